@@ -1,0 +1,52 @@
+# ShuffleLab's two commands, and the presets behind them (CMakePresets.json).
+#   make run   installs what is missing, builds, and opens the app
+#   make test  installs what is missing, builds, and runs every test through CTest
+# More: make asan (sanitizer build of the tests), make fuzz (safetensors fuzzer),
+#       make build, make setup, make clean.
+SHELL := /bin/bash
+BIN := build/release/bin/shufflelab
+JOBS ?= $(shell nproc)
+
+.PHONY: run test setup build asan fuzz clean help
+
+help:
+	@echo "make run    - set up, build and open the app (terminal walkthrough without a display)"
+	@echo "make test   - set up, build and run the whole test suite (CTest)"
+	@echo "make asan   - build and run the tests under AddressSanitizer + UBSan"
+	@echo "make fuzz   - build the safetensors fuzzer with clang and run it briefly"
+
+setup:
+	@scripts/setup
+
+build: setup
+	@cmake --preset release >/dev/null || cmake --preset release
+	@cmake --build --preset release -j $(JOBS)
+
+test: build
+	@ctest --preset release -j $(JOBS)
+
+run: build
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "make run: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the app cannot open."; \
+	  echo "make run: here is the terminal walkthrough instead; on a desktop, 'make run' opens the app."; \
+	  echo; $(BIN) shuffle --channels 12 --groups 3; \
+	elif ! $(BIN) gui --help >/dev/null 2>&1; then \
+	  echo "make run: this build has no app (GLFW/ImGui missing); showing the terminal walkthrough."; \
+	  echo; $(BIN) shuffle --channels 12 --groups 3; \
+	else \
+	  $(BIN) gui; \
+	fi
+
+asan: setup
+	@cmake --preset asan >/dev/null || cmake --preset asan
+	@cmake --build --preset asan -j $(JOBS)
+	@ctest --preset asan -j $(JOBS)
+
+fuzz: setup
+	@CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSHUFFLELAB_FUZZ=ON -DSHUFFLELAB_VIZ=OFF -DSHUFFLELAB_CUDA=OFF >/dev/null
+	@cmake --build build/fuzz --target fuzz_safetensors -j $(JOBS)
+	@cd build/fuzz && ctest -R fuzz --output-on-failure
+
+clean:
+	rm -rf build

@@ -1,0 +1,81 @@
+// apps/main.cpp - the `shufflelab` executable: picks the subcommand and turns errors
+// into the exit codes of shared/spec/cli.md (0 ok, 1 runtime error, 2 usage error),
+// printed as one `error: ` line plus a `hint: ` line. Not here: any subcommand's work.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "apps/commands.h"
+#include "core/error.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+#ifdef SL_HAVE_VIZ
+    {"gui", cmd_gui, "open the app (or render one panel to a PNG with --screenshot)"},
+#endif
+    {"shuffle", cmd_shuffle, "walk through channel shuffle step by step in the terminal"},
+};
+
+void print_help() {
+  std::printf(
+      "shufflelab - learn how ShuffleNet works and why it is fast\n\n"
+      "usage: shufflelab <command> [flags]     (every command has --help)\n\ncommands:\n");
+  for (const Command& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
+  std::printf("\nexit codes: 0 success, 1 runtime error, 2 usage error\n");
+}
+
+bool display_present() {
+  const char* x = std::getenv("DISPLAY");
+  const char* w = std::getenv("WAYLAND_DISPLAY");
+  return (x && *x) || (w && *w);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+#ifdef SL_HAVE_VIZ
+    if (display_present()) {
+      char gui[] = "gui";
+      char* args[] = {gui, nullptr};
+      try {
+        return cmd_gui(1, args);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+      }
+    }
+#endif
+    (void)display_present;
+    print_help();
+    return 0;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_help();
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (name != c.name) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const sl::UsageError& e) {
+      std::fprintf(stderr, "error: %s\nhint: run 'shufflelab %s --help'\n", e.what(), c.name);
+      return 2;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "error: unknown command '%s'\nhint: run 'shufflelab --help' for the list\n",
+               name.c_str());
+  return 2;
+}

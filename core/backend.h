@@ -1,0 +1,97 @@
+// core/backend.h - the whole kernel contract on one screen.
+// Kernels take raw pointers and a small shape struct, output first, and know
+// nothing of Tensor or autograd. core/cpu/ implements every entry; core/cuda/
+// mirrors the same names and may leave some null (see cuda_supported_ops()).
+// Not here: broadcasting rules, autograd, shape checks (those live in ops).
+#pragma once
+#include <cstdint>
+
+namespace sl {
+
+enum class Device { cpu, cuda };
+constexpr int kMaxDims = 8;
+
+// A strided view of a buffer: element (i0..in) is at offset + sum(ik * strides[k]).
+struct Layout {
+  int ndim = 0;
+  int64_t shape[kMaxDims] = {};
+  int64_t strides[kMaxDims] = {};
+  int64_t offset = 0;
+};
+
+enum class UnaryOp { neg, relu, exp, log, sqrt, abs, sign, step };  // step: x > 0 ? 1 : 0
+enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge };
+enum class ReduceOp { sum, max, argmax };
+
+// x viewed as [outer, n, inner] contiguous -> out [outer, inner].
+struct ReduceShape { int64_t outer, n, inner; };
+
+// out [B, M, N] = op(a) [B, M, K] @ op(b) [B, K, N]; a is stored [B, K, M] when trans_a,
+// b is stored [B, N, K] when trans_b. b_batch_stride 0 broadcasts one b over the batch.
+struct MatmulShape {
+  int64_t B, M, K, N;
+  bool trans_a = false, trans_b = false;
+  bool accumulate = false;  // out += instead of out =
+  int64_t b_batch_stride = -1;  // -1: K*N (dense batch)
+};
+
+// x [N, C_in, H, W], w [C_out, C_in/G, K, K], out [N, C_out, H_out, W_out].
+struct Conv2dShape {
+  int64_t N, C_in, H, W, C_out, K, stride, padding, groups, H_out, W_out;
+};
+
+// x, out [N, C, HW]; per-channel statistics over N and HW.
+struct BatchNormShape { int64_t N, C, HW; };
+
+// x [N, C, H, W] -> out [N, C, H_out, W_out], square window K.
+struct Pool2dShape { int64_t N, C, H, W, K, stride, padding, H_out, W_out; };
+
+// x, out [N, C, HW] with C = G * (C/G); out channel j = i_inner*G + i_group
+// takes input channel i = i_group*(C/G) + i_inner (shared/spec/models.md).
+struct ShuffleShape { int64_t N, C, G, HW; };
+
+// Every backend provides this table; null entries are unsupported ops.
+struct Backend {
+  const char* name;
+  // memory
+  float* (*alloc)(int64_t n);
+  void (*free)(float* p);
+  void (*copy_from_host)(float* dst, const float* host_src, int64_t n);
+  void (*copy_to_host)(float* host_dst, const float* src, int64_t n);
+  // Pointers are already offset to the first element, except in copy_strided and binary,
+  // whose arguments are storage bases read through their Layout (offset included).
+  // copy_strided: out[out_layout] = x[x_layout], same shape, any strides on both sides.
+  // binary: out is contiguous, inputs follow their Layout (already broadcast to out).
+  void (*fill)(float* out, int64_t n, float value);
+  void (*copy_strided)(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
+  void (*unary)(UnaryOp op, float* out, const float* x, int64_t n);
+  void (*binary)(BinaryOp op, float* out, const float* a, const Layout& la,
+                 const float* b, const Layout& lb);
+  void (*reduce)(ReduceOp op, float* out, const float* x, const ReduceShape& s);
+  void (*matmul)(float* out, const float* a, const float* b, const MatmulShape& s);
+  // convolution (fast path picks 1x1-GEMM / direct depthwise; reference twins in cpu only)
+  void (*conv2d_forward)(float* out, const float* x, const float* w, const Conv2dShape& s);
+  void (*conv2d_backward_input)(float* dx, const float* dout, const float* w, const Conv2dShape& s);
+  void (*conv2d_backward_weight)(float* dw, const float* dout, const float* x, const Conv2dShape& s);
+  // batch norm (training statistics and the fused normalize)
+  void (*batchnorm_stats)(float* mean, float* var, const float* x, const BatchNormShape& s);
+  void (*batchnorm_forward)(float* out, const float* x, const float* mean, const float* invstd,
+                            const float* gamma, const float* beta, const BatchNormShape& s);
+  void (*batchnorm_backward)(float* dx, float* dgamma, float* dbeta, const float* dout,
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const BatchNormShape& s);
+  // pooling; max-pool records the flat input index of each max in idx
+  void (*maxpool2d_forward)(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
+  void (*maxpool2d_backward)(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
+  void (*avgpool2d_forward)(float* out, const float* x, const Pool2dShape& s);
+  void (*avgpool2d_backward)(float* dx, const float* dout, const Pool2dShape& s);
+  // one-pass channel shuffle permutation
+  void (*channel_shuffle)(float* out, const float* x, const ShuffleShape& s);
+};
+
+// The registry (core/backend.cpp): the only place that knows whether CUDA was compiled in.
+const Backend& backend(Device d);
+bool cuda_available();      // compiled with CUDA and a device is present
+const char* device_name(Device d);
+
+}  // namespace sl

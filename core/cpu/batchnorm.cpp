@@ -1,0 +1,119 @@
+// core/cpu/batchnorm.cpp - batch normalization kernels on the CPU: per-channel training
+// statistics, the normalize-scale-shift forward and the training-mode backward.
+// Not here: running averages, eps and the choice of train/eval statistics (nn/batchnorm),
+// autograd. CUDA twin: core/cuda/batchnorm.cu.
+// Layout everywhere: x, out, dout, dx [N, C, HW]; mean, var, invstd, gamma, beta,
+// dgamma, dbeta [C]; M = N * HW values per channel.
+#include <algorithm>
+#include <cstdint>
+
+#include "core/cpu/kernels.h"
+
+namespace sl::cpu {
+
+namespace {
+
+// Sums in double for accuracy, kept in 8 independent lanes so that the compiler can
+// vectorize the loop without reordering any one lane's additions.
+constexpr int kLanes = 8;
+
+double lane_total(const double* lanes) {
+  double t = 0.0;
+  for (int j = 0; j < kLanes; ++j) t += lanes[j];
+  return t;
+}
+
+}  // namespace
+
+// x [N, C, HW] -> mean [C], var [C] (biased: divided by M, as batch norm normalizes).
+// One pass over x, shifted by the channel's first value so that sum(d^2) - sum(d)^2/M
+// does not cancel catastrophically when |mean| >> std.
+void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s) {
+  int64_t m = s.N * s.HW;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < s.C; ++c) {
+    if (m == 0) {
+      mean[c] = 0.f;
+      var[c] = 0.f;
+      continue;
+    }
+    double shift = x[c * s.HW];
+    double s1[kLanes] = {}, s2[kLanes] = {};
+    for (int64_t n = 0; n < s.N; ++n) {
+      const float* xc = x + (n * s.C + c) * s.HW;
+      int64_t i = 0;
+      for (; i + kLanes <= s.HW; i += kLanes)
+        for (int j = 0; j < kLanes; ++j) {
+          double d = xc[i + j] - shift;
+          s1[j] += d;
+          s2[j] += d * d;
+        }
+      for (; i < s.HW; ++i) {
+        double d = xc[i] - shift;
+        s1[0] += d;
+        s2[0] += d * d;
+      }
+    }
+    double t1 = lane_total(s1), t2 = lane_total(s2);
+    mean[c] = (float)(shift + t1 / m);
+    var[c] = (float)std::max(0.0, (t2 - t1 * t1 / m) / m);
+  }
+}
+
+// out[n, c, i] = (x[n, c, i] - mean[c]) * invstd[c] * gamma[c] + beta[c];
+// gamma null means 1, beta null means 0.
+void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
+                       const float* gamma, const float* beta, const BatchNormShape& s) {
+#pragma omp parallel for schedule(static)
+  for (int64_t plane = 0; plane < s.N * s.C; ++plane) {
+    int64_t c = plane % s.C;
+    float scale = invstd[c] * (gamma ? gamma[c] : 1.f), mu = mean[c], shift = beta ? beta[c] : 0.f;
+    const float* xp = x + plane * s.HW;
+    float* op = out + plane * s.HW;
+    for (int64_t i = 0; i < s.HW; ++i) op[i] = (xp[i] - mu) * scale + shift;
+  }
+}
+
+// Training-mode backward (mean and invstd depend on x). With xhat = (x - mean) * invstd:
+//   dbeta[c]  = sum dout,   dgamma[c] = sum dout * xhat   (sums over n and i)
+//   dx = gamma * invstd / M * (M * dout - dbeta[c] - xhat * dgamma[c])
+// which is the usual invstd/M * (M*dout*gamma - sum(dout*gamma) - xhat*sum(dout*gamma*xhat))
+// with the per-channel gamma taken out of the sums. Any of dx, dgamma, dbeta may be null.
+void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                        const float* mean, const float* invstd, const float* gamma,
+                        const BatchNormShape& s) {
+  int64_t m = s.N * s.HW;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < s.C; ++c) {
+    float mu = mean[c], is = invstd[c];
+    double sd[kLanes] = {}, sdx[kLanes] = {};
+    for (int64_t n = 0; n < s.N; ++n) {
+      const float* dc = dout + (n * s.C + c) * s.HW;
+      const float* xc = x + (n * s.C + c) * s.HW;
+      int64_t i = 0;
+      for (; i + kLanes <= s.HW; i += kLanes)
+        for (int j = 0; j < kLanes; ++j) {
+          sd[j] += dc[i + j];
+          sdx[j] += (double)dc[i + j] * ((xc[i + j] - mu) * is);
+        }
+      for (; i < s.HW; ++i) {
+        sd[0] += dc[i];
+        sdx[0] += (double)dc[i] * ((xc[i] - mu) * is);
+      }
+    }
+    float sum_dy = (float)lane_total(sd), sum_dy_xhat = (float)lane_total(sdx);
+    if (dbeta) dbeta[c] = sum_dy;
+    if (dgamma) dgamma[c] = sum_dy_xhat;
+    if (!dx || m == 0) continue;
+    float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
+    for (int64_t n = 0; n < s.N; ++n) {
+      const float* dc = dout + (n * s.C + c) * s.HW;
+      const float* xc = x + (n * s.C + c) * s.HW;
+      float* dxc = dx + (n * s.C + c) * s.HW;
+      for (int64_t i = 0; i < s.HW; ++i)
+        dxc[i] = k * (mf * dc[i] - sum_dy - (xc[i] - mu) * is * sum_dy_xhat);
+    }
+  }
+}
+
+}  // namespace sl::cpu

@@ -1,0 +1,181 @@
+// core/cpu/elementwise.cpp - fill, strided copy, unary and broadcasting binary kernels.
+// Each has a contiguous fast path (a flat loop the compiler vectorizes) and a general
+// strided path that walks rows of the innermost dim. Twin: core/cuda/elementwise.cu.
+// Not here: broadcasting rules and gradients (core/ops_elementwise.cpp).
+//
+// [SECTION] row iteration over a strided shape
+// [SECTION] fill and copy_strided
+// [SECTION] unary
+// [SECTION] binary
+#include <cmath>
+#include <cstring>
+
+#include "core/cpu/kernels.h"
+
+namespace sl::cpu {
+
+// [SECTION] row iteration over a strided shape
+// A shape [d0, ..., dn-1] is walked as rows of its last dim. Row r's start offset in
+// each operand is found from r's multi-index; rows are split across threads.
+static int64_t rows_of(const Layout& l) {
+  int64_t r = 1;
+  for (int i = 0; i + 1 < l.ndim; ++i) r *= l.shape[i];
+  return r;
+}
+static int64_t row_offset(const Layout& l, int64_t row) {
+  int64_t off = l.offset;
+  for (int i = l.ndim - 2; i >= 0; --i) {
+    int64_t idx = row % l.shape[i];
+    row /= l.shape[i];
+    off += idx * l.strides[i];
+  }
+  return off;
+}
+static int64_t numel_of(const Layout& l) {
+  int64_t n = 1;
+  for (int i = 0; i < l.ndim; ++i) n *= l.shape[i];
+  return n;
+}
+static bool dense(const Layout& l) {
+  int64_t acc = 1;
+  for (int i = l.ndim - 1; i >= 0; --i) {
+    if (l.shape[i] != 1 && l.strides[i] != acc) return false;
+    acc *= l.shape[i];
+  }
+  return true;
+}
+constexpr int64_t kParallelMin = 1 << 15;  // below this many elements threads cost more than they save
+
+// [SECTION] fill and copy_strided
+
+// out [n] = value
+void fill(float* out, int64_t n, float value) {
+#pragma omp parallel for if (n > kParallelMin) schedule(static)
+  for (int64_t i = 0; i < n; ++i) out[i] = value;
+}
+
+// out[out_layout] = x[x_layout]; both layouts have the same shape [d0..dn-1].
+void copy_strided(float* out, const Layout& lo, const float* x, const Layout& lx) {
+  int64_t n = numel_of(lx);
+  if (dense(lo) && dense(lx)) {
+    std::memcpy(out + lo.offset, x + lx.offset, (size_t)n * sizeof(float));
+    return;
+  }
+  if (lx.ndim == 0) {
+    out[lo.offset] = x[lx.offset];
+    return;
+  }
+  int64_t rows = rows_of(lx), len = lx.shape[lx.ndim - 1];
+  int64_t so = lo.strides[lo.ndim - 1], sx = lx.strides[lx.ndim - 1];
+#pragma omp parallel for if (n > kParallelMin) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* o = out + row_offset(lo, r);
+    const float* xi = x + row_offset(lx, r);
+    if (so == 1 && sx == 1)
+      std::memcpy(o, xi, (size_t)len * sizeof(float));
+    else
+      for (int64_t i = 0; i < len; ++i) o[i * so] = xi[i * sx];
+  }
+}
+
+// [SECTION] unary
+
+static inline float apply(UnaryOp op, float v) {
+  switch (op) {
+    case UnaryOp::neg: return -v;
+    case UnaryOp::relu: return v > 0.f ? v : 0.f;
+    case UnaryOp::exp: return std::exp(v);
+    case UnaryOp::log: return std::log(v);
+    case UnaryOp::sqrt: return std::sqrt(v);
+    case UnaryOp::abs: return std::fabs(v);
+    case UnaryOp::sign: return (float)((v > 0.f) - (v < 0.f));
+    case UnaryOp::step: return v > 0.f ? 1.f : 0.f;
+  }
+  return v;
+}
+
+// out [n] = op(x [n]); the switch sits outside the loop so each case vectorizes.
+void unary(UnaryOp op, float* out, const float* x, int64_t n) {
+#define SL_UNARY_CASE(OP)                                                   \
+  case UnaryOp::OP:                                                         \
+    _Pragma("omp parallel for if (n > kParallelMin) schedule(static)")     \
+    for (int64_t i = 0; i < n; ++i) out[i] = apply(UnaryOp::OP, x[i]);      \
+    return;
+  switch (op) {
+    SL_UNARY_CASE(neg) SL_UNARY_CASE(relu) SL_UNARY_CASE(exp) SL_UNARY_CASE(log)
+    SL_UNARY_CASE(sqrt) SL_UNARY_CASE(abs) SL_UNARY_CASE(sign) SL_UNARY_CASE(step)
+  }
+#undef SL_UNARY_CASE
+}
+
+// [SECTION] binary
+
+static inline float apply(BinaryOp op, float a, float b) {
+  switch (op) {
+    case BinaryOp::add: return a + b;
+    case BinaryOp::sub: return a - b;
+    case BinaryOp::mul: return a * b;
+    case BinaryOp::div: return a / b;
+    case BinaryOp::pow: return std::pow(a, b);
+    case BinaryOp::max: return a > b ? a : b;
+    case BinaryOp::eq: return a == b ? 1.f : 0.f;
+    case BinaryOp::ne: return a != b ? 1.f : 0.f;
+    case BinaryOp::lt: return a < b ? 1.f : 0.f;
+    case BinaryOp::le: return a <= b ? 1.f : 0.f;
+    case BinaryOp::gt: return a > b ? 1.f : 0.f;
+    case BinaryOp::ge: return a >= b ? 1.f : 0.f;
+  }
+  return 0.f;
+}
+
+template <BinaryOp OP>
+static void binary_t(float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
+  int64_t n = numel_of(la);
+  if (dense(la) && dense(lb)) {  // same shape, both contiguous: one flat loop
+    const float* pa = a + la.offset;
+    const float* pb = b + lb.offset;
+#pragma omp parallel for if (n > kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[i] = apply(OP, pa[i], pb[i]);
+    return;
+  }
+  if (la.ndim == 0) {
+    out[0] = apply(OP, a[la.offset], b[lb.offset]);
+    return;
+  }
+  int64_t rows = rows_of(la), len = la.shape[la.ndim - 1];
+  int64_t sa = la.strides[la.ndim - 1], sb = lb.strides[lb.ndim - 1];
+#pragma omp parallel for if (n > kParallelMin) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* pa = a + row_offset(la, r);
+    const float* pb = b + row_offset(lb, r);
+    float* o = out + r * len;
+    if (sa == 1 && sb == 1)
+      for (int64_t i = 0; i < len; ++i) o[i] = apply(OP, pa[i], pb[i]);
+    else if (sa == 1 && sb == 0)
+      for (int64_t i = 0; i < len; ++i) o[i] = apply(OP, pa[i], pb[0]);
+    else if (sa == 0 && sb == 1)
+      for (int64_t i = 0; i < len; ++i) o[i] = apply(OP, pa[0], pb[i]);
+    else
+      for (int64_t i = 0; i < len; ++i) o[i] = apply(OP, pa[i * sa], pb[i * sb]);
+  }
+}
+
+// out [shape] = a [shape via la] op b [shape via lb]; broadcast dims have stride 0.
+void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
+  switch (op) {
+    case BinaryOp::add: return binary_t<BinaryOp::add>(out, a, la, b, lb);
+    case BinaryOp::sub: return binary_t<BinaryOp::sub>(out, a, la, b, lb);
+    case BinaryOp::mul: return binary_t<BinaryOp::mul>(out, a, la, b, lb);
+    case BinaryOp::div: return binary_t<BinaryOp::div>(out, a, la, b, lb);
+    case BinaryOp::pow: return binary_t<BinaryOp::pow>(out, a, la, b, lb);
+    case BinaryOp::max: return binary_t<BinaryOp::max>(out, a, la, b, lb);
+    case BinaryOp::eq: return binary_t<BinaryOp::eq>(out, a, la, b, lb);
+    case BinaryOp::ne: return binary_t<BinaryOp::ne>(out, a, la, b, lb);
+    case BinaryOp::lt: return binary_t<BinaryOp::lt>(out, a, la, b, lb);
+    case BinaryOp::le: return binary_t<BinaryOp::le>(out, a, la, b, lb);
+    case BinaryOp::gt: return binary_t<BinaryOp::gt>(out, a, la, b, lb);
+    case BinaryOp::ge: return binary_t<BinaryOp::ge>(out, a, la, b, lb);
+  }
+}
+
+}  // namespace sl::cpu

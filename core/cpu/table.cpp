@@ -1,0 +1,36 @@
+// core/cpu/table.cpp - the CPU backend's entry in the kernel table of core/backend.h:
+// every entry points at the fast kernel (the reference twins are for tests).
+// Twin: core/cuda/table.cu.
+#include "core/cpu/kernels.h"
+
+namespace sl::cpu {
+
+const Backend& table() {
+  static const Backend b = {
+      .name = "cpu",
+      .alloc = alloc,
+      .free = free,
+      .copy_from_host = copy_from_host,
+      .copy_to_host = copy_to_host,
+      .fill = fill,
+      .copy_strided = copy_strided,
+      .unary = unary,
+      .binary = binary,
+      .reduce = reduce,
+      .matmul = matmul,
+      .conv2d_forward = conv2d_forward,
+      .conv2d_backward_input = conv2d_backward_input,
+      .conv2d_backward_weight = conv2d_backward_weight,
+      .batchnorm_stats = batchnorm_stats,
+      .batchnorm_forward = batchnorm_forward,
+      .batchnorm_backward = batchnorm_backward,
+      .maxpool2d_forward = maxpool2d_forward,
+      .maxpool2d_backward = maxpool2d_backward,
+      .avgpool2d_forward = avgpool2d_forward,
+      .avgpool2d_backward = avgpool2d_backward,
+      .channel_shuffle = channel_shuffle,
+  };
+  return b;
+}
+
+}  // namespace sl::cpu

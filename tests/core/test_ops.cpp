@@ -1,0 +1,172 @@
+// tests/core/test_ops.cpp - every core op three ways (design.md item 5): a tiny case
+// with the numbers written here, agreement with PyTorch goldens (assets/goldens/
+// core_ops.txt, made by scripts/make_core_goldens.py), and a finite-difference
+// gradient check.
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "tests/helpers.h"
+
+using namespace sl;
+using sl::test::check_close;
+using sl::test::gradcheck;
+using sl::test::rand_tensor;
+
+namespace {
+
+using Case = std::map<std::string, Tensor>;
+std::map<std::string, Case> load_goldens() {
+  std::ifstream f(std::string(SL_SOURCE_DIR) + "/assets/goldens/core_ops.txt");
+  REQUIRE_MESSAGE(f.good(), "assets/goldens/core_ops.txt is missing");
+  std::map<std::string, Case> out;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream is(line);
+    std::string c, name;
+    int nd;
+    is >> c >> name >> nd;
+    Shape s(nd);
+    int64_t n = 1;
+    for (auto& d : s) {
+      is >> d;
+      n *= d;
+    }
+    std::vector<float> v(n);
+    for (auto& x : v) is >> x;
+    out[c][name] = Tensor::from_data(v, s);
+  }
+  return out;
+}
+
+// Runs op on the case's inputs, compares out and every d<input> with PyTorch.
+void check_golden(const Case& k, const std::vector<std::string>& names, const test::Fn& op,
+                  const std::string& label) {
+  std::vector<Tensor> ins;
+  for (const auto& n : names) ins.push_back(k.at(n).clone().detach().requires_grad_());
+  Tensor out = op(ins);
+  check_close(out, k.at("out"), 1e-5, 1e-4, label + " out");
+  if (!k.count("r")) return;
+  sum(mul(out, k.at("r"))).backward();
+  for (size_t i = 0; i < names.size(); ++i)
+    check_close(ins[i].grad(), k.at("d" + names[i]), 1e-5, 1e-4, label + " d" + names[i]);
+}
+
+}  // namespace
+
+TEST_CASE("hand-checked element-wise cases") {
+  Tensor a = Tensor::from_data({1, 2, 3, 4}, {2, 2});
+  Tensor b = Tensor::from_data({10, 20}, {2});
+  CHECK(add(a, b).to_vector() == std::vector<float>{11, 22, 13, 24});
+  CHECK(sub(a, b).to_vector() == std::vector<float>{-9, -18, -7, -16});
+  CHECK(mul(a, b).to_vector() == std::vector<float>{10, 40, 30, 80});
+  CHECK(div(b, Tensor::from_data({4, 5}, {2})).to_vector() == std::vector<float>{2.5f, 4});
+  CHECK(pow(a, 2.f).to_vector() == std::vector<float>{1, 4, 9, 16});
+  CHECK(neg(a).to_vector() == std::vector<float>{-1, -2, -3, -4});
+  CHECK(relu(Tensor::from_data({-1, 0, 2}, {3})).to_vector() == std::vector<float>{0, 0, 2});
+  CHECK(exp(Tensor::zeros({1})).item() == 1.f);
+  CHECK(log(Tensor::ones({1})).item() == 0.f);
+  CHECK(sqrt(Tensor::from_data({9, 16}, {2})).to_vector() == std::vector<float>{3, 4});
+  CHECK(abs(Tensor::from_data({-2, 3}, {2})).to_vector() == std::vector<float>{2, 3});
+  CHECK(maximum(a, Tensor::full({1}, 2.5f)).to_vector() == std::vector<float>{2.5f, 2.5f, 3, 4});
+  Tensor c = Tensor::from_data({1, 5, 3}, {3}), three = Tensor::full({1}, 3.f);
+  CHECK(eq(c, three).to_vector() == std::vector<float>{0, 0, 1});
+  CHECK(ne(c, three).to_vector() == std::vector<float>{1, 1, 0});
+  CHECK(lt(c, three).to_vector() == std::vector<float>{1, 0, 0});
+  CHECK(le(c, three).to_vector() == std::vector<float>{1, 0, 1});
+  CHECK(gt(c, three).to_vector() == std::vector<float>{0, 1, 0});
+  CHECK(ge(c, three).to_vector() == std::vector<float>{0, 1, 1});
+  CHECK((a * 2.f + 1.f).to_vector() == std::vector<float>{3, 5, 7, 9});
+  // broadcasting a transposed (strided) operand
+  Tensor t = a.transpose(0, 1);  // [[1,3],[2,4]]
+  CHECK(add(t, b).to_vector() == std::vector<float>{11, 23, 12, 24});
+}
+
+TEST_CASE("hand-checked reductions, matmul and cat") {
+  Tensor x = Tensor::from_data({1, 2, 3, 4, 5, 6}, {2, 3});
+  CHECK(sum(x).item() == 21.f);
+  CHECK(sum(x, {0}).to_vector() == std::vector<float>{5, 7, 9});
+  CHECK(sum(x, {1}, true).shape() == Shape{2, 1});
+  CHECK(sum(x, {-1}).to_vector() == std::vector<float>{6, 15});
+  CHECK(mean(x, {1}).to_vector() == std::vector<float>{2, 5});
+  CHECK(max(Tensor::from_data({3, 9, 2, 7, 1, 8}, {2, 3}), 1).to_vector() == std::vector<float>{9, 8});
+  CHECK(argmax(Tensor::from_data({3, 9, 2, 7, 1, 8}, {2, 3}), 1).to_vector() == std::vector<float>{1, 2});
+  CHECK(argmax(Tensor::from_data({5, 5, 1}, {3}), 0).item() == 0.f);  // first max wins
+  Tensor m = matmul(x, Tensor::from_data({1, 0, 0, 1, 1, 1}, {3, 2}));
+  CHECK(m.to_vector() == std::vector<float>{4, 5, 10, 11});
+  CHECK(matmul(x, x.transpose(0, 1)).to_vector() == std::vector<float>{14, 32, 32, 77});
+  Tensor bm = matmul(Tensor::ones({2, 1, 2}), Tensor::from_data({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2}));
+  CHECK(bm.to_vector() == std::vector<float>{4, 6, 12, 14});
+  Tensor ct = cat({x, Tensor::from_data({7, 8}, {2, 1})}, 1);
+  CHECK(ct.to_vector() == std::vector<float>{1, 2, 3, 7, 4, 5, 6, 8});
+  CHECK(cat({x, x}, 0).shape() == Shape{4, 3});
+}
+
+TEST_CASE("PyTorch goldens: outputs and gradients") {
+  auto g = load_goldens();
+  auto ab = std::vector<std::string>{"a", "b"};
+  auto a1 = std::vector<std::string>{"a"};
+  check_golden(g["add"], ab, [](auto& v) { return add(v[0], v[1]); }, "add");
+  check_golden(g["sub"], ab, [](auto& v) { return sub(v[0], v[1]); }, "sub");
+  check_golden(g["mul"], ab, [](auto& v) { return mul(v[0], v[1]); }, "mul");
+  check_golden(g["div"], ab, [](auto& v) { return div(v[0], v[1]); }, "div");
+  check_golden(g["maximum"], ab, [](auto& v) { return maximum(v[0], v[1]); }, "maximum");
+  check_golden(g["pow"], a1, [](auto& v) { return pow(v[0], 2.5f); }, "pow");
+  check_golden(g["neg"], a1, [](auto& v) { return neg(v[0]); }, "neg");
+  check_golden(g["relu"], a1, [](auto& v) { return relu(v[0]); }, "relu");
+  check_golden(g["exp"], a1, [](auto& v) { return exp(v[0]); }, "exp");
+  check_golden(g["log"], a1, [](auto& v) { return log(v[0]); }, "log");
+  check_golden(g["sqrt"], a1, [](auto& v) { return sqrt(v[0]); }, "sqrt");
+  check_golden(g["abs"], a1, [](auto& v) { return abs(v[0]); }, "abs");
+  check_golden(g["sum_1_keep"], a1, [](auto& v) { return sum(v[0], {1}, true); }, "sum_1_keep");
+  check_golden(g["sum_all"], a1, [](auto& v) { return sum(v[0]); }, "sum_all");
+  check_golden(g["mean_0_2"], a1, [](auto& v) { return mean(v[0], {0, 2}); }, "mean_0_2");
+  check_golden(g["max_1"], a1, [](auto& v) { return max(v[0], 1); }, "max_1");
+  check_golden(g["argmax_1"], a1, [](auto& v) { return argmax(v[0], 1); }, "argmax_1");
+  check_golden(g["matmul_2d"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_2d");
+  check_golden(g["matmul_batched"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_batched");
+  check_golden(g["matmul_bcast"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_bcast");
+  check_golden(g["cat_1"], ab, [](auto& v) { return cat({v[0], v[1]}, 1); }, "cat_1");
+  check_golden(g["shuffle_g3"], a1, [](auto& v) { return channel_shuffle(v[0], 3); }, "shuffle_g3");
+}
+
+TEST_CASE("finite-difference gradient checks") {
+  auto r = [](Shape s, uint64_t seed, float lo = -1.f, float hi = 1.f) {
+    return rand_tensor(s, seed, lo, hi).requires_grad_();
+  };
+  gradcheck([](auto& v) { return add(v[0], v[1]); }, {r({2, 3, 4}, 1), r({3, 1}, 2)});
+  gradcheck([](auto& v) { return sub(v[0], v[1]); }, {r({2, 3}, 1), r({3}, 2)});
+  gradcheck([](auto& v) { return mul(v[0], v[1]); }, {r({2, 3, 4}, 1), r({4}, 2)});
+  gradcheck([](auto& v) { return div(v[0], v[1]); }, {r({3, 4}, 1), r({1, 4}, 2, 0.5f, 2.f)});
+  {  // keep a and b at least 0.2 apart so no difference quotient straddles the kink
+    std::vector<float> av, bv;
+    for (int i = 0; i < 12; ++i) {
+      av.push_back(0.1f * i - 0.5f);
+      bv.push_back(av.back() + (i % 2 ? 0.3f : -0.2f));
+    }
+    gradcheck([](auto& v) { return maximum(v[0], v[1]); },
+              {Tensor::from_data(av, {3, 4}).requires_grad_(), Tensor::from_data(bv, {3, 4}).requires_grad_()});
+  }
+  gradcheck([](auto& v) { return pow(v[0], 2.5f); }, {r({2, 5}, 1, 0.3f, 2.f)});
+  gradcheck([](auto& v) { return neg(v[0]); }, {r({2, 3}, 1)});
+  gradcheck([](auto& v) { return relu(v[0]); }, {rand_tensor({40}, 4, 0.05f, 1.f).requires_grad_()});
+  gradcheck([](auto& v) { return relu(neg(v[0])); }, {rand_tensor({40}, 4, 0.05f, 1.f).requires_grad_()});
+  gradcheck([](auto& v) { return exp(v[0]); }, {r({2, 4}, 1)});
+  gradcheck([](auto& v) { return log(v[0]); }, {r({2, 4}, 1, 0.5f, 3.f)});
+  gradcheck([](auto& v) { return sqrt(v[0]); }, {r({2, 4}, 1, 0.5f, 3.f)});
+  gradcheck([](auto& v) { return abs(v[0]); }, {rand_tensor({8}, 1, 0.1f, 1.f).requires_grad_()});
+  gradcheck([](auto& v) { return sum(v[0], {0, 2}, true); }, {r({2, 3, 4}, 1)});
+  gradcheck([](auto& v) { return mean(v[0], {1}); }, {r({2, 3, 4}, 1)});
+  gradcheck([](auto& v) { return max(v[0], 1); }, {r({3, 6, 2}, 1)});
+  gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {r({2, 3, 4}, 1), r({2, 4, 5}, 2)});
+  gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {r({2, 3, 4}, 1), r({4, 5}, 2)});
+  gradcheck([](auto& v) { return matmul(v[0], v[1].transpose(0, 1)); }, {r({3, 4}, 1), r({5, 4}, 2)});
+  gradcheck([](auto& v) { return cat({v[0], v[1]}, 1); }, {r({2, 2, 3}, 1), r({2, 1, 3}, 2)});
+  gradcheck([](auto& v) { return channel_shuffle(v[0], 3); }, {r({2, 6, 2, 2}, 1)});
+  // views: narrow / permute / expand / chunk each route gradients back
+  gradcheck([](auto& v) { return mul(v[0].narrow(1, 1, 2), v[0].narrow(1, 0, 2)); }, {r({2, 4}, 1)});
+  gradcheck([](auto& v) { return v[0].permute({2, 0, 1}).contiguous().view({4, 6}); }, {r({2, 3, 4}, 1)});
+  gradcheck([](auto& v) { return mul(v[0].expand({3, 4}), v[1]); }, {r({1, 4}, 1), r({3, 4}, 2)});
+  gradcheck([](auto& v) { return add(v[0].chunk(2, 0)[0], v[0].chunk(2, 0)[1]); }, {r({4, 3}, 1)});
+}
