@@ -22,6 +22,9 @@ const Command kCommands[] = {
     {"gui", cmd_gui, "open the app (or render one panel to a PNG with --screenshot)"},
 #endif
     {"shuffle", cmd_shuffle, "walk through channel shuffle step by step in the terminal"},
+    {"profile", cmd_profile, "per-layer and per-block cost: params, MAdds, MAC (--time, --json, --csv)"},
+    {"train", cmd_train, "train a ShuffleNet on CIFAR-10 (progress, metrics.jsonl, checkpoints, --resume)"},
+    {"eval", cmd_eval, "test-set accuracy of a weights file (--logits, --json)"},
 };
 
 void print_help() {

@@ -21,8 +21,8 @@ void channel_shuffle(float* out, const float* x, const ShuffleShape& s) {
   }
 }
 
-// The spec, written from the input side: input channel (i_group, i_inner) lands at
-// output channel i_inner * G + i_group.
+// x, out [N, C, HW]. The spec, written from the input side: input channel
+// (i_group, i_inner) lands at output channel i_inner * G + i_group.
 void channel_shuffle_reference(float* out, const float* x, const ShuffleShape& s) {
   int64_t cg = s.C / s.G;
   for (int64_t n = 0; n < s.N; ++n)

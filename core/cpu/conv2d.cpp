@@ -7,15 +7,15 @@
 // [SECTION] helpers     index ranges, per-thread scratch, race-free weight reduction
 // [SECTION] reference   the spec: plain loops over N, C, H, W and the kernel window
 // [SECTION] 1x1         stride 1, padding 0: per (image, group) one GEMM over channels
-// [SECTION] depthwise   G == C_in == C_out: direct loops over each (n, c) plane
 // [SECTION] im2col      everything else: unfold the window into columns, then GEMM
-// [SECTION] dispatch    the three backend entries
+// [SECTION] dispatch    the three backend entries: depthwise (G == C_in == C_out, in
+//                       core/cpu/conv2d_depthwise.cpp), else 1x1, else im2col
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
+#include "core/cpu/conv2d_depthwise.h"
 #include "core/cpu/gemm.h"
 #include "core/cpu/kernels.h"
 
@@ -186,101 +186,6 @@ void backward_weight_1x1(float* dw, const float* dout, const float* x, const Con
   });
 }
 
-// [SECTION] depthwise ----------------------------------------------------------------
-// One K x K filter per channel. Each (n, c) plane is copied once into a zero-bordered
-// scratch plane [H + 2p, W + 2p], so the inner loops run over a whole output row with
-// no bounds tests (contiguous, hence vectorized, when stride is 1).
-
-// Returns x's plane itself when p == 0, else a zero-bordered copy; Wp is its row length.
-const float* padded_plane(std::vector<float>& buf, const float* x, const Conv2dShape& s, int64_t& wp) {
-  int64_t p = s.padding;
-  wp = s.W + 2 * p;
-  if (p == 0) return x;
-  float* xp = scratch(buf, (s.H + 2 * p) * wp);
-  std::fill(xp, xp + (s.H + 2 * p) * wp, 0.f);
-  for (int64_t h = 0; h < s.H; ++h) std::memcpy(xp + (h + p) * wp + p, x + h * s.W, s.W * sizeof(float));
-  return xp;
-}
-
-// out[n, c, oh, ow] = sum_{kh, kw} xp[oh*s + kh, ow*s + kw] * w[c, kh, kw].
-void forward_depthwise(float* out, const float* x, const float* w, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, hwo = s.H_out * s.W_out, st = s.stride;
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
-    thread_local std::vector<float> buf;
-    int64_t wp;
-    const float* xp = padded_plane(buf, x + plane * hw, s, wp);
-    const float* wc = w + plane % s.C_in * s.K * s.K;
-    for (int64_t oh = 0; oh < s.H_out; ++oh) {
-      float* o = out + plane * hwo + oh * s.W_out;
-      std::fill(o, o + s.W_out, 0.f);
-      for (int64_t kh = 0; kh < s.K; ++kh)
-        for (int64_t kw = 0; kw < s.K; ++kw) {
-          float wv = wc[kh * s.K + kw];
-          const float* xr = xp + (oh * st + kh) * wp + kw;
-          for (int64_t ow = 0; ow < s.W_out; ++ow) o[ow] += wv * xr[ow * st];
-        }
-    }
-  }
-}
-
-// Scatter each dout row back through the window into a zero-bordered dx plane, then
-// keep its interior: dxp[oh*s + kh, ow*s + kw] += w[c, kh, kw] * dout[n, c, oh, ow].
-void backward_input_depthwise(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, hwo = s.H_out * s.W_out, st = s.stride, p = s.padding;
-  int64_t wp = s.W + 2 * p, hp = s.H + 2 * p;
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
-    thread_local std::vector<float> buf;
-    float* dxp = p == 0 ? dx + plane * hw : scratch(buf, hp * wp);
-    std::fill(dxp, dxp + hp * wp, 0.f);
-    const float* wc = w + plane % s.C_in * s.K * s.K;
-    for (int64_t oh = 0; oh < s.H_out; ++oh) {
-      const float* d = dout + plane * hwo + oh * s.W_out;
-      for (int64_t kh = 0; kh < s.K; ++kh)
-        for (int64_t kw = 0; kw < s.K; ++kw) {
-          float wv = wc[kh * s.K + kw];
-          float* dr = dxp + (oh * st + kh) * wp + kw;
-          for (int64_t ow = 0; ow < s.W_out; ++ow) dr[ow * st] += wv * d[ow];
-        }
-    }
-    if (p > 0)
-      for (int64_t h = 0; h < s.H; ++h)
-        std::memcpy(dx + plane * hw + h * s.W, dxp + (h + p) * wp + p, s.W * sizeof(float));
-  }
-}
-
-// dw[c, kh, kw] = sum_{n, oh, ow} dout[n, c, oh, ow] * xp[n, c, oh*s + kh, ow*s + kw].
-// Threads own channels (race-free); sums run in a [K*K, W_out] array so the inner loop
-// is element-wise (vectorized) and reduced across W_out only at the end.
-void backward_weight_depthwise(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, hwo = s.H_out * s.W_out, st = s.stride, kk = s.K * s.K;
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < s.C_in; ++c) {
-    thread_local std::vector<float> buf, acc_buf;
-    float* acc = scratch(acc_buf, kk * s.W_out);
-    std::fill(acc, acc + kk * s.W_out, 0.f);
-    for (int64_t n = 0; n < s.N; ++n) {
-      int64_t wp;
-      const float* xp = padded_plane(buf, x + (n * s.C_in + c) * hw, s, wp);
-      for (int64_t oh = 0; oh < s.H_out; ++oh) {
-        const float* d = dout + (n * s.C_in + c) * hwo + oh * s.W_out;
-        for (int64_t kh = 0; kh < s.K; ++kh)
-          for (int64_t kw = 0; kw < s.K; ++kw) {
-            float* a = acc + (kh * s.K + kw) * s.W_out;
-            const float* xr = xp + (oh * st + kh) * wp + kw;
-            for (int64_t ow = 0; ow < s.W_out; ++ow) a[ow] += d[ow] * xr[ow * st];
-          }
-      }
-    }
-    for (int64_t t = 0; t < kk; ++t) {
-      float sum = 0.f;
-      for (int64_t ow = 0; ow < s.W_out; ++ow) sum += acc[t * s.W_out + ow];
-      dw[c * kk + t] = sum;
-    }
-  }
-}
-
 // [SECTION] im2col -------------------------------------------------------------------
 // col [C_in/G * K * K, H_out * W_out]: row (ci, kh, kw) holds, for every output pixel,
 // the input value that tap multiplies (0 in the padding). Then a convolution of one
@@ -383,21 +288,21 @@ bool is_pointwise(const Conv2dShape& s) { return s.K == 1 && s.stride == 1 && s.
 
 // x [N, C_in, H, W], w [C_out, C_in/G, K, K] -> out [N, C_out, H_out, W_out].
 void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s) {
-  if (is_depthwise(s)) return forward_depthwise(out, x, w, s);
+  if (is_depthwise(s)) return conv2d_depthwise_forward(out, x, w, s);
   if (is_pointwise(s)) return forward_1x1(out, x, w, s);
   forward_im2col(out, x, w, s);
 }
 
 // dout [N, C_out, H_out, W_out], w [C_out, C_in/G, K, K] -> dx [N, C_in, H, W].
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
-  if (is_depthwise(s)) return backward_input_depthwise(dx, dout, w, s);
+  if (is_depthwise(s)) return conv2d_depthwise_backward_input(dx, dout, w, s);
   if (is_pointwise(s)) return backward_input_1x1(dx, dout, w, s);
   backward_input_im2col(dx, dout, w, s);
 }
 
 // dout [N, C_out, H_out, W_out], x [N, C_in, H, W] -> dw [C_out, C_in/G, K, K] (overwritten).
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
-  if (is_depthwise(s)) return backward_weight_depthwise(dw, dout, x, s);
+  if (is_depthwise(s)) return conv2d_depthwise_backward_weight(dw, dout, x, s);
   if (is_pointwise(s)) return backward_weight_1x1(dw, dout, x, s);
   backward_weight_im2col(dw, dout, x, s);
 }

@@ -162,7 +162,8 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s) {
   }
 }
 
-// The spec: out[b, i, j] (=|+=) sum_k A(b, i, k) * B(b, k, j), one element at a time.
+// out [B, M, N] = op(a) [B, M, K] @ op(b) [B, K, N], the spec:
+// out[b, i, j] (=|+=) sum_k A(b, i, k) * B(b, k, j), one element at a time.
 void matmul_reference(float* out, const float* a, const float* b, const MatmulShape& s) {
   int64_t b_stride = s.b_batch_stride < 0 ? s.K * s.N : s.b_batch_stride;
   for (int64_t bi = 0; bi < s.B; ++bi) {

@@ -1,0 +1,203 @@
+// apps/cmd_train.cpp - `shufflelab train`: turns flags into a TrainConfig, draws the live
+// progress line (rewritten in place with \r on a terminal, plain lines otherwise), and
+// turns Ctrl-C into "save a checkpoint and stop" (exit 130). Not here: the loop, the
+// data or the checkpoints (nn/train.h, nn/cifar10.h, nn/checkpoint.h).
+#include <omp.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "apps/cli.h"
+#include "apps/commands.h"
+#include "nn/checkpoint.h"
+#include "nn/models/models.h"
+#include "nn/train.h"
+
+using namespace sl;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+// Async-signal-safe: set the flag, say so with write(2), and let a second Ctrl-C kill.
+extern "C" void on_sigint(int) {
+  g_stop.store(true);
+  const char msg[] = "\nCtrl-C: finishing this step and saving a checkpoint (Ctrl-C again quits at once)\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+std::string duration_str(double s) {
+  char buf[32];
+  const auto t = (long long)(s + 0.5);
+  if (t >= 3600) std::snprintf(buf, sizeof buf, "%lldh%02lldm", t / 3600, t / 60 % 60);
+  else std::snprintf(buf, sizeof buf, "%lldm%02llds", t / 60, t % 60);
+  return buf;
+}
+
+// Draws progress: on a terminal one line redrawn at most 10 times a second, else a plain
+// line every tenth of an epoch.
+struct Progress {
+  bool tty = isatty(STDOUT_FILENO);
+  bool line_open = false;
+  std::chrono::steady_clock::time_point last{};
+
+  void step(const StepProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool last_step = p.step == p.steps;
+    if (tty) {
+      if (!last_step && now - last < std::chrono::milliseconds(100)) return;
+    } else if (p.step % std::max<int64_t>(1, p.steps / 10) != 0 && !last_step) {
+      return;
+    }
+    last = now;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "epoch %lld/%lld step %lld/%lld  loss %.4f  acc %5.1f%%  lr %.4f  %.0f img/s  ETA %s",
+                  (long long)p.epoch, (long long)p.epochs, (long long)p.step, (long long)p.steps, p.loss,
+                  100 * p.acc, p.lr, p.img_per_s, duration_str(p.eta_s).c_str());
+    show(buf);
+  }
+  void show(const std::string& s) {
+    if (tty) {
+      std::printf("\r%s\033[K", s.c_str());
+      line_open = true;
+    } else {
+      std::printf("%s\n", s.c_str());
+    }
+    std::fflush(stdout);
+  }
+  void line(const std::string& s) {  // a permanent line
+    if (line_open) std::printf("\r\033[K");
+    line_open = false;
+    std::printf("%s\n", s.c_str());
+    std::fflush(stdout);
+  }
+};
+
+}  // namespace
+
+int cmd_train(int argc, char** argv) {
+  cli::Flags f("train", argc, argv,
+               {{"model", true, "v2-0.5 | v2-1.0 | v2-1.5 | v2-2.0 | v1-g<G>-<scale> (required for a new run)"},
+                {"data", true, "CIFAR-10 folder (default: $SHUFFLELAB_DATA, else data/cifar-10-batches-bin)"},
+                {"epochs", true, "number of epochs (required for a new run)"},
+                {"batch", true, "batch size (default 128)"},
+                {"lr", true, "peak learning rate (default 0.1)"},
+                {"schedule", true, "onecycle | cosine (default onecycle)"},
+                {"wd", true, "weight decay, not applied to BatchNorm or biases (default 5e-4)"},
+                {"momentum", true, "SGD momentum (default 0.9)"},
+                {"nesterov", false, "Nesterov momentum (the default)"},
+                {"no-nesterov", false, "plain (heavy-ball) momentum"},
+                {"label-smoothing", true, "cross-entropy label smoothing (default 0)"},
+                {"seed", true, "seed of the initial weights, data order and augmentation (default 0)"},
+                {"out", true, "output folder (default runs/<model>)"},
+                {"resume", true, "continue the run saved in this folder (its recipe is kept)"},
+                {"limit-train", true, "train on the first N training images only"},
+                {"limit-test", true, "test on the first N test images only"},
+                {"threads", true, "CPU threads (default: all cores)"}});
+  if (f.help()) {
+    std::printf("%s", f.usage("--model M --epochs E [--data DIR] [--batch B] [--lr LR] [--seed S] [--out DIR]\n"
+                              "       [--resume DIR] [--limit-train N] [--limit-test N] [--threads T] [...]",
+                              "Trains a ShuffleNet on CIFAR-10 (cifar variant) with SGD and a one-cycle or cosine\n"
+                              "schedule. After every epoch it appends a line to OUT/metrics.jsonl and saves\n"
+                              "OUT/last.safetensors (the weights) and OUT/last.state.safetensors (what --resume\n"
+                              "needs). Ctrl-C saves a checkpoint and exits with 130; a resumed run repeats the\n"
+                              "uninterrupted one exactly. Example:\n"
+                              "  shufflelab train --model v2-0.5 --epochs 10 --batch 128 --lr 0.1")
+                          .c_str());
+    return 0;
+  }
+  if (f.has("threads")) {
+    const int64_t t = f.integer("threads", 0);
+    SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
+    omp_set_num_threads((int)t);
+  }
+  SL_CHECK_USAGE(!(f.has("nesterov") && f.has("no-nesterov")), "--nesterov and --no-nesterov contradict each other");
+
+  TrainConfig cfg;
+  if (f.has("resume")) {
+    const std::string dir = f.str("resume");
+    SL_CHECK_USAGE(!f.has("out") || f.str("out") == dir, "--resume ", dir, " continues in that folder; drop --out ",
+                   f.str("out"));
+    cfg = read_checkpoint_info(dir).cfg;
+    cfg.out_dir = dir;
+  } else {
+    SL_CHECK_USAGE(f.has("model"), "--model is required (for example --model v2-0.5)");
+    SL_CHECK_USAGE(f.has("epochs"), "--epochs is required (for example --epochs 10)");
+    cfg.out_dir = "runs/" + f.str("model");
+  }
+  // Flags given override the defaults (a new run) or must agree with the checkpoint (resume).
+  cfg.model = f.str("model", cfg.model);
+  cfg.epochs = f.integer("epochs", cfg.epochs);
+  cfg.batch = f.integer("batch", cfg.batch);
+  cfg.lr = (float)f.number("lr", cfg.lr);
+  cfg.schedule = f.str("schedule", cfg.schedule);
+  cfg.weight_decay = (float)f.number("wd", cfg.weight_decay);
+  cfg.momentum = (float)f.number("momentum", cfg.momentum);
+  if (f.has("nesterov")) cfg.nesterov = true;
+  if (f.has("no-nesterov")) cfg.nesterov = false;
+  cfg.label_smoothing = (float)f.number("label-smoothing", cfg.label_smoothing);
+  const int64_t seed = f.integer("seed", (int64_t)cfg.seed);
+  SL_CHECK_USAGE(seed >= 0, "--seed must be >= 0, got ", seed);
+  cfg.seed = (uint64_t)seed;
+  cfg.out_dir = f.str("out", cfg.out_dir);
+  cfg.limit_train = f.integer("limit-train", cfg.limit_train);
+  cfg.limit_test = f.integer("limit-test", cfg.limit_test);
+  parse_model_name(cfg.model);  // a bad name is a usage error before any data is read
+  cfg.data_dir = cifar10_find_dir(f.str("data"));
+
+  Progress progress;
+  std::printf("training %s on CIFAR-10 from %s: %lld epochs, batch %lld, %s lr %g, momentum %g%s, wd %g, "
+              "seed %llu, %d threads; output in %s\n",
+              cfg.model.c_str(), cfg.data_dir.c_str(), (long long)cfg.epochs, (long long)cfg.batch,
+              cfg.schedule.c_str(), (double)cfg.lr, (double)cfg.momentum, cfg.nesterov ? " (Nesterov)" : "",
+              (double)cfg.weight_decay, (unsigned long long)cfg.seed, omp_get_max_threads(), cfg.out_dir.c_str());
+  TrainHooks hooks;
+  hooks.stop = &g_stop;
+  hooks.on_step = [&](const StepProgress& p) { progress.step(p); };
+  hooks.on_note = [&](const std::string& s) {
+    if (s.rfind("evaluating", 0) == 0) {
+      if (progress.tty) progress.show(s + " ...");
+    } else {
+      progress.line("note: " + s);
+    }
+  };
+  hooks.on_epoch = [&](const EpochMetrics& m) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "epoch %lld/%lld: train loss %.4f acc %.2f%% | test acc %.2f%% | lr %.5f | %.0f img/s | %s elapsed",
+                  (long long)m.epoch, (long long)cfg.epochs, m.train_loss, 100 * m.train_acc, 100 * m.test_acc, m.lr,
+                  m.img_per_s, duration_str(m.elapsed_s).c_str());
+    progress.line(buf);
+  };
+
+  g_stop.store(false);
+  std::signal(SIGINT, on_sigint);
+  TrainResult r;
+  try {
+    r = train(cfg, hooks);
+  } catch (...) {
+    std::signal(SIGINT, SIG_DFL);
+    progress.line("");
+    throw;
+  }
+  std::signal(SIGINT, SIG_DFL);
+  if (r.status == TrainStatus::interrupted) {
+    progress.line(str_cat("interrupted at epoch ", r.epoch + 1, ", step ", r.step, ": checkpoint saved in ",
+                          cfg.out_dir, "\ncontinue with: shufflelab train --resume ", cfg.out_dir));
+    return 130;  // the shell convention for "stopped by SIGINT"
+  }
+  if (r.history.empty()) {
+    progress.line(str_cat("nothing to do: ", cfg.out_dir, " already finished its ", cfg.epochs,
+                          " epochs (raise --epochs to train longer)"));
+    return 0;
+  }
+  const EpochMetrics& last = r.history.back();
+  progress.line(str_cat("done: test accuracy ", 100 * last.test_acc, "% after ", last.epoch, " epochs; weights in ",
+                        checkpoint_weights_path(cfg.out_dir), ", metrics in ", cfg.out_dir, "/metrics.jsonl"));
+  return 0;
+}

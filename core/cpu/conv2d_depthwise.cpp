@@ -1,0 +1,247 @@
+// core/cpu/conv2d_depthwise.cpp - depthwise convolution (one K x K filter per channel,
+// G == C_in == C_out) as direct loops over each (n, c) plane, forward and both backwards.
+// Not the dispatch nor the reference (core/cpu/conv2d.cpp). No CUDA file of this name:
+// core/cuda/conv2d.cu's direct kernels cover depthwise too.
+//
+// The trick that makes every loop long and contiguous, for any stride s: split the
+// zero-bordered plane xp [Hp, Wp] (Hp = H + 2p, Wp = W + 2p) into s*s phase planes,
+// phase (a, b) = xp[r*s + a][c*s + b] stored as [hq, wq] (hq = ceil(Hp/s), wq = ceil(Wp/s)).
+// Tap (kh, kw) of output (oh, ow) reads xp[oh*s + kh][ow*s + kw], which is phase
+// (kh%s, kw%s) at [oh + kh/s][ow + kw/s]. Keep outputs at row stride wq, i = oh*wq + ow,
+// and the tap reads phase element i + (kh/s)*wq + kw/s: one multiply-add over a flat
+// range of i per tap. With s = 1 the single phase is just the padded plane.
+#include "core/cpu/conv2d_depthwise.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace sl::cpu {
+
+namespace {
+
+struct Phases {
+  int64_t s, hq, wq, size;  // stride, phase plane rows, row length, hq * wq
+  int64_t len;              // flat outputs to compute: (H_out - 1) * wq + W_out
+};
+
+Phases phases_of(const Conv2dShape& s) {
+  int64_t hq = (s.H + 2 * s.padding + s.stride - 1) / s.stride;
+  int64_t wq = (s.W + 2 * s.padding + s.stride - 1) / s.stride;
+  return {s.stride, hq, wq, hq * wq, (s.H_out - 1) * wq + s.W_out};
+}
+
+float* scratch(std::vector<float>& v, int64_t n) {
+  if ((int64_t)v.size() < n) v.resize(n);
+  return v.data();
+}
+
+// Where tap (kh, kw) reads its first element, counted from the start of the s*s phase
+// planes: phase (kh%s, kw%s), row kh/s, column kw/s. The same for every plane of a call,
+// so computed once per call into the caller's (reused) vector.
+const int64_t* tap_offsets(std::vector<int64_t>& offsets, const Conv2dShape& s, const Phases& q) {
+  offsets.resize(s.K * s.K);
+  for (int64_t kh = 0; kh < s.K; ++kh)
+    for (int64_t kw = 0; kw < s.K; ++kw)
+      offsets[kh * s.K + kw] = ((kh % q.s) * q.s + kw % q.s) * q.size + (kh / q.s) * q.wq + kw / q.s;
+  return offsets.data();
+}
+
+// dst[c * dst_step] = src[c * src_step] for c in [lo, hi). Rows here are short (often 8
+// to 32 floats): an inline loop beats a call to memcpy, which GCC would otherwise emit.
+// Steps of 1 and 2 (stride-1 and stride-2 convolutions) get constant-step loops, which
+// the compiler vectorizes; other strides take the general loop.
+void copy_strided_row(float* dst, const float* src, int64_t lo, int64_t hi, int64_t dst_step, int64_t src_step) {
+  if (dst_step == 1 && src_step == 1) {
+#pragma omp simd
+    for (int64_t c = lo; c < hi; ++c) dst[c] = src[c];
+  } else if (dst_step == 1 && src_step == 2) {
+    for (int64_t c = lo; c < hi; ++c) dst[c] = src[2 * c];
+  } else if (dst_step == 2 && src_step == 1) {
+    for (int64_t c = lo; c < hi; ++c) dst[2 * c] = src[c];
+  } else {
+    for (int64_t c = lo; c < hi; ++c) dst[c * dst_step] = src[c * src_step];
+  }
+}
+
+// Columns c in [lo, hi) of a phase row whose x column w = c*s + offset lies in [0, W).
+void column_range(int64_t wq, int64_t width, int64_t stride, int64_t offset, int64_t& lo, int64_t& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  hi = width - 1 - offset < 0 ? 0 : std::min(wq, (width - 1 - offset) / stride + 1);
+  hi = std::max(hi, lo);
+}
+
+// x plane [H, W] <-> phases [s*s, hq, wq]. Row rr of phase (a, b) is x row rr*s + a - p
+// and its column c is x column c*s + b - p; split zeroes the padding, merge keeps only
+// the interior. Loops run over phase rows and columns, so no index needs a division.
+void split_phases(float* phases, const float* x, const Conv2dShape& s, const Phases& q) {
+  std::fill(phases, phases + q.s * q.s * q.size, 0.f);
+  for (int64_t a = 0; a < q.s; ++a)
+    for (int64_t b = 0; b < q.s; ++b) {
+      int64_t lo, hi;
+      column_range(q.wq, s.W, q.s, b - s.padding, lo, hi);
+      for (int64_t rr = 0; rr < q.hq; ++rr) {
+        int64_t h = rr * q.s + a - s.padding;
+        if (h < 0 || h >= s.H) continue;
+        float* dst = phases + (a * q.s + b) * q.size + rr * q.wq;
+        const float* src = x + h * s.W + b - s.padding;
+        copy_strided_row(dst, src, lo, hi, 1, q.s);
+      }
+    }
+}
+
+void merge_phases(float* dx, const float* phases, const Conv2dShape& s, const Phases& q) {
+  for (int64_t a = 0; a < q.s; ++a)
+    for (int64_t b = 0; b < q.s; ++b) {
+      int64_t lo, hi;
+      column_range(q.wq, s.W, q.s, b - s.padding, lo, hi);
+      for (int64_t rr = 0; rr < q.hq; ++rr) {
+        int64_t h = rr * q.s + a - s.padding;
+        if (h < 0 || h >= s.H) continue;
+        const float* src = phases + (a * q.s + b) * q.size + rr * q.wq;
+        float* dst = dx + h * s.W + b - s.padding;
+        copy_strided_row(dst, src, lo, hi, q.s, 1);
+      }
+    }
+}
+
+// dout plane [H_out, W_out] -> buf at row stride wq after `front` zeros, zero elsewhere,
+// buf size front + hq * wq.
+void spread_rows(float* buf, int64_t front, const float* d, const Conv2dShape& s, const Phases& q) {
+  std::fill(buf, buf + front + q.size, 0.f);
+  for (int64_t oh = 0; oh < s.H_out; ++oh)
+    copy_strided_row(buf + front + oh * q.wq, d + oh * s.W_out, 0, s.W_out, 1, 1);
+}
+
+// acc[i] = sum_t wts[t] * src[t][i] for i < len. Taps go three at a time, so each pass
+// over acc does three multiply-adds per load and store of acc.
+void gather_taps(float* __restrict acc, int64_t len, const float* const* src, const float* wts, int64_t taps) {
+  if (taps == 0) std::fill(acc, acc + len, 0.f);
+  int64_t t = 0;
+  for (; t + 3 <= taps; t += 3) {
+    const float *__restrict s0 = src[t], *__restrict s1 = src[t + 1], *__restrict s2 = src[t + 2];
+    float w0 = wts[t], w1 = wts[t + 1], w2 = wts[t + 2];
+    if (t == 0)
+      for (int64_t i = 0; i < len; ++i) acc[i] = w0 * s0[i] + w1 * s1[i] + w2 * s2[i];
+    else
+      for (int64_t i = 0; i < len; ++i) acc[i] += w0 * s0[i] + w1 * s1[i] + w2 * s2[i];
+  }
+  for (; t < taps; ++t) {
+    const float* __restrict s0 = src[t];
+    float w0 = wts[t];
+    if (t == 0)
+      for (int64_t i = 0; i < len; ++i) acc[i] = w0 * s0[i];
+    else
+      for (int64_t i = 0; i < len; ++i) acc[i] += w0 * s0[i];
+  }
+}
+
+// sum_i a[i] * b[i] in 32 independent lanes: four vector accumulators, so consecutive
+// multiply-adds do not wait on each other; the lanes are folded together at the end.
+float dot(const float* __restrict a, const float* __restrict b, int64_t n) {
+  float acc[32] = {};
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32)
+#pragma omp simd
+    for (int64_t j = 0; j < 32; ++j) acc[j] += a[i + j] * b[i + j];
+  for (int64_t j = 0; i + j < n; ++j) acc[j] += a[i + j] * b[i + j];
+  for (int64_t j = 0; j < 8; ++j) acc[j] += acc[j + 8] + acc[j + 16] + acc[j + 24];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+}  // namespace
+
+// out[n, c, oh, ow] = sum_{kh, kw} w[c, kh, kw] * xp[oh*s + kh, ow*s + kw]: per plane,
+// K*K flat multiply-adds from the phases, then the W_out valid columns of each row.
+void conv2d_depthwise_forward(float* out, const float* x, const float* w, const Conv2dShape& s) {
+  Phases q = phases_of(s);
+  int64_t kk = s.K * s.K;
+  thread_local std::vector<int64_t> offset_buf;
+  const int64_t* offsets = tap_offsets(offset_buf, s, q);
+#pragma omp parallel for schedule(static)
+  for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
+    thread_local std::vector<float> phase_buf, acc_buf;
+    thread_local std::vector<const float*> src;
+    float* phases = scratch(phase_buf, q.s * q.s * q.size);
+    float* acc = scratch(acc_buf, q.len);
+    src.resize(kk);
+    split_phases(phases, x + plane * s.H * s.W, s, q);
+    for (int64_t t = 0; t < kk; ++t) src[t] = phases + offsets[t];
+    gather_taps(acc, q.len, src.data(), w + plane % s.C_in * kk, kk);
+    float* o = out + plane * s.H_out * s.W_out;
+    for (int64_t oh = 0; oh < s.H_out; ++oh)
+      for (int64_t ow = 0; ow < s.W_out; ++ow) o[oh * s.W_out + ow] = acc[oh * q.wq + ow];
+  }
+}
+
+// The adjoint of the forward, written as a gather so that it is race-free and flat too:
+// phase element j receives w[t] * d[j - offset_t] from every tap t of its phase, where d
+// is dout at row stride wq with enough zeros in front for the largest offset. Zeros in
+// d's columns W_out..wq-1 and rows H_out..hq-1 mean no output contributes there.
+void conv2d_depthwise_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
+  Phases q = phases_of(s);
+  int64_t kk = s.K * s.K, n_phases = q.s * q.s, front = (s.K - 1) / s.stride * q.wq + (s.K - 1) / s.stride;
+  thread_local std::vector<int64_t> offset_buf;
+  const int64_t* offsets = tap_offsets(offset_buf, s, q);
+#pragma omp parallel for schedule(static)
+  for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
+    thread_local std::vector<float> d_buf, phase_buf, wts;
+    thread_local std::vector<const float*> src;
+    float* d = scratch(d_buf, front + q.size);
+    float* dphases = scratch(phase_buf, n_phases * q.size);
+    wts.resize(kk);
+    src.resize(kk);
+    spread_rows(d, front, dout + plane * s.H_out * s.W_out, s, q);
+    const float* wc = w + plane % s.C_in * kk;
+    for (int64_t ph = 0; ph < n_phases; ++ph) {
+      int64_t taps = 0;  // the taps of phase ph are those whose offset lies in its plane
+      for (int64_t t = 0; t < kk; ++t)
+        if (offsets[t] >= ph * q.size && offsets[t] < (ph + 1) * q.size) {
+          src[taps] = d + front - (offsets[t] - ph * q.size);
+          wts[taps++] = wc[t];
+        }
+      gather_taps(dphases + ph * q.size, q.size, src.data(), wts.data(), taps);
+    }
+    merge_phases(dx + plane * s.H * s.W, dphases, s, q);
+  }
+}
+
+// dw[c, kh, kw] = sum_n sum_i d[n, c][i] * (tap (kh, kw)'s phase element at i), where d
+// is dout at row stride wq: one dot product per tap and plane. Threads take contiguous
+// runs of planes (reading memory in order) into private double sums [C, K*K], which are
+// then added together slice by slice, so no two threads write one float.
+void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
+  Phases q = phases_of(s);
+  int64_t kk = s.K * s.K, planes = s.N * s.C_in, size = s.C_in * kk;
+  thread_local std::vector<int64_t> offset_buf;
+  thread_local std::vector<double> partials;
+  const int64_t* offsets = tap_offsets(offset_buf, s, q);
+  int threads = (int)std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), planes));
+  partials.assign(threads * size, 0.0);
+  double* base = partials.data();  // the calling thread's buffer (inside the region,
+                                   // `partials` would name each thread's own)
+#pragma omp parallel num_threads(threads)
+  {
+    int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    double* mine = base + t * size;
+    thread_local std::vector<float> d_buf, phase_buf;
+    float* d = scratch(d_buf, q.size);
+    float* phases = scratch(phase_buf, q.s * q.s * q.size);
+    for (int64_t plane = planes * t / nt; plane < planes * (t + 1) / nt; ++plane) {
+      split_phases(phases, x + plane * s.H * s.W, s, q);
+      spread_rows(d, 0, dout + plane * s.H_out * s.W_out, s, q);
+      double* sums = mine + plane % s.C_in * kk;
+      for (int64_t k = 0; k < kk; ++k) sums[k] += dot(d, phases + offsets[k], q.len);
+    }
+#pragma omp barrier
+#pragma omp for
+    for (int64_t i = 0; i < size; ++i) {
+      double sum = 0.0;
+      for (int p = 0; p < nt; ++p) sum += base[p * size + i];
+      dw[i] = (float)sum;
+    }
+  }
+}
+
+}  // namespace sl::cpu

@@ -1,0 +1,112 @@
+// core/cuda/batchnorm.cu - batch normalization kernels on the GPU: per-channel training
+// statistics (one block per channel, sums in double), the normalize-scale-shift forward
+// (one thread per element) and the training-mode backward (one block per channel).
+// Not here: running averages and eps (nn/batchnorm), autograd. Twin: core/cpu/batchnorm.cpp.
+// Layout everywhere: x, out, dout, dx [N, C, HW]; per-channel vectors [C]; M = N * HW.
+#include "core/cuda/cuda_check.h"
+#include "core/cuda/kernels.h"
+
+namespace sl::cuda {
+
+namespace {
+
+// Sums v over the block's threads (blockDim.x == kThreads); every thread gets the total.
+__device__ double block_sum(double v, double* shared) {
+  shared[threadIdx.x] = v;
+  __syncthreads();
+  for (int half = kThreads / 2; half > 0; half /= 2) {
+    if (threadIdx.x < half) shared[threadIdx.x] += shared[threadIdx.x + half];
+    __syncthreads();
+  }
+  double total = shared[0];
+  __syncthreads();  // shared is reused by the next call
+  return total;
+}
+
+// Block c: mean and biased variance of channel c, shifted by the channel's first value
+// exactly as on the CPU (var = (sum d^2 - (sum d)^2 / M) / M with d = x - shift).
+__global__ void stats_kernel(float* mean, float* var, const float* x, BatchNormShape s) {
+  __shared__ double shared[kThreads];
+  int64_t c = blockIdx.x, m = s.N * s.HW;
+  if (m == 0) {
+    if (threadIdx.x == 0) mean[c] = var[c] = 0.f;
+    return;
+  }
+  double shift = x[c * s.HW], s1 = 0.0, s2 = 0.0;
+  for (int64_t r = threadIdx.x; r < m; r += blockDim.x) {
+    double d = x[(r / s.HW * s.C + c) * s.HW + r % s.HW] - shift;
+    s1 += d;
+    s2 += d * d;
+  }
+  double t1 = block_sum(s1, shared), t2 = block_sum(s2, shared);
+  if (threadIdx.x == 0) {
+    mean[c] = (float)(shift + t1 / m);
+    var[c] = (float)fmax(0.0, (t2 - t1 * t1 / m) / m);
+  }
+}
+
+// out = (x - mean[c]) * (invstd[c] * gamma[c]) + beta[c]; gamma null = 1, beta null = 0.
+__global__ void forward_kernel(float* out, const float* x, const float* mean, const float* invstd,
+                               const float* gamma, const float* beta, BatchNormShape s) {
+  for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
+    int64_t c = e / s.HW % s.C;
+    float scale = invstd[c] * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
+    out[e] = (x[e] - mean[c]) * scale + shift;
+  }
+}
+
+// Block c: dbeta = sum dout, dgamma = sum dout * xhat, then
+// dx = gamma * invstd / M * (M * dout - dbeta - xhat * dgamma) for the whole channel.
+__global__ void backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
+                                const float* x, const float* mean, const float* invstd,
+                                const float* gamma, BatchNormShape s) {
+  __shared__ double shared[kThreads];
+  int64_t c = blockIdx.x, m = s.N * s.HW;
+  float mu = mean[c], is = invstd[c];
+  double sd = 0.0, sdx = 0.0;
+  for (int64_t r = threadIdx.x; r < m; r += blockDim.x) {
+    int64_t i = (r / s.HW * s.C + c) * s.HW + r % s.HW;
+    sd += dout[i];
+    sdx += (double)dout[i] * ((x[i] - mu) * is);
+  }
+  float sum_dy = (float)block_sum(sd, shared), sum_dy_xhat = (float)block_sum(sdx, shared);
+  if (threadIdx.x == 0) {
+    if (dbeta) dbeta[c] = sum_dy;
+    if (dgamma) dgamma[c] = sum_dy_xhat;
+  }
+  if (!dx || m == 0) return;
+  float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
+  for (int64_t r = threadIdx.x; r < m; r += blockDim.x) {
+    int64_t i = (r / s.HW * s.C + c) * s.HW + r % s.HW;
+    dx[i] = k * (mf * dout[i] - sum_dy - (x[i] - mu) * is * sum_dy_xhat);
+  }
+}
+
+}  // namespace
+
+// x [N, C, HW] -> mean [C], var [C] (biased).
+void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s) {
+  if (s.C <= 0) return;
+  stats_kernel<<<(unsigned)s.C, kThreads>>>(mean, var, x, s);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+// x [N, C, HW] -> out [N, C, HW]
+void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
+                       const float* gamma, const float* beta, const BatchNormShape& s) {
+  int64_t n = s.N * s.C * s.HW;
+  if (n <= 0) return;
+  forward_kernel<<<grid_for(n), kThreads>>>(out, x, mean, invstd, gamma, beta, s);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+// dout, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C]; any output may be null.
+void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                        const float* mean, const float* invstd, const float* gamma,
+                        const BatchNormShape& s) {
+  if (s.C <= 0) return;
+  backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+}  // namespace sl::cuda

@@ -1,0 +1,37 @@
+// core/cuda/cuda_check.h - CUDA plumbing shared by every core/cuda/*.cu file:
+// SL_CUDA_CHECK, which turns any failed CUDA call into an sl::Error naming the call,
+// the place and cudaGetErrorString; and the launch helpers (grid size, grid-stride
+// index). Not included by host-only code: core/cuda/kernels.h is the public side.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/error.h"
+
+// SL_CUDA_CHECK(cudaMalloc(&p, bytes)); after a kernel launch: SL_CUDA_CHECK(cudaGetLastError()).
+#define SL_CUDA_CHECK(call)                                                               \
+  do {                                                                                    \
+    cudaError_t sl_err_ = (call);                                                         \
+    if (sl_err_ != cudaSuccess)                                                           \
+      throw ::sl::Error(::sl::str_cat("CUDA error: ", #call, " failed at ", __FILE__, ":", \
+                                      __LINE__, ": ", cudaGetErrorString(sl_err_)));      \
+  } while (0)
+
+namespace sl::cuda {
+
+constexpr int kThreads = 256;  // threads per block for the one-thread-per-element kernels
+
+// Blocks for n elements at kThreads each, capped: kernels loop with a grid stride, so a
+// capped grid still covers every element.
+inline unsigned grid_for(int64_t n) {
+  int64_t blocks = (n + kThreads - 1) / kThreads;
+  return (unsigned)std::clamp<int64_t>(blocks, 1, 1 << 20);
+}
+
+// The grid-stride loop: for (int64_t i = first_index(); i < n; i += index_stride()).
+__device__ inline int64_t first_index() { return (int64_t)blockIdx.x * blockDim.x + threadIdx.x; }
+__device__ inline int64_t index_stride() { return (int64_t)gridDim.x * blockDim.x; }
+
+}  // namespace sl::cuda

@@ -1,0 +1,111 @@
+// core/cuda/elementwise.cu - fill, strided copy, unary and broadcasting binary kernels
+// on the GPU, one thread per output element; strided operands are located by turning
+// the element's flat index into a multi-index over the Layout. Not here: broadcasting
+// rules and gradients (core/ops_elementwise.cpp). Twin: core/cpu/elementwise.cpp.
+#include "core/cuda/cuda_check.h"
+#include "core/cuda/kernels.h"
+
+namespace sl::cuda {
+
+namespace {
+
+int64_t numel_of(const Layout& l) {
+  int64_t n = 1;
+  for (int i = 0; i < l.ndim; ++i) n *= l.shape[i];
+  return n;
+}
+
+// Storage offset of the element with row-major flat index e in l's shape.
+__device__ int64_t offset_of(const Layout& l, int64_t e) {
+  int64_t off = l.offset;
+  for (int d = l.ndim - 1; d >= 0; --d) {
+    off += e % l.shape[d] * l.strides[d];
+    e /= l.shape[d];
+  }
+  return off;
+}
+
+__global__ void fill_kernel(float* out, int64_t n, float value) {
+  for (int64_t i = first_index(); i < n; i += index_stride()) out[i] = value;
+}
+
+__global__ void copy_strided_kernel(float* out, Layout lo, const float* x, Layout lx, int64_t n) {
+  for (int64_t i = first_index(); i < n; i += index_stride()) out[offset_of(lo, i)] = x[offset_of(lx, i)];
+}
+
+// Same formulas as the CPU's apply(UnaryOp) and apply(BinaryOp), case by case.
+__device__ float apply(UnaryOp op, float v) {
+  switch (op) {
+    case UnaryOp::neg: return -v;
+    case UnaryOp::relu: return v > 0.f ? v : 0.f;
+    case UnaryOp::exp: return expf(v);
+    case UnaryOp::log: return logf(v);
+    case UnaryOp::sqrt: return sqrtf(v);
+    case UnaryOp::abs: return fabsf(v);
+    case UnaryOp::sign: return (float)((v > 0.f) - (v < 0.f));
+    case UnaryOp::step: return v > 0.f ? 1.f : 0.f;
+  }
+  return v;
+}
+
+__device__ float apply(BinaryOp op, float a, float b) {
+  switch (op) {
+    case BinaryOp::add: return a + b;
+    case BinaryOp::sub: return a - b;
+    case BinaryOp::mul: return a * b;
+    case BinaryOp::div: return a / b;
+    case BinaryOp::pow: return powf(a, b);
+    case BinaryOp::max: return a > b ? a : b;
+    case BinaryOp::eq: return a == b ? 1.f : 0.f;
+    case BinaryOp::ne: return a != b ? 1.f : 0.f;
+    case BinaryOp::lt: return a < b ? 1.f : 0.f;
+    case BinaryOp::le: return a <= b ? 1.f : 0.f;
+    case BinaryOp::gt: return a > b ? 1.f : 0.f;
+    case BinaryOp::ge: return a >= b ? 1.f : 0.f;
+  }
+  return 0.f;
+}
+
+__global__ void unary_kernel(UnaryOp op, float* out, const float* x, int64_t n) {
+  for (int64_t i = first_index(); i < n; i += index_stride()) out[i] = apply(op, x[i]);
+}
+
+__global__ void binary_kernel(BinaryOp op, float* out, const float* a, Layout la, const float* b,
+                              Layout lb, int64_t n) {
+  for (int64_t i = first_index(); i < n; i += index_stride())
+    out[i] = apply(op, a[offset_of(la, i)], b[offset_of(lb, i)]);
+}
+
+}  // namespace
+
+// out [n] = value
+void fill(float* out, int64_t n, float value) {
+  if (n <= 0) return;
+  fill_kernel<<<grid_for(n), kThreads>>>(out, n, value);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+// out[out_layout] = x[x_layout]; both layouts have the same shape [d0..dn-1].
+void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout) {
+  int64_t n = numel_of(x_layout);
+  if (n <= 0) return;
+  copy_strided_kernel<<<grid_for(n), kThreads>>>(out, out_layout, x, x_layout, n);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+// out [n] = op(x [n])
+void unary(UnaryOp op, float* out, const float* x, int64_t n) {
+  if (n <= 0) return;
+  unary_kernel<<<grid_for(n), kThreads>>>(op, out, x, n);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+// out [shape] (contiguous) = a [shape via la] op b [shape via lb]; broadcast dims have stride 0.
+void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
+  int64_t n = numel_of(la);
+  if (n <= 0) return;
+  binary_kernel<<<grid_for(n), kThreads>>>(op, out, a, la, b, lb, n);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+}  // namespace sl::cuda

@@ -1,0 +1,45 @@
+// core/cuda/kernels.h - the CUDA backend: one function per entry of core/backend.h,
+// with the same names and signatures as core/cpu/kernels.h (minus the reference twins,
+// which live on the CPU only). Plain C++, so that core/backend.cpp can include it
+// without nvcc. Pointers are device pointers, except the host side of the copies.
+// Not an API for users: go through sl::backend(Device::cuda) or the Tensor ops.
+#pragma once
+#include "core/backend.h"
+
+namespace sl::cuda {
+
+const Backend& table();
+bool device_present();  // at least one CUDA device is visible; never throws
+
+float* alloc(int64_t n);
+void free(float* p);
+void copy_from_host(float* dst, const float* host_src, int64_t n);
+void copy_to_host(float* host_dst, const float* src, int64_t n);
+
+void fill(float* out, int64_t n, float value);
+void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
+void unary(UnaryOp op, float* out, const float* x, int64_t n);
+void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb);
+void reduce(ReduceOp op, float* out, const float* x, const ReduceShape& s);
+
+void matmul(float* out, const float* a, const float* b, const MatmulShape& s);
+
+void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s);
+void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s);
+void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s);
+
+void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s);
+void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
+                       const float* gamma, const float* beta, const BatchNormShape& s);
+void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                        const float* mean, const float* invstd, const float* gamma,
+                        const BatchNormShape& s);
+
+void maxpool2d_forward(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
+void maxpool2d_backward(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
+void avgpool2d_forward(float* out, const float* x, const Pool2dShape& s);
+void avgpool2d_backward(float* dx, const float* dout, const Pool2dShape& s);
+
+void channel_shuffle(float* out, const float* x, const ShuffleShape& s);
+
+}  // namespace sl::cuda

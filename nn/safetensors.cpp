@@ -1,0 +1,236 @@
+// nn/safetensors.cpp - parse (validate everything, then convert), serialize, atomic write.
+// Layout of a file: [u64 LE n][n bytes of JSON header][data], offsets relative to data.
+// [SECTION] index: helpers | parse | serialize and write | model weights
+#include "nn/safetensors.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "nn/json.h"
+
+namespace sl {
+
+static_assert(std::endian::native == std::endian::little, "safetensors io assumes a little-endian host");
+
+// [SECTION] helpers
+
+namespace {
+
+constexpr uint64_t kMaxHeader = 100u << 20;  // the reference implementation's limit
+
+struct Entry {  // one validated header entry
+  std::string name;
+  DType dtype;
+  Shape shape;
+  uint64_t begin, end;
+};
+
+size_t dtype_size(DType d) { return d == DType::i64 ? 8 : 4; }
+
+DType parse_dtype(const std::string& key, const JsonValue& v) {
+  SL_CHECK(v.kind == JsonValue::Kind::string, "safetensors: key '", key, "': dtype must be a string (byte ", v.offset, ")");
+  if (v.text == "F32") return DType::f32;
+  if (v.text == "I64") return DType::i64;
+  throw Error(str_cat("safetensors: key '", key, "': dtype ", v.text, " is not supported (only F32 and I64); ",
+                      "convert the file to float32"));
+}
+
+Entry parse_entry(const std::string& key, const JsonValue& v, uint64_t data_size) {
+  SL_CHECK(v.kind == JsonValue::Kind::object, "safetensors: key '", key, "' must map to an object (byte ", v.offset, ")");
+  for (auto& [k, mv] : v.members)
+    SL_CHECK(k == "dtype" || k == "shape" || k == "data_offsets", "safetensors: key '", key, "': unknown field '", k,
+             "' (byte ", mv.offset, ")");
+  const JsonValue* dt = v.find("dtype");
+  const JsonValue* sh = v.find("shape");
+  const JsonValue* off = v.find("data_offsets");
+  SL_CHECK(dt && sh && off, "safetensors: key '", key, "' needs dtype, shape and data_offsets (byte ", v.offset, ")");
+  Entry e{key, parse_dtype(key, *dt), {}, 0, 0};
+  SL_CHECK(sh->kind == JsonValue::Kind::array && sh->items.size() <= kMaxDims, "safetensors: key '", key,
+           "': shape must be an array of at most ", kMaxDims, " sizes (byte ", sh->offset, ")");
+  // numel, and the product of the non-zero sizes (what strides reach), stay below 2^56.
+  uint64_t numel = 1, nonzero = 1;
+  for (const JsonValue& d : sh->items) {
+    const auto n = (uint64_t)d.as_index("a shape size");
+    e.shape.push_back((int64_t)n);
+    if (n == 0) { numel = 0; continue; }
+    SL_CHECK(nonzero <= ((uint64_t)1 << 56) / n, "safetensors: key '", key, "': shape is too large (byte ",
+             sh->offset, ")");
+    nonzero *= n;
+    numel *= n;
+  }
+  SL_CHECK(off->kind == JsonValue::Kind::array && off->items.size() == 2, "safetensors: key '", key,
+           "': data_offsets must be [begin, end] (byte ", off->offset, ")");
+  e.begin = (uint64_t)off->items[0].as_index("data_offsets");
+  e.end = (uint64_t)off->items[1].as_index("data_offsets");
+  SL_CHECK(e.begin <= e.end && e.end <= data_size, "safetensors: key '", key, "': data_offsets [", e.begin, ", ",
+           e.end, "] do not fit the ", data_size, " data bytes (file truncated?)");
+  SL_CHECK(e.end - e.begin == numel * dtype_size(e.dtype), "safetensors: key '", key, "': shape ",
+           shape_str(e.shape), " of ", dtype_name(e.dtype), " needs ", numel * dtype_size(e.dtype),
+           " bytes but data_offsets give ", e.end - e.begin);
+  return e;
+}
+
+}  // namespace
+
+// [SECTION] parse
+
+SafetensorsFile safetensors_parse(std::span<const uint8_t> bytes) {
+  SL_CHECK(bytes.size() >= 8, "safetensors: file is ", bytes.size(), " bytes, shorter than the 8-byte header length");
+  uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), 8);
+  SL_CHECK(n <= kMaxHeader, "safetensors: header length ", n, " at byte 0 is larger than 100 MiB (corrupt file?)");
+  SL_CHECK(n <= bytes.size() - 8, "safetensors: header length ", n, " at byte 0 runs past the end of the ",
+           bytes.size(), "-byte file (truncated?)");
+  SL_CHECK(n >= 2 && bytes[8] == '{', "safetensors: the header at byte 8 must be a JSON object");
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data() + 8), (size_t)n);
+  const JsonValue header = json_parse(text, 8);
+  SL_CHECK(header.kind == JsonValue::Kind::object, "safetensors: the header at byte 8 must be a JSON object");
+
+  const uint64_t data_size = bytes.size() - 8 - n;
+  SafetensorsFile out;
+  std::vector<Entry> entries;
+  for (auto& [key, v] : header.members) {
+    if (key == "__metadata__") {
+      SL_CHECK(v.kind == JsonValue::Kind::object, "safetensors: __metadata__ must be an object (byte ", v.offset, ")");
+      for (auto& [mk, mv] : v.members) {
+        SL_CHECK(mv.kind == JsonValue::Kind::string, "safetensors: __metadata__ value '", mk,
+                 "' must be a string (byte ", mv.offset, ")");
+        out.metadata.emplace_back(mk, mv.text);
+      }
+      continue;
+    }
+    entries.push_back(parse_entry(key, v, data_size));
+  }
+  // The data must be covered exactly: sorted by begin, each entry starts where the last ended.
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  uint64_t pos = 0;
+  for (const Entry& e : entries) {
+    SL_CHECK(e.begin == pos, "safetensors: key '", e.name, "' starts at data byte ", e.begin, " but the previous ",
+             "tensor ends at ", pos, e.begin < pos ? " (overlap)" : " (gap)");
+    pos = e.end;
+  }
+  SL_CHECK(pos == data_size, "safetensors: tensors cover ", pos, " data bytes but the file has ", data_size,
+           " (file byte ", 8 + n + pos, ")");
+
+  // Everything checked: convert.
+  const uint8_t* data = bytes.data() + 8 + n;
+  for (const Entry& e : entries) {
+    const size_t numel = (size_t)((e.end - e.begin) / dtype_size(e.dtype));
+    std::vector<float> values(numel);
+    if (e.dtype == DType::f32) {
+      if (numel) std::memcpy(values.data(), data + e.begin, numel * 4);
+    } else {
+      for (size_t i = 0; i < numel; ++i) {
+        int64_t v;
+        std::memcpy(&v, data + e.begin + 8 * i, 8);
+        values[i] = (float)v;
+      }
+    }
+    Tensor t = numel == 0 ? Tensor::zeros(e.shape) : Tensor::from_data(values, e.shape);
+    out.tensors.push_back({e.name, t, e.dtype});
+  }
+  return out;
+}
+
+SafetensorsFile safetensors_read(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  SL_CHECK(f.good(), "cannot open weights file '", path, "': ", std::strerror(errno));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  SL_CHECK(!f.bad(), "cannot read weights file '", path, "'");
+  try {
+    return safetensors_parse(bytes);
+  } catch (const Error& e) {
+    throw Error(str_cat(path, ": ", e.what()));
+  }
+}
+
+// [SECTION] serialize and write
+
+std::vector<uint8_t> safetensors_serialize(const StateDict& tensors, const Metadata& metadata) {
+  std::string header = "{";
+  if (!metadata.empty()) {
+    header += "\"__metadata__\":{";
+    for (size_t i = 0; i < metadata.size(); ++i)
+      header += str_cat(i ? "," : "", json_quote(metadata[i].first), ":", json_quote(metadata[i].second));
+    header += "}";
+  }
+  uint64_t pos = 0;
+  for (const StateEntry& e : tensors) {
+    SL_CHECK(e.name != "__metadata__" && e.tensor.defined(), "safetensors: cannot write key '", e.name, "'");
+    const uint64_t bytes = (uint64_t)e.tensor.numel() * dtype_size(e.dtype);
+    std::string shape;
+    for (size_t d = 0; d < e.tensor.shape().size(); ++d) shape += str_cat(d ? "," : "", e.tensor.shape()[d]);
+    header += str_cat(header.size() > 1 ? "," : "", json_quote(e.name), ":{\"dtype\":\"", dtype_name(e.dtype),
+                      "\",\"shape\":[", shape, "],\"data_offsets\":[", pos, ",", pos + bytes, "]}");
+    pos += bytes;
+  }
+  header += "}";
+  while ((8 + header.size()) % 8 != 0) header += ' ';  // data starts 8-byte aligned
+
+  std::vector<uint8_t> out(8 + header.size() + pos);
+  const uint64_t n = header.size();
+  std::memcpy(out.data(), &n, 8);
+  std::memcpy(out.data() + 8, header.data(), header.size());
+  uint8_t* data = out.data() + 8 + header.size();
+  for (const StateEntry& e : tensors) {
+    const std::vector<float> v = e.tensor.to_vector();  // logical order, from any device
+    if (e.dtype == DType::f32) {
+      if (!v.empty()) std::memcpy(data, v.data(), v.size() * 4);
+      data += v.size() * 4;
+    } else {
+      for (float x : v) {
+        // integers in a float; clamp what int64 cannot hold (NaN -> 0) instead of overflowing
+        const int64_t i = !(x == x) ? 0 : x >= 0x1p63f ? INT64_MAX : x < -0x1p63f ? INT64_MIN : std::llround(x);
+        std::memcpy(data, &i, 8);
+        data += 8;
+      }
+    }
+  }
+  return out;
+}
+
+void safetensors_write(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
+  const std::vector<uint8_t> bytes = safetensors_serialize(tensors, metadata);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    SL_CHECK(f.good(), "cannot write '", tmp, "': ", std::strerror(errno));
+    f.write(reinterpret_cast<const char*>(bytes.data()), (std::streamsize)bytes.size());
+    f.flush();
+    if (!f.good()) {
+      f.close();
+      std::remove(tmp.c_str());
+      throw Error(str_cat("cannot write '", tmp, "' (disk full?)"));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw Error(str_cat("cannot rename '", tmp, "' to '", path, "': ", ec.message()));
+  }
+}
+
+// [SECTION] model weights
+
+void save_weights(const Module& model, const std::string& path, const Metadata& metadata) {
+  safetensors_write(path, model.state_dict(), metadata);
+}
+
+void load_weights(Module& model, const std::string& path) {
+  const SafetensorsFile f = safetensors_read(path);
+  try {
+    model.load_state_dict(f.tensors);
+  } catch (const Error& e) {
+    throw Error(str_cat(path, ": ", e.what()));
+  }
+}
+
+}  // namespace sl

@@ -1,0 +1,266 @@
+// nn/train.cpp - the training loop of `shufflelab train`: for each step, the schedule's
+// learning rate, forward, cross-entropy, backward, one SGD update; after each epoch, test
+// accuracy, a metrics line and a checkpoint. The random state is (seed, epoch, step), so a
+// run resumed from any checkpoint repeats the uninterrupted run exactly.
+// [SECTION] index: metrics | evaluation | resuming | the loop
+#include "nn/train.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "nn/checkpoint.h"
+#include "nn/loss.h"
+#include "nn/models/models.h"
+
+namespace sl {
+
+namespace fs = std::filesystem;
+
+// [SECTION] metrics
+
+std::string metrics_json(const EpochMetrics& m) {
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "{\"epoch\": %lld, \"train_loss\": %.6f, \"train_acc\": %.6f, \"test_acc\": %.6f, \"lr\": %.6g, "
+                "\"img_per_s\": %.1f, \"elapsed_s\": %.1f}",
+                (long long)m.epoch, m.train_loss, m.train_acc, m.test_acc, m.lr, m.img_per_s, m.elapsed_s);
+  return buf;
+}
+
+namespace {
+
+std::string metrics_path(const std::string& out_dir) { return (fs::path(out_dir) / "metrics.jsonl").string(); }
+
+// The "epoch" of a metrics line, or -1.
+int64_t line_epoch(const std::string& line) {
+  const std::string key = "\"epoch\": ";
+  const size_t at = line.find(key);
+  return at == std::string::npos ? -1 : std::strtoll(line.c_str() + at + key.size(), nullptr, 10);
+}
+
+// Keeps the lines of epochs 1..epochs_done: a line written after the last checkpoint (a
+// crash between the two) is dropped, so resuming never repeats an epoch's line.
+void trim_metrics(const std::string& out_dir, int64_t epochs_done) {
+  std::ifstream in(metrics_path(out_dir));
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    const int64_t e = line_epoch(line);
+    if (e >= 1 && e <= epochs_done) kept += line + "\n";
+  }
+  in.close();
+  const std::string tmp = metrics_path(out_dir) + ".tmp";
+  std::ofstream(tmp, std::ios::trunc) << kept;
+  fs::rename(tmp, metrics_path(out_dir));
+}
+
+void append_metrics(const std::string& out_dir, const EpochMetrics& m) {
+  std::ofstream f(metrics_path(out_dir), std::ios::app);
+  f << metrics_json(m) << "\n";
+  f.flush();
+  SL_CHECK(f.good(), "cannot append to ", metrics_path(out_dir), " (disk full?)");
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+// [SECTION] evaluation
+
+int64_t count_correct(const Tensor& logits, const std::vector<int>& labels) {
+  const Tensor l = logits.detach().contiguous();
+  SL_CHECK(l.dim() == 2 && l.size(0) == (int64_t)labels.size(), "count_correct: logits are ", shape_str(l.shape()),
+           " for ", labels.size(), " labels");
+  const std::vector<float> v = l.to_vector();
+  const int64_t N = l.size(0), K = l.size(1);
+  int64_t correct = 0;
+  for (int64_t n = 0; n < N; ++n) {
+    int64_t best = 0;
+    for (int64_t k = 1; k < K; ++k)
+      if (v[(size_t)(n * K + k)] > v[(size_t)(n * K + best)]) best = k;
+    correct += best == labels[(size_t)n];
+  }
+  return correct;
+}
+
+double evaluate(Module& model, const Cifar10& data, int64_t batch, std::vector<float>* logits) {
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  BatchLoader loader(data, {.batch = batch, .shuffle = false, .augment = false, .seed = 0});
+  loader.start_epoch(0);
+  if (logits) logits->clear();
+  int64_t correct = 0;
+  Batch b;
+  while (loader.next(b)) {
+    const Tensor out = model(b.x);
+    correct += count_correct(out, b.y);
+    if (logits) {
+      const std::vector<float> v = out.to_vector();
+      logits->insert(logits->end(), v.begin(), v.end());
+    }
+  }
+  model.train(was_training);
+  return (double)correct / (double)data.size();
+}
+
+// [SECTION] resuming
+
+namespace {
+
+// Flags that change what training computes must match the checkpoint's recipe.
+void check_same_recipe(const TrainConfig& saved, const TrainConfig& now, const std::string& out_dir) {
+  auto same = [&](bool equal, const char* flag, const std::string& a, const std::string& b) {
+    SL_CHECK_USAGE(equal, "--resume ", out_dir, ": --", flag, " ", b, " differs from the checkpoint's ", a,
+                   "; leave the flag out to keep the run's recipe, or start a new run with another --out");
+  };
+  same(saved.model == now.model, "model", saved.model, now.model);
+  same(saved.batch == now.batch, "batch", std::to_string(saved.batch), std::to_string(now.batch));
+  same(saved.lr == now.lr, "lr", str_cat(saved.lr), str_cat(now.lr));
+  same(saved.momentum == now.momentum, "momentum", str_cat(saved.momentum), str_cat(now.momentum));
+  same(saved.weight_decay == now.weight_decay, "wd", str_cat(saved.weight_decay), str_cat(now.weight_decay));
+  same(saved.nesterov == now.nesterov, "nesterov", saved.nesterov ? "on" : "off", now.nesterov ? "on" : "off");
+  same(saved.label_smoothing == now.label_smoothing, "label-smoothing", str_cat(saved.label_smoothing),
+       str_cat(now.label_smoothing));
+  same(saved.schedule == now.schedule, "schedule", saved.schedule, now.schedule);
+  same(saved.seed == now.seed, "seed", std::to_string(saved.seed), std::to_string(now.seed));
+  same(saved.limit_train == now.limit_train, "limit-train", std::to_string(saved.limit_train),
+       std::to_string(now.limit_train));
+}
+
+void check_config(const TrainConfig& c) {
+  SL_CHECK_USAGE(c.epochs >= 1, "--epochs must be at least 1, it is ", c.epochs);
+  SL_CHECK_USAGE(c.batch >= 2, "--batch must be at least 2 (BatchNorm needs two images), it is ", c.batch);
+  SL_CHECK_USAGE(c.eval_batch >= 1, "the evaluation batch must be at least 1, it is ", c.eval_batch);
+  SL_CHECK_USAGE(c.lr > 0.f && std::isfinite(c.lr), "--lr must be a positive number, it is ", c.lr);
+  SL_CHECK_USAGE(c.momentum >= 0.f && c.momentum < 1.f, "--momentum must be in [0, 1), it is ", c.momentum);
+  SL_CHECK_USAGE(c.weight_decay >= 0.f, "--wd must be >= 0, it is ", c.weight_decay);
+  SL_CHECK_USAGE(!c.nesterov || c.momentum > 0.f, "Nesterov needs --momentum > 0 (or pass --no-nesterov)");
+  SL_CHECK_USAGE(c.label_smoothing >= 0.f && c.label_smoothing < 1.f, "--label-smoothing must be in [0, 1), it is ",
+                 c.label_smoothing);
+  SL_CHECK_USAGE(c.limit_train == -1 || c.limit_train >= 2, "--limit-train must be at least 2, it is ",
+                 c.limit_train);
+  SL_CHECK_USAGE(c.limit_test == -1 || c.limit_test >= 1, "--limit-test must be at least 1, it is ", c.limit_test);
+  SL_CHECK_USAGE(!c.out_dir.empty(), "the output folder (--out) must not be empty");
+  lr_at(c.schedule, 0, 1, c.lr);  // throws UsageError for an unknown schedule
+}
+
+}  // namespace
+
+// [SECTION] the loop
+
+TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
+  check_config(cfg);
+  auto note = [&](const std::string& s) {
+    if (hooks.on_note) hooks.on_note(s);
+  };
+  TrainState st;
+  if (cfg.resume) {
+    const CheckpointInfo info = read_checkpoint_info(cfg.out_dir);
+    check_same_recipe(info.cfg, cfg, cfg.out_dir);
+    st = info.state;
+    if (info.cfg.epochs != cfg.epochs)
+      note(str_cat("the schedule now spans ", cfg.epochs, " epochs instead of ", info.cfg.epochs,
+                   ", so this run will differ from an uninterrupted one"));
+  }
+  const Cifar10 train_set = cifar10_load(cfg.data_dir, true, cfg.limit_train);
+  const Cifar10 test_set = cifar10_load(cfg.data_dir, false, cfg.limit_test);
+  SL_CHECK(train_set.size() >= 2, "training needs at least 2 images, ", cfg.data_dir, " gave ", train_set.size());
+
+  std::unique_ptr<Module> model = make_model(cfg.model, "cifar", kCifarClasses, cfg.seed);
+  Sgd opt(model->named_parameters(), {.lr = cfg.lr, .momentum = cfg.momentum, .nesterov = cfg.nesterov,
+                                      .weight_decay = cfg.weight_decay});
+  if (cfg.resume) {
+    load_checkpoint(cfg.out_dir, *model, opt);
+    trim_metrics(cfg.out_dir, st.epoch);
+    note(str_cat("resumed ", cfg.out_dir, " at epoch ", st.epoch + 1, ", step ", st.step));
+  } else {
+    std::error_code ec;
+    fs::create_directories(cfg.out_dir, ec);
+    SL_CHECK(!ec, "cannot create the output folder ", cfg.out_dir, ": ", ec.message());
+    std::ofstream(metrics_path(cfg.out_dir), std::ios::trunc);
+  }
+
+  BatchLoader loader(train_set, {.batch = cfg.batch, .shuffle = true, .augment = true, .seed = cfg.seed});
+  const int64_t steps = loader.batches_per_epoch(), total = steps * cfg.epochs;
+  const CrossEntropyParams ce{.label_smoothing = cfg.label_smoothing};
+  const auto session_start = std::chrono::steady_clock::now();
+  const double elapsed_before = st.elapsed_s;
+  auto elapsed = [&] { return elapsed_before + seconds_since(session_start); };
+  double session_step_s = 0;
+  int64_t session_steps = 0;
+
+  TrainResult result;
+  model->train();
+  for (int64_t epoch = st.epoch; epoch < cfg.epochs; ++epoch) {
+    loader.start_epoch(epoch, st.step);
+    Batch b;
+    while (true) {
+      if (hooks.stop && hooks.stop->load()) {  // e.g. Ctrl-C: save where we are and stop
+        st.elapsed_s = elapsed();
+        save_checkpoint(cfg.out_dir, *model, opt, cfg, st);
+        result.status = TrainStatus::interrupted;
+        result.epoch = st.epoch;
+        result.step = st.step;
+        return result;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      if (!loader.next(b)) break;
+      const int64_t g = epoch * steps + st.step;
+      const float lr = lr_at(cfg.schedule, g, total, cfg.lr);
+      opt.set_lr(lr);
+      const Tensor logits = (*model)(b.x);
+      const Tensor loss = cross_entropy(logits, b.y, ce);
+      const float L = loss.item();
+      SL_CHECK(std::isfinite(L), "training diverged: the loss is ", L, " at epoch ", epoch + 1, ", step ", st.step + 1,
+               " (lr ", lr, "); stopped without saving, so ",
+               epoch > 0 || st.step > 0 ? checkpoint_weights_path(cfg.out_dir) + " keeps the last good checkpoint"
+                                        : std::string("no checkpoint was written"),
+               "\nhint: lower --lr (e.g. half of ", cfg.lr, ") or try --schedule cosine");
+      loss.backward();
+      opt.step();
+      opt.zero_grad();
+
+      const auto B = (int64_t)b.y.size();
+      st.loss_sum += (double)L * (double)B;
+      st.correct += count_correct(logits, b.y);
+      st.seen += B;
+      st.step += 1;
+      st.lr = lr;
+      const double dt = seconds_since(t0);
+      st.step_s += dt;
+      session_step_s += dt;
+      session_steps += 1;
+      if (hooks.on_step) {
+        StepProgress p{.epoch = epoch + 1, .epochs = cfg.epochs, .step = st.step, .steps = steps,
+                       .global_step = g + 1, .loss = st.loss_sum / (double)st.seen,
+                       .acc = (double)st.correct / (double)st.seen, .batch_loss = L, .lr = lr,
+                       .img_per_s = (double)st.seen / st.step_s,
+                       .eta_s = (double)(total - g - 1) * session_step_s / (double)session_steps};
+        hooks.on_step(p);
+      }
+    }
+    note(str_cat("evaluating on ", test_set.size(), " test images"));
+    EpochMetrics m;
+    m.epoch = epoch + 1;
+    m.train_loss = st.loss_sum / (double)st.seen;
+    m.train_acc = (double)st.correct / (double)st.seen;
+    m.test_acc = evaluate(*model, test_set, cfg.eval_batch);
+    m.lr = st.lr;
+    m.img_per_s = (double)st.seen / st.step_s;
+    m.elapsed_s = elapsed();
+    append_metrics(cfg.out_dir, m);
+    st = TrainState{.epoch = epoch + 1, .elapsed_s = m.elapsed_s, .lr = st.lr};
+    save_checkpoint(cfg.out_dir, *model, opt, cfg, st);
+    result.history.push_back(m);
+    if (hooks.on_epoch) hooks.on_epoch(m);
+  }
+  result.epoch = st.epoch;
+  return result;
+}
+
+}  // namespace sl

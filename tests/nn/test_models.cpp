@@ -1,0 +1,201 @@
+// tests/nn/test_models.cpp - ShuffleNet V1 and V2 against shared/spec/models.md: exact
+// parameter counts and multiply-adds for every row of its table, the per-layer cost
+// vectors, weight names, invalid configurations, and one training step of a whole model.
+// The MAdds and MAC come from nn/cost's profile(), i.e. from a real forward pass.
+#include <cmath>
+#include <cstdio>
+
+#include "nn/cost.h"
+#include "nn/loss.h"
+#include "nn/models/models.h"
+#include "tests/helpers.h"
+
+using namespace sl;
+
+namespace {
+
+struct Row {
+  const char* model;
+  const char* variant;
+  int classes;
+  int64_t params;
+  double madds_m;  // as printed in models.md, two decimals
+};
+
+// shared/spec/models.md, "Reference numbers", every row.
+const Row kTable[] = {
+    {"v2-0.5", "cifar", 10, 352042, 10.90},     {"v2-1.0", "cifar", 10, 1263854, 45.00},
+    {"v2-1.5", "cifar", 10, 2488874, 94.26},    {"v2-2.0", "cifar", 10, 5365486, 187.81},
+    {"v1-g1-1.0", "cifar", 10, 960706, 44.55},  {"v1-g2-1.0", "cifar", 10, 940858, 43.74},
+    {"v1-g3-0.5", "cifar", 10, 242698, 11.80},  {"v1-g3-1.0", "cifar", 10, 914338, 42.59},
+    {"v1-g4-1.0", "cifar", 10, 890234, 41.53},  {"v1-g8-1.0", "cifar", 10, 913138, 42.70},
+    {"v1-g8-0.5", "cifar", 10, 250690, 12.25},  {"v2-0.5", "imagenet", 1000, 1366792, 40.48},
+    {"v2-1.0", "imagenet", 1000, 2278604, 144.91}, {"v2-1.5", "imagenet", 1000, 3503624, 295.76},
+    {"v2-2.0", "imagenet", 1000, 7393996, 583.25}, {"v1-g3-1.0", "imagenet", 1000, 1865728, 137.46},
+    {"v1-g8-1.0", "imagenet", 1000, 2434768, 138.37},
+};
+
+std::string usage_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  } catch (const Error& e) {
+    return std::string("(not a UsageError) ") + e.what();
+  }
+  return "(no error)";
+}
+
+const LayerCost& layer(const Profile& p, const std::string& name) {
+  for (const LayerCost& l : p.layers)
+    if (l.name == name) return l;
+  FAIL("no layer named " << name);
+  return p.layers.front();
+}
+
+}  // namespace
+
+TEST_CASE("models: parameters and multiply-adds of every row of models.md") {
+  for (const Row& r : kTable) {
+    CAPTURE(r.model);
+    CAPTURE(r.variant);
+    auto m = make_model(r.model, r.variant, r.classes);
+    CHECK(m->num_params() == r.params);
+    const Profile p = profile(*m, r.model, r.variant);
+    CHECK(p.params == r.params);  // every parameter is used by exactly one recorded layer
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%.2f", (double)p.madds / 1e6);
+    char want[32];
+    std::snprintf(want, sizeof want, "%.2f", r.madds_m);
+    CHECK(std::string(shown) == std::string(want));
+    CHECK(p.layers.back().out_shape == Shape{1, r.classes});
+  }
+}
+
+TEST_CASE("models: per-layer cost vectors of models.md") {
+  {
+    auto m = make_model("v2-1.0", "imagenet");
+    const Profile p = profile(*m, "v2-1.0", "imagenet");
+    for (const char* conv : {"stage2.1.branch2.0", "stage2.1.branch2.5"}) {
+      CAPTURE(conv);
+      CHECK(layer(p, conv).madds == 2637376);
+      CHECK(layer(p, conv).mac == 94308);
+      CHECK(layer(p, conv).out_shape == Shape{1, 58, 28, 28});
+    }
+    CHECK(layer(p, "stage2.1.branch2.3").madds == 409248);
+    CHECK(layer(p, "stage2.1.branch2.3").mac == 91466);
+  }
+  {
+    auto m = make_model("v1-g3-1.0", "imagenet");
+    const Profile p = profile(*m, "v1-g3-1.0", "imagenet");
+    for (const char* conv : {"stage2.1.gconv1", "stage2.1.gconv2"}) {
+      CAPTURE(conv);
+      CHECK(layer(p, conv).madds == 3763200);
+      CHECK(layer(p, conv).mac == 240000);
+    }
+    CHECK(layer(p, "stage2.1.dwconv").madds == 423360);
+    CHECK(layer(p, "stage2.1.dwconv").mac == 94620);
+  }
+  {
+    auto m = make_model("v2-0.5", "cifar");
+    const Profile p = profile(*m, "v2-0.5", "cifar");
+    int64_t conv_mac = 0;
+    for (const LayerCost& l : p.layers)
+      if (l.type == "conv2d") conv_mac += l.mac;
+    CHECK(conv_mac == 884752);
+  }
+}
+
+TEST_CASE("profile: layer names, blocks and stages add up") {
+  auto m = make_model("v2-0.5", "cifar");
+  const Profile p = profile(*m, "v2-0.5", "cifar", {.time = true, .repeats = 2});
+  CHECK(p.input == Shape{1, 3, 32, 32});
+  CHECK(p.layers.front().name == "conv1.0");
+  CHECK(layer(p, "stage2.1.channel_split").mac == 0);                     // views
+  CHECK(layer(p, "stage2.1.concat").mac == 2 * 48 * 16 * 16);             // a copy
+  CHECK(layer(p, "stage2.1.channel_shuffle").out_shape == Shape{1, 48, 16, 16});
+  CHECK(layer(p, "global_avg_pool").out_shape == Shape{1, 1024});
+  CHECK(layer(p, "fc").madds == 10240);
+  std::vector<std::string> blocks;
+  for (const BlockCost& b : p.blocks) blocks.push_back(b.name);
+  CHECK(blocks.size() == 1 + 16 + 3);  // conv1, 16 units, conv5, pool, fc
+  CHECK(blocks[1] == "stage2.0");
+  CHECK(blocks[16] == "stage4.3");
+  REQUIRE(p.stages.size() == 7);  // conv1, stage2-4, conv5, global_avg_pool, fc
+  CHECK(p.stages[2].name == "stage3");
+  CHECK(p.stages[2].num_layers == p.blocks[5].num_layers + 7 * p.blocks[6].num_layers);  // (d) + 7 x (c)
+  int64_t params = 0, madds = 0, mac = 0;
+  double t = 0;
+  for (const BlockCost& b : p.blocks) {
+    params += b.params;
+    madds += b.madds;
+    mac += b.mac;
+    t += b.time_ms;
+  }
+  CHECK(params == p.params);
+  CHECK(madds == p.madds);
+  CHECK(mac == p.mac);
+  CHECK(p.timed);
+  CHECK(t == doctest::Approx(p.time_ms));
+  CHECK(p.time_ms > 0);
+  CHECK(m->is_training());  // profile restores the mode
+}
+
+TEST_CASE("models: torchvision / models.md weight names") {
+  auto v2 = make_model("v2-0.5", "imagenet");
+  std::vector<std::string> names;
+  for (auto& e : v2->state_dict()) names.push_back(e.name);
+  const std::vector<std::string> head = {"conv1.0.weight", "conv1.1.weight", "conv1.1.bias", "conv1.1.running_mean",
+                                         "conv1.1.running_var", "conv1.1.num_batches_tracked",
+                                         "stage2.0.branch1.0.weight", "stage2.0.branch1.1.weight"};
+  CHECK(std::vector<std::string>(names.begin(), names.begin() + 8) == head);
+  auto has = [&](const std::string& k) { return std::find(names.begin(), names.end(), k) != names.end(); };
+  for (const char* k : {"stage2.0.branch1.2.weight", "stage2.0.branch1.3.running_var", "stage2.0.branch2.0.weight",
+                        "stage2.0.branch2.3.weight", "stage2.0.branch2.4.bias", "stage2.0.branch2.5.weight",
+                        "stage2.0.branch2.6.num_batches_tracked", "stage4.3.branch2.5.weight", "conv5.0.weight",
+                        "conv5.1.running_mean", "fc.weight", "fc.bias"})
+    CHECK_MESSAGE(has(k), k);
+  CHECK(!has("stage2.1.branch1.0.weight"));
+  auto v1 = make_model("v1-g3-1.0", "cifar");
+  names.clear();
+  for (auto& e : v1->state_dict()) names.push_back(e.name);
+  for (const char* k : {"conv1.0.weight", "conv1.1.bias", "stage2.0.gconv1.weight", "stage2.0.bn1.running_mean",
+                        "stage2.0.dwconv.weight", "stage2.0.bn2.weight", "stage2.0.gconv2.weight",
+                        "stage2.0.bn3.num_batches_tracked", "stage4.3.gconv2.weight", "fc.weight", "fc.bias"})
+    CHECK_MESSAGE(has(k), k);
+}
+
+TEST_CASE("models: unknown names and invalid configurations are usage errors naming the numbers") {
+  CHECK(usage_error_of([] { make_model("v1-g2-0.5"); }) ==
+        "v1-g2-0.5: stage2.0.gconv2: C_in = 25 and C_out = 76 must both be divisible by groups 2 (try another scale or groups)");
+  CHECK(usage_error_of([] { make_model("v2-0.7"); }).find("widths are 0.5, 1.0, 1.5, 2.0") != std::string::npos);
+  CHECK(usage_error_of([] { make_model("v1-g5-1.0"); }).find("groups are 1, 2, 3, 4, 8") != std::string::npos);
+  CHECK(usage_error_of([] { make_model("v1-g3"); }).find("unknown model 'v1-g3'") != std::string::npos);
+  CHECK(usage_error_of([] { make_model("resnet50"); }).find("unknown model 'resnet50'") != std::string::npos);
+  CHECK(usage_error_of([] { make_model("v2-1.0", "mnist"); }).find("unknown variant 'mnist'") != std::string::npos);
+  CHECK(usage_error_of([] { make_model("v2-1.0", "cifar", 0); }).find("--classes") != std::string::npos);
+  CHECK(usage_error_of([] { make_model("v1-g3-0.5x"); }).find("scale") != std::string::npos);
+  CHECK(parse_model_name("v1-g8-0.5").groups == 8);
+  CHECK(parse_model_name("v2-1", "imagenet").classes == 1000);
+}
+
+TEST_CASE("models: a training step of a whole model lowers the loss on its batch") {
+  for (const char* name : {"v2-0.5", "v1-g3-0.5"}) {
+    CAPTURE(name);
+    auto m = make_model(name, "cifar", 10, 7);
+    Tensor x = sl::test::rand_tensor({4, 3, 32, 32}, 8);
+    const std::vector<int> y = {0, 3, 5, 9};
+    Tensor loss = cross_entropy((*m)(x), y);
+    CHECK(std::isfinite(loss.item()));
+    loss.backward();
+    NoGradGuard no_grad;
+    for (auto& np : m->named_parameters()) {
+      CAPTURE(np.first);
+      const Tensor& p = np.second;
+      REQUIRE(p.grad().defined());
+      copy_into(p, p - p.grad() * 0.05f);  // plain SGD
+    }
+    const float after = cross_entropy((*m)(x), y).item();
+    CHECK(after < loss.item());
+  }
+}
