@@ -1,7 +1,8 @@
 // core/backend.h - the whole kernel contract on one screen.
 // Kernels take raw pointers and a small shape struct, output first, and know
 // nothing of Tensor or autograd. core/cpu/ implements every entry; core/cuda/
-// mirrors the same names and may leave some null (see cuda_supported_ops()).
+// mirrors the same names; a backend may leave an entry null, and ops then say
+// "not supported on the cuda backend yet".
 // Not here: broadcasting rules, autograd, shape checks (those live in ops).
 #pragma once
 #include <cstdint>
