@@ -1,0 +1,26 @@
+// viz/app.h - the public entry of the ImGui app, the one header apps/cmd_gui.cpp
+// includes. run_app opens the window (or, with a screenshot path, renders headless
+// into an offscreen framebuffer) and returns an exit code; every failure (no display,
+// no OpenGL 3.3 context, unknown panel) is one `error: ...` line on stderr, never a crash.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace sl::viz {
+
+struct AppOptions {
+  std::string panel;       // "Shuffle", "Blocks", ... (any case); empty: the last one used
+  std::string screenshot;  // non-empty: headless, render `frames` frames, write this PNG, exit
+  int frames = 0;          // frames to render before the screenshot (at least 1)
+  int width = 1280, height = 800;
+  std::string theme;       // "dark" or "light"; empty: the saved one (dark in headless runs)
+  float step = -1.f;       // >= 0: start the Shuffle animation at this step (0..4, fractions between)
+};
+
+// 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.
+int run_app(const AppOptions& opt);
+
+// The panel names in tab order, as --panel accepts them.
+const std::vector<std::string>& panel_names();
+
+}  // namespace sl::viz

@@ -1,0 +1,71 @@
+// viz/settings.cpp - reads and writes viz/settings.h's settings.ini: one `key=value`
+// per line, unknown keys ignored, so older and newer versions of the app share it.
+// Writes go to a temporary file renamed over the old one: a crash never leaves half a file.
+#include "viz/settings.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace sl::viz {
+
+namespace fs = std::filesystem;
+
+std::string config_dir() {
+  fs::path base;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    base = xdg;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    base = fs::path(home) / ".config";
+  else
+    return {};
+  fs::path dir = base / "shufflelab";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) return {};
+  return dir.string();
+}
+
+Settings load_settings() {
+  Settings s;
+  const std::string dir = config_dir();
+  if (dir.empty()) return s;
+  std::ifstream in(fs::path(dir) / "settings.ini");
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "theme") {
+      s.dark = value != "light";
+    } else if (key == "speed") {
+      char* end = nullptr;
+      const float v = std::strtof(value.c_str(), &end);
+      if (end != value.c_str() && v >= 0.1f && v <= 8.f) s.speed = v;
+    } else if (key == "panel" && !value.empty()) {
+      s.panel = value;
+    }
+  }
+  return s;
+}
+
+bool save_settings(const Settings& s) {
+  const std::string dir = config_dir();
+  if (dir.empty()) return false;
+  const fs::path path = fs::path(dir) / "settings.ini", tmp = fs::path(dir) / "settings.ini.tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) return false;
+    out << "# ShuffleLab app settings (written by the app; safe to delete)\n"
+        << "theme=" << (s.dark ? "dark" : "light") << "\n"
+        << "speed=" << s.speed << "\n"
+        << "panel=" << s.panel << "\n";
+    if (!out) return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace sl::viz
