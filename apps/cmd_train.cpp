@@ -1,7 +1,8 @@
 // apps/cmd_train.cpp - `shufflelab train`: turns flags into a TrainConfig, draws the live
 // progress line (rewritten in place with \r on a terminal, plain lines otherwise), and
 // turns Ctrl-C into "save a checkpoint and stop" (exit 130). Not here: the loop, the
-// data or the checkpoints (nn/train.h, nn/cifar10.h, nn/checkpoint.h).
+// data or the checkpoints (nn/train.h, nn/cifar10.h, nn/checkpoint.cpp).
+#include <malloc.h>
 #include <omp.h>
 #include <unistd.h>
 
@@ -9,11 +10,11 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "apps/cli.h"
 #include "apps/commands.h"
-#include "nn/checkpoint.h"
 #include "nn/models/models.h"
 #include "nn/train.h"
 
@@ -116,6 +117,13 @@ int cmd_train(int argc, char** argv) {
     SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
     omp_set_num_threads((int)t);
   }
+#ifdef __GLIBC__
+  // Keep freed activation buffers in the heap for the next step. By default glibc hands
+  // large blocks back to the OS and the next step page-faults them in again: about 40 MB
+  // of freshly zeroed pages per step at batch 128, some 5-8% of the step.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   SL_CHECK_USAGE(!(f.has("nesterov") && f.has("no-nesterov")), "--nesterov and --no-nesterov contradict each other");
 
   TrainConfig cfg;
@@ -148,11 +156,15 @@ int cmd_train(int argc, char** argv) {
   cfg.limit_train = f.integer("limit-train", cfg.limit_train);
   cfg.limit_test = f.integer("limit-test", cfg.limit_test);
   parse_model_name(cfg.model);  // a bad name is a usage error before any data is read
-  cfg.data_dir = cifar10_find_dir(f.str("data"));
+  // A resumed run reads its old data folder unless --data says otherwise.
+  std::string data = f.str("data");
+  if (data.empty() && cfg.resume && !cfg.data_dir.empty() && std::filesystem::exists(cfg.data_dir + "/test_batch.bin"))
+    data = cfg.data_dir;
+  cfg.data_dir = cifar10_find_dir(data);
 
   Progress progress;
   std::printf("training %s on CIFAR-10 from %s: %lld epochs, batch %lld, %s lr %g, momentum %g%s, wd %g, "
-              "seed %llu, %d threads; output in %s\n",
+              "seed %llu, threads %d; output in %s\n",
               cfg.model.c_str(), cfg.data_dir.c_str(), (long long)cfg.epochs, (long long)cfg.batch,
               cfg.schedule.c_str(), (double)cfg.lr, (double)cfg.momentum, cfg.nesterov ? " (Nesterov)" : "",
               (double)cfg.weight_decay, (unsigned long long)cfg.seed, omp_get_max_threads(), cfg.out_dir.c_str());
@@ -197,7 +209,9 @@ int cmd_train(int argc, char** argv) {
     return 0;
   }
   const EpochMetrics& last = r.history.back();
-  progress.line(str_cat("done: test accuracy ", 100 * last.test_acc, "% after ", last.epoch, " epochs; weights in ",
+  char acc[32];
+  std::snprintf(acc, sizeof acc, "%.2f%%", 100 * last.test_acc);
+  progress.line(str_cat("done: test accuracy ", acc, " after ", last.epoch, " epochs; weights in ",
                         checkpoint_weights_path(cfg.out_dir), ", metrics in ", cfg.out_dir, "/metrics.jsonl"));
   return 0;
 }

@@ -1,8 +1,8 @@
-// nn/checkpoint.cpp - saving and loading a training run's two files through the
-// safetensors reader and writer (nn/safetensors.h, atomic writes). Numbers in
-// __metadata__ are printed with enough digits to read back exactly (%.9g for float,
-// %.17g for double), so a resumed run continues from the very same values.
-#include "nn/checkpoint.h"
+// nn/checkpoint.cpp - the checkpoints of nn/train.h: saving and loading a training run's
+// two files through the safetensors reader and writer (nn/safetensors.h, atomic writes).
+// Numbers in __metadata__ are printed with enough digits to read back exactly (%.9g for
+// float, %.17g for double), so a resumed run continues from the very same values.
+#include "nn/train.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -97,6 +97,7 @@ void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd&
       {"limit_train", num(cfg.limit_train)},
       {"limit_test", num(cfg.limit_test)},
       {"eval_batch", num(cfg.eval_batch)},
+      {"data_dir", cfg.data_dir},
       {"epoch", num(st.epoch)},
       {"step", num(st.step)},
       {"loss_sum", num(st.loss_sum)},
@@ -122,8 +123,9 @@ CheckpointInfo read_checkpoint_info(const std::string& out_dir) {
   SL_CHECK(m.str("format") == kFormat, path, ": format '", m.str("format"), "' is not ", kFormat);
   CheckpointInfo info;
   TrainConfig& c = info.cfg;
-  c.data_dir.clear();
-  c.out_dir.clear();
+  auto dd = m.kv.find("data_dir");
+  c.data_dir = dd == m.kv.end() ? "" : dd->second;
+  c.out_dir = out_dir;
   c.model = m.str("model");
   c.epochs = m.integer("epochs");
   c.batch = m.integer("batch");

@@ -30,24 +30,16 @@ bool has_batches(const fs::path& dir) {
 }  // namespace
 
 std::string cifar10_find_dir(const std::string& flag) {
-  std::vector<std::pair<std::string, std::string>> tried;  // (place, where it came from)
-  if (!flag.empty()) {
-    tried.emplace_back(flag, "--data");
-  } else {
-    const char* env = std::getenv("SHUFFLELAB_DATA");
-    if (env && *env) tried.emplace_back(env, "$SHUFFLELAB_DATA");
-    else tried.emplace_back("data/cifar-10-batches-bin", "the default");
-  }
-  const std::string dir = tried.front().first;
-  if (has_batches(dir)) return dir;
-  if (has_batches(fs::path(dir) / "cifar-10-batches-bin")) return (fs::path(dir) / "cifar-10-batches-bin").string();
-  std::string where;
-  for (auto& [place, from] : tried) {
-    std::error_code ec;
-    const std::string abs = fs::absolute(place, ec).string();
-    where += str_cat(abs, " (", from, ") and ", abs, "/cifar-10-batches-bin");
-  }
-  throw Error(str_cat("CIFAR-10 not found: looked for test_batch.bin or data_batch_1.bin in ", where, "\n", kHint));
+  const char* env = std::getenv("SHUFFLELAB_DATA");
+  const bool use_env = flag.empty() && env && *env;
+  const fs::path dir = !flag.empty() ? fs::path(flag) : use_env ? fs::path(env) : fs::path("data/cifar-10-batches-bin");
+  const char* from = !flag.empty() ? "--data" : use_env ? "$SHUFFLELAB_DATA" : "the default; set --data or SHUFFLELAB_DATA";
+  if (has_batches(dir)) return dir.string();
+  if (has_batches(dir / "cifar-10-batches-bin")) return (dir / "cifar-10-batches-bin").string();
+  std::error_code ec;
+  const std::string abs = fs::absolute(dir, ec).string();
+  throw Error(str_cat("CIFAR-10 not found: looked for data_batch_1.bin or test_batch.bin in ", abs, " (", from,
+                      ") and in ", abs, "/cifar-10-batches-bin\n", kHint));
 }
 
 // [SECTION] reading

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "nn/checkpoint.h"
 #include "nn/loss.h"
 #include "nn/models/models.h"
 
@@ -177,9 +176,14 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
   if (cfg.resume) {
     load_checkpoint(cfg.out_dir, *model, opt);
     trim_metrics(cfg.out_dir, st.epoch);
-    note(str_cat("resumed ", cfg.out_dir, " at epoch ", st.epoch + 1, ", step ", st.step));
+    if (st.epoch < cfg.epochs) note(str_cat("resumed ", cfg.out_dir, " at epoch ", st.epoch + 1, ", step ", st.step));
   } else {
     std::error_code ec;
+    if (fs::exists(checkpoint_state_path(cfg.out_dir), ec)) {
+      note(str_cat(cfg.out_dir, " held an earlier run; starting over (--resume ", cfg.out_dir, " would continue it)"));
+      fs::remove(checkpoint_weights_path(cfg.out_dir), ec);  // never mistaken for this run's
+      fs::remove(checkpoint_state_path(cfg.out_dir), ec);
+    }
     fs::create_directories(cfg.out_dir, ec);
     SL_CHECK(!ec, "cannot create the output folder ", cfg.out_dir, ": ", ec.message());
     std::ofstream(metrics_path(cfg.out_dir), std::ios::trunc);
@@ -218,8 +222,9 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
       const float L = loss.item();
       SL_CHECK(std::isfinite(L), "training diverged: the loss is ", L, " at epoch ", epoch + 1, ", step ", st.step + 1,
                " (lr ", lr, "); stopped without saving, so ",
-               epoch > 0 || st.step > 0 ? checkpoint_weights_path(cfg.out_dir) + " keeps the last good checkpoint"
-                                        : std::string("no checkpoint was written"),
+               fs::exists(checkpoint_weights_path(cfg.out_dir)) ? checkpoint_weights_path(cfg.out_dir) +
+                                                                      " still holds the last good checkpoint"
+                                                                : std::string("there is no checkpoint yet"),
                "\nhint: lower --lr (e.g. half of ", cfg.lr, ") or try --schedule cosine");
       loss.backward();
       opt.step();

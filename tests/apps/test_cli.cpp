@@ -1,35 +1,10 @@
 // tests/apps/test_cli.cpp - the `shufflelab` executable as a user runs it: exit codes,
 // error and hint lines, --help, and `shuffle --json` per shared/spec/cli.md.
-#include <sys/wait.h>
+#include "tests/apps/run_cli.h"
 
-#include <cstdio>
-#include <string>
-
-#include "tests/helpers.h"
-
-namespace {
-
-struct Run {
-  int code;
-  std::string out;
-};
-
-// Runs `shufflelab ARGS` and captures stdout (and stderr when merge is true).
-Run run(const std::string& args, bool merge = true) {
-  std::string cmd = std::string(SL_SHUFFLELAB_BIN) + " " + args + (merge ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-}  // namespace
+using sl::test::has;
+using sl::test::Run;
+static Run run(const std::string& args, bool merge = true) { return sl::test::run_cli(args, merge); }
 
 TEST_CASE("shufflelab --help and unknown commands") {
   Run r = run("--help");

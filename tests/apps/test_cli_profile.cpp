@@ -2,35 +2,11 @@
 // named units and totals, the JSON keys of shared/spec/cli.md with models.md's numbers,
 // CSV, --time, and exit codes 2 (usage) with error/hint lines. The numbers themselves are
 // tested in tests/nn/test_models.cpp; here only that the command shows them.
-#include <sys/wait.h>
+#include "tests/apps/run_cli.h"
 
-#include <cstdio>
-#include <string>
-
-#include "tests/helpers.h"
-
-namespace {
-
-struct Run {
-  int code;
-  std::string out;
-};
-
-Run run(const std::string& args, bool merge = true) {
-  std::string cmd = std::string(SL_SHUFFLELAB_BIN) + " " + args + (merge ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-}  // namespace
+using sl::test::has;
+using sl::test::Run;
+static Run run(const std::string& args, bool merge = true) { return sl::test::run_cli(args, merge); }
 
 TEST_CASE("profile: the default table names its units and shows blocks and totals") {
   Run r = run("profile --model v2-0.5", false);

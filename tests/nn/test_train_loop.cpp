@@ -10,7 +10,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "nn/checkpoint.h"
 #include "nn/models/models.h"
 #include "nn/safetensors.h"
 #include "nn/train.h"
