@@ -21,7 +21,8 @@ struct Layout {
 };
 
 enum class UnaryOp { neg, relu, exp, log, sqrt, abs, sign, step };  // step: x > 0 ? 1 : 0
-enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge };
+// relu_backward: out = b > 0 ? a : 0 (a = dout, b = x), ReLU's backward in one pass.
+enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge, relu_backward };
 enum class ReduceOp { sum, max, argmax };
 
 // x viewed as [outer, n, inner] contiguous -> out [outer, inner].

@@ -132,7 +132,7 @@ Tensor neg(const Tensor& x) {
 Tensor relu(const Tensor& x) {
   Tensor out = unary_forward(UnaryOp::relu, x);
   record(out, "relu", {x}, [x = x.detach()](const Tensor& dout) {
-    return std::vector<Tensor>{mul(dout, unary_forward(UnaryOp::step, x))};  // 1 where x > 0
+    return std::vector<Tensor>{binary_forward(BinaryOp::relu_backward, dout, x, "relu")};  // dout where x > 0
   });
   return out;
 }

@@ -44,6 +44,39 @@ static bool dense(const Layout& l) {
   }
   return true;
 }
+// Merge neighbouring dims that are contiguous with each other in every layout (and drop
+// size-1 dims), so a channel-split copy of [N, C/2, H, W] becomes N rows of C/2*H*W
+// floats instead of N*C/2*H rows of W floats. Same elements, same order.
+static void coalesce(Layout* ls[], int n) {
+  Layout& l0 = *ls[0];
+  int out = 0;
+  for (int d = 0; d < l0.ndim; ++d) {
+    if (l0.shape[d] == 1 && l0.ndim > 1) continue;
+    bool merge = out > 0;
+    for (int k = 0; k < n && merge; ++k)
+      merge = ls[k]->strides[out - 1] == ls[k]->strides[d] * ls[k]->shape[d];
+    for (int k = 0; k < n; ++k) {
+      Layout& l = *ls[k];
+      if (merge) {
+        l.shape[out - 1] *= l.shape[d];
+        l.strides[out - 1] = l.strides[d];
+      } else {
+        l.shape[out] = l.shape[d];
+        l.strides[out] = l.strides[d];
+      }
+    }
+    if (!merge) ++out;
+  }
+  if (out == 0) {  // every dim had size 1: one element
+    for (int k = 0; k < n; ++k) {
+      ls[k]->shape[0] = 1;
+      ls[k]->strides[0] = 1;
+    }
+    out = 1;
+  }
+  for (int k = 0; k < n; ++k) ls[k]->ndim = out;
+}
+
 constexpr int64_t kParallelMin = 1 << 15;  // below this many elements threads cost more than they save
 
 // [SECTION] fill and copy_strided
@@ -55,8 +88,14 @@ void fill(float* out, int64_t n, float value) {
 }
 
 // out[out_layout] = x[x_layout]; both layouts have the same shape [d0..dn-1].
-void copy_strided(float* out, const Layout& lo, const float* x, const Layout& lx) {
-  int64_t n = numel_of(lx);
+void copy_strided(float* out, const Layout& lo_in, const float* x, const Layout& lx_in) {
+  int64_t n = numel_of(lx_in);
+  if (n == 0) return;
+  Layout lo = lo_in, lx = lx_in;
+  if (lx.ndim > 0) {
+    Layout* ls[] = {&lo, &lx};
+    coalesce(ls, 2);
+  }
   if (dense(lo) && dense(lx)) {
     std::memcpy(out + lo.offset, x + lx.offset, (size_t)n * sizeof(float));
     return;
@@ -124,13 +163,25 @@ static inline float apply(BinaryOp op, float a, float b) {
     case BinaryOp::le: return a <= b ? 1.f : 0.f;
     case BinaryOp::gt: return a > b ? 1.f : 0.f;
     case BinaryOp::ge: return a >= b ? 1.f : 0.f;
+    case BinaryOp::relu_backward: return b > 0.f ? a : 0.f;
   }
   return 0.f;
 }
 
 template <BinaryOp OP>
-static void binary_t(float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
-  int64_t n = numel_of(la);
+static void binary_t(float* out, const float* a, const Layout& la_in, const float* b, const Layout& lb_in) {
+  int64_t n = numel_of(la_in);
+  if (n == 0) return;
+  Layout la = la_in, lb = lb_in, lo = la_in;  // lo: the contiguous output, coalesced alongside
+  if (la.ndim > 0) {
+    int64_t acc = 1;
+    for (int d = lo.ndim - 1; d >= 0; --d) {
+      lo.strides[d] = acc;
+      acc *= lo.shape[d];
+    }
+    Layout* ls[] = {&lo, &la, &lb};
+    coalesce(ls, 3);
+  }
   if (dense(la) && dense(lb)) {  // same shape, both contiguous: one flat loop
     const float* pa = a + la.offset;
     const float* pb = b + lb.offset;
@@ -175,6 +226,7 @@ void binary(BinaryOp op, float* out, const float* a, const Layout& la, const flo
     case BinaryOp::le: return binary_t<BinaryOp::le>(out, a, la, b, lb);
     case BinaryOp::gt: return binary_t<BinaryOp::gt>(out, a, la, b, lb);
     case BinaryOp::ge: return binary_t<BinaryOp::ge>(out, a, la, b, lb);
+    case BinaryOp::relu_backward: return binary_t<BinaryOp::relu_backward>(out, a, la, b, lb);
   }
 }
 

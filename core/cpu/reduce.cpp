@@ -15,8 +15,13 @@ void reduce(ReduceOp op, float* out, const float* x, const ReduceShape& s) {
   for (int64_t o = 0; o < outer; ++o) {
     const float* xo = x + o * n * inner;
     float* oo = out + o * inner;
-    if (op == ReduceOp::sum) {
-      std::vector<double> acc(inner, 0.0);
+    if (op == ReduceOp::sum && inner == 1) {  // e.g. global average pool: one sum per row
+      double acc = 0.0;
+      for (int64_t k = 0; k < n; ++k) acc += xo[k];
+      oo[0] = (float)acc;
+    } else if (op == ReduceOp::sum) {
+      thread_local std::vector<double> acc;
+      acc.assign(inner, 0.0);
       for (int64_t k = 0; k < n; ++k)
         for (int64_t i = 0; i < inner; ++i) acc[i] += xo[k * inner + i];
       for (int64_t i = 0; i < inner; ++i) oo[i] = (float)acc[i];

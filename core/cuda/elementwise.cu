@@ -62,6 +62,7 @@ __device__ float apply(BinaryOp op, float a, float b) {
     case BinaryOp::le: return a <= b ? 1.f : 0.f;
     case BinaryOp::gt: return a > b ? 1.f : 0.f;
     case BinaryOp::ge: return a >= b ? 1.f : 0.f;
+    case BinaryOp::relu_backward: return b > 0.f ? a : 0.f;
   }
   return 0.f;
 }
