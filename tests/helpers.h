@@ -37,6 +37,16 @@ inline void check_close(const Tensor& got, const Tensor& want, double atol = 1e-
   check_close(got.to_vector(), want.to_vector(), atol, rtol, what);
 }
 
+// The message of the sl::Error that f throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 // gradcheck: compares the autograd gradient of L = sum(f(inputs) * R), R a fixed
 // random tensor, with central differences (L(x+eps) - L(x-eps)) / 2eps. The forward
 // runs in float32; L is accumulated in double, which keeps the difference quotient's

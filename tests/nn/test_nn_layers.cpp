@@ -13,6 +13,8 @@
 #include "nn/shuffle.h"
 #include "tests/helpers.h"
 
+using sl::test::error_of;
+
 using namespace sl;
 using sl::test::check_close;
 using sl::test::gradcheck;
@@ -20,14 +22,6 @@ using sl::test::rand_tensor;
 
 namespace {
 Tensor leaf(const Shape& s, uint64_t seed) { return rand_tensor(s, seed).requires_grad_(true); }
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 }  // namespace
 
 // [SECTION] conv2d

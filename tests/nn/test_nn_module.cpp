@@ -6,6 +6,8 @@
 #include "nn/layers.h"
 #include "tests/helpers.h"
 
+using sl::test::error_of;
+
 using namespace sl;
 using sl::test::check_close;
 
@@ -31,14 +33,6 @@ class Tiny : public Module {
   Linear* fc;
 };
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 

@@ -12,18 +12,12 @@
 #include "nn/safetensors.h"
 #include "tests/helpers.h"
 
+using sl::test::error_of;
+
 using namespace sl;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 // Builds a file image from a header text and raw data bytes.
 std::vector<uint8_t> image(const std::string& header, const std::vector<uint8_t>& data = {}) {
