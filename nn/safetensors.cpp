@@ -11,6 +11,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "nn/json.h"
 
 namespace sl {
@@ -199,16 +202,27 @@ std::vector<uint8_t> safetensors_serialize(const StateDict& tensors, const Metad
 void safetensors_write(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
   const std::vector<uint8_t> bytes = safetensors_serialize(tensors, metadata);
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    SL_CHECK(f.good(), "cannot write '", tmp, "': ", std::strerror(errno));
-    f.write(reinterpret_cast<const char*>(bytes.data()), (std::streamsize)bytes.size());
-    f.flush();
-    if (!f.good()) {
-      f.close();
+  // Write the whole file under a temporary name, fsync it, then rename: a crash (or a
+  // power cut) at any point leaves either the old file or the complete new one.
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  SL_CHECK(fd >= 0, "cannot write '", tmp, "': ", std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
       std::remove(tmp.c_str());
-      throw Error(str_cat("cannot write '", tmp, "' (disk full?)"));
+      throw Error(str_cat("cannot write '", tmp, "': ", why, " (disk full?)"));
     }
+    done += (size_t)n;
+  }
+  const bool synced = ::fsync(fd) == 0;
+  const bool closed = ::close(fd) == 0;
+  if (!synced || !closed) {
+    std::remove(tmp.c_str());
+    throw Error(str_cat("cannot write '", tmp, "': ", std::strerror(errno)));
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
