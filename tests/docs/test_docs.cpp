@@ -211,6 +211,29 @@ TEST_CASE("docs: every repository path named in the docs and file headers exists
   CHECK(missing.empty());
 }
 
+TEST_CASE("docs: every relative link in a Markdown file leads to a file of the project") {
+  static const std::regex link(R"(\]\(([^)\s]+)\))");  // [text](target)
+  int links = 0;
+  std::vector<std::string> broken;
+  for (const fs::path& rel : project_files()) {
+    if (syntax_of(rel) != Syntax::markdown) continue;
+    for (const auto& [n, line] : words_of(rel))
+      for (auto it = std::sregex_iterator(line.begin(), line.end(), link); it != std::sregex_iterator(); ++it) {
+        std::string target = (*it)[1].str();
+        if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0 || target[0] == '#') continue;
+        target = target.substr(0, target.find('#'));
+        ++links;
+        const fs::path inside = (rel.parent_path() / target).lexically_normal();
+        if (inside.empty() || *inside.begin() == ".." || !fs::exists(kRoot / inside))
+          broken.push_back(rel.generic_string() + ":" + std::to_string(n) + ": links to " + (*it)[1].str() +
+                           ", which is not a file of the project");
+      }
+  }
+  for (const std::string& b : broken) FAIL_CHECK(b);
+  CHECK(links > 0);
+  CHECK(broken.empty());
+}
+
 TEST_CASE("docs: no file names the folder beside the clone") {
   std::vector<std::string> found;
   for (const fs::path& rel : project_files()) {
