@@ -5,9 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -101,15 +101,37 @@ std::vector<std::pair<int, std::string>> words_of(const fs::path& rel) {
 // longer path or word (so `../other/x`, `sl_nn/x` and URLs do not count). It may hold globs
 // (`core/ops_*`) and placeholders (`apps/cmd_<name>.cpp`, read as `apps/cmd_*.cpp`), and may
 // leave out the extension (`core/autograd` names core/autograd.cpp).
+bool is_name_char(char c) { return std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '/' || c == '-'; }
+bool is_path_char(char c) { return is_name_char(c) || c == '*'; }
+
 std::vector<std::string> repo_paths_in(const std::string& text) {
-  static const std::regex path(
-      R"((^|[^A-Za-z0-9_./-])((core|nn|viz|apps|lessons|tests|scripts|docs|assets|\.ci)/([A-Za-z0-9_.*/-]|<[A-Za-z_]+>)*))");
-  static const std::regex placeholder("<[A-Za-z_]+>");
+  static const std::string kTop[] = {"core/", "nn/", "viz/", "apps/", "lessons/", "tests/", "scripts/", "docs/",
+                                     "assets/", ".ci/"};
   std::vector<std::string> paths;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), path); it != std::sregex_iterator(); ++it) {
-    std::string p = std::regex_replace((*it)[2].str(), placeholder, "*");
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i > 0 && is_name_char(text[i - 1])) continue;  // inside a longer word or path
+    const std::string* top = nullptr;
+    for (const std::string& t : kTop)
+      if (text.compare(i, t.size(), t) == 0) top = &t;
+    if (!top) continue;
+    std::string p = *top;
+    size_t j = i + top->size();
+    while (j < text.size()) {
+      if (is_path_char(text[j])) {
+        p += text[j++];
+      } else if (text[j] == '<') {  // a placeholder such as <name> stands for any name
+        size_t k = j + 1;
+        while (k < text.size() && (std::isalpha((unsigned char)text[k]) || text[k] == '_')) ++k;
+        if (k == j + 1 || k == text.size() || text[k] != '>') break;
+        p += '*';
+        j = k + 1;
+      } else {
+        break;
+      }
+    }
     while (!p.empty() && (p.back() == '.' || p.back() == '-')) p.pop_back();  // end of a sentence
     paths.push_back(p);
+    i = j;
   }
   return paths;
 }
@@ -175,6 +197,7 @@ TEST_CASE("docs: repository paths are found in prose, and only those") {
   CHECK(repo_paths_in("../other/core/cli.md and ./core/x").empty());
   CHECK(repo_paths_in(".ci/run") == std::vector<std::string>{".ci/run"});
   CHECK(repo_paths_in("(apps/cmd_<name>.cpp)") == std::vector<std::string>{"apps/cmd_*.cpp"});
+  CHECK(repo_paths_in("**nn/layers.h** a<b> tests/x<y z>") == std::vector<std::string>{"nn/layers.h**", "tests/x"});
 }
 
 TEST_CASE("docs: a named path exists, as a file, a folder, a glob or without its extension") {
@@ -212,20 +235,23 @@ TEST_CASE("docs: every repository path named in the docs and file headers exists
 }
 
 TEST_CASE("docs: every relative link in a Markdown file leads to a file of the project") {
-  static const std::regex link(R"(\]\(([^)\s]+)\))");  // [text](target)
   int links = 0;
   std::vector<std::string> broken;
   for (const fs::path& rel : project_files()) {
     if (syntax_of(rel) != Syntax::markdown) continue;
     for (const auto& [n, line] : words_of(rel))
-      for (auto it = std::sregex_iterator(line.begin(), line.end(), link); it != std::sregex_iterator(); ++it) {
-        std::string target = (*it)[1].str();
-        if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0 || target[0] == '#') continue;
+      for (size_t at = line.find("]("); at != std::string::npos; at = line.find("](", at + 2)) {  // [text](target)
+        const size_t end = line.find_first_of(") ", at + 2);
+        if (end == std::string::npos) continue;
+        const std::string written = line.substr(at + 2, end - at - 2);
+        std::string target = written;
+        if (target.empty() || target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0 || target[0] == '#')
+          continue;
         target = target.substr(0, target.find('#'));
         ++links;
         const fs::path inside = (rel.parent_path() / target).lexically_normal();
         if (inside.empty() || *inside.begin() == ".." || !fs::exists(kRoot / inside))
-          broken.push_back(rel.generic_string() + ":" + std::to_string(n) + ": links to " + (*it)[1].str() +
+          broken.push_back(rel.generic_string() + ":" + std::to_string(n) + ": links to " + written +
                            ", which is not a file of the project");
       }
   }
