@@ -1,4 +1,4 @@
-// apps/cmd_gui.cpp - `shufflelab gui`: parses the flags of shared/spec/cli.md and opens
+// apps/cmd_gui.cpp - `shufflelab gui`: parses the flags of docs/commands.md and opens
 // the app (viz/app.h). With --screenshot it renders one panel headless for N frames,
 // writes the PNG and exits 0. Compiled only with the GUI (SL_HAVE_VIZ). Not here: the
 // app itself (viz/).

@@ -1,6 +1,6 @@
 // apps/cmd_profile.cpp - `shufflelab profile`: the per-layer and per-block cost table of a
 // model (output shape, parameters, multiply-adds, memory access cost, optionally measured
-// time), as an aligned table, JSON (shared/spec/cli.md) or CSV. Every number comes from
+// time), as an aligned table, JSON (docs/commands.md) or CSV. Every number comes from
 // nn/cost's profile(), one real forward pass; this file only formats. Not here: formulas.
 #include <cstdio>
 #include <string>
@@ -113,7 +113,7 @@ int cmd_profile(int argc, char** argv) {
                 {"time", false, "also measure each layer's forward time (median of --repeats runs)"},
                 {"repeats", true, "timed forward passes after one warm-up (default 7)"},
                 {"device", true, "cpu (default) or cuda"},
-                {"json", false, "print JSON (keys in shared/spec/cli.md)"},
+                {"json", false, "print JSON (keys in docs/commands.md)"},
                 {"csv", false, "print one CSV row per layer"}});
   if (f.help()) {
     std::printf("%s", f.usage("--model M [--variant V] [--classes N] [--time] [--json | --csv]",

@@ -58,7 +58,7 @@ int cmd_shuffle(int argc, char** argv) {
                {{"channels", true, "number of channels C (default 8)"},
                 {"groups", true, "number of groups g; must divide C (default 2)"},
                 {"size", true, "spatial size H = W (default 1)"},
-                {"json", false, "print the steps as JSON (shared/spec/cli.md)"}});
+                {"json", false, "print the steps as JSON (docs/commands.md)"}});
   if (f.help()) {
     std::printf("%s", f.usage("--channels C --groups G [--size S] [--json]",
                               "Channel shuffle as ShuffleNet writes it: view [N,g,C/g,H,W] -> transpose(1,2)\n"

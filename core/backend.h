@@ -49,7 +49,7 @@ struct BatchNormShape { int64_t N, C, HW; };
 struct Pool2dShape { int64_t N, C, H, W, K, stride, padding, H_out, W_out; };
 
 // x, out [N, C, HW] with C = G * (C/G); out channel j = i_inner*G + i_group
-// takes input channel i = i_group*(C/G) + i_inner (shared/spec/models.md).
+// takes input channel i = i_group*(C/G) + i_inner (docs/models.md).
 struct ShuffleShape { int64_t N, C, G, HW; };
 
 // Every backend provides this table; null entries are unsupported ops.

@@ -1,4 +1,4 @@
-// nn/cost.h - what a layer costs, per shared/spec/models.md: parameters, multiply-adds
+// nn/cost.h - what a layer costs, per docs/models.md: parameters, multiply-adds
 // ("MAdds", what the papers call FLOPs) and memory access cost ("MAC", elements read +
 // written), per layer, per ShuffleNet unit ("block"), per stage and in total. The numbers
 // come from the real model: while a CostRecording is active on this thread, every layer op

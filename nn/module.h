@@ -1,7 +1,7 @@
 // nn/module.h - Module: a tree of layers with named parameters (trainable) and buffers
 // (BatchNorm running statistics), train()/eval(), and an ordered state_dict whose keys and
 // order follow PyTorch's (own parameters, own buffers, then children, recursively), which is
-// what shared/spec/models.md lists. Not here: the layers themselves (nn/layers.h), file
+// what docs/models.md lists. Not here: the layers themselves (nn/layers.h), file
 // formats (nn/safetensors.h).
 #pragma once
 #include <functional>

@@ -12,7 +12,7 @@
 namespace sl {
 
 // x [N, C, H, W] -> [N, C, H, W] with C = G * (C/G): output channel j = i_inner * G + i_group
-// takes input channel i = i_group * (C/G) + i_inner (shared/spec/models.md), in one pass.
+// takes input channel i = i_group * (C/G) + i_inner (docs/models.md), in one pass.
 Tensor channel_shuffle_direct(const Tensor& x, int64_t groups);
 
 // x [N, C, H, W] -> {x[:, :c1], x[:, c1:]}, two views (no data moves). c1 = -1 means C/2.

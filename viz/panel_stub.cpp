@@ -30,7 +30,7 @@ const StubText& stub_text(Panel p) {
       "down; G4 element-wise ops are not free. Each measured here beside the paper's table.",
       {"G1: c1:c2 ratios at fixed FLOPs", "G2: group counts at fixed FLOPs",
        "G3: fragmented vs one wide branch", "G4: ReLU and shortcut on and off"},
-      "numbers from `shufflelab guidelines` (shared/spec/guidelines.md)"};
+      "numbers from `shufflelab guidelines` (docs/guidelines.md)"};
   static const StubText train{
       "Train: CIFAR-10, live",
       "Loss and accuracy curves, throughput and learning rate of a training run, read from "

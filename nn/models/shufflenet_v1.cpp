@@ -1,5 +1,5 @@
 // nn/models/shufflenet_v1.cpp - ShuffleNet V1 (Zhang et al. 2018), Fig. 2 (b) the unit with
-// stride 1 and (c) the unit with stride 2, per shared/spec/models.md: pointwise group conv,
+// stride 1 and (c) the unit with stride 2, per docs/models.md: pointwise group conv,
 // channel shuffle, 3x3 depthwise conv, pointwise group conv, then add (b) or concat with
 // an average-pooled shortcut (c). No bias anywhere; BN after every conv. Not here: V2.
 #include "nn/elementwise.h"

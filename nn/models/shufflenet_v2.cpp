@@ -1,6 +1,6 @@
 // nn/models/shufflenet_v2.cpp - ShuffleNet V2 (Ma et al. 2018), Fig. 3 (c) the basic unit
 // and (d) the unit for spatial down-sampling, laid out exactly like torchvision's
-// ShuffleNetV2 so that state_dict keys match (shared/spec/models.md). The CIFAR variant
+// ShuffleNetV2 so that state_dict keys match (docs/models.md). The CIFAR variant
 // keeps the stem at stride 1 and drops the max-pool. Not here: V1 (shufflenet_v1.cpp).
 #include "nn/layers.h"
 #include "nn/models/models.h"

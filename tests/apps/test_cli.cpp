@@ -1,5 +1,5 @@
 // tests/apps/test_cli.cpp - the `shufflelab` executable as a user runs it: exit codes,
-// error and hint lines, --help, and `shuffle --json` per shared/spec/cli.md.
+// error and hint lines, --help, and `shuffle --json` per docs/commands.md.
 #include "tests/apps/run_cli.h"
 
 using sl::test::has;

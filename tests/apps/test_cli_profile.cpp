@@ -1,5 +1,5 @@
 // tests/apps/test_cli_profile.cpp - `shufflelab profile` as a user runs it: the table's
-// named units and totals, the JSON keys of shared/spec/cli.md with models.md's numbers,
+// named units and totals, the JSON keys of docs/commands.md with models.md's numbers,
 // CSV, --time, and exit codes 2 (usage) with error/hint lines. The numbers themselves are
 // tested in tests/nn/test_models.cpp; here only that the command shows them.
 #include "tests/apps/run_cli.h"

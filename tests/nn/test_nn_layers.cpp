@@ -191,7 +191,7 @@ TEST_CASE("cross_entropy: gradients and errors") {
 // [SECTION] shuffle, split, concat
 
 TEST_CASE("channel shuffle: the paper's example and agreement of the two implementations") {
-  // C = 4, g = 2: channels [1, 2, 3, 4] -> [1, 3, 2, 4] (shared/spec/models.md).
+  // C = 4, g = 2: channels [1, 2, 3, 4] -> [1, 3, 2, 4] (docs/models.md).
   Tensor x = Tensor::from_data({1, 2, 3, 4}, {1, 4, 1, 1});
   check_close(channel_shuffle_direct(x, 2), Tensor::from_data({1, 3, 2, 4}, {1, 4, 1, 1}));
   struct Case { Shape s; int64_t g; };
