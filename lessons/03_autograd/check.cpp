@@ -35,8 +35,7 @@ int main() {
     if (!n) return "the output has no Node: call sl::record(out, \"sigmoid\", {x}, backward)";
     if (std::string(n->op) != "sigmoid") return str_cat("the Node is named \"", n->op, "\"");
     if (n->inputs.size() != 1 || n->inputs[0].impl() != x.impl())
-      return str_cat("the Node has ", n->inputs.size(), " inputs; it must have exactly x (was the forward "
-                     "computed with grad mode on? wrap it in sl::NoGradGuard)");
+      return str_cat("the Node has ", n->inputs.size(), " inputs; pass exactly {x} to sl::record");
     return "";
   });
   check.run("no Node when x does not require grad", [&]() -> std::string {
