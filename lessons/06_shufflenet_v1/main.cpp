@@ -82,6 +82,7 @@ int main() {
   std::printf("\n3. Table 1 of the V1 paper: 1x models at 224x224, multiply-adds without the FC layer\n");
   std::printf("   %-10s %9s %11s %16s %10s\n", "model", "stage2 c", "params", "MAdds w/o FC", "paper");
   const double paper[] = {143, 140, 137, 133, 137};
+  const int64_t readme_params[] = {1531936, 1733848, 1865728, 1968344, 2434768};  // the README's table
   for (int i = 0; i < 5; ++i) {
     const Profile& p = profiles[i];
     int64_t fc = 0;
@@ -93,6 +94,7 @@ int main() {
     claim(fc == 1000LL * c2 * 4 && std::fabs(mega - paper[i]) / paper[i] < 0.015,
           str_cat(p.model, ": FC is 1000 x ", c2 * 4, " multiply-adds; the rest is within 1.5% of the paper's ",
                   paper[i], "M"));
+    claim(p.params == readme_params[i], str_cat(p.model, ": ", p.params, " parameters, as the README's table says"));
   }
   std::printf("\nLook at: the 'stage2 c' column grows with g while the cost stays near 140M: that is what groups buy.\n");
   return lesson::failures() == 0 ? 0 : 1;
