@@ -9,8 +9,8 @@
 //   text helpers   shapes and strides as text, the per-step explanations, flowing facts
 //   controls       the article preset, C, G, N, H, W, playback, the stops, the followed channel
 //   scrub bar      the stops as a track with a draggable handle
-//   step card      what the current step did, with a (?) formula on every number
-//   fail card      the view that fails without contiguous(), with the library's message
+//   cards          what the current stop did, with a (?) formula on every number; at the
+//                  failing view, the library's message
 //   panel          wide and stacked layouts of all of the above
 #include <algorithm>
 #include <cfloat>
@@ -91,28 +91,29 @@ static void fact(const char* label, const std::string& value, const char* formul
 }
 
 // A C++ line in a code box; the comment goes under the code when both do not fit.
-static void code_box(const std::string& code, const std::string& comment) {
+static void code_box(const std::string& code, const std::string& comment, float sc) {
   const float avail = ImGui::GetContentRegionAvail().x;
   ImGui::PushFont(fonts().mono);
   const std::string one = code + "  // " + comment;
-  const float pad = 10.f;
+  const float pad = 10.f * sc, vpad = 6.f * sc;
   const bool fits = ImGui::CalcTextSize(one.c_str()).x + 2 * pad <= avail;
   const std::string line2 = "// " + comment;
   const ImVec2 t1 = ImGui::CalcTextSize(fits ? one.c_str() : code.c_str());
   const ImVec2 t2 = fits ? ImVec2(0, 0) : ImGui::CalcTextSize(line2.c_str());
   const float w = std::min(avail, std::max(t1.x, t2.x) + 2 * pad);
-  const float h = t1.y + (fits ? 0.f : t2.y + 2) + 12;
+  const float h = t1.y + (fits ? 0.f : t2.y + 2 * sc) + 2 * vpad;
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), ink().code_bg, 6.f);
-  dl->AddRectFilled(p, ImVec2(p.x + 3, p.y + h), ink().accent, 6.f, ImDrawFlags_RoundCornersLeft);
-  dl->PushClipRect(p, ImVec2(p.x + w - 4, p.y + h), true);
-  dl->AddText(ImVec2(p.x + pad, p.y + 6), ink().code_text, code.c_str());
+  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), ink().code_bg, 6.f * sc);
+  dl->AddRectFilled(p, ImVec2(p.x + 3 * sc, p.y + h), ink().accent, 6.f * sc,
+                    ImDrawFlags_RoundCornersLeft);
+  dl->PushClipRect(p, ImVec2(p.x + w - 4 * sc, p.y + h), true);
+  dl->AddText(ImVec2(p.x + pad, p.y + vpad), ink().code_text, code.c_str());
   if (fits)
-    dl->AddText(ImVec2(p.x + pad + ImGui::CalcTextSize(code.c_str()).x, p.y + 6), ink().dim,
+    dl->AddText(ImVec2(p.x + pad + ImGui::CalcTextSize(code.c_str()).x, p.y + vpad), ink().dim,
                 ("  // " + comment).c_str());
   else
-    dl->AddText(ImVec2(p.x + pad, p.y + 6 + t1.y + 2), ink().dim, line2.c_str());
+    dl->AddText(ImVec2(p.x + pad, p.y + vpad + t1.y + 2 * sc), ink().dim, line2.c_str());
   dl->PopClipRect();
   ImGui::Dummy(ImVec2(w, h));
   ImGui::PopFont();
@@ -151,12 +152,16 @@ static void draw_tensor_controls(AppState& app) {
   ImGui::PopItemWidth();
   // H and W side by side, each a combo of 1..4.
   static const char* sides[] = {"1", "2", "3", "4"};
-  const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 4.2f) * 0.5f;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float tail = style.ItemInnerSpacing.x + ImGui::CalcTextSize("H x W").x + 4 +
+                     ImGui::CalcTextSize("(?)").x + 2;
+  const float half = (ImGui::GetContentRegionAvail().x - tail - style.ItemInnerSpacing.x -
+                      ImGui::CalcTextSize("x").x - style.ItemSpacing.x) * 0.5f;
   int h_i = cfg.H - 1, w_i = cfg.W - 1;
-  ImGui::SetNextItemWidth(std::max(half, ImGui::GetFontSize() * 2.5f));
+  ImGui::SetNextItemWidth(std::max(half, ImGui::GetFontSize() * 2.f));
   if (ImGui::Combo("x##H", &h_i, sides, kMaxSide)) cfg.H = h_i + 1;
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::max(half, ImGui::GetFontSize() * 2.5f));
+  ImGui::SetNextItemWidth(std::max(half, ImGui::GetFontSize() * 2.f));
   if (ImGui::Combo("H x W", &w_i, sides, kMaxSide)) cfg.W = w_i + 1;
   help_marker("Spatial size H x W: each channel holds H\xC2\xB7W floats, stored next to each "
               "other, so a channel moves as one run of H\xC2\xB7W floats.");
@@ -221,7 +226,7 @@ static void draw_playback_controls(AppState& app) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(col), "%s", badge);
   }
   ImGui::PopStyleVar();
-  ImGui::TextDisabled("copy the steps as");
+  ImGui::TextDisabled("copy as");
   flow(ImGui::CalcTextSize("Markdown").x + 2 * ImGui::GetStyle().FramePadding.x, false);
   if (ImGui::SmallButton("Markdown")) {
     ImGui::SetClipboardText(steps_table(s.model, true).c_str());
@@ -369,7 +374,7 @@ static void draw_scrub_bar(AppState& app) {
     ImGui::SetTooltip("t = %.2f: drag to any point between steps", clock.t);
 }
 
-// [SECTION] step card
+// [SECTION] cards
 
 static std::string strides_text(const ShuffleStep& st) {
   std::string v = "(";
@@ -395,131 +400,200 @@ static void draw_strides(const ShuffleStep& st, int step) {
   ImGui::PopFont();
 }
 
-// "Step 2 · transpose(1, 2)" and a coloured badge after it (below it when narrow).
-static void card_title(const char* title, const std::string& badge, ImU32 col, float sc) {
-  ImGui::PushFont(fonts().title);
-  ImGui::TextUnformatted(title);
-  ImGui::PopFont();
-  const ImVec2 ts = ImGui::CalcTextSize(badge.c_str());
-  flow(ts.x + 16, false);
-  ImVec2 p = ImGui::GetCursorScreenPos();
-  p.y += 3 * sc;
-  ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + ts.x + 16, p.y + ts.y + 6),
-                                            with_alpha(col, 0.18f), 5.f);
-  ImGui::GetWindowDrawList()->AddText(ImVec2(p.x + 8, p.y + 3), col, badge.c_str());
-  ImGui::Dummy(ImVec2(ts.x + 16, ts.y + 6));
+// A card is a title with a badge, a paragraph, the C++ line, then either the step's facts
+// or the library's error message and a paragraph after it. Described as data, so that
+// its height can be measured for every stop before any is drawn: the canvas below keeps
+// one size, and so one tile size, whichever stop is shown.
+struct Card {
+  std::string title, badge;
+  ImU32 badge_col = 0;
+  std::string text;           // under the title
+  std::string code, comment;  // the C++ line and its values
+  int facts_step = -1;        // >= 0: the facts row of this step
+  std::string error, after;   // the library's message, and a paragraph after it
+};
+
+static std::string fail_why(const ShuffleState& s) {
+  const ShuffleStep& t = s.model.steps[2];
+  char why[320];
+  std::snprintf(why, sizeof why,
+                "view only computes new strides: merging dims 1 and 2 into C needs stride[1] = "
+                "stride[2]\xC2\xB7size[2], here %lld \xE2\x89\xA0 %lld\xC2\xB7%lld. contiguous() "
+                "copies t into its own order first; then the merge is a plain view.",
+                (long long)t.strides[1], (long long)t.strides[2], (long long)t.shape[2]);
+  return why;
 }
 
-static void draw_step_card(AppState& app) {
-  const ShuffleState& s = app.shuffle;
-  const int k = s.step_now();
+static Card card_for(const ShuffleState& s, int stop) {
+  const ShuffleConfig& c = s.cfg;
+  Card card;
+  if (s.fail_stop && stop == kFailStop) {
+    const bool fails = !s.model.view_error.empty();
+    card.title = "Between 2 and 3  \xC2\xB7  view without contiguous()";
+    card.badge = fails ? "VIEW FAILS" : "VIEW WORKS";
+    card.badge_col = fails ? ink().warn : ink().good;
+    card.text = fails ? "Skip contiguous() and the last view, tried straight on t, fails:"
+                      : "Here t is already contiguous (G = 1 or G = C: the transpose swapped a "
+                        "dim of size 1), so the view works without a copy.";
+    card.code = "Tensor out = t.view({N, -1, H, W});";
+    card.comment = "t.view({" + std::to_string(c.N) + ", -1, " + std::to_string(c.H) + ", " +
+                   std::to_string(c.W) + "})";
+    if (fails) {
+      card.error = "sl::Error: " + s.model.view_error;
+      card.after = fail_why(s);
+    }
+    return card;
+  }
+  const int k = step_of_stop(stop, s.fail_stop);
+  const ShuffleStep& st = s.model.steps[k];
+  const bool moved = st.bytes > 0;
+  card.title = "Step " + std::to_string(k) + "  \xC2\xB7  " + kStepLabels[k];
+  card.badge = moved ? "DATA MOVES: " + std::to_string(st.bytes) + " bytes copied"
+                     : (k == 0 ? "THE INPUT" : "NO DATA MOVES");
+  card.badge_col = moved ? ink().warn : (k == 0 ? ink().accent : ink().good);
+  if (k == 3 && !moved)  // G = 1 or G = C: the transpose swapped a dim of size 1
+    card.text = "With G = 1 or G = C one of the swapped dims has size 1, so t is already "
+                "contiguous: contiguous() returns it as is and nothing moves. The shuffle is the "
+                "identity.";
+  else if (k == 2)
+    card.text = std::string(kStepWhy[k]) + " The numbered hops on x's buffer are the order t reads it in.";
+  else if (k == 3)
+    card.text = std::string(kStepWhy[k]) + " y holds the floats in the order the hops of step 2 read them.";
+  else
+    card.text = kStepWhy[k];
+  card.code = st.code;
+  card.comment = st.code_values;
+  card.facts_step = k;
+  return card;
+}
+
+// The facts of a step: label, value, formula. Strides are drawn apart (two are coloured).
+struct Fact {
+  const char* label;
+  std::string value, formula;
+};
+static std::vector<Fact> facts_of(const ShuffleState& s, int k) {
   const ShuffleStep& st = s.model.steps[k];
   const ShuffleConfig& c = s.cfg;
-  char title[96];
-  std::snprintf(title, sizeof title, "Step %d  \xC2\xB7  %s", k, kStepLabels[k]);
-  const bool moved = st.bytes > 0;
-  card_title(title,
-             moved ? "DATA MOVES: " + std::to_string(st.bytes) + " bytes copied"
-                   : (k == 0 ? "THE INPUT" : "NO DATA MOVES"),
-             moved ? ink().warn : (k == 0 ? ink().accent : ink().good), app.scale);
-  ImGui::PushTextWrapPos(0.f);
-  if (k == 3 && !moved)  // G = 1 or G = C: the transpose swapped a dim of size 1
-    ImGui::TextDisabled("With G = 1 or G = C one of the swapped dims has size 1, so t is already "
-                        "contiguous: contiguous() returns it as is and nothing moves. The shuffle "
-                        "is the identity.");
-  else if (k == 2)
-    ImGui::TextDisabled("%s The numbered hops on x's buffer are the order t reads it in.",
-                        kStepWhy[k]);
-  else if (k == 3 && s.step_t() >= 3.f)
-    ImGui::TextDisabled("%s y holds the floats in the order the hops of step 2 read them.",
-                        kStepWhy[k]);
-  else
-    ImGui::TextDisabled("%s", kStepWhy[k]);
-  ImGui::PopTextWrapPos();
-  code_box(st.code, st.code_values);
-
-  // Facts, each with its formula; they wrap onto more lines in a narrow window.
   char buf[320];
-  fact("shape", tuple_str(st.shape), kShapeFormula[k], true);
-  flow(ImGui::CalcTextSize("strides").x + fact_width("", strides_text(st)), false);
-  ImGui::TextDisabled("strides");
-  ImGui::SameLine();
-  draw_strides(st, k);
-  help_marker(kStrideFormula[k]);
-  fact("contiguous", st.contiguous ? "yes" : "no",
-       "contiguous = each stride equals the product of the sizes after it, i.e. the "
-       "logical order is the memory order");
-  fact("buffer", st.shares_input_storage ? "x's" : "new",
-       "Does this step read the buffer x was created with? Views and transposes share "
-       "it; contiguous() of a non-contiguous tensor allocates a new one.");
   std::snprintf(buf, sizeof buf,
                 "bytes copied by this step, measured by sl::copy_stats() around the call. "
                 "contiguous() copies every element once: N\xC2\xB7" "C\xC2\xB7H\xC2\xB7W\xC2\xB7"
                 "4 bytes = %d\xC2\xB7%d\xC2\xB7%d\xC2\xB7%d\xC2\xB7" "4 = %d. Views copy nothing.",
                 c.N, c.C, c.H, c.W, c.N * c.C * c.H * c.W * 4);
-  fact("copied", std::to_string(st.bytes) + " B", buf);
+  return {{"shape", tuple_str(st.shape), kShapeFormula[k]},
+          {"strides", strides_text(st), kStrideFormula[k]},
+          {"contiguous", st.contiguous ? "yes" : "no",
+           "contiguous = each stride equals the product of the sizes after it, i.e. the "
+           "logical order is the memory order"},
+          {"buffer", st.shares_input_storage ? "x's" : "new",
+           "Does this step read the buffer x was created with? Views and transposes share "
+           "it; contiguous() of a non-contiguous tensor allocates a new one."},
+          {"copied", std::to_string(st.bytes) + " B", buf}};
 }
 
-// [SECTION] fail card
-
-static void draw_fail_card(AppState& app) {
-  const ShuffleState& s = app.shuffle;
-  const ShuffleConfig& c = s.cfg;
-  const ShuffleStep& t = s.model.steps[2];
-  const bool fails = !s.model.view_error.empty();
-  card_title("Between 2 and 3  \xC2\xB7  view without contiguous()", fails ? "VIEW FAILS" : "VIEW WORKS",
-             fails ? ink().warn : ink().good, app.scale);
-  ImGui::PushTextWrapPos(0.f);
-  ImGui::TextDisabled("Skip the copy and try the last view straight on t:");
-  ImGui::PopTextWrapPos();
-  char values[96];
-  std::snprintf(values, sizeof values, "t.view({%d, -1, %d, %d})", c.N, c.H, c.W);
-  code_box("Tensor out = t.view({N, -1, H, W});", values);
-  ImGui::PushTextWrapPos(0.f);
-  if (!fails) {
-    ImGui::TextDisabled("Here t is already contiguous (G = 1 or G = C: the transpose swapped a "
-                        "dim of size 1), so the view works without a copy.");
-    ImGui::PopTextWrapPos();
-    return;
+// Height of a card drawn `width` wide: the same blocks draw_card lays out.
+static float card_height(const ShuffleState& s, const Card& c, float width, float sc) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float sp = st.ItemSpacing.y, body = ImGui::GetFontSize();
+  ImFont* title = fonts().title;
+  ImFont* mono = fonts().mono;
+  float h = 0.f;
+  const float title_w = title->CalcTextSizeA(title->FontSize, FLT_MAX, 0, c.title.c_str()).x;
+  const float badge_w = ImGui::CalcTextSize(c.badge.c_str()).x + 16 * sc;
+  const float gap = body * 1.2f;
+  h += std::max(title->FontSize, body + 6 * sc) + sp;
+  if (title_w + gap + badge_w > width) h += body + 6 * sc + sp;  // the badge wraps
+  h += ImGui::CalcTextSize(c.text.c_str(), nullptr, false, width).y + sp;
+  const float pad = 10.f * sc, line = mono->FontSize;
+  const float one = mono->CalcTextSizeA(line, FLT_MAX, 0, (c.code + "  // " + c.comment).c_str()).x;
+  h += line + (one + 2 * pad <= width ? 0.f : line + 2 * sc) + 12 * sc + sp;
+  if (c.facts_step >= 0) {
+    float x = -1.f;
+    int rows = 1;
+    for (const Fact& f : facts_of(s, c.facts_step)) {
+      const float w = fact_width(f.label, f.value);
+      if (x < 0) x = w;
+      else if (x + gap + w <= width) x += gap + w;
+      else rows++, x = w;
+    }
+    h += rows * (body + sp);
   }
-  // The library's own message, as sl::Error carries it.
-  ImGui::PushFont(fonts().mono);
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float w = ImGui::GetContentRegionAvail().x;
-  const std::string msg = "sl::Error: " + s.model.view_error;
-  const ImVec2 ts = ImGui::CalcTextSize(msg.c_str(), nullptr, false, w - 20);
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(p, ImVec2(p.x + w, p.y + ts.y + 12), with_alpha(ink().warn, 0.14f), 6.f);
-  dl->AddRectFilled(p, ImVec2(p.x + 3, p.y + ts.y + 12), ink().warn, 6.f, ImDrawFlags_RoundCornersLeft);
-  ImGui::SetCursorScreenPos(ImVec2(p.x + 10, p.y + 6));
-  ImGui::PushTextWrapPos(ImGui::GetCursorPos().x + w - 20);
-  ImGui::TextUnformatted(msg.c_str());
-  ImGui::PopTextWrapPos();
-  ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + ts.y + 12));
-  ImGui::Dummy(ImVec2(w, 4));
+  if (!c.error.empty()) {
+    h += mono->CalcTextSizeA(line, FLT_MAX, width - 20 * sc, c.error.c_str()).y + 16 * sc + sp;
+    h += ImGui::CalcTextSize(c.after.c_str(), nullptr, false, width).y + sp;
+  }
+  return h;
+}
+
+static void draw_card(const ShuffleState& s, const Card& c, float sc) {
+  // title and badge
+  ImGui::PushFont(fonts().title);
+  ImGui::TextUnformatted(c.title.c_str());
   ImGui::PopFont();
-  char why[640];
-  std::snprintf(why, sizeof why,
-                "Why: view never moves data, it only computes new strides. Merging dims 1 and 2 "
-                "of t into one dim of size C needs dim 1's stride to be dim 2's stride times "
-                "dim 2's size: %lld = %lld \xC2\xB7 %lld? It is not, because the transpose "
-                "swapped them, so no single stride walks the merged dim. contiguous() first "
-                "writes the floats in t's order (step 3); after that the merge is a plain view. "
-                "(-1 lets view infer C = numel / (N\xC2\xB7H\xC2\xB7W).)",
-                (long long)t.strides[1], (long long)t.strides[2], (long long)t.shape[2]);
-  ImGui::TextDisabled("%s", why);
+  const ImVec2 ts = ImGui::CalcTextSize(c.badge.c_str());
+  flow(ts.x + 16 * sc, false);
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  p.y += 3 * sc;
+  ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + ts.x + 16 * sc, p.y + ts.y + 6 * sc),
+                                            with_alpha(c.badge_col, 0.18f), 5.f * sc);
+  ImGui::GetWindowDrawList()->AddText(ImVec2(p.x + 8 * sc, p.y + 3 * sc), c.badge_col,
+                                      c.badge.c_str());
+  ImGui::Dummy(ImVec2(ts.x + 16 * sc, ts.y + 6 * sc));
+
+  ImGui::PushTextWrapPos(0.f);
+  ImGui::TextDisabled("%s", c.text.c_str());
   ImGui::PopTextWrapPos();
+  code_box(c.code, c.comment, sc);
+
+  if (c.facts_step >= 0) {  // facts, each with its formula; they wrap in a narrow window
+    bool first = true;
+    for (const Fact& f : facts_of(s, c.facts_step)) {
+      if (std::string(f.label) == "strides") {
+        flow(fact_width(f.label, f.value), first);
+        ImGui::TextDisabled("strides");
+        ImGui::SameLine();
+        draw_strides(s.model.steps[c.facts_step], c.facts_step);
+        help_marker(f.formula.c_str());
+      } else {
+        fact(f.label, f.value, f.formula.c_str(), first);
+      }
+      first = false;
+    }
+  }
+  if (!c.error.empty()) {  // the library's own message, as sl::Error carries it
+    ImGui::PushFont(fonts().mono);
+    const ImVec2 q = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x;
+    const ImVec2 es = ImGui::CalcTextSize(c.error.c_str(), nullptr, false, w - 20 * sc);
+    const float bh = es.y + 12 * sc;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(q, ImVec2(q.x + w, q.y + bh), with_alpha(ink().warn, 0.14f), 6.f * sc);
+    dl->AddRectFilled(q, ImVec2(q.x + 3 * sc, q.y + bh), ink().warn, 6.f * sc,
+                      ImDrawFlags_RoundCornersLeft);
+    dl->AddText(fonts().mono, fonts().mono->FontSize, ImVec2(q.x + 10 * sc, q.y + 6 * sc),
+                ink().text, c.error.c_str(), nullptr, w - 20 * sc);
+    ImGui::Dummy(ImVec2(w, bh + 4 * sc));
+    ImGui::PopFont();
+    ImGui::PushTextWrapPos(0.f);
+    ImGui::TextDisabled("%s", c.after.c_str());
+    ImGui::PopTextWrapPos();
+  }
 }
 
 // [SECTION] panel
 
 static void draw_animator(AppState& app, float min_canvas_h) {
+  const ShuffleState& s = app.shuffle;
   const float sc = app.scale;
   draw_scrub_bar(app);
-  if (app.shuffle.at_fail())
-    draw_fail_card(app);
-  else
-    draw_step_card(app);
+  // Room for the tallest card of all stops, so the canvas keeps its size from stop to stop.
+  const float width = ImGui::GetContentRegionAvail().x, y0 = ImGui::GetCursorPosY();
+  float tallest = 0.f;
+  for (int k = 0; k < s.clock.stops; ++k)
+    tallest = std::max(tallest, card_height(s, card_for(s, k), width, sc));
+  draw_card(s, card_for(s, s.clock.nearest()), sc);
+  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), y0 + tallest));
   ImGui::Spacing();
   // In a small window the card keeps a readable canvas and scrolls instead.
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -574,7 +648,7 @@ void draw_panel_shuffle(AppState& app) {
   const float total_h = ImGui::GetContentRegionAvail().y;
   const float bottom_h = std::clamp(total_h * 0.26f, 170 * sc, 300 * sc);
   ImGui::BeginChild("animator", ImVec2(0, total_h - bottom_h - gap), true);
-  draw_animator(app, 250);
+  draw_animator(app, 215);
   ImGui::EndChild();
   const float fig_w = ImGui::GetContentRegionAvail().x * 0.56f;
   ImGui::BeginChild("fig1", ImVec2(fig_w, 0), true);

@@ -57,7 +57,7 @@ struct Grid {
 Grid grid_for(const ShuffleStep& st, int N, Rect area, float sc) {
   Grid best;
   best.cell = -1;
-  const float label = 30 * sc, between = 26 * sc, caption = 20 * sc, max_cell = 52 * sc;
+  const float label = 30 * sc, between = 26 * sc, caption = 20 * sc, max_cell = 64 * sc;
   const float bgap = 22 * sc;  // between folded blocks
   const float w = area.w() - label, h = area.h() - 6 * sc;
   for (int stacked = 0; stacked < (N > 1 ? 2 : 1); ++stacked)
@@ -127,8 +127,8 @@ Strip strip_for(int runs, int HW, float width, float max_h, float sc) {
     s.ew = (width - s.gap * (s.per_row - 1)) / float(s.per_row * HW);
     if (s.ew >= 5 * sc || rows >= max_rows) break;
   }
-  s.ew = std::min(s.ew, 22 * sc);
-  s.eh = std::clamp(std::min(s.ew * HW, 24 * sc), 6 * sc, 24 * sc);
+  s.ew = std::min(s.ew, 30 * sc);
+  s.eh = std::clamp(std::min(s.ew * HW, 26 * sc), 6 * sc, 26 * sc);
   if (s.height() > max_h) s.eh = std::max(2.f, (max_h + s.vgap) / s.rows() - s.vgap);
   return s;
 }
@@ -220,8 +220,8 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
 
   // Areas: a gutter of labels on the left; the buffers take what they need at the bottom
   // (at most ~45%), the grids the rest. Above x's buffer: room for the read path's hops.
-  const float gutter = 110 * sc, between = 42 * sc, label_h = small->FontSize + 2 * sc;
-  const float hop_h = 44 * sc;
+  const float gutter = 110 * sc, between = 38 * sc, label_h = small->FontSize + 2 * sc;
+  const float hop_h = 40 * sc;
   const float strip_max_h =
       std::max(14 * sc, (size.y * 0.5f - between - hop_h - 2 * label_h - 14 * sc) * 0.5f);
   Strip sa = strip_for(runs, HW, size.x - gutter - 4 * sc, strip_max_h, sc);
@@ -379,15 +379,16 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
     const Rect rr = st.run_rect(r);
     return ImVec2(rr.center().x, rr.b.y + lab + 1 * sc);
   };
-  if (hops_a > 0.f && runs > 1) {
+  if (hops_a > 0.f && !one_row) {  // too many runs for hops: the order, in words
+    std::string order = "t reads the channel runs in this order:";
+    for (int i = 0; i < runs && order.size() < 400; ++i) order += " " + std::to_string(m.read_runs[i]);
+    dl->AddText(small, small->FontSize, ImVec2(sa.origin.x, mem_area.a.y + 4 * sc),
+                with_alpha(k.text, hops_a), order.c_str(), nullptr, mem_area.w() - 8 * sc);
+  }
+  if (hops_a > 0.f && runs > 1 && one_row) {
     std::vector<std::array<ImVec2, 4>> arcs;
     for (int i = 0; i + 1 < runs; ++i) {
       const int ra = m.read_runs[i], rb = m.read_runs[i + 1];
-      if (!one_row) {  // wrapped rows: straight hops between run centres
-        const ImVec2 ca = sa.run_rect(ra).center(), cb = sa.run_rect(rb).center();
-        arcs.push_back({ca, ca, cb, cb});
-        continue;
-      }
       // Forward hops arc above the buffer, backward hops below it.
       const bool forward = rb > ra;
       const ImVec2 a = forward ? top_of(sa, ra) : bottom_of(sa, ra);
@@ -397,9 +398,11 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
       arcs.push_back({a, ImVec2(a.x, a.y + lift), ImVec2(b.x, b.y + lift), b});
     }
     const ImU32 line = with_alpha(k.text, 0.8f * hops_a);
+    const bool roomy = sa.run_rect(0).w() >= 14 * sc;  // arrowheads only where they fit
     for (const auto& q : arcs) {
-      dl->AddBezierCubic(q[0], q[1], q[2], q[3], with_alpha(k.bg, 0.7f * hops_a), 3.4f * sc);
-      dl->AddBezierCubic(q[0], q[1], q[2], q[3], line, 1.5f * sc);
+      dl->AddBezierCubic(q[0], q[1], q[2], q[3], with_alpha(k.bg, 0.7f * hops_a), (roomy ? 3.4f : 2.f) * sc);
+      dl->AddBezierCubic(q[0], q[1], q[2], q[3], line, (roomy ? 1.5f : 0.8f) * sc);
+      if (!roomy) continue;
       // an arrowhead where the hop lands
       const ImVec2 tip_p = q[3], from = bezier(q[0], q[1], q[2], q[3], 0.85f);
       const float dx = tip_p.x - from.x, dy = tip_p.y - from.y, len = std::max(1e-3f, std::hypot(dx, dy));

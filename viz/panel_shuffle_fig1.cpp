@@ -201,13 +201,17 @@ void draw_shuffle_inverse(AppState& app) {
       for (int i = 0; i < C; ++i) prev_group[i] = group[prev[i]];
       permutation_links(dl, rows[r - 1], rows[r], src, prev_group, c.g, 0.75f);
     }
+    // Numbers on every tile or on none: the widest one, C - 1, must fit.
+    const ImVec2 widest =
+        small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, std::to_string(C - 1).c_str());
+    const bool numbers = widest.x < rows[r].w() * 0.8f && widest.y <= tile_h + 1;
     for (int j = 0; j < C; ++j) {
       const int ch = cur[j];
       const ImU32 col = group_color(group[ch], c.g, ch % Cg, Cg);
       tile(dl, rows[r], j, col);
       const std::string t = std::to_string(ch);
       const ImVec2 ts = small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, t.c_str());
-      if (ts.x < rows[r].w() * 0.8f && ts.y <= tile_h + 1)
+      if (numbers)
         dl->AddText(small, small->FontSize,
                     ImVec2(rows[r].cx(j) - ts.x * 0.5f, rows[r].y + (tile_h - ts.y) * 0.5f),
                     text_color_on(col), t.c_str());
