@@ -195,7 +195,8 @@ static void draw_playback_controls(AppState& app) {
   if (ImGui::Button("\xE2\x96\xB6", ImVec2(bw, 0))) clock.step(+1);
   ImGui::SameLine(0, gap);
   if (ImGui::Button("\xE2\x96\xB6|", ImVec2(bw, 0))) clock.go_to(clock.stops - 1);
-  ImGui::PushItemWidth(-ImGui::GetFontSize() * 4.2f);
+  ImGui::PushItemWidth(-(ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("speed").x + 4 +
+                         ImGui::CalcTextSize("(?)").x + 2));
   ImGui::SliderFloat("speed", &clock.speed, 0.25f, 4.f, "%.2f steps/s");
   ImGui::PopItemWidth();
   help_marker("Animation speed in steps per second. Space plays or pauses; the arrow keys step.");
@@ -208,11 +209,11 @@ static void draw_playback_controls(AppState& app) {
   const int now = clock.nearest();
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(8 * app.scale, 3 * app.scale));
   for (int k = 0; k < clock.stops; ++k) {
-    const bool fail_row = s.fail_stop && k == kFailStop;
+    const bool fail_row = s.fail_stop && k == kFailStop;  // "✗  view fails": the view without contiguous()
     const ShuffleStep& st = s.model.steps[step_of_stop(k, s.fail_stop)];
     char label[80];
     std::snprintf(label, sizeof label, "%s   %s##stop%d", stop_number(s, k).c_str(),
-                  fail_row ? "view without contiguous()" : stop_label(s, k), k);
+                  stop_label(s, k), k);
     if (ImGui::Selectable(label, k == now)) clock.go_to(k);
     const char* badge = fail_row ? (s.model.view_error.empty() ? "works" : "error")
                         : step_of_stop(k, s.fail_stop) == 0 ? "input"
@@ -612,12 +613,14 @@ void draw_panel_shuffle(AppState& app) {
     // controls in two columns; then Fig. 1 and the inverse.
     ImGui::BeginChild("page", ImVec2(0, 0), false);
     const float w = ImGui::GetContentRegionAvail().x;
-    ImGui::BeginChild("animator", ImVec2(0, std::max(avail.y - 8 * sc, 500 * sc)), true);
+    const float anim_h = std::clamp(avail.y - 8 * sc, 500 * sc, 640 * sc);
+    ImGui::BeginChild("animator", ImVec2(0, anim_h), true);
     draw_animator(app, 230);
     ImGui::EndChild();
-    ImGui::BeginChild("controls", ImVec2(0, 470 * sc), true);
+    ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(12 * sc, 10 * sc));
     if (ImGui::BeginTable("controls", 2, ImGuiTableFlags_SizingStretchSame |
-                                             ImGuiTableFlags_BordersInnerV)) {
+                                             ImGuiTableFlags_BordersInnerV |
+                                             ImGuiTableFlags_BordersOuter)) {
       ImGui::TableNextColumn();
       draw_tensor_controls(app);
       ImGui::Spacing();
@@ -628,7 +631,7 @@ void draw_panel_shuffle(AppState& app) {
       draw_followed(app);
       ImGui::EndTable();
     }
-    ImGui::EndChild();
+    ImGui::PopStyleVar();
     ImGui::BeginChild("fig1", ImVec2(0, 280 * sc), true);
     draw_shuffle_fig1(app);
     ImGui::EndChild();

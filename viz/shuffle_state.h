@@ -64,7 +64,7 @@ struct ShuffleModel {
   std::string view_error;  // what view says without contiguous(), the library's own text
 };
 
-// Throws sl::UsageError when C, G, N or size are out of range or G does not divide C.
+// Throws sl::UsageError when C, G, N, H or W are out of range or G does not divide C.
 ShuffleModel build_shuffle_model(const ShuffleConfig& cfg);
 // The steps as a table (step, op, code, shape, strides, contiguous, bytes copied), for the
 // panel's "copy as Markdown / CSV" buttons: a header line, then one line per step.
