@@ -35,7 +35,8 @@ int cmd_gui(int argc, char** argv) {
                               "       [--theme dark|light] [--scale S] [--step S|fail]\n"
                               "       [--shape NxCxHxW] [--groups G]",
                               "Opens the ShuffleLab app. Keys: Space play/pause, Left/Right step,\n"
-                              "Home/End first/last step, F1 help. Settings and layout are kept in\n"
+                              "Home/End first/last step, F1 help. The Shuffle panel takes C <= 64,\n"
+                              "N <= 2 and H, W <= 4. Settings and layout are kept in\n"
                               "$XDG_CONFIG_HOME/shufflelab (else ~/.config/shufflelab).\n"
                               "Headless screenshots without a display: xvfb-run -a shufflelab gui "
                               "--panel Shuffle --screenshot out.png --frames 5")

@@ -73,7 +73,8 @@ int cmd_shuffle(int argc, char** argv) {
   specs.push_back({"json", false, "print the steps as JSON (docs/commands.md)"});
   cli::Flags f("shuffle", argc, argv, specs);
   if (f.help()) {
-    std::printf("%s", f.usage("[--shape NxCxHxW] [--groups G] [--json]",
+    std::printf("%s", f.usage("[--channels C] [--groups G] [--shape NxCxHxW] [--batch N] [--height H]\n"
+                              "       [--width W] [--json]",
                               "Channel shuffle as ShuffleNet writes it: view [N,G,C/G,H,W] -> transpose(1,2)\n"
                               "-> contiguous -> view [N,-1,H,W]. Each step is a real tensor op; the table\n"
                               "shows its shape, strides and the copies core's copy_stats() counted, then\n"
