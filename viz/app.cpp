@@ -116,7 +116,7 @@ static void handle_keys(AppState& app, GLFWwindow* win) {
     if (k.key == GLFW_KEY_RIGHT) clock.step(+1);
     if (k.key == GLFW_KEY_LEFT) clock.step(-1);
     if (k.key == GLFW_KEY_HOME) clock.go_to(0);
-    if (k.key == GLFW_KEY_END) clock.go_to(kShuffleSteps - 1);
+    if (k.key == GLFW_KEY_END) clock.go_to(clock.stops - 1);
   }
 }
 
@@ -139,7 +139,19 @@ int run_app(const AppOptions& opt) {
     return fail(2, "unknown theme '" + opt.theme + "' (dark or light)");
   app.dark = opt.theme.empty() ? settings.dark : opt.theme == "dark";
   app.shuffle.clock.speed = settings.speed;
-  if (opt.step >= 0.f) app.shuffle.clock.scrub(opt.step);
+  try {
+    check_config(opt.shuffle);
+  } catch (const UsageError& e) {
+    return fail(2, e.what());
+  }
+  if (opt.scale < 0.f || opt.scale > 4.f) return fail(2, "scale must be 0..4");
+  app.shuffle.configure(opt.shuffle);
+  if (opt.step_fail) {
+    app.shuffle.show_fail_stop(true);
+    app.shuffle.clock.scrub(float(kFailStop));
+  } else if (opt.step >= 0.f) {
+    app.shuffle.clock.scrub(stop_time(opt.step, app.shuffle.fail_stop));
+  }
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())
@@ -213,8 +225,8 @@ int run_app(const AppOptions& opt) {
       }
     }
     // HiDPI: fonts and sizes follow the monitor's content scale (1 in headless runs).
-    float sx = 1.f, sy = 1.f;
-    if (!app.headless) glfwGetWindowContentScale(win, &sx, &sy);
+    float sx = opt.scale > 0.f ? opt.scale : 1.f, sy = sx;
+    if (!app.headless && opt.scale <= 0.f) glfwGetWindowContentScale(win, &sx, &sy);
     if (!fonts_ready || sx != app.scale) {
       app.scale = sx;
       load_fonts(app.scale);
