@@ -1,4 +1,4 @@
-// tests/nn/test_models.cpp - ShuffleNet V1 and V2 against shared/spec/models.md: exact
+// tests/nn/test_models.cpp - ShuffleNet V1 and V2 against docs/models.md: exact
 // parameter counts and multiply-adds for every row of its table, the per-layer cost
 // vectors, weight names, invalid configurations, and one training step of a whole model.
 // The MAdds and MAC come from nn/cost's profile(), i.e. from a real forward pass.
@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "nn/cost.h"
+#include "nn/layers.h"
 #include "nn/loss.h"
 #include "nn/models/models.h"
 #include "tests/helpers.h"
@@ -22,7 +23,7 @@ struct Row {
   double madds_m;  // as printed in models.md, two decimals
 };
 
-// shared/spec/models.md, "Reference numbers", every row.
+// docs/models.md, "Reference numbers", every row.
 const Row kTable[] = {
     {"v2-0.5", "cifar", 10, 352042, 10.90},     {"v2-1.0", "cifar", 10, 1263854, 45.00},
     {"v2-1.5", "cifar", 10, 2488874, 94.26},    {"v2-2.0", "cifar", 10, 5365486, 187.81},
