@@ -47,7 +47,7 @@ class ShuffleUnit : public Module {
     check_groups(where + ".gconv2", m, main_out, groups);
     gconv1_ = register_module("gconv1", std::make_unique<Conv2d>(c_in, m, 1, Conv2dParams{.groups = g1}));
     bn1_ = register_module("bn1", std::make_unique<BatchNorm2d>(m));
-    if (groups > 1 && !first_groups_one) shuffle_ = register_module("channel_shuffle", std::make_unique<ChannelShuffle>(groups));
+    if (groups > 1) shuffle_ = register_module("channel_shuffle", std::make_unique<ChannelShuffle>(groups));
     dwconv_ = register_module("dwconv", std::make_unique<Conv2d>(
                                             m, m, 3, Conv2dParams{.stride = stride, .padding = 1, .groups = m}));
     bn2_ = register_module("bn2", std::make_unique<BatchNorm2d>(m));
