@@ -40,11 +40,21 @@ void batchnorm_forward(float* out, const float* x, const float* mean, const floa
 void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
                         const float* mean, const float* invstd, const float* gamma,
                         const BatchNormShape& s);
+void batchnorm_stats_reference(float* mean, float* var, const float* x, const BatchNormShape& s);
+void batchnorm_forward_reference(float* out, const float* x, const float* mean, const float* invstd,
+                                 const float* gamma, const float* beta, const BatchNormShape& s);
+void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                                  const float* mean, const float* invstd, const float* gamma,
+                                  const BatchNormShape& s);
 
 void maxpool2d_forward(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
 void maxpool2d_backward(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
 void avgpool2d_forward(float* out, const float* x, const Pool2dShape& s);
 void avgpool2d_backward(float* dx, const float* dout, const Pool2dShape& s);
+void maxpool2d_forward_reference(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
+void maxpool2d_backward_reference(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
+void avgpool2d_forward_reference(float* out, const float* x, const Pool2dShape& s);
+void avgpool2d_backward_reference(float* dx, const float* dout, const Pool2dShape& s);
 
 void channel_shuffle(float* out, const float* x, const ShuffleShape& s);
 void channel_shuffle_reference(float* out, const float* x, const ShuffleShape& s);
