@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/cpu/kernels.h"
 #include "nn/cost.h"
 #include "nn/layers.h"
 #include "nn/loss.h"
@@ -209,6 +210,32 @@ TEST_CASE("profile: timed layers carry the median and its spread") {
   const Profile untimed = profile(*m, "v1-g3-0.5", "cifar");
   CHECK(untimed.layers[0].time_min_ms == 0);
   CHECK(untimed.time_max_ms == 0);
+}
+
+namespace {
+int g_syncs = 0;
+void counting_synchronize() { ++g_syncs; }
+}  // namespace
+
+TEST_CASE("profile: timing synchronizes the device at both ends of every layer") {
+  // A CPU table whose synchronize counts its calls stands in for an asynchronous device.
+  Backend counting = cpu::table();
+  counting.synchronize = counting_synchronize;
+  auto m = make_model("v2-0.5", "cifar");
+  g_syncs = 0;
+  override_backend_for_testing(Device::cpu, &counting);
+  Profile timed, untimed;
+  try {
+    timed = profile(*m, "v2-0.5", "cifar", {.time = true, .repeats = 2});
+    const int after_timed = g_syncs;
+    untimed = profile(*m, "v2-0.5", "cifar");
+    CHECK(g_syncs == after_timed);  // counting costs no synchronization
+  } catch (...) {
+    override_backend_for_testing(Device::cpu, nullptr);
+    throw;
+  }
+  override_backend_for_testing(Device::cpu, nullptr);
+  CHECK(g_syncs == 2 * (int)timed.layers.size() * 3);  // a warm-up run and 2 timed repeats
 }
 
 TEST_CASE("models: V1 shuffles in every unit when g > 1, the first unit of stage 2 included") {

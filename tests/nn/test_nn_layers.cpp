@@ -193,7 +193,7 @@ TEST_CASE("cross_entropy: gradients and errors") {
 TEST_CASE("ChannelSplit gives views, Concat copies, Add adds; gradients flow through all three") {
   ChannelSplit split;
   Concat concat;
-  Add add_layer;
+  Add residual;
   ChannelShuffle shuffle(3);
   Tensor x = rand_tensor({2, 6, 3, 3}, 1);
   auto [a, b] = split(x);
@@ -205,15 +205,15 @@ TEST_CASE("ChannelSplit gives views, Concat copies, Add adds; gradients flow thr
   CHECK(!y.shares_storage(x));
   CHECK(y.to_vector() == x.to_vector());
   CHECK(shuffle(x).to_vector() == channel_shuffle(x, 3).to_vector());
-  check_close(add_layer(a, b), add(a, b));
+  check_close(residual(a, b), add(a, b));
   gradcheck([&](const std::vector<Tensor>& in) {
     auto [p, q] = split(in[0]);
     return concat({relu(q), p * 2.f, p});
   }, {leaf({2, 6, 2, 2}, 2)});
-  gradcheck([&](const std::vector<Tensor>& in) { return add_layer(in[0], in[1]); }, {leaf({1, 2, 2, 2}, 3), leaf({1, 2, 2, 2}, 4)});
+  gradcheck([&](const std::vector<Tensor>& in) { return residual(in[0], in[1]); }, {leaf({1, 2, 2, 2}, 3), leaf({1, 2, 2, 2}, 4)});
   gradcheck([&](const std::vector<Tensor>& in) { return shuffle(in[0]); }, {leaf({1, 6, 2, 2}, 5)});
   CHECK(error_of([&] { split(Tensor::zeros({1, 5, 2, 2})); }).find("C even") != std::string::npos);
-  CHECK(error_of([&] { add_layer(Tensor::zeros({1, 2}), Tensor::zeros({2})); }).find("does not broadcast") != std::string::npos);
+  CHECK(error_of([&] { residual(Tensor::zeros({1, 2}), Tensor::zeros({2})); }).find("does not broadcast") != std::string::npos);
 }
 
 TEST_CASE("cost at the module boundary: a leaf layer's call records its cost, op calls record nothing") {
