@@ -60,6 +60,8 @@ struct Backend {
   void (*free)(float* p);
   void (*copy_from_host)(float* dst, const float* host_src, int64_t n);
   void (*copy_to_host)(float* host_dst, const float* src, int64_t n);
+  // waits until every kernel launched so far has finished (a no-op where launches block)
+  void (*synchronize)();
   // Pointers are already offset to the first element, except in copy_strided and binary,
   // whose arguments are storage bases read through their Layout (offset included).
   // copy_strided: out[out_layout] = x[x_layout], same shape, any strides on both sides.

@@ -95,8 +95,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     });
   }
 
-  const int64_t elems = x.numel();
-  probe.record("batch_norm", out.shape(), {.params = gamma.numel() + beta.numel(), .mac = 2 * elems});
+  probe.record(batch_norm_cost(x.shape()));
   return out;
 }
 

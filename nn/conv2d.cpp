@@ -68,7 +68,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
     return {dx, dw};
   });
 
-  probe.record("conv2d", out.shape(), {.params = w.numel(), .madds = conv2d_madds(s), .mac = conv2d_mac(s)});
+  probe.record(conv2d_cost(s));
   return out;
 }
 

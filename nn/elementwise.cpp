@@ -8,7 +8,7 @@ namespace sl {
 Tensor relu_layer(const Tensor& x) {
   CostProbe probe;
   Tensor out = relu(x);
-  probe.record("relu", out.shape(), {.mac = x.numel() + out.numel()});
+  probe.record(relu_cost(x.shape()));
   return out;
 }
 
@@ -16,7 +16,7 @@ Tensor add_layer(const Tensor& a, const Tensor& b) {
   CostProbe probe;
   SL_CHECK(a.shape() == b.shape(), "add_layer: a is ", shape_str(a.shape()), " but b is ", shape_str(b.shape()));
   Tensor out = add(a, b);
-  probe.record("add", out.shape(), {.mac = a.numel() + b.numel() + out.numel()});
+  probe.record(add_cost(out.shape()));
   return out;
 }
 

@@ -20,10 +20,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
     SL_CHECK(b.dim() == 1 && b.size(0) == O, "linear: b must be (", O, "), it is ", shape_str(b.shape()));
     out = out + b;
   }
-  probe.record("linear", out.shape(),
-               {.params = w.numel() + (b.defined() ? b.numel() : 0),
-                .madds = linear_madds(N, I, O),
-                .mac = linear_mac(N, I, O, b.defined())});
+  probe.record(linear_cost(N, I, O, b.defined()));
   return out;
 }
 

@@ -25,7 +25,7 @@ void copy_into(const Tensor& dst, const Tensor& src) {
 // [SECTION] calling
 
 Tensor Module::operator()(const Tensor& x) {
-  CostScope scope(name_, children_.empty());
+  CostScope scope(name_, children_.empty(), x.device());
   return forward(x);
 }
 

@@ -46,7 +46,7 @@ Tensor max_pool2d(const Tensor& x, const Pool2dParams& p) {
     backend(d.device()).maxpool2d_backward(dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
     return {dx};
   });
-  probe.record("max_pool2d", out.shape(), {.mac = x.numel() + out.numel()});
+  probe.record(pool2d_cost("max_pool2d", s));
   return out;
 }
 
@@ -66,7 +66,7 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p) {
     backend(d.device()).avgpool2d_backward(dx.data(), d.data(), s);
     return {dx};
   });
-  probe.record("avg_pool2d", out.shape(), {.mac = x.numel() + out.numel()});
+  probe.record(pool2d_cost("avg_pool2d", s));
   return out;
 }
 
@@ -75,7 +75,7 @@ Tensor global_avg_pool(const Tensor& x) {
   CostProbe probe;
   SL_CHECK(x.dim() == 4, "global_avg_pool: x must be [N, C, H, W], it is ", shape_str(x.shape()));
   Tensor out = mean(x, {2, 3});
-  probe.record("global_avg_pool", out.shape(), {.mac = x.numel() + out.numel()});
+  probe.record(global_avg_pool_cost(x.shape()));
   return out;
 }
 

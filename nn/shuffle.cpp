@@ -31,7 +31,7 @@ Tensor channel_shuffle_direct(const Tensor& x, int64_t groups) {
   record(out, "channel_shuffle_direct", {x}, [=](const Tensor& dout) -> std::vector<Tensor> {
     return {shuffle_kernel(dout, inverse_groups)};
   });
-  probe.record("channel_shuffle", out.shape(), {.mac = 2 * x.numel()});
+  probe.record(channel_shuffle_cost(x.shape()));
   return out;
 }
 
@@ -46,7 +46,7 @@ std::array<Tensor, 2> channel_split(const Tensor& x, int64_t c1) {
   }
   SL_CHECK(c1 > 0 && c1 < C, "channel_split: cannot split C = ", C, " at ", c1);
   std::array<Tensor, 2> halves = {x.narrow(1, 0, c1), x.narrow(1, c1, C - c1)};
-  probe.record("channel_split", halves[1].shape(), {.mac = 0});  // views: nothing moves
+  probe.record(channel_split_cost(halves[1].shape()));
   return halves;
 }
 
@@ -57,7 +57,7 @@ Tensor concat(const std::vector<Tensor>& xs) {
   for (const Tensor& t : xs)
     SL_CHECK(t.dim() == 4, "concat: every input must be [N, C, H, W], one is ", shape_str(t.shape()));
   Tensor out = cat(xs, 1);
-  probe.record("concat", out.shape(), {.mac = 2 * out.numel()});  // reads every input once, writes out
+  probe.record(concat_cost(out.shape()));
   return out;
 }
 

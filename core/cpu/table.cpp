@@ -12,6 +12,7 @@ const Backend& table() {
       .free = free,
       .copy_from_host = copy_from_host,
       .copy_to_host = copy_to_host,
+      .synchronize = synchronize,
       .fill = fill,
       .copy_strided = copy_strided,
       .unary = unary,

@@ -15,6 +15,7 @@ float* alloc(int64_t n);
 void free(float* p);
 void copy_from_host(float* dst, const float* host_src, int64_t n);
 void copy_to_host(float* host_dst, const float* src, int64_t n);
+void synchronize();
 
 void fill(float* out, int64_t n, float value);
 void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);

@@ -22,7 +22,6 @@ struct ModelConfig {
 // Throws sl::UsageError for unknown names, variants, or configurations whose channel
 // counts do not divide by their groups (naming the layer and the numbers).
 ModelConfig parse_model_name(const std::string& name, const std::string& variant = "cifar", int classes = -1);
-int64_t input_size(const std::string& variant);  // 32 or 224
 
 // Built with torchvision's initialisation (nn/layers.h init_weights) from `seed`.
 std::unique_ptr<Module> make_model(const std::string& name, const std::string& variant = "cifar",

@@ -141,6 +141,75 @@ TEST_CASE("profile: layer names, blocks and stages add up") {
   CHECK(m->is_training());  // profile restores the mode
 }
 
+TEST_CASE("profile: kind and category label every layer") {
+  auto v1 = make_model("v1-g3-1.0", "imagenet");
+  const Profile p1 = profile(*v1, "v1-g3-1.0", "imagenet");
+  auto label = [&](const Profile& p, const char* name) { return layer(p, name).kind + " | " + layer(p, name).category; };
+  CHECK(label(p1, "conv1.0") == "3x3 s2 | conv kxk");
+  CHECK(label(p1, "conv1.1") == "bn | batchnorm");
+  CHECK(label(p1, "conv1.2") == "relu | relu");
+  CHECK(label(p1, "maxpool") == "maxpool 3x3 s2 | pool");
+  CHECK(label(p1, "stage2.0.gconv1") == "1x1 | conv 1x1");
+  CHECK(label(p1, "stage2.1.gconv1") == "1x1 g=3 | grouped 1x1");
+  CHECK(label(p1, "stage2.0.dwconv") == "3x3 dw s2 | depthwise");
+  CHECK(label(p1, "stage2.1.dwconv") == "3x3 dw s1 | depthwise");
+  CHECK(label(p1, "stage2.0.avg_pool2d") == "avgpool 3x3 s2 | pool");
+  CHECK(label(p1, "stage2.0.concat") == "concat | data movement");
+  CHECK(label(p1, "stage2.1.add") == "add | element-wise");
+  CHECK(label(p1, "stage2.1.channel_shuffle") == "shuffle | data movement");
+  CHECK(label(p1, "global_avg_pool") == "global avgpool | pool");
+  CHECK(label(p1, "fc") == "linear | linear");
+  auto v2 = make_model("v2-0.5", "cifar");
+  const Profile p2 = profile(*v2, "v2-0.5", "cifar");
+  CHECK(label(p2, "stage2.1.channel_split") == "split | data movement");
+  const std::vector<std::string> categories = {"conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "batchnorm",
+                                               "relu", "element-wise", "data movement", "pool", "linear"};
+  for (const Profile* p : {&p1, &p2})
+    for (const LayerCost& l : p->layers) {
+      CAPTURE(l.name);
+      CHECK(!l.kind.empty());
+      CHECK(std::find(categories.begin(), categories.end(), l.category) != categories.end());
+    }
+}
+
+TEST_CASE("profile: a batch scales MAdds and activations, not the weights") {
+  auto m = make_model("v2-0.5", "cifar");
+  const Profile one = profile(*m, "v2-0.5", "cifar");
+  const Profile four = profile(*m, "v2-0.5", "cifar", {.batch = 4});
+  CHECK(four.input == Shape{4, 3, 32, 32});
+  CHECK(four.params == one.params);
+  CHECK(four.madds == 4 * one.madds);
+  REQUIRE(four.layers.size() == one.layers.size());
+  const LayerCost& c1 = layer(one, "stage2.1.branch2.0");  // 1x1 conv 24 -> 24 at 16x16
+  const LayerCost& c4 = layer(four, "stage2.1.branch2.0");
+  CHECK(c4.out_shape == Shape{4, 24, 16, 16});
+  CHECK(c4.mac == 4 * (c1.mac - 24 * 24) + 24 * 24);  // the weights are read once per call
+  CHECK(layer(four, "stage2.1.concat").mac == 4 * layer(one, "stage2.1.concat").mac);
+}
+
+TEST_CASE("profile: timed layers carry the median and its spread") {
+  auto m = make_model("v1-g3-0.5", "cifar");
+  const Profile p = profile(*m, "v1-g3-0.5", "cifar", {.time = true, .repeats = 3});
+  double min_sum = 0;
+  for (const LayerCost& l : p.layers) {
+    CAPTURE(l.name);
+    CHECK(l.time_min_ms > 0);
+    CHECK(l.time_min_ms <= l.time_ms);
+    CHECK(l.time_ms <= l.time_max_ms);
+    min_sum += l.time_min_ms;
+  }
+  for (const BlockCost& b : p.blocks) {
+    CAPTURE(b.name);
+    CHECK(b.time_min_ms <= b.time_max_ms);
+    CHECK(b.time_min_ms > 0);
+  }
+  CHECK(p.time_min_ms <= p.time_max_ms);
+  CHECK(p.time_min_ms >= min_sum * (1 - 1e-9));  // a repeat's total is at least the sum of layer minima
+  const Profile untimed = profile(*m, "v1-g3-0.5", "cifar");
+  CHECK(untimed.layers[0].time_min_ms == 0);
+  CHECK(untimed.time_max_ms == 0);
+}
+
 TEST_CASE("models: torchvision / models.md weight names") {
   auto v2 = make_model("v2-0.5", "imagenet");
   std::vector<std::string> names;
