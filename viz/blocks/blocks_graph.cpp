@@ -124,14 +124,20 @@ UnitGraph build_unit_graph(const Profile& p, int block, UnitFigure f) {
     case UnitFigure::v2_d: main = {0.75f, 0.47f}, side = {0.25f, 0.47f}, merge = input = {0.5f, 0.47f}; break;
   }
   // The unit's input: the output of the layer before it, or the network's input.
-  UnitNode in{.layer = -1, .label = "input", .x = input.x, .w = input.w, .row = 0};
+  UnitNode in;
+  in.label = "input";
+  in.x = input.x;
+  in.w = input.w;
   in.shape = b.first_layer > 0 ? p.layers[size_t(b.first_layer - 1)].out_shape : p.input;
   g.nodes.push_back(in);
 
   std::vector<int> mains, sides, posts;
   int split = -1, merged = -1;
   for_layers(p, block, [&](int i, const LayerCost& l) {
-    UnitNode n{.layer = i, .label = paper_label(l), .shape = l.out_shape};
+    UnitNode n;
+    n.layer = i;
+    n.label = paper_label(l);
+    n.shape = l.out_shape;
     const Lane lane = merged >= 0 ? Lane::merge : lane_of(l);
     Place at = lane == Lane::main ? main : lane == Lane::side ? side : merge;
     n.x = at.x;

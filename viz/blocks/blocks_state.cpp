@@ -179,17 +179,33 @@ std::vector<TableRow> table_rows(const Profile& p, TableLevel level) {
   if (level == TableLevel::layers) {
     for (int i = 0; i < (int)p.layers.size(); ++i) {
       const LayerCost& l = p.layers[(size_t)i];
-      TableRow r{.name = l.name, .kind = l.kind, .category = l.category, .shape = dims_str(l.out_shape),
-                 .params = l.params, .madds = l.madds, .mac = l.mac, .time_ms = l.time_ms,
-                 .time_min_ms = l.time_min_ms, .time_max_ms = l.time_max_ms, .first_layer = i};
+      TableRow r;
+      r.name = l.name;
+      r.kind = l.kind;
+      r.category = l.category;
+      r.shape = dims_str(l.out_shape);
+      r.params = l.params;
+      r.madds = l.madds;
+      r.mac = l.mac;
+      r.time_ms = l.time_ms;
+      r.time_min_ms = l.time_min_ms;
+      r.time_max_ms = l.time_max_ms;
+      r.first_layer = i;
       finish(r);
     }
     return rows;
   }
   for (const BlockCost& b : level == TableLevel::blocks ? p.blocks : p.stages) {
-    TableRow r{.name = b.name, .params = b.params, .madds = b.madds, .mac = b.mac, .time_ms = b.time_ms,
-               .time_min_ms = b.time_min_ms, .time_max_ms = b.time_max_ms, .first_layer = b.first_layer,
-               .num_layers = b.num_layers};
+    TableRow r;
+    r.name = b.name;
+    r.params = b.params;
+    r.madds = b.madds;
+    r.mac = b.mac;
+    r.time_ms = b.time_ms;
+    r.time_min_ms = b.time_min_ms;
+    r.time_max_ms = b.time_max_ms;
+    r.first_layer = b.first_layer;
+    r.num_layers = b.num_layers;
     if (b.num_layers > 0) r.shape = dims_str(p.layers[size_t(b.first_layer + b.num_layers - 1)].out_shape);
     finish(r);
   }
@@ -287,7 +303,10 @@ CategorySummary summarize_categories(const Profile& p, const std::string& backen
   for (auto& [name, r] : by) add(r);  // a category nn/cost added later still shows
   std::string names;
   for (const CategoryRow& r : s.rows)
-    if (r.flops_blind) names += (names.empty() ? "" : ", ") + r.category;
+    if (r.flops_blind) {
+      if (!names.empty()) names += ", ";
+      names += r.category;
+    }
   if (p.timed)
     s.line = pct(s.blind_time_share) + " of the measured time on " + backend + " (" + ms_str(s.blind_time_ms) +
              " of " + ms_str(p.time_ms) + " ms) goes to ops that FLOPs count as free: " + names + ". They do " +
@@ -304,7 +323,8 @@ std::vector<CompareRow> compare_rows(const Profile& a, const Profile& b) {
   auto find = [&](const std::string& name) -> CompareRow& {
     for (CompareRow& r : rows)
       if (r.name == name) return r;
-    rows.push_back({.name = name});
+    rows.emplace_back();
+    rows.back().name = name;
     return rows.back();
   };
   // Stage names in forward order of a, with b's extra stages after the last one they follow.
@@ -317,7 +337,8 @@ std::vector<CompareRow> compare_rows(const Profile& a, const Profile& b) {
       r.time_ms[side] = s.time_ms;
       r.in[side] = true;
     }
-  CompareRow t{.name = "total"};
+  CompareRow t;
+  t.name = "total";
   const Profile* ps[2] = {&a, &b};
   for (int side = 0; side < 2; ++side) {
     t.params[side] = ps[side]->params;
@@ -348,7 +369,10 @@ std::string compare_text(const Profile& a, const Profile& b, bool markdown) {
   const std::string sep = markdown ? " | " : ",";
   auto line = [&](const std::vector<std::string>& c) {
     if (markdown) out += "| ";
-    for (size_t i = 0; i < c.size(); ++i) out += (i ? sep : "") + c[i];
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (i) out += sep;
+      out += c[i];
+    }
     out += markdown ? " |\n" : "\n";
   };
   line({"stage", a.model + " madds", b.model + " madds", a.model + " mac", b.model + " mac", a.model + " time_ms",
@@ -397,7 +421,10 @@ std::string pct(double s) {
 
 std::string dims_str(const Shape& s) {
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? "x" : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += 'x';
+    out += std::to_string(s[i]);
+  }
   return out;
 }
 
