@@ -15,6 +15,8 @@ struct AppOptions {
   int width = 1280, height = 800;
   std::string theme;       // "dark" or "light"; empty: the saved one (dark in headless runs)
   float step = -1.f;       // >= 0: start the Shuffle animation at this step (0..4, fractions between)
+  std::string model, variant, compare;  // Blocks panel: model ("v1-g3-1.0"), "imagenet" | "cifar", and
+                                        // a second model to compare with; empty: v2-1.0, imagenet, none
 };
 
 // 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.

@@ -197,7 +197,7 @@ struct BlocksState {
   int unit_block = -1;        // the block the diagram shows; -1: the default one
   int selected_first = -1, selected_count = 0;  // layers highlighted in the table
   bool scroll_to_selection = false;
-  int right_tab = 0;          // 0 table, 1 by category, 2 formulas, 3 compare
+  int right_tab_request = -1;  // open this tab next frame: 0 table, 1 categories, 2 formulas, 3 compare
   BlocksWorker worker;
 
   void request();          // submits `job` when it differs from what was last submitted
