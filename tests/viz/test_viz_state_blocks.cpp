@@ -294,8 +294,15 @@ TEST_CASE("blocks: model names, sorting, exports and the comparison") {
   CHECK(total.madds[0] == r.a.madds);
   CHECK(total.madds[1] == r.b.madds);
   CHECK(total.time_ms[1] == r.b.time_ms);
-  for (const CompareRow& row : cmp)
+  std::vector<std::string> order;
+  for (const CompareRow& row : cmp) {
+    order.push_back(row.name);
     if (row.name == "conv5") CHECK((!row.in[0] && row.in[1]));  // V1 has no conv5
+    else CHECK((row.in[0] && row.in[1]));
+  }
+  // b's extra stage sits where b has it: after stage4, before the pool and fc.
+  CHECK(order == std::vector<std::string>{"conv1", "maxpool", "stage2", "stage3", "stage4", "conv5",
+                                          "global_avg_pool", "fc", "total"});
   const std::string line = compare_line(r.a, r.b);
   CHECK(line.find("v1-g3-1.0") != std::string::npos);
   CHECK(line.find("v2-1.0") != std::string::npos);

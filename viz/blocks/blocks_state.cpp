@@ -320,23 +320,27 @@ CategorySummary summarize_categories(const Profile& p, const std::string& backen
 
 std::vector<CompareRow> compare_rows(const Profile& a, const Profile& b) {
   std::vector<CompareRow> rows;
-  auto find = [&](const std::string& name) -> CompareRow& {
-    for (CompareRow& r : rows)
-      if (r.name == name) return r;
-    rows.emplace_back();
-    rows.back().name = name;
-    return rows.back();
-  };
-  // Stage names in forward order of a, with b's extra stages after the last one they follow.
-  for (int side = 0; side < 2; ++side)
+  // Stages in a's forward order; a stage only b has goes after the one it follows in b.
+  size_t after = 0;
+  for (int side = 0; side < 2; ++side) {
+    after = 0;
     for (const BlockCost& s : (side == 0 ? a : b).stages) {
-      CompareRow& r = find(s.name);
+      size_t at = 0;
+      while (at < rows.size() && rows[at].name != s.name) ++at;
+      if (at == rows.size()) {
+        at = side == 0 ? rows.size() : std::min(after, rows.size());
+        rows.insert(rows.begin() + (long)at, CompareRow());
+        rows[at].name = s.name;
+      }
+      CompareRow& r = rows[at];
       r.params[side] = s.params;
       r.madds[side] = s.madds;
       r.mac[side] = s.mac;
       r.time_ms[side] = s.time_ms;
       r.in[side] = true;
+      after = at + 1;
     }
+  }
   CompareRow t;
   t.name = "total";
   const Profile* ps[2] = {&a, &b};
@@ -357,7 +361,7 @@ std::string compare_line(const Profile& a, const Profile& b) {
   const Profile& fast = d >= 0 ? a : b;
   const Profile& slow = d >= 0 ? b : a;
   char buf[320];
-  std::snprintf(buf, sizeof buf, "%s is %s ms faster than %s (%s less time) with %s the MAdds and %s the MAC.",
+  std::snprintf(buf, sizeof buf, "%s is %s ms faster than %s (%s less time), with %s of its MAdds and %s of its MAC.",
                 fast.model.c_str(), ms_str(std::fabs(d)).c_str(), slow.model.c_str(),
                 pct(std::fabs(d) / slow.time_ms).c_str(), pct(share((double)fast.madds, (double)slow.madds)).c_str(),
                 pct(share((double)fast.mac, (double)slow.mac)).c_str());
@@ -432,6 +436,12 @@ std::string dims_str(const Shape& s) {
 
 void BlocksState::request() {
   if (submitted_any_ && job == last_submitted_) return;
+  submitted = worker.submit(job);
+  last_submitted_ = job;
+  submitted_any_ = true;
+}
+
+void BlocksState::remeasure() {
   submitted = worker.submit(job);
   last_submitted_ = job;
   submitted_any_ = true;

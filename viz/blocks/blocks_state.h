@@ -201,6 +201,7 @@ struct BlocksState {
   BlocksWorker worker;
 
   void request();          // submits `job` when it differs from what was last submitted
+  void remeasure();        // submits `job` again, to time it once more
   bool update();           // takes a finished result; true when the view changed
   void select_layers(int first, int count);
   void pick_default_unit();  // a stride-1 unit of stage 3 (the figure of the model's family)

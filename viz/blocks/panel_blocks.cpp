@@ -116,14 +116,10 @@ void draw_controls(AppState& app) {
     ImGui::EndCombo();
   }
   help_marker("N: images per forward pass. MAdds and activation MAC grow with N; weights are read once.");
-  ImGui::TextDisabled("ShuffleNet %s", c.model_name().c_str());
 
   ImGui::Spacing();
   heading("Backend");
   static const std::string no_cuda = cuda_unavailable_reason();
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("device");
-  ImGui::SameLine(label_w);
   if (ImGui::RadioButton("CPU", !c.cuda)) c.cuda = false;
   ImGui::SameLine();
   ImGui::BeginDisabled(!no_cuda.empty());
@@ -131,7 +127,10 @@ void draw_controls(AppState& app) {
   ImGui::EndDisabled();
   if (!no_cuda.empty()) {
     ImGui::PushTextWrapPos(0.f);
-    ImGui::TextDisabled("CUDA is off: %s", no_cuda.c_str());
+    // The registry's reason without its prefix and its command-line advice.
+    std::string why = no_cuda.substr(no_cuda.rfind("device cuda: ", 0) == 0 ? 13 : 0);
+    why = why.substr(0, why.find("; use"));
+    ImGui::TextDisabled("CUDA is off: %s", why.c_str());
     ImGui::PopTextWrapPos();
   }
   ImGui::BeginDisabled(c.cuda);
@@ -167,7 +166,10 @@ void draw_controls(AppState& app) {
   if (s.worker.busy()) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().accent), "profiling %s ...", c.model_name().c_str());
   } else if (s.have_result && s.shown.error.empty()) {
-    ImGui::TextDisabled("profiled in %.2f s, %d timed runs", s.shown.seconds, s.shown.job.repeats);
+    ImGui::TextDisabled("profiled in %.2f s", s.shown.seconds);
+    if (ImGui::SmallButton("measure again")) s.remeasure();
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Run the same forward passes again: a warm-up, then %d timed runs", s.job.repeats);
   }
 }
 
@@ -179,23 +181,29 @@ void draw_totals(AppState& app) {
   value_with_help("MAdds ", grouped(p.madds), kMaddsHelp);
   value_with_help("MAC   ", grouped(p.mac), kMacHelp);
   value_with_help("time  ", ms_str(p.time_ms) + " ms", kTimeHelp);
-  const double spread = p.time_ms > 0 ? (p.time_max_ms - p.time_min_ms) / p.time_ms : 0;
-  value_with_help("spread", ms_str(p.time_min_ms) + " .. " + ms_str(p.time_max_ms),
-                  "min .. max over the timed runs of the whole forward pass (the sum of every op's time in one run)");
-  if (spread > 0.25) {
+  value_with_help("runs  ", ms_str(p.time_min_ms) + " .. " + ms_str(p.time_max_ms),
+                  "fastest .. slowest of the timed forward passes, each the sum of its ops' times; the time above "
+                  "sums each op's median, so it can be below the fastest pass");
+  if (p.time_min_ms > 0 && p.time_max_ms > 1.5 * p.time_min_ms) {
     ImGui::PushTextWrapPos(0.f);
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn),
-                       "The runs differ by %s: the machine is busy, so single times may mislead.", pct(spread).c_str());
+                       "The slowest pass took %.1fx the fastest: the machine is busy, times may mislead.",
+                       p.time_max_ms / p.time_min_ms);
     ImGui::PopTextWrapPos();
   }
-  ImGui::Spacing();
-  const CategorySummary cs = summarize_categories(p, s.shown.job.a.backend());
-  heading("What FLOPs miss");
-  help_marker("share of time = sum of the medians of ops with 0 MAdds / sum of all medians; the V2 "
-              "paper's Fig. 2 measured this on a GPU and an ARM phone");
+}
+
+// The one-line finding above the right pane: the share of time FLOPs do not see.
+void draw_finding(AppState& app) {
+  const BlocksState& s = app.blocks;
+  const CategorySummary cs = summarize_categories(s.shown.a, s.shown.job.a.backend());
   ImGui::PushTextWrapPos(0.f);
+  ImGui::PushFont(fonts().bold);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", pct(cs.blind_time_share).c_str());
-  ImGui::SameLine(0, 4);
+  ImGui::PopFont();
+  help_marker("share = time of the ops with 0 MAdds / time of all ops (sums of medians). The V2 paper's Fig. 2 "
+              "measured the same on a GPU and an ARM phone; this is this machine's backend.");
+  ImGui::SameLine(0, 6);
   ImGui::TextUnformatted(cs.line.substr(pct(cs.blind_time_share).size() + 1).c_str());
   ImGui::PopTextWrapPos();
 }
@@ -234,7 +242,9 @@ void draw_unit(AppState& app) {
       if (ImGui::Selectable(p.blocks[(size_t)b].name.c_str(), b == s.unit_block)) s.unit_block = b;
     ImGui::EndCombo();
   }
+  ImGui::PushTextWrapPos(0.f);
   ImGui::TextDisabled("%s", figure_caption(s.figure));
+  ImGui::PopTextWrapPos();
   if (twin) {
     ImGui::PushTextWrapPos(0.f);
     ImGui::TextDisabled("Drawn from %s (g = 1), which has this unit; no ReLU after the depthwise conv, as "
@@ -292,16 +302,17 @@ void draw_table(AppState& app) {
   help_marker("Click a header to sort; click a row to select it (and its unit in the figure). "
               "Rows in orange do no MAdds but take measurable time.");
 
-  static const char* names[] = {"name", "kind", "output", "params (?)", "MAdds (?)", "MAC (?)", "ms (?)",
-                                "%MAdds", "%MAC", "%time"};
-  static const char* helps[] = {nullptr, "nn/cost's short label of the op", "output shape N x C x H x W",
-                                kParamsHelp, kMaddsHelp, kMacHelp, kTimeHelp,
+  static const char* names[] = {"name", "kind", "%MAdds", "%MAC", "%time", "MAdds (?)", "MAC (?)", "ms (?)",
+                                "params (?)", "output"};
+  static const char* helps[] = {nullptr, "nn/cost's short label of the op",
                                 "share of MAdds = row MAdds / network MAdds",
                                 "share of MAC = row MAC / network MAC",
-                                "share of time = row time / network time (sums of medians)"};
-  static const TableColumn cols[] = {TableColumn::name, TableColumn::kind, TableColumn::shape, TableColumn::params,
-                                     TableColumn::madds, TableColumn::mac, TableColumn::time,
-                                     TableColumn::share_madds, TableColumn::share_mac, TableColumn::share_time};
+                                "share of time = row time / network time (sums of medians); orange: 0 MAdds but "
+                                "measurable time",
+                                kMaddsHelp, kMacHelp, kTimeHelp, kParamsHelp, "output shape N x C x H x W"};
+  static const TableColumn cols[] = {TableColumn::name, TableColumn::kind, TableColumn::share_madds,
+                                     TableColumn::share_mac, TableColumn::share_time, TableColumn::madds,
+                                     TableColumn::mac, TableColumn::time, TableColumn::params, TableColumn::shape};
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_RowBg |
                                 ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate |
                                 ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
@@ -310,10 +321,10 @@ void draw_table(AppState& app) {
   if (!ImGui::BeginTable("net", 10, flags, ImVec2(0, ImGui::GetContentRegionAvail().y - row_h * 1.4f))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
   const float em = ImGui::GetFontSize();
-  const float widths[] = {em * (s.level == TableLevel::layers ? 11.5f : 6.f), em * 4.6f, em * 6.2f, em * 4.f,
-                          em * 5.5f, em * 5.f, em * 3.4f, em * 3.5f, em * 3.5f, em * 3.5f};
-  for (int i = 0; i < 10; ++i)
-    ImGui::TableSetupColumn(names[i], i == 0 ? ImGuiTableColumnFlags_NoHide : 0, widths[i], (ImGuiID)cols[i]);
+  for (int i = 0; i < 10; ++i) {
+    const float w = i == 0 ? em * (s.level == TableLevel::layers ? 10.f : 5.f) : i >= 2 && i <= 4 ? em * 3.6f : 0.f;
+    ImGui::TableSetupColumn(names[i], i == 0 ? ImGuiTableColumnFlags_NoHide : 0, w, (ImGuiID)cols[i]);
+  }
   if (ImGuiTableSortSpecs* ss = ImGui::TableGetSortSpecs()) {
     if (ss->SpecsCount > 0) {
       s.sort_col = (TableColumn)ss->Specs[0].ColumnUserID;
@@ -350,9 +361,11 @@ void draw_table(AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(r.kind.c_str());
     ImGui::TableNextColumn();
-    ImGui::TextDisabled("%s", r.shape.c_str());
+    share_cell(r.share_madds, k.accent, false);
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(grouped(r.params).c_str());
+    share_cell(r.share_mac, k.dim, false);
+    ImGui::TableNextColumn();
+    share_cell(r.share_time, r.free_but_slow ? k.warn : k.accent, r.free_but_slow);
     ImGui::TableNextColumn();
     if (r.madds) ImGui::TextUnformatted(grouped(r.madds).c_str());
     else ImGui::TextDisabled("0");
@@ -361,16 +374,14 @@ void draw_table(AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(time_cell(p, r.time_ms).c_str());
     ImGui::TableNextColumn();
-    share_cell(r.share_madds, k.accent, false);
+    ImGui::TextUnformatted(grouped(r.params).c_str());
     ImGui::TableNextColumn();
-    share_cell(r.share_mac, k.dim, false);
-    ImGui::TableNextColumn();
-    share_cell(r.share_time, r.free_but_slow ? k.warn : k.accent, r.free_but_slow);
+    ImGui::TextDisabled("%s", r.shape.c_str());
   }
   ImGui::EndTable();
   ImGui::PushFont(fonts().bold);
-  ImGui::Text("total  %s params   %s MAdds   %s MAC   %s ms", grouped(p.params).c_str(), grouped(p.madds).c_str(),
-              grouped(p.mac).c_str(), time_cell(p, p.time_ms).c_str());
+  ImGui::Text("total   %s MAdds   %s MAC   %s ms   %s params", si((double)p.madds).c_str(), si((double)p.mac).c_str(),
+              time_cell(p, p.time_ms).c_str(), si((double)p.params).c_str());
   ImGui::PopFont();
   help_marker("Sums over every layer of the forward pass: the same numbers as `shufflelab profile`.");
 }
@@ -406,11 +417,8 @@ void draw_categories(AppState& app) {
   const BlocksState& s = app.blocks;
   const Profile& p = s.shown.a;
   const CategorySummary cs = summarize_categories(p, s.shown.job.a.backend());
-  ImGui::PushTextWrapPos(0.f);
-  ImGui::TextUnformatted(cs.line.c_str());
-  ImGui::PopTextWrapPos();
-  help_marker("Like the V2 paper's Fig. 2 (time of each op kind on a GPU and an ARM phone), measured "
-              "here on this machine's backend. Shares are of the network's sum.");
+  ImGui::TextDisabled("Shares of the network's MAdds, MAC and time by op category, like the V2 paper's Fig. 2");
+  help_marker("share = sum over the category's ops / sum over all ops; time: sums of each op's median");
   const float w = ImGui::GetContentRegionAvail().x;
   stacked_bar("MAdds", cs, &CategoryRow::share_madds, w);
   stacked_bar("MAC", cs, &CategoryRow::share_mac, w);
@@ -453,13 +461,13 @@ void draw_categories(AppState& app) {
 // [SECTION] formulas
 
 void formula_card(const char* title, const char* formula, const std::string& values, int64_t result,
-                  const char* help, bool highlight) {
+                  const char* help, bool highlight, float width) {
   ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
   heading(title);
   ImGui::PushFont(fonts().mono);
   ImGui::TextUnformatted(formula);
   ImGui::PopFont();
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetFontSize() * 13.f);
   ImGui::TextDisabled("%s", values.c_str());
   ImGui::PopTextWrapPos();
   ImGui::PushFont(fonts().title);
@@ -507,23 +515,24 @@ void draw_formulas(AppState& app) {
     std::snprintf(v, sizeof v, "%lld\xC2\xB7%lld\xC2\xB7%lld\xC2\xB7(2\xC2\xB7%lld\xC2\xB7%lld + 9\xC2\xB7%lld\xC2\xB2)",
                   (long long)f.n, (long long)f.h, (long long)f.w, (long long)f.c, (long long)f.m, (long long)f.m);
     formula_card("ResNet", "hw(2cm + 9m\xC2\xB2)", v, f.resnet,
-                 "1x1 conv c->m, 3x3 conv m->m, 1x1 conv m->c: hw\xC2\xB7" "cm + hw\xC2\xB7" "9m\xC2\xB2 + hw\xC2\xB7mc", false);
+                 "1x1 conv c->m, 3x3 conv m->m, 1x1 conv m->c: hw\xC2\xB7" "cm + hw\xC2\xB7" "9m\xC2\xB2 + hw\xC2\xB7mc", false,
+                 col - 12);
     ImGui::SameLine(x0 + col);
     std::snprintf(v, sizeof v, "%lld\xC2\xB7%lld\xC2\xB7%lld\xC2\xB7(2\xC2\xB7%lld\xC2\xB7%lld + 9\xC2\xB7%lld\xC2\xB2/%lld)",
                   (long long)f.n, (long long)f.h, (long long)f.w, (long long)f.c, (long long)f.m, (long long)f.m,
                   (long long)f.g);
     formula_card("ResNeXt", "hw(2cm + 9m\xC2\xB2/g)", v, f.resnext,
-                 "the 3x3 conv split into g groups: each output channel sees m/g inputs", false);
+                 "the 3x3 conv split into g groups: each output channel sees m/g inputs", false, col - 12);
     ImGui::SameLine(x0 + 2 * col);
     std::snprintf(v, sizeof v, "%lld\xC2\xB7%lld\xC2\xB7%lld\xC2\xB7(2\xC2\xB7%lld\xC2\xB7%lld/%lld + 9\xC2\xB7%lld)",
                   (long long)f.n, (long long)f.h, (long long)f.w, (long long)f.c, (long long)f.m, (long long)f.g,
                   (long long)f.m);
     formula_card("ShuffleNet", "hw(2cm/g + 9m)", v, f.shufflenet,
-                 "both 1x1 convs grouped (cm/g each), the 3x3 conv depthwise (9m)", f.shufflenet == f.measured);
+                 "both 1x1 convs grouped (cm/g each), the 3x3 conv depthwise (9m)", f.shufflenet == f.measured,
+                 col - 12);
     ImGui::Spacing();
     ImGui::Separator();
-    ImGui::Text("nn/cost measured %s's convolutions:", f.block.c_str());
-    ImGui::SameLine();
+    ImGui::Text("nn/cost measured %s's convolutions (gconv1 + dwconv + gconv2):", f.block.c_str());
     ImGui::PushFont(fonts().mono);
     ImGui::Text("%s + %s + %s = %s", grouped(f.measured_conv[0]).c_str(), grouped(f.measured_conv[1]).c_str(),
                 grouped(f.measured_conv[2]).c_str(), grouped(f.measured).c_str());
@@ -591,17 +600,45 @@ void draw_compare(AppState& app) {
     toast(app, "copied the comparison as a Markdown table");
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                                ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
-  if (!ImGui::BeginTable("cmp", 8, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
-  const std::string an = a.model, bn = b.model;
-  const std::string names_s[] = {"stage", "MAdds " + an, "MAdds " + bn, "MAC " + an, "MAC " + bn,
-                                 "ms " + an, "ms " + bn, "ms b - a"};
-  const char* names[8];
-  for (int i = 0; i < 8; ++i) names[i] = names_s[i].c_str();
+                                ImGuiTableFlags_SizingStretchProp;
+  // Totals side by side: a = the model on the left, b = the one compared with.
+  ImGui::Spacing();
+  if (ImGui::BeginTable("cmp_totals", 4, flags)) {
+    const std::string ha = "a  " + a.model, hb = "b  " + b.model;
+    const char* names[] = {"", ha.c_str(), hb.c_str(), "b / a"};
+    static const char* helps[] = {nullptr, nullptr, nullptr, "b's number divided by a's"};
+    for (int i = 0; i < 4; ++i) ImGui::TableSetupColumn(names[i], 0, i == 0 ? 0.8f : 1.f);
+    header_row(names, helps, 4);
+    auto row = [&](const char* what, const char* help, const std::string& va, const std::string& vb, double ratio) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(what);
+      help_marker(help);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(va.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(vb.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%.2fx", ratio);
+    };
+    auto ratio = [](double x, double y) { return y > 0 ? x / y : 0.0; };
+    row("params", kParamsHelp, grouped(a.params), grouped(b.params), ratio((double)b.params, (double)a.params));
+    row("MAdds", kMaddsHelp, grouped(a.madds), grouped(b.madds), ratio((double)b.madds, (double)a.madds));
+    row("MAC", kMacHelp, grouped(a.mac), grouped(b.mac), ratio((double)b.mac, (double)a.mac));
+    row("time ms", kTimeHelp, ms_str(a.time_ms), ms_str(b.time_ms), ratio(b.time_ms, a.time_ms));
+    ImGui::EndTable();
+  }
+  ImGui::Spacing();
+  heading("per stage");
+  const ImGuiTableFlags stage_flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                      ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY;
+  if (!ImGui::BeginTable("cmp", 8, stage_flags, ImVec2(0, ImGui::GetContentRegionAvail().y)))
+    return;
+  static const char* names[] = {"stage", "MAdds a", "MAdds b", "MAC a", "MAC b", "ms a", "ms b", "b - a ms"};
   static const char* helps[] = {nullptr, kMaddsHelp, kMaddsHelp, kMacHelp, kMacHelp, kTimeHelp, kTimeHelp,
-                                "time(b) - time(a): negative when b is faster"};
+                                "time(b) - time(a): negative (green) where b is faster"};
   ImGui::TableSetupScrollFreeze(1, 1);
-  for (int i = 0; i < 8; ++i) ImGui::TableSetupColumn(names[i], 0, i == 0 ? 1.1f : 1.f);
+  for (int i = 0; i < 8; ++i) ImGui::TableSetupColumn(names[i]);
   header_row(names, helps, 8);
   for (const CompareRow& r : compare_rows(a, b)) {
     const bool total = r.name == "total";
@@ -666,6 +703,7 @@ void draw_panel_blocks(AppState& app) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("blocks_right", ImVec2(0, 0), true);
+  draw_finding(app);
   if (ImGui::BeginTabBar("blocks_tabs")) {
     static const char* tabs[] = {"Network", "By category", "FLOPs formulas", "Compare"};
     void (*draw[])(AppState&) = {draw_table, draw_categories, draw_formulas, draw_compare};

@@ -31,7 +31,8 @@ const char* cost_formula(const LayerCost& l) {
 }
 
 ImU32 category_color(const std::string& c) {
-  if (c == "conv 1x1" || c == "conv kxk") return group_color(0, 10);
+  if (c == "conv 1x1") return group_color(0, 10);
+  if (c == "conv kxk") return group_color(7, 10);
   if (c == "grouped 1x1") return group_color(3, 10);
   if (c == "depthwise") return group_color(4, 10);
   if (c == "linear") return group_color(8, 10);
@@ -71,12 +72,12 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
   if (g.nodes.empty()) return;
   const Ink& k = ink();
   ImFont* small = fonts().small;
-  const float line = small->FontSize + 2 * sc;
+  const float line = small->FontSize + 1 * sc;
   // Rows: the input pill takes half a row; the others share what is left.
   const float pitch = std::min(74 * sc, size.y / (float(g.rows) - 0.45f));
-  const float gap = std::clamp(pitch * 0.22f, 8 * sc, 16 * sc);
+  const float gap = std::clamp(pitch * 0.18f, 6 * sc, 16 * sc);
   const float box_h = pitch - gap;
-  const int lines = std::clamp(int((box_h - 6 * sc) / line), 1, 3);
+  const int lines = std::clamp(int((box_h - 3 * sc) / line), 1, 3);
   auto row_top = [&](int row) { return o.y + (row == 0 ? 0.f : (float(row) - 0.45f) * pitch); };
   auto rect = [&](const UnitNode& n, ImVec2* lo, ImVec2* hi) {
     const float h = n.layer < 0 ? std::min(box_h, line + 8 * sc) : box_h;
@@ -102,7 +103,7 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
       ImGui::PushFont(small);
       const char* t = "identity";
       const ImVec2 ts = ImGui::CalcTextSize(t);
-      dl->AddText(ImVec2(x - ts.x * 0.5f, (ya + yb) * 0.5f - ts.y - 2 * sc), k.dim, t);
+      dl->AddText(ImVec2(x + 4 * sc, (ya + yb) * 0.5f - ts.y * 0.5f), k.dim, t);
       ImGui::PopFont();
       continue;
     }
@@ -140,7 +141,7 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
                         ImVec2(lo.x + 4 * sc + float(l.time_ms / unit_max_ms) * (hi.x - lo.x - 4 * sc), hi.y),
                         l.madds == 0 ? k.warn : k.accent, 2 * sc);
     const float x0 = lo.x + pad + 2 * sc, x1 = hi.x - pad;
-    float y = lo.y + std::max(3 * sc, (hi.y - lo.y - 3 * sc - lines * line) * 0.5f);
+    float y = lo.y + std::max(1 * sc, (hi.y - lo.y - 3 * sc - lines * line) * 0.5f);
     auto row2 = [&](const std::string& left, const std::string& right, ImU32 lc, ImU32 rc) {
       const float rw = ImGui::CalcTextSize(right.c_str()).x;
       dl->PushClipRect(ImVec2(x0, lo.y), ImVec2(x1 - rw - 4 * sc, hi.y), true);
@@ -156,7 +157,7 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
       row2(dims_str(l.out_shape), si((double)l.params) + " params", k.dim, k.dim);
       row2(si((double)l.madds) + " MAdds", si((double)l.mac) + " MAC", l.madds ? k.text : k.dim, k.dim);
     } else if (lines == 2) {
-      row2(dims_str(l.out_shape), si((double)l.madds) + " MAdds  " + si((double)l.mac) + " MAC", k.dim, k.dim);
+      row2(dims_str(l.out_shape), si((double)l.madds) + " MAdds", k.dim, k.dim);  // the rest on hover
     }
     if (hover) {
       ImGui::PopFont();
