@@ -8,6 +8,7 @@
 #include <set>
 
 #include "nn/models/models.h"
+#include "tests/apps/run_cli.h"
 #include "tests/helpers.h"
 #include "viz/blocks/blocks_state.h"
 
@@ -310,4 +311,17 @@ TEST_CASE("blocks: model names, sorting, exports and the comparison") {
   CHECK(grouped(1234567) == "1,234,567");
   CHECK(si(1234567) == "1.23M");
   CHECK(pct(0.4567) == "45.7%");
+}
+
+TEST_CASE("blocks: gui --model, --variant and --compare refuse what does not exist, with exit 2") {
+  // (A name that parses but whose channels do not divide, v1-g2-0.5, opens the panel, which
+  // shows the model's error: the worker's job test above checks that message.)
+  for (const char* args : {"--model v3-1.0", "--model v1-g3", "--compare v9", "--variant mnist"}) {
+    CAPTURE(args);
+    const sl::test::Run r = sl::test::run_cli(std::string("gui --panel Blocks --screenshot /nonexistent/x.png ") + args);
+    CHECK(r.code == 2);
+    CHECK(sl::test::has(r.out, "error: "));
+  }
+  const sl::test::Run r = sl::test::run_cli("gui --panel Blocks --screenshot /nonexistent/x.png --model v3-1.0");
+  CHECK(sl::test::has(r.out, "v1-g<G>-<scale>"));  // the names that exist
 }

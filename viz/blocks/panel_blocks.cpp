@@ -322,7 +322,10 @@ void draw_table(AppState& app) {
   ImGui::TableSetupScrollFreeze(1, 1);
   const float em = ImGui::GetFontSize();
   for (int i = 0; i < 10; ++i) {
-    const float w = i == 0 ? em * (s.level == TableLevel::layers ? 10.f : 5.f) : i >= 2 && i <= 4 ? em * 3.6f : 0.f;
+    const float w = i == 0 ? em * (s.level == TableLevel::layers ? 8.8f : 5.f)
+                    : i == 1 ? em * 5.2f
+                    : i >= 2 && i <= 4 ? em * 3.8f
+                    : 0.f;  // 0: fit the contents
     ImGui::TableSetupColumn(names[i], i == 0 ? ImGuiTableColumnFlags_NoHide : 0, w, (ImGuiID)cols[i]);
   }
   if (ImGuiTableSortSpecs* ss = ImGui::TableGetSortSpecs()) {
@@ -676,7 +679,7 @@ void draw_panel_blocks(AppState& app) {
   const float sc = app.scale;
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(12 * sc, 10 * sc));
   const float total_w = ImGui::GetContentRegionAvail().x;
-  const float left_w = std::clamp(total_w * 0.2f, 220 * sc, 280 * sc);
+  const float left_w = std::clamp(total_w * 0.2f, 200 * sc, 280 * sc);
   ImGui::BeginChild("blocks_controls", ImVec2(left_w, 0), true);
   draw_controls(app);
   const bool ok = s.have_result && s.shown.error.empty();
@@ -697,7 +700,7 @@ void draw_panel_blocks(AppState& app) {
     return;
   }
   ImGui::SameLine();
-  const float mid_w = std::clamp((total_w - left_w) * 0.4f, 300 * sc, 460 * sc);
+  const float mid_w = std::clamp((total_w - left_w) * 0.38f, 280 * sc, 460 * sc);
   ImGui::BeginChild("blocks_unit", ImVec2(mid_w, 0), true);
   draw_unit(app);
   ImGui::EndChild();
