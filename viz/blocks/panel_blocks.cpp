@@ -629,6 +629,10 @@ void draw_compare(AppState& app) {
     row("MAdds", kMaddsHelp, grouped(a.madds), grouped(b.madds), ratio((double)b.madds, (double)a.madds));
     row("MAC", kMacHelp, grouped(a.mac), grouped(b.mac), ratio((double)b.mac, (double)a.mac));
     row("time ms", kTimeHelp, ms_str(a.time_ms), ms_str(b.time_ms), ratio(b.time_ms, a.time_ms));
+    row("runs ms", "fastest .. slowest timed forward pass of each model: when these ranges overlap, the "
+                   "time difference is within the machine's noise",
+        ms_str(a.time_min_ms) + " .. " + ms_str(a.time_max_ms), ms_str(b.time_min_ms) + " .. " + ms_str(b.time_max_ms),
+        ratio(b.time_min_ms, a.time_min_ms));
     ImGui::EndTable();
   }
   ImGui::Spacing();
