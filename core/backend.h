@@ -49,7 +49,7 @@ struct BatchNormShape { int64_t N, C, HW; };
 struct Pool2dShape { int64_t N, C, H, W, K, stride, padding, H_out, W_out; };
 
 // x, out [N, C, HW] with C = G * (C/G); out channel j = i_inner*G + i_group
-// takes input channel i = i_group*(C/G) + i_inner (shared/spec/models.md).
+// takes input channel i = i_group*(C/G) + i_inner (docs/models.md).
 struct ShuffleShape { int64_t N, C, G, HW; };
 
 // Every backend provides this table; null entries are unsupported ops.
@@ -97,5 +97,23 @@ struct Backend {
 const Backend& backend(Device d);
 bool cuda_available();      // compiled with CUDA and a device is present
 const char* device_name(Device d);
+
+// The one way ops reach a kernel: SL_KERNEL(device, entry)(args...) looks `entry` up in the
+// device's table and, when the backend leaves it null, throws sl::Error
+// "<entry> is not supported on the <backend> backend yet" instead of calling a null pointer.
+//   SL_KERNEL(x.device(), conv2d_forward)(out.data(), xc.data(), wc.data(), s);
+#define SL_KERNEL(device, entry) ::sl::kernel_entry(::sl::backend(device), &::sl::Backend::entry, #entry)
+[[noreturn]] void kernel_missing(const char* backend_name, const char* entry);
+template <typename Fn>
+Fn kernel_entry(const Backend& b, Fn Backend::*entry, const char* entry_name) {
+  Fn fn = b.*entry;
+  if (fn == nullptr) kernel_missing(b.name, entry_name);
+  return fn;
+}
+
+// TESTS ONLY: makes backend(d) return `table` until called again with nullptr (which
+// restores the built-in table). Lets a test run ops on a partial backend, e.g. the CPU
+// table with one entry removed. The library never calls it.
+void override_backend_for_testing(Device d, const Backend* table);
 
 }  // namespace sl

@@ -3,7 +3,6 @@
 // backward (a per-channel affine map) is written with tensor ops. Not here: the loops.
 #include "nn/batchnorm.h"
 
-#include "nn/cost.h"
 #include "nn/module.h"
 
 namespace sl {
@@ -37,7 +36,6 @@ Tensor invstd_of(const Tensor& var, float eps) { return scalar(1.f, var.device()
 // x [N, C, H, W] (viewed as [N, C, HW]) -> out, same shape
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, const BatchNormParams& p) {
-  CostProbe probe;
   const BatchNormShape s = bn_shape(x, gamma, beta, running_mean, running_var);
   const Device dev = x.device();
   const Backend& be = backend(dev);
@@ -95,7 +93,6 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     });
   }
 
-  probe.record(batch_norm_cost(x.shape()));
   return out;
 }
 

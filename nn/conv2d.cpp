@@ -1,9 +1,8 @@
 // nn/conv2d.cpp - conv2d forward and backward, side by side. Forward and both gradients
 // are backend kernels (core/backend.h); this file is the glue: shape checks, contiguous
-// inputs, the recorded backward, the cost record. Not here: the loops (core/cpu/).
+// inputs, the recorded backward. Not here: the loops (core/cpu/), the cost (the Conv2d
+// layer hands conv2d_shape to nn/cost).
 #include "nn/conv2d.h"
-
-#include "nn/cost.h"
 
 namespace sl {
 
@@ -38,7 +37,6 @@ Conv2dShape conv2d_shape(const Shape& x, const Shape& w, const Conv2dParams& p) 
 
 // x [N, C_in, H, W], w [C_out, C_in/G, K, K] -> out [N, C_out, H_out, W_out]
 Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
-  CostProbe probe;
   const Conv2dShape s = conv2d_shape(x.shape(), w.shape(), p);
   SL_CHECK(x.device() == w.device(), "conv2d: x is on ", device_name(x.device()), " but w is on ",
            device_name(w.device()));
@@ -68,7 +66,6 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
     return {dx, dw};
   });
 
-  probe.record(conv2d_cost(s));
   return out;
 }
 

@@ -36,14 +36,24 @@ int64_t numel_of(const Shape& s) {
   return n;
 }
 
-LayerCost movement(const char* type, const char* kind, const char* category, const Shape& out, int64_t mac) {
-  return {.type = type, .kind = kind, .category = category, .out_shape = out, .mac = mac};
+// A layer without multiply-adds or parameters (set params after, where it has some).
+LayerCost movement(const std::string& type, const std::string& kind, const char* category, const Shape& out,
+                   int64_t mac) {
+  LayerCost c;
+  c.type = type;
+  c.kind = kind;
+  c.category = category;
+  c.out_shape = out;
+  c.mac = mac;
+  return c;
 }
 
 }  // namespace
 
 LayerCost conv2d_cost(const Conv2dShape& s) {
-  LayerCost c{.type = "conv2d", .out_shape = {s.N, s.C_out, s.H_out, s.W_out}};
+  LayerCost c;
+  c.type = "conv2d";
+  c.out_shape = {s.N, s.C_out, s.H_out, s.W_out};
   const std::string k = std::to_string(s.K) + "x" + std::to_string(s.K);
   const std::string stride = " s" + std::to_string(s.stride);
   const bool depthwise = s.groups > 1 && s.groups == s.C_in && s.groups == s.C_out;
@@ -90,7 +100,7 @@ LayerCost pool2d_cost(const char* type, const Pool2dShape& s) {
   const std::string op = std::string(type) == "max_pool2d" ? "maxpool " : "avgpool ";
   const std::string kind = op + std::to_string(s.K) + "x" + std::to_string(s.K) + " s" + std::to_string(s.stride);
   const int64_t in = s.N * s.C * s.H * s.W, out = s.N * s.C * s.H_out * s.W_out;
-  return {.type = type, .kind = kind, .category = "pool", .out_shape = {s.N, s.C, s.H_out, s.W_out}, .mac = in + out};
+  return movement(type, kind, "pool", {s.N, s.C, s.H_out, s.W_out}, in + out);
 }
 
 LayerCost global_avg_pool_cost(const Shape& x) {
@@ -98,13 +108,10 @@ LayerCost global_avg_pool_cost(const Shape& x) {
 }
 
 LayerCost linear_cost(int64_t n, int64_t in, int64_t out, bool bias) {
-  return {.type = "linear",
-          .kind = "linear",
-          .category = "linear",
-          .out_shape = {n, out},
-          .params = in * out + (bias ? out : 0),
-          .madds = linear_madds(n, in, out),
-          .mac = linear_mac(n, in, out, bias)};
+  LayerCost c = movement("linear", "linear", "linear", {n, out}, linear_mac(n, in, out, bias));
+  c.params = in * out + (bias ? out : 0);
+  c.madds = linear_madds(n, in, out);
+  return c;
 }
 
 // [SECTION] recorder
@@ -156,18 +163,6 @@ void CostScope::record(LayerCost c) {
     backend(device_).synchronize();  // device time, not launch time
     c.time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_).count();
   }
-  c.name = rec_->next_name(c.type);
-  rec_->layers_.push_back(std::move(c));
-}
-
-CostProbe::CostProbe() : rec_(g_recording) {
-  if (rec_ && rec_->time_layers_) t0_ = std::chrono::steady_clock::now();
-}
-
-void CostProbe::record(LayerCost c) {
-  if (!rec_) return;
-  if (rec_->time_layers_)
-    c.time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_).count();
   c.name = rec_->next_name(c.type);
   rec_->layers_.push_back(std::move(c));
 }

@@ -71,7 +71,6 @@ class CostRecording {
 
  private:
   friend class CostScope;
-  friend class CostProbe;
   struct Frame {
     std::string path;
     bool leaf;  // a module without children: its record takes the module's path
@@ -97,18 +96,6 @@ class CostScope {
  private:
   CostRecording* rec_;
   Device device_;
-  std::chrono::steady_clock::time_point t0_;
-};
-
-// Interim (removed when the records move to the module boundary): inside an op body,
-// construct first, call record() last.
-class CostProbe {
- public:
-  CostProbe();
-  void record(LayerCost c);
-
- private:
-  CostRecording* rec_;
   std::chrono::steady_clock::time_point t0_;
 };
 

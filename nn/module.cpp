@@ -25,9 +25,22 @@ void copy_into(const Tensor& dst, const Tensor& src) {
 // [SECTION] calling
 
 Tensor Module::operator()(const Tensor& x) {
-  CostScope scope(name_, children_.empty(), x.device());
-  return forward(x);
+  return call({x}, [&] { return forward(x); });
 }
+
+Tensor Module::call(const std::vector<Tensor>& inputs, const std::function<Tensor()>& f) {
+  const bool leaf = children_.empty();
+  CostScope scope(name_, leaf, inputs.empty() ? Device::cpu : inputs.front().device());
+  Tensor out = f();
+  if (scope.recording() && leaf) {
+    std::vector<Shape> shapes;
+    for (const Tensor& t : inputs) shapes.push_back(t.shape());
+    if (std::optional<LayerCost> c = cost(shapes, out.shape())) scope.record(std::move(*c));
+  }
+  return out;
+}
+
+std::optional<LayerCost> Module::cost(const std::vector<Shape>&, const Shape&) const { return std::nullopt; }
 
 Tensor Module::forward(const Tensor&) {
   throw Error(str_cat(type(), " '", name_, "': forward(x) is not defined for this module"));

@@ -2,8 +2,6 @@
 // global average pool as a composition (mean over H, W). Not here: the loops.
 #include "nn/pool.h"
 
-#include "nn/cost.h"
-
 namespace sl {
 
 Pool2dShape pool2d_shape(const char* op, const Shape& x, const Pool2dParams& p) {
@@ -30,7 +28,6 @@ Pool2dShape pool2d_shape(const char* op, const Shape& x, const Pool2dParams& p) 
 // x [N, C, H, W] -> out [N, C, H_out, W_out]; idx holds, per output, the flat input
 // index of its max (the kernel's convention), so backward scatters dout there.
 Tensor max_pool2d(const Tensor& x, const Pool2dParams& p) {
-  CostProbe probe;
   const Pool2dShape s = pool2d_shape("max_pool2d", x.shape(), p);
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
@@ -46,13 +43,11 @@ Tensor max_pool2d(const Tensor& x, const Pool2dParams& p) {
     backend(d.device()).maxpool2d_backward(dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
     return {dx};
   });
-  probe.record(pool2d_cost("max_pool2d", s));
   return out;
 }
 
 // x [N, C, H, W] -> out [N, C, H_out, W_out]; out = sum(window) / (K*K)
 Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p) {
-  CostProbe probe;
   const Pool2dShape s = pool2d_shape("avg_pool2d", x.shape(), p);
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
@@ -66,16 +61,13 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p) {
     backend(d.device()).avgpool2d_backward(dx.data(), d.data(), s);
     return {dx};
   });
-  probe.record(pool2d_cost("avg_pool2d", s));
   return out;
 }
 
 // x [N, C, H, W] -> [N, C]; a composition, so autograd comes from mean.
 Tensor global_avg_pool(const Tensor& x) {
-  CostProbe probe;
   SL_CHECK(x.dim() == 4, "global_avg_pool: x must be [N, C, H, W], it is ", shape_str(x.shape()));
   Tensor out = mean(x, {2, 3});
-  probe.record(global_avg_pool_cost(x.shape()));
   return out;
 }
 

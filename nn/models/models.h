@@ -1,7 +1,7 @@
 // nn/models/models.h - build a model by name: "v2-0.5" | "v2-1.0" | "v2-1.5" | "v2-2.0"
 // (ShuffleNet V2, shufflenet_v2.cpp) and "v1-g<G>-<scale>" (ShuffleNet V1, groups 1, 2,
 // 3, 4 or 8, shufflenet_v1.cpp), in the "cifar" or "imagenet" variant of
-// shared/spec/models.md. Not here: training, weights files (nn/safetensors.h).
+// docs/models.md. Not here: training, weights files (nn/safetensors.h).
 #pragma once
 #include <memory>
 #include <string>

@@ -1,4 +1,4 @@
-// tests/nn/test_models.cpp - ShuffleNet V1 and V2 against shared/spec/models.md: exact
+// tests/nn/test_models.cpp - ShuffleNet V1 and V2 against docs/models.md: exact
 // parameter counts and multiply-adds for every row of its table, the per-layer cost
 // vectors, weight names, invalid configurations, and one training step of a whole model.
 // The MAdds and MAC come from nn/cost's profile(), i.e. from a real forward pass.
@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "nn/cost.h"
+#include "nn/layers.h"
 #include "nn/loss.h"
 #include "nn/models/models.h"
 #include "tests/helpers.h"
@@ -22,7 +23,7 @@ struct Row {
   double madds_m;  // as printed in models.md, two decimals
 };
 
-// shared/spec/models.md, "Reference numbers", every row.
+// docs/models.md, "Reference numbers", every row.
 const Row kTable[] = {
     {"v2-0.5", "cifar", 10, 352042, 10.90},     {"v2-1.0", "cifar", 10, 1263854, 45.00},
     {"v2-1.5", "cifar", 10, 2488874, 94.26},    {"v2-2.0", "cifar", 10, 5365486, 187.81},
@@ -210,6 +211,46 @@ TEST_CASE("profile: timed layers carry the median and its spread") {
   CHECK(untimed.time_max_ms == 0);
 }
 
+TEST_CASE("models: V1 shuffles in every unit when g > 1, the first unit of stage 2 included") {
+  for (const char* name : {"v1-g3-1.0", "v1-g8-0.5", "v1-g1-1.0"}) {
+    CAPTURE(name);
+    auto m = make_model(name, "cifar");
+    const Profile p = profile(*m, name, "cifar");
+    const int64_t g = parse_model_name(name).groups;
+    int units = 0, shuffles = 0;
+    for (const BlockCost& b : p.blocks) {
+      if (b.name.rfind("stage", 0) != 0) continue;
+      ++units;
+      for (int i = b.first_layer; i < b.first_layer + b.num_layers; ++i)
+        if (p.layers[(size_t)i].type == "channel_shuffle") ++shuffles;
+    }
+    CHECK(units == 16);
+    CHECK(shuffles == (g > 1 ? 16 : 0));
+    if (g > 1) {
+      // stage2.0: gconv1 has groups 1 (24 input channels), yet the shuffle follows bn1 ReLU
+      CHECK(layer(p, "stage2.0.gconv1").kind == "1x1");
+      const LayerCost& s = layer(p, "stage2.0.channel_shuffle");
+      CHECK(s.out_shape == layer(p, "stage2.0.bn1").out_shape);
+      CHECK(s.mac == 2 * layer(p, "stage2.0.bn1").out_shape[1] * 32 * 32);
+      CHECK(layer(p, "stage2.0.gconv2").kind == "1x1 g=" + std::to_string(g));
+    }
+  }
+  // The stage2.0 shuffle is really on the path: making it the identity (groups 1) with the
+  // same weights changes the model's output.
+  auto m = make_model("v1-g3-0.5", "cifar", 10, 3);
+  m->eval();
+  Tensor x = sl::test::rand_tensor({1, 3, 32, 32}, 9);
+  const std::vector<float> with = (*m)(x).to_vector();
+  auto* stage2 = m->named_children()[1].second;
+  auto* unit0 = stage2->named_children()[0].second;
+  ChannelShuffle* shuffle = nullptr;
+  for (auto& [n, c] : unit0->named_children())
+    if (n == "channel_shuffle") shuffle = dynamic_cast<ChannelShuffle*>(c);
+  REQUIRE(shuffle != nullptr);
+  shuffle->groups = 1;  // the identity permutation
+  CHECK((*m)(x).to_vector() != with);
+}
+
 TEST_CASE("models: torchvision / models.md weight names") {
   auto v2 = make_model("v2-0.5", "imagenet");
   std::vector<std::string> names;
@@ -258,13 +299,17 @@ TEST_CASE("models: a training step of a whole model lowers the loss on its batch
     CHECK(std::isfinite(loss.item()));
     loss.backward();
     NoGradGuard no_grad;
+    double g2 = 0;  // |gradient|^2 over every parameter
     for (auto& np : m->named_parameters()) {
       CAPTURE(np.first);
-      const Tensor& p = np.second;
-      REQUIRE(p.grad().defined());
-      copy_into(p, p - p.grad() * 0.05f);  // plain SGD
+      REQUIRE(np.second.grad().defined());
+      g2 += sum(np.second.grad() * np.second.grad()).item();
     }
+    // A plain SGD step sized so that, to first order, the loss drops by lr * |g|^2 = 0.1.
+    // A wrong gradient would not give most of that drop.
+    const float lr = (float)(0.1 / g2);
+    for (auto& np : m->named_parameters()) copy_into(np.second, np.second - np.second.grad() * lr);
     const float after = cross_entropy((*m)(x), y).item();
-    CHECK(after < loss.item());
+    CHECK(after < loss.item() - 0.05f);
   }
 }
