@@ -325,3 +325,41 @@ TEST_CASE("blocks: gui --model, --variant and --compare refuse what does not exi
   const sl::test::Run r = sl::test::run_cli("gui --panel Blocks --screenshot /nonexistent/x.png --model v3-1.0");
   CHECK(sl::test::has(r.out, "v1-g<G>-<scale>"));  // the names that exist
 }
+
+TEST_CASE("blocks: the panel state profiles on request, picks the stage-3 unit, keeps a selection per model") {
+  BlocksState s;
+  s.job = job_for("v1-g3-0.5", false);
+  s.request();
+  REQUIRE(s.worker.wait_idle(120));
+  REQUIRE(s.update());
+  REQUIRE(s.shown.error.empty());
+  CHECK(s.figure == UnitFigure::v1_b);
+  REQUIRE(s.unit_block >= 0);
+  CHECK(s.shown.a.blocks[(size_t)s.unit_block].name == "stage3.1");
+  s.request();  // unchanged settings: nothing new is submitted
+  CHECK(!s.worker.busy());
+  CHECK(!s.update());
+
+  s.select_layers(12, 1);
+  s.job.a.batch = 2;  // the same network: the selection stays
+  s.request();
+  REQUIRE(s.worker.wait_idle(120));
+  REQUIRE(s.update());
+  CHECK(s.shown.a.input[0] == 2);
+  CHECK(s.selected_first == 12);
+
+  set_model_name(s.job.a, "v2-0.5");  // another network: its own default unit, nothing selected
+  s.request();
+  REQUIRE(s.worker.wait_idle(120));
+  REQUIRE(s.update());
+  CHECK(s.selected_first == -1);
+  CHECK(s.figure == UnitFigure::v2_c);
+  CHECK(s.shown.a.blocks[(size_t)s.unit_block].name == "stage3.1");
+  CHECK(!s.shown.has_bottleneck);
+
+  set_model_name(s.job.a, "v1-g2-0.5");  // channels not divisible by the groups: an error to show
+  s.request();
+  REQUIRE(s.worker.wait_idle(120));
+  REQUIRE(s.update());
+  CHECK(s.shown.error.find("divisible by groups 2") != std::string::npos);
+}

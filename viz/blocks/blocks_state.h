@@ -3,10 +3,10 @@
 // off the UI thread, and everything the panel draws from a Profile: the sortable table
 // per layer, block or stage, the by-category summary, the unit graphs of the papers'
 // figures, the seed article's FLOPs formulas and the two-model comparison. Not here:
-// drawing (panel_blocks*.cpp); any FLOPs or MAC formula (nn/cost.h computes every count).
+// drawing (panel_blocks*.cpp); counting FLOPs or MAC (nn/cost does; the article's unit
+// formulas are evaluated only to be shown beside nn/cost's count of the same unit).
 // tests/viz/test_viz_state_blocks.cpp checks that what this shows is what nn/cost measured.
 #pragma once
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
