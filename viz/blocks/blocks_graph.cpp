@@ -119,7 +119,7 @@ UnitGraph build_unit_graph(const Profile& p, int block, UnitFigure f) {
   switch (f) {
     case UnitFigure::v1_a:
     case UnitFigure::v1_b: g.shortcut_x = 0.10f; break;
-    case UnitFigure::v1_c: main = {0.66f, 0.62f}, merge = {0.5f, 0.62f}, input = {0.5f, 0.40f}; break;
+    case UnitFigure::v1_c: main = {0.70f, 0.56f}, side = {0.20f, 0.38f}, merge = {0.55f, 0.56f}, input = {0.55f, 0.40f}; break;
     case UnitFigure::v2_c: main = {0.62f, 0.66f}, merge = {0.5f, 0.64f}, input = {0.5f, 0.5f}, g.shortcut_x = 0.08f; break;
     case UnitFigure::v2_d: main = {0.755f, 0.48f}, side = {0.245f, 0.48f}, merge = input = {0.5f, 0.48f}; break;
   }

@@ -306,8 +306,8 @@ void draw_panel_blocks(AppState& app) {
     return;
   }
   ImGui::SameLine();
-  // Fig. 3 (d) has two full branches side by side: it gets more of the width.
-  const float mid_share = s.figure == UnitFigure::v2_d ? 0.5f : 0.38f;
+  // Figures with ops on both branches (V1 (c), V2 (d)) get more of the width.
+  const float mid_share = s.figure == UnitFigure::v2_d || s.figure == UnitFigure::v1_c ? 0.5f : 0.38f;
   const float mid_w = std::clamp((total_w - left_w) * mid_share, 280 * sc, 560 * sc);
   ImGui::BeginChild("blocks_unit", ImVec2(mid_w, 0), true);
   draw_unit(app);
