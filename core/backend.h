@@ -12,17 +12,17 @@ namespace sl {
 enum class Device { cpu, cuda };
 constexpr int kMaxDims = 8;
 
-// A strided view of a buffer: element (i0..in) is at offset + sum(ik * strides[k]).
+// The shape and strides of a strided operand: element (i0..in) of a kernel's pointer p is
+// p[sum(ik * strides[k])]. The pointer is already at the first element (see below).
 struct Layout {
   int ndim = 0;
   int64_t shape[kMaxDims] = {};
   int64_t strides[kMaxDims] = {};
-  int64_t offset = 0;
 };
 
-enum class UnaryOp { neg, relu, exp, log, sqrt, abs, sign, step };  // step: x > 0 ? 1 : 0
-// relu_backward: out = b > 0 ? a : 0 (a = dout, b = x), ReLU's backward in one pass.
-enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge, relu_backward };
+// The forward element-wise ops (backward passes have their own entries).
+enum class UnaryOp { neg, relu, exp, log, sqrt, abs, sign };
+enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge };
 enum class ReduceOp { sum, max, argmax };
 
 // x viewed as [outer, n, inner] contiguous -> out [outer, inner].
@@ -52,7 +52,10 @@ struct Pool2dShape { int64_t N, C, H, W, K, stride, padding, H_out, W_out; };
 // takes input channel i = i_group*(C/G) + i_inner (docs/models.md).
 struct ShuffleShape { int64_t N, C, G, HW; };
 
-// Every backend provides this table; null entries are unsupported ops.
+// Every backend provides this table; null entries are unsupported ops, and SL_KERNEL
+// (below) turns a call of one into a clear error. One pointer convention for every entry:
+// a float* points at the operand's first element (Tensor::data()); contiguous operands are
+// read densely from there, strided ones (copy_strided, binary) through their Layout.
 struct Backend {
   const char* name;
   // memory
@@ -62,8 +65,6 @@ struct Backend {
   void (*copy_to_host)(float* host_dst, const float* src, int64_t n);
   // waits until every kernel launched so far has finished (a no-op where launches block)
   void (*synchronize)();
-  // Pointers are already offset to the first element, except in copy_strided and binary,
-  // whose arguments are storage bases read through their Layout (offset included).
   // copy_strided: out[out_layout] = x[x_layout], same shape, any strides on both sides.
   // binary: out is contiguous, inputs follow their Layout (already broadcast to out).
   void (*fill)(float* out, int64_t n, float value);
@@ -71,6 +72,8 @@ struct Backend {
   void (*unary)(UnaryOp op, float* out, const float* x, int64_t n);
   void (*binary)(BinaryOp op, float* out, const float* a, const Layout& la,
                  const float* b, const Layout& lb);
+  // ReLU's backward in one pass: dx [n] = x > 0 ? dout : 0, all contiguous.
+  void (*relu_backward)(float* dx, const float* dout, const float* x, int64_t n);
   void (*reduce)(ReduceOp op, float* out, const float* x, const ReduceShape& s);
   void (*matmul)(float* out, const float* a, const float* b, const MatmulShape& s);
   // convolution (fast path picks 1x1-GEMM / direct depthwise; reference twins in cpu only)

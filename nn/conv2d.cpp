@@ -43,7 +43,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
   const Device dev = x.device();
   const Tensor xc = x.contiguous(), wc = w.contiguous();
   Tensor out = Tensor::empty({s.N, s.C_out, s.H_out, s.W_out}, dev);
-  backend(dev).conv2d_forward(out.data(), xc.data(), wc.data(), s);
+  SL_KERNEL(dev, conv2d_forward)(out.data(), xc.data(), wc.data(), s);
 
   // dx [N, C_in, H, W] = dout correlated with the flipped w (a transposed convolution);
   // dw [C_out, C_in/G, K, K] = sum over N, H_out, W_out of dout times the x patch.
@@ -52,16 +52,15 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
   const Tensor x_saved = need_dw ? xc.detach() : Tensor();
   const Tensor w_saved = need_dx ? wc.detach() : Tensor();
   record(out, "conv2d", {x, w}, [=](const Tensor& dout) -> std::vector<Tensor> {
-    const Backend& be = backend(dout.device());
     const Tensor d = dout.contiguous();
     Tensor dx, dw;
     if (need_dx) {
       dx = Tensor::empty({s.N, s.C_in, s.H, s.W}, dout.device());  // the kernels overwrite
-      be.conv2d_backward_input(dx.data(), d.data(), w_saved.data(), s);
+      SL_KERNEL(d.device(), conv2d_backward_input)(dx.data(), d.data(), w_saved.data(), s);
     }
     if (need_dw) {
       dw = Tensor::empty({s.C_out, s.C_in / s.groups, s.K, s.K}, dout.device());
-      be.conv2d_backward_weight(dw.data(), d.data(), x_saved.data(), s);
+      SL_KERNEL(d.device(), conv2d_backward_weight)(dw.data(), d.data(), x_saved.data(), s);
     }
     return {dx, dw};
   });

@@ -148,7 +148,7 @@ CostScope::CostScope(const std::string& name, bool leaf, Device device) : rec_(g
   const std::string path = parent.empty() ? name : name.empty() ? parent : parent + "." + name;
   rec_->frames_.push_back({path, leaf});
   if (leaf && rec_->time_layers_) {
-    backend(device_).synchronize();  // earlier work must not be charged to this layer
+    SL_KERNEL(device_, synchronize)();  // earlier work must not be charged to this layer
     t0_ = std::chrono::steady_clock::now();
   }
 }
@@ -160,7 +160,7 @@ CostScope::~CostScope() {
 void CostScope::record(LayerCost c) {
   if (!rec_) return;
   if (rec_->time_layers_) {
-    backend(device_).synchronize();  // device time, not launch time
+    SL_KERNEL(device_, synchronize)();  // device time, not launch time
     c.time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_).count();
   }
   c.name = rec_->next_name(c.type);

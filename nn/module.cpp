@@ -18,8 +18,7 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   if (dst.numel() == 0) return;
   NoGradGuard no_grad;
   Tensor s = src.device() == dst.device() ? src : src.to(dst.device());
-  // copy_strided addresses both sides from their storage bases through their layouts.
-  backend(dst.device()).copy_strided(dst.impl()->storage->data, dst.layout(), s.impl()->storage->data, s.layout());
+  SL_KERNEL(dst.device(), copy_strided)(dst.data(), dst.layout(), s.data(), s.layout());
 }
 
 // [SECTION] calling

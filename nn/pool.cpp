@@ -35,12 +35,12 @@ Tensor max_pool2d(const Tensor& x, const Pool2dParams& p) {
   // int32 indices live in a float tensor's storage (same size, same device, freed with it).
   Tensor idx = Tensor::empty(out.shape(), dev);
   auto* idx_ptr = reinterpret_cast<int32_t*>(idx.data());
-  backend(dev).maxpool2d_forward(out.data(), idx_ptr, xc.data(), s);
+  SL_KERNEL(dev, maxpool2d_forward)(out.data(), idx_ptr, xc.data(), s);
 
   record(out, "max_pool2d", {x}, [=](const Tensor& dout) -> std::vector<Tensor> {
     const Tensor d = dout.contiguous();
     Tensor dx = Tensor::zeros({s.N, s.C, s.H, s.W}, d.device());
-    backend(d.device()).maxpool2d_backward(dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
+    SL_KERNEL(d.device(), maxpool2d_backward)(dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
     return {dx};
   });
   return out;
@@ -52,13 +52,13 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p) {
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
   Tensor out = Tensor::empty({s.N, s.C, s.H_out, s.W_out}, dev);
-  backend(dev).avgpool2d_forward(out.data(), xc.data(), s);
+  SL_KERNEL(dev, avgpool2d_forward)(out.data(), xc.data(), s);
 
   // dx: every input cell of a window receives dout / (K*K).
   record(out, "avg_pool2d", {x}, [=](const Tensor& dout) -> std::vector<Tensor> {
     const Tensor d = dout.contiguous();
     Tensor dx = Tensor::zeros({s.N, s.C, s.H, s.W}, d.device());
-    backend(d.device()).avgpool2d_backward(dx.data(), d.data(), s);
+    SL_KERNEL(d.device(), avgpool2d_backward)(dx.data(), d.data(), s);
     return {dx};
   });
   return out;

@@ -18,6 +18,7 @@ const Backend& table() {
       .copy_strided = copy_strided,
       .unary = unary,
       .binary = binary,
+      .relu_backward = relu_backward,
       .reduce = reduce,
       .matmul = matmul,
       .conv2d_forward = conv2d_forward,

@@ -4,6 +4,7 @@
 // [SECTION] index: conv2d | batch_norm | pools | linear | cross_entropy | parameter-free layers
 #include <cmath>
 
+#include "core/cpu/kernels.h"
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/linear.h"
@@ -237,4 +238,19 @@ TEST_CASE("cost at the module boundary: a leaf layer's call records its cost, op
   CHECK(rec.layers()[1].mac == 2 * 6 * 25);
   CHECK(rec.layers()[2].type == "channel_shuffle");
   CHECK(rec.layers()[2].out_shape == Shape{1, 6, 5, 5});
+}
+
+TEST_CASE("backend contract: nn ops on a backend without their kernel say so") {
+  Backend partial = cpu::table();
+  partial.name = "partial";
+  partial.conv2d_forward = nullptr;
+  partial.batchnorm_stats = nullptr;
+  override_backend_for_testing(Device::cpu, &partial);
+  const std::string conv = error_of([] { conv2d(Tensor::zeros({1, 2, 3, 3}), Tensor::zeros({2, 2, 1, 1})); });
+  const std::string bn = error_of([] {
+    batch_norm(Tensor::zeros({2, 2, 3, 3}), Tensor::ones({2}), Tensor::zeros({2}), Tensor(), Tensor());
+  });
+  override_backend_for_testing(Device::cpu, nullptr);
+  CHECK(conv.find("conv2d_forward is not supported on the partial backend yet") == 0);
+  CHECK(bn.find("batchnorm_stats is not supported on the partial backend yet") == 0);
 }
