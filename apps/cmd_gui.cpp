@@ -24,7 +24,10 @@ int cmd_gui(int argc, char** argv) {
       {"theme", true, "dark or light (default: the saved choice, else dark)"},
       {"scale", true, "HiDPI scale of fonts and sizes, e.g. 1, 1.5, 2 (default: the monitor's)"},
       {"step", true, "Shuffle panel: start at this step, 0..4 (2.5: halfway through the copy), "
-                     "or 'fail': the view that fails without contiguous()"}};
+                     "or 'fail': the view that fails without contiguous()"},
+      {"model", true, "Blocks panel: the model to profile (default v2-1.0)"},
+      {"variant", true, "Blocks panel: imagenet (default) or cifar"},
+      {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"}};
   for (sl::cli::FlagSpec spec : sl::cli::shuffle_shape_flags()) {
     spec.help = "Shuffle panel: " + spec.help;
     specs.push_back(spec);
@@ -90,6 +93,9 @@ int cmd_gui(int argc, char** argv) {
   opt.shuffle = {.C = narrow(ex.C), .g = narrow(ex.G), .N = narrow(ex.N), .H = narrow(ex.H),
                  .W = narrow(ex.W)};
   sl::viz::check_config(opt.shuffle);
+  opt.model = f.str("model");
+  opt.variant = f.str("variant");
+  opt.compare = f.str("compare");
   return sl::viz::run_app(opt);
 }
 #endif  // SL_HAVE_VIZ

@@ -152,6 +152,16 @@ int run_app(const AppOptions& opt) {
   } else if (opt.step >= 0.f) {
     app.shuffle.clock.scrub(stop_time(opt.step, app.shuffle.fail_stop));
   }
+  try {  // the Blocks panel's model; errors name the models that exist
+    if (!opt.model.empty()) set_model_name(app.blocks.job.a, opt.model);
+    if (!opt.compare.empty()) set_model_name(app.blocks.job.b, opt.compare), app.blocks.job.compare = true;
+    if (!opt.compare.empty()) app.blocks.right_tab_request = 3;
+    SL_CHECK_USAGE(opt.variant.empty() || opt.variant == "imagenet" || opt.variant == "cifar",
+                   "unknown variant '", opt.variant, "' (imagenet or cifar)");
+    if (!opt.variant.empty()) app.blocks.job.a.imagenet = opt.variant == "imagenet";
+  } catch (const std::exception& e) {
+    return fail(2, e.what());
+  }
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())

@@ -20,6 +20,8 @@ struct AppOptions {
   bool step_fail = false;  // start at the stop between 2 and 3 where view fails without contiguous()
   ShuffleConfig shuffle;   // the Shuffle panel's C, G, N, H, W (default: the article's example)
   float scale = 0.f;       // > 0: draw at this HiDPI scale (1, 1.5, 2); 0: the monitor's (1 headless)
+  std::string model, variant, compare;  // Blocks panel: model ("v1-g3-1.0"), "imagenet" | "cifar", and
+                                        // a second model to compare with; empty: v2-1.0, imagenet, none
 };
 
 // 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "viz/blocks/blocks_state.h"
 #include "viz/shuffle_state.h"
 #include "viz/ui.h"
 
@@ -36,6 +37,7 @@ struct AppState {
 
   // panels
   ShuffleState shuffle;
+  BlocksState blocks;
 };
 
 // [SECTION] frame and panels
@@ -45,5 +47,6 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size);    // panel_shuffle_canvas
 void draw_shuffle_fig1(AppState& app);     // panel_shuffle_fig1.cpp
 void draw_shuffle_inverse(AppState& app);  // panel_shuffle_fig1.cpp
 void draw_panel_stub(AppState& app, Panel p);           // panel_stub.cpp
+void draw_panel_blocks(AppState& app);                  // blocks/panel_blocks.cpp
 
 }  // namespace sl::viz
