@@ -23,7 +23,7 @@ Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
 Storage::~Storage() { backend(device).free(data); }
 
 namespace {
-CopyStats g_copy_stats;
+thread_local CopyStats g_copy_stats;  // per thread, see core/tensor.h
 }
 CopyStats copy_stats() { return g_copy_stats; }
 void reset_copy_stats() { g_copy_stats = {}; }

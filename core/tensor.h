@@ -35,7 +35,9 @@ struct Storage {
 };
 
 // Bytes moved by contiguous()/reshape copies; tests and the app read it to show
-// when data really moves. Counts only layout copies, not op outputs.
+// when data really moves. Counts only layout copies, not op outputs. Per thread: each
+// thread sees the copies it made, so the app's Shuffle trace is not disturbed by the
+// Blocks panel profiling on its worker thread.
 struct CopyStats {
   int64_t copies = 0;
   int64_t bytes = 0;
