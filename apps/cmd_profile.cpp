@@ -138,29 +138,16 @@ void print_row(const std::string& name, const std::string& kind, const std::stri
 // The by-category summary: what share of MAdds, MAC and time each kind of op takes, and the
 // share of time in ops that the FLOPs count ignores (0 MAdds), as in the V2 paper's Fig. 2.
 void print_categories(const Profile& p) {
-  static const char* order[] = {"conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "linear",
-                                "batchnorm", "relu", "element-wise", "data movement", "pool"};
   std::printf("\nby category          ops     MAdds       MAC%s\n", p.timed ? "      time" : "");
   double blind_t = 0;
   int64_t blind_mac = 0;
-  std::vector<std::string> done;
-  auto row = [&](const std::string& cat) {
-    int n = 0;
-    int64_t madds = 0, mac = 0;
-    double t = 0;
-    for (const LayerCost& l : p.layers)
-      if (l.category == cat) ++n, madds += l.madds, mac += l.mac, t += l.time_ms;
-    if (n == 0) return;
-    if (madds == 0) blind_t += t, blind_mac += mac;
-    std::printf("  %-16s %5d %9s %9s", cat.c_str(), n, pct((double)madds, (double)p.madds).c_str(),
-                pct((double)mac, (double)p.mac).c_str());
-    if (p.timed) std::printf(" %9s", pct(t, p.time_ms).c_str());
+  for (const CategoryCost& c : by_category(p)) {
+    if (c.madds == 0) blind_t += c.time_ms, blind_mac += c.mac;
+    std::printf("  %-16s %5d %9s %9s", c.category.c_str(), c.layers, pct((double)c.madds, (double)p.madds).c_str(),
+                pct((double)c.mac, (double)p.mac).c_str());
+    if (p.timed) std::printf(" %9s", pct(c.time_ms, p.time_ms).c_str());
     std::printf("\n");
-    done.push_back(cat);
-  };
-  for (const char* c : order) row(c);
-  for (const LayerCost& l : p.layers)  // a category added to nn/cost later still shows
-    if (std::find(done.begin(), done.end(), l.category) == done.end()) row(l.category);
+  }
   if (p.timed)
     std::printf("ops with 0 MAdds (what FLOPs ignore): %s of the time, %s of the MAC\n", pct(blind_t, p.time_ms).c_str(),
                 pct((double)blind_mac, (double)p.mac).c_str());

@@ -276,4 +276,29 @@ Profile profile(Module& model, const std::string& model_name, const std::string&
   return p;
 }
 
+// [SECTION] by category
+
+const char* const kCategories[10] = {"conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "linear",
+                                     "batchnorm", "relu", "element-wise", "data movement", "pool"};
+
+std::vector<CategoryCost> by_category(const Profile& p) {
+  std::vector<CategoryCost> out;
+  auto slot = [&](const std::string& c) -> CategoryCost& {
+    for (CategoryCost& r : out)
+      if (r.category == c) return r;
+    out.push_back({.category = c});
+    return out.back();
+  };
+  for (const char* c : kCategories) slot(c);
+  for (const LayerCost& l : p.layers) {
+    CategoryCost& r = slot(l.category);
+    r.layers += 1;
+    r.madds += l.madds;
+    r.mac += l.mac;
+    r.time_ms += l.time_ms;
+  }
+  std::erase_if(out, [](const CategoryCost& r) { return r.layers == 0; });
+  return out;
+}
+
 }  // namespace sl

@@ -135,4 +135,17 @@ std::string stage_of(const std::string& layer_name);
 Profile profile(Module& model, const std::string& model_name, const std::string& variant,
                 const ProfileOptions& opt = {});
 
+// [SECTION] by category: the V2 paper's Fig. 2 (time by kind of op) for one profile
+// The layers of p summed per LayerCost::category, in the order of kCategories (convs first,
+// then the ops with 0 MAdds that the FLOPs count ignores); a category missing from p is left
+// out, one not in kCategories comes last. The CLI and the Blocks panel both print this.
+struct CategoryCost {
+  std::string category;
+  int layers = 0;
+  int64_t madds = 0, mac = 0;
+  double time_ms = 0;  // sum of the layers' median times
+};
+extern const char* const kCategories[10];
+std::vector<CategoryCost> by_category(const Profile& p);
+
 }  // namespace sl

@@ -125,20 +125,8 @@ std::string table_text(const Profile& p, const std::vector<TableRow>& rows, bool
 
 // [SECTION] categories
 
-const char* const kCategories[10] = {"conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "linear",
-                                     "batchnorm", "relu", "element-wise", "data movement", "pool"};
-
 CategorySummary summarize_categories(const Profile& p, const std::string& backend) {
   CategorySummary s;
-  std::map<std::string, CategoryRow> by;
-  for (const LayerCost& l : p.layers) {
-    CategoryRow& r = by[l.category];
-    r.category = l.category;
-    r.layers += 1;
-    r.madds += l.madds;
-    r.mac += l.mac;
-    r.time_ms += l.time_ms;
-  }
   auto add = [&](CategoryRow r) {
     r.share_madds = share((double)r.madds, (double)p.madds);
     r.share_mac = share((double)r.mac, (double)p.mac);
@@ -151,12 +139,8 @@ CategorySummary summarize_categories(const Profile& p, const std::string& backen
     }
     s.rows.push_back(r);
   };
-  for (const char* c : kCategories)
-    if (by.count(c)) {
-      add(by[c]);
-      by.erase(c);
-    }
-  for (auto& [name, r] : by) add(r);  // a category nn/cost added later still shows
+  for (const CategoryCost& c : by_category(p))  // nn/cost sums; the panel only divides
+    add({.category = c.category, .layers = c.layers, .madds = c.madds, .mac = c.mac, .time_ms = c.time_ms});
   std::string names;
   for (const CategoryRow& r : s.rows)
     if (r.flops_blind) {

@@ -109,11 +109,10 @@ struct CategoryRow {
   bool flops_blind = false;  // the category has 0 MAdds: FLOPs count it as free
 };
 struct CategorySummary {
-  std::vector<CategoryRow> rows;  // in the order of kCategories, empty ones left out
+  std::vector<CategoryRow> rows;  // nn/cost's by_category() order, empty ones left out
   double blind_time_ms = 0, blind_time_share = 0, blind_mac_share = 0;
   std::string line;  // the one-sentence finding
 };
-extern const char* const kCategories[10];
 CategorySummary summarize_categories(const Profile& p, const std::string& backend);
 
 // [SECTION] unit graphs: the papers' figures, one node per op of a real unit
