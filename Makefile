@@ -2,12 +2,16 @@
 #   make run   installs what is missing, builds, and opens the app
 #   make test  installs what is missing, builds, and runs every test through CTest
 # More: make asan (sanitizer build of the tests), make fuzz (safetensors fuzzer),
+#       make lint (format + clang-tidy + shellcheck check), make format (rewrites C++ files),
 #       make build, make setup, make clean.
+# WERROR=ON turns compiler warnings into errors (CI sets it; users' builds only warn).
 SHELL := /bin/bash
 BIN := build/release/bin/shufflelab
 JOBS ?= $(shell nproc)
+WERROR ?= OFF
+CONFIGURE := -DSHUFFLELAB_WERROR=$(WERROR)
 
-.PHONY: run test setup build asan fuzz clean help check-exercise
+.PHONY: run test setup build asan fuzz lint format clean help check-exercise
 
 help:
 	@echo "make run    - set up, build and open the app (terminal walkthrough without a display)"
@@ -15,12 +19,14 @@ help:
 	@echo "make asan   - build and run the tests under AddressSanitizer + UBSan"
 	@echo "make fuzz   - build the safetensors fuzzer with clang and run it briefly"
 	@echo "make check-exercise N=05 - check your answer to lessons/05_*/exercise.cpp"
+	@echo "make lint   - check format (clang-format), clang-tidy and shellcheck; changes nothing"
+	@echo "make format - rewrite the C++ files with clang-format (.clang-format)"
 
 setup:
 	@scripts/setup
 
 build: setup
-	@cmake --preset release >/dev/null || cmake --preset release
+	@cmake --preset release $(CONFIGURE) >/dev/null || cmake --preset release $(CONFIGURE)
 	@cmake --build --preset release -j $(JOBS)
 
 test: build
@@ -39,13 +45,13 @@ run: build
 	fi
 
 asan: setup
-	@cmake --preset asan >/dev/null || cmake --preset asan
+	@cmake --preset asan $(CONFIGURE) >/dev/null || cmake --preset asan $(CONFIGURE)
 	@cmake --build --preset asan -j $(JOBS)
 	@ctest --preset asan -j $(JOBS)
 
 fuzz: setup
 	@CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DSHUFFLELAB_FUZZ=ON -DSHUFFLELAB_VIZ=OFF -DSHUFFLELAB_CUDA=OFF >/dev/null
+	  -DSHUFFLELAB_FUZZ=ON -DSHUFFLELAB_VIZ=OFF -DSHUFFLELAB_CUDA=OFF $(CONFIGURE) >/dev/null
 	@cmake --build build/fuzz --target fuzz_safetensors -j $(JOBS)
 	@cd build/fuzz && ctest -R fuzz --output-on-failure
 
@@ -57,6 +63,16 @@ check-exercise: setup
 	@cmake --preset release >/dev/null || cmake --preset release
 	@cmake --build --preset release --target exercise_$(N) -j $(JOBS)
 	@build/release/bin/exercise_$(N)
+
+# clang-tidy reads the compile database of the release preset: configure it if missing.
+lint:
+	@scripts/setup --lint
+	@[ -f build/release/compile_commands.json ] || cmake --preset release $(CONFIGURE) >/dev/null || cmake --preset release $(CONFIGURE)
+	@JOBS=$(JOBS) scripts/lint
+
+format:
+	@scripts/setup --lint
+	@scripts/lint --format
 
 clean:
 	rm -rf build

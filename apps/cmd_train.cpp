@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -34,7 +35,7 @@ extern "C" void on_sigint(int) {
 
 std::string duration_str(double s) {
   char buf[32];
-  const auto t = (long long)(s + 0.5);
+  const long long t = std::llround(s);
   if (t >= 3600) std::snprintf(buf, sizeof buf, "%lldh%02lldm", t / 3600, t / 60 % 60);
   else std::snprintf(buf, sizeof buf, "%lldm%02llds", t / 60, t % 60);
   return buf;

@@ -177,7 +177,7 @@ int64_t input_size(const std::string& variant) {
 
 std::string block_of(const std::string& layer) {
   const size_t dot = layer.find('.');
-  const std::string first = layer.substr(0, dot);
+  std::string first = layer.substr(0, dot);  // not const: returned by move
   if (first.rfind("stage", 0) != 0 || dot == std::string::npos) return first;
   const size_t dot2 = layer.find('.', dot + 1);
   return layer.substr(0, dot2);

@@ -41,7 +41,7 @@ void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t offset
 // Columns per GEMM call so that `tasks` independent calls, each cut into column chunks,
 // give every thread about two pieces (batch 1 still uses all cores). Multiple of 16.
 int64_t chunk_width(int64_t tasks, int64_t cols) {
-  int64_t want = (2 * omp_get_max_threads() + tasks - 1) / tasks;
+  int64_t want = (2 * (int64_t)omp_get_max_threads() + tasks - 1) / tasks;
   int64_t width = ((cols + want - 1) / want + 15) / 16 * 16;
   return std::min(cols, std::max<int64_t>(width, 64));
 }
