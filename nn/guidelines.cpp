@@ -1,0 +1,433 @@
+// nn/guidelines.cpp - the four guideline experiments of ShuffleNet V2 (Tables 1-4): the
+// paper's numbers, the configurations, the stacks built from ShuffleLab's own layer ops
+// (conv2d with groups, relu_layer, add_layer, concat), timing (warm-up + median) and cost
+// (a CostRecording of one real pass, so FLOPs and MAC are nn/cost's). The zero-copy shuffle
+// lives in nn/guidelines_zero_copy.cpp. Not here: printing or drawing.
+//
+// [SECTION] index
+//   paper        Tables 1-4 typed in once
+//   configs      channel counts per experiment, device and width column
+//   points       the sliders' costs (G1 any ratio, G2 any g)
+//   stacks       the 10-block networks each experiment times
+//   measuring    warm-up, median, cost recording, normalising, the trend check
+//   run          run_guidelines: every table, progress and cancel
+#include "nn/guidelines.h"
+
+#include <omp.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "nn/conv2d.h"
+#include "nn/cost.h"
+#include "nn/elementwise.h"
+#include "nn/shuffle.h"
+
+namespace sl {
+
+// [SECTION] paper
+// Ma, Zhang, Zheng, Sun, "ShuffleNet V2: Practical Guidelines for Efficient CNN
+// Architecture Design", ECCV 2018, Tables 1-4. GPU: GTX 1080Ti + cuDNN 7.0, batches/s.
+// ARM: Snapdragon 810, one thread, images/s. Input 56 x 56, each block stacked 10 times.
+
+const char* guideline_name(Guideline g) {
+  static const char* names[] = {"G1", "G2", "G3", "G4"};
+  return names[(int)g];
+}
+
+const char* guideline_title(Guideline g) {
+  switch (g) {
+    case Guideline::g1: return "equal channel width minimises MAC";
+    case Guideline::g2: return "excessive group convolution increases MAC";
+    case Guideline::g3: return "network fragmentation reduces parallelism";
+    case Guideline::g4: return "element-wise operations are not negligible";
+  }
+  return "";
+}
+
+bool guideline_from_name(const std::string& name, Guideline* out) {
+  for (int i = 0; i < kGuidelineCount; ++i) {
+    const std::string n = guideline_name((Guideline)i);
+    if (name.size() == 2 && (name[0] == 'G' || name[0] == 'g') && name[1] == n[1]) {
+      *out = (Guideline)i;
+      return true;
+    }
+  }
+  return false;
+}
+
+const PaperTable& paper_table(Guideline g) {
+  static const PaperTable t1{Guideline::g1, {"x1", "x2", "x4"}, {"x1", "x2", "x4"},
+                             {{"1:1", 128, 128, 32, 32, {1480, 723, 232}, {76.2, 21.7, 5.3}},
+                              {"1:2", 90, 180, 22, 44, {1296, 586, 206}, {72.9, 20.5, 5.1}},
+                              {"1:6", 52, 312, 13, 78, {876, 489, 189}, {69.1, 17.9, 4.6}},
+                              {"1:12", 36, 432, 9, 108, {748, 392, 163}, {57.6, 15.1, 4.4}}}};
+  static const PaperTable t2{Guideline::g2, {"x1", "x2", "x4"}, {"x1", "x2", "x4"},
+                             {{"g=1", 128, 128, 64, 64, {2451, 1289, 437}, {40.0, 10.2, 2.3}},
+                              {"g=2", 180, 180, 90, 90, {1725, 873, 341}, {35.0, 9.5, 2.2}},
+                              {"g=4", 256, 256, 128, 128, {1026, 644, 338}, {32.9, 8.7, 2.1}},
+                              {"g=8", 360, 360, 180, 180, {634, 445, 230}, {27.8, 7.5, 1.8}}}};
+  static const PaperTable t3{Guideline::g3, {"c=128", "c=256", "c=512"}, {"c=64", "c=128", "c=256"},
+                             {{"1-fragment", 128, 128, 64, 64, {2446, 1274, 434}, {40.2, 10.1, 2.3}},
+                              {"2-fragment-series", 128, 128, 64, 64, {1790, 909, 336}, {38.6, 10.1, 2.2}},
+                              {"4-fragment-series", 128, 128, 64, 64, {752, 745, 349}, {38.4, 10.1, 2.3}},
+                              {"2-fragment-parallel", 128, 128, 64, 64, {1537, 803, 320}, {33.4, 9.1, 2.2}},
+                              {"4-fragment-parallel", 128, 128, 64, 64, {691, 572, 292}, {35.0, 8.4, 2.1}}}};
+  static const PaperTable t4{Guideline::g4, {"c=32", "c=64", "c=128"}, {"c=32", "c=64", "c=128"},
+                             {{"ReLU yes, shortcut yes", 32, 32, 32, 32, {2427, 2066, 1436}, {56.7, 16.9, 5.0}},
+                              {"ReLU yes, shortcut no", 32, 32, 32, 32, {2647, 2256, 1735}, {61.9, 18.8, 5.2}},
+                              {"ReLU no, shortcut yes", 32, 32, 32, 32, {2672, 2121, 1458}, {57.3, 18.2, 5.1}},
+                              {"ReLU no, shortcut no", 32, 32, 32, 32, {2842, 2376, 1782}, {66.3, 20.2, 5.4}}}};
+  static const PaperTable* tables[] = {&t1, &t2, &t3, &t4};
+  return *tables[(int)g];
+}
+
+// [SECTION] configs
+
+std::vector<GuidelineConfig> guideline_configs(Guideline g, Device device, int col, int64_t batch) {
+  SL_CHECK(col >= 0 && col < 3, "guideline_configs: width column must be 0, 1 or 2, got ", col);
+  const PaperTable& t = paper_table(g);
+  const bool gpu = device == Device::cuda;
+  const int64_t scale = int64_t(1) << col;  // x1, x2, x4; G3 and G4 columns also double c
+  std::vector<GuidelineConfig> out;
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const PaperRow& p = t.rows[r];
+    GuidelineConfig c;
+    c.guideline = g;
+    c.label = p.label;
+    c.width = gpu ? t.columns_gpu[col] : t.columns_arm[col];
+    c.c1 = (gpu ? p.gpu_c1 : p.arm_c1) * scale;
+    c.c2 = (gpu ? p.gpu_c2 : p.arm_c2) * scale;
+    c.batch = batch;
+    if (g == Guideline::g2) {
+      c.groups = int64_t(1) << r;  // 1, 2, 4, 8
+      // The paper's ARM c = 180 at g = 8 is not divisible by 8: take the multiple of g whose
+      // FLOPs are nearest the g = 1 row's (184, +3.3%).
+      if (c.c1 % c.groups != 0) c.c1 = c.c2 = g2_point(c.groups, c.hw, c.hw * c.hw * out[0].c1 * out[0].c1).c;
+    }
+    if (g == Guideline::g3) {
+      static const int frags[] = {1, 2, 4, 2, 4};
+      c.fragments = frags[r];
+      c.parallel = r >= 3;
+    }
+    if (g == Guideline::g4) {
+      c.relu = r < 2;
+      c.shortcut = r % 2 == 0;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// [SECTION] points
+
+double g1_mac_lower_bound(int64_t hw, double madds) {
+  const double area = double(hw) * double(hw);
+  return 2.0 * std::sqrt(area * madds) + madds / area;
+}
+
+G1Point g1_point(double ratio, int64_t hw, int64_t madds_budget) {
+  SL_CHECK(ratio > 0 && hw > 0 && madds_budget > 0, "g1_point: needs ratio, hw and budget > 0");
+  G1Point p{};
+  p.ratio = ratio;
+  const double c1 = std::sqrt(double(madds_budget) / (double(hw * hw) * ratio));
+  p.c1 = std::max<int64_t>(1, std::llround(c1));
+  p.c2 = std::max<int64_t>(1, std::llround(c1 * ratio));
+  const Conv2dShape s = conv2d_shape({1, p.c1, hw, hw}, {p.c2, p.c1, 1, 1}, {});
+  p.madds = conv2d_madds(s);
+  p.mac = conv2d_mac(s);
+  p.mac_lower_bound = g1_mac_lower_bound(hw, double(p.madds));
+  return p;
+}
+
+G2Point g2_point(int64_t groups, int64_t hw, int64_t madds_budget) {
+  SL_CHECK(groups >= 1 && hw > 0 && madds_budget > 0, "g2_point: needs groups, hw and budget > 0");
+  const double c = std::sqrt(double(groups) * double(madds_budget) / double(hw * hw));
+  G2Point p{};
+  p.groups = groups;
+  p.c = std::max<int64_t>(groups, std::llround(c / double(groups)) * groups);
+  const Conv2dShape s = conv2d_shape({1, p.c, hw, hw}, {p.c, p.c / groups, 1, 1}, {.groups = groups});
+  p.madds = conv2d_madds(s);
+  p.mac = conv2d_mac(s);
+  return p;
+}
+
+// [SECTION] stacks
+// Weights are N(0, gain / fan_in) so that 10 stacked blocks without BatchNorm keep values
+// of order 1 (no overflow, no denormals that would distort the timing).
+
+namespace {
+
+Tensor weight(Generator& gen, int64_t c_out, int64_t c_in_per_group, int64_t k, float gain, Device d) {
+  const float std = std::sqrt(gain / float(c_in_per_group * k * k));
+  return Tensor::randn({c_out, c_in_per_group, k, k}, gen, 0.f, std, d);
+}
+
+struct Stack {
+  GuidelineConfig cfg;
+  std::vector<std::vector<Tensor>> w;  // per block, its convolutions' weights
+  Tensor x;
+
+  int64_t in_channels() const {
+    if (cfg.guideline == Guideline::g3 && !cfg.parallel && cfg.fragments > 1) return series_width();
+    return cfg.c1;
+  }
+  // G3 series: n convolutions c' -> c' with n*c'^2 = c^2, so c' = c / sqrt(n), rounded.
+  int64_t series_width() const { return std::llround(double(cfg.c1) / std::sqrt(double(cfg.fragments))); }
+
+  Stack(const GuidelineConfig& c, Device d) : cfg(c) {
+    Generator gen(1234);
+    const int64_t c1 = c.c1;
+    for (int64_t b = 0; b < c.blocks; ++b) {
+      std::vector<Tensor> ws;
+      switch (c.guideline) {
+        case Guideline::g1:  // 1x1 c1 -> c2, 1x1 c2 -> c1
+          ws = {weight(gen, c.c2, c1, 1, 1.f, d), weight(gen, c1, c.c2, 1, 1.f, d)};
+          break;
+        case Guideline::g2:  // one 1x1 group convolution c -> c
+          ws = {weight(gen, c1, c1 / c.groups, 1, 1.f, d)};
+          break;
+        case Guideline::g3:
+          for (int f = 0; f < c.fragments; ++f)
+            ws.push_back(c.parallel ? weight(gen, c1 / c.fragments, c1, 1, 1.f, d)     // c -> c/n each
+                                    : weight(gen, series_width(), series_width(), 1, 1.f, d));
+          break;
+        case Guideline::g4:  // ResNet bottleneck: 1x1 c -> c/4, 3x3 c/4 -> c/4, 1x1 c/4 -> c
+          ws = {weight(gen, c1 / 4, c1, 1, 2.f, d), weight(gen, c1 / 4, c1 / 4, 3, 2.f, d),
+                weight(gen, c1, c1 / 4, 1, c.shortcut ? 0.5f : 2.f, d)};
+          break;
+      }
+      w.push_back(std::move(ws));
+    }
+    x = Tensor::randn({c.batch, in_channels(), c.hw, c.hw}, gen, 0.f, 1.f, d);
+  }
+
+  Tensor block(const Tensor& in, const std::vector<Tensor>& ws) const {
+    switch (cfg.guideline) {
+      case Guideline::g1: return conv2d(conv2d(in, ws[0]), ws[1]);
+      case Guideline::g2: return conv2d(in, ws[0], {.groups = cfg.groups});
+      case Guideline::g3: {
+        if (!cfg.parallel) {
+          Tensor t = in;
+          for (const Tensor& wf : ws) t = conv2d(t, wf);
+          return t;
+        }
+        if (ws.size() == 1) return conv2d(in, ws[0]);
+        std::vector<Tensor> parts;
+        for (const Tensor& wf : ws) parts.push_back(conv2d(in, wf));
+        return concat(parts);
+      }
+      case Guideline::g4: {
+        auto act = [&](const Tensor& t) { return cfg.relu ? relu_layer(t) : t; };
+        Tensor t = act(conv2d(in, ws[0]));
+        t = act(conv2d(t, ws[1], {.padding = 1}));
+        t = conv2d(t, ws[2]);
+        if (cfg.shortcut) t = add_layer(t, in);
+        return act(t);
+      }
+    }
+    return in;
+  }
+
+  Tensor forward() const {
+    Tensor t = x;
+    for (const auto& ws : w) t = block(t, ws);
+    return t;
+  }
+};
+
+// Waits for the device: a one-element copy to the host (a no-op wait on the CPU).
+void sync(const Tensor& t) {
+  if (t.device() != Device::cpu) (void)t.view({-1}).narrow(0, 0, 1).to(Device::cpu);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+bool cancelled(const std::atomic<bool>* c) { return c && c->load(); }
+
+}  // namespace
+
+// Every op allocates its output, and glibc serves large blocks (> 128 KiB at first) with a
+// fresh mmap whose pages the kernel zeroes on first touch: page faults that made a config
+// 1x or 3x slower from one run to the next. Keeping freed memory in the heap makes each pass
+// reuse the last pass's buffers, as a framework's caching allocator would.
+void keep_freed_memory() {
+#ifdef __GLIBC__
+  static const bool once = [] {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    return true;
+  }();
+  (void)once;
+#endif
+}
+
+// [SECTION] measuring
+
+// Every configuration of a group is built, costed and warmed up first; then the timed
+// passes go round-robin (config 1, 2, ..., 1, 2, ...), so that a burst of load from other
+// programs slows all rows alike instead of one.
+std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cfgs, Device device, int warmup,
+                                          int repeats, const std::atomic<bool>* cancel,
+                                          const std::function<void(int)>& on_pass) {
+  NoGradGuard no_grad;
+  keep_freed_memory();
+  std::vector<Stack> stacks;
+  std::vector<GuidelineRow> rows(cfgs.size());
+  for (size_t i = 0; i < cfgs.size(); ++i) {
+    stacks.emplace_back(cfgs[i], device);
+    GuidelineRow& row = rows[i];
+    row.config = cfgs[i];
+    CostRecording rec;  // one pass under the recorder: nn/cost's multiply-adds and MAC of every op
+    sync(stacks[i].forward());
+    for (const LayerCost& l : rec.layers()) {
+      row.madds += l.madds;
+      row.mac += l.mac;
+      if (l.type == "relu" || l.type == "add" || l.type == "concat") row.elementwise_mac += l.mac;
+    }
+    row.op_calls = (int)rec.layers().size();
+  }
+  for (int k = 1; k < warmup; ++k)
+    for (const Stack& s : stacks) sync(s.forward());
+  std::vector<std::vector<double>> times(cfgs.size());
+  for (int k = 0; k < repeats && !cancelled(cancel); ++k) {
+    for (size_t i = 0; i < stacks.size(); ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      sync(stacks[i].forward());
+      times[i].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    if (on_pass) on_pass(k + 1);
+  }
+  for (size_t i = 0; i < cfgs.size(); ++i) {
+    GuidelineRow& row = rows[i];
+    if (times[i].empty()) continue;
+    row.time_ms = median(times[i]);
+    row.per_s = double(row.config.batch) * 1000.0 / row.time_ms;
+    if (row.config.guideline != Guideline::g4 || !(row.config.relu || row.config.shortcut)) continue;
+    // G4: each op timed on its own (CostRecording's per-layer clock), median share over passes.
+    std::vector<double> shares;
+    for (int k = 0; k < std::max(3, repeats / 2) && !cancelled(cancel); ++k) {
+      CostRecording rec(/*time_layers=*/true);
+      sync(stacks[i].forward());
+      double ew = 0, all = 0;
+      for (const LayerCost& l : rec.layers()) {
+        all += l.time_ms;
+        if (l.type == "relu" || l.type == "add") ew += l.time_ms;
+      }
+      if (all > 0) shares.push_back(ew / all);
+    }
+    if (!shares.empty()) row.elementwise_share = median(shares);
+  }
+  return rows;
+}
+
+GuidelineRow measure_config(const GuidelineConfig& cfg, Device device, int warmup, int repeats,
+                            const std::atomic<bool>* cancel) {
+  return measure_configs({cfg}, device, warmup, repeats, cancel, nullptr)[0];
+}
+
+// Trend check, per row against the first row of the same width: the paper's ratio and
+// ours are each "slower" (< 0.97), "faster" (> 1.03) or "about the same"; the trend holds
+// when both fall in the same band. The 3% band absorbs timing noise.
+void normalise_table(GuidelineTable& t, Device device) {
+  const PaperTable& paper = paper_table(t.guideline);
+  const int col_count = 3;
+  auto band = [](double r) { return r < 0.97 ? -1 : r > 1.03 ? 1 : 0; };
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    GuidelineRow& row = t.rows[i];
+    size_t first = i;
+    while (first > 0 && t.rows[first - 1].config.width == row.config.width) --first;
+    const size_t r = i - first;
+    int col = 0;
+    const char* const* cols = device == Device::cuda ? paper.columns_gpu : paper.columns_arm;
+    for (int k = 0; k < col_count; ++k)
+      if (row.config.width == cols[k]) col = k;
+    const PaperRow& p = paper.rows[r % paper.rows.size()];
+    const PaperRow& p0 = paper.rows[0];
+    row.paper_gpu = p.gpu[col];
+    row.paper_arm = p.arm[col];
+    row.paper_gpu_norm = p.gpu[col] / p0.gpu[col];
+    row.paper_arm_norm = p.arm[col] / p0.arm[col];
+    const GuidelineRow& base = t.rows[first];
+    row.measured_norm = base.per_s > 0 ? row.per_s / base.per_s : 0;
+    if (r == 0 || row.per_s <= 0) {
+      row.trend = "";
+      continue;
+    }
+    const double paper_norm = device == Device::cuda ? row.paper_gpu_norm : row.paper_arm_norm;
+    row.trend = band(row.measured_norm) == band(paper_norm) ? "holds" : "differs";
+  }
+}
+
+// [SECTION] run
+
+std::string cuda_unavailable_reason() {
+  if (cuda_available()) return "";
+  try {
+    (void)backend(Device::cuda);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "device cuda: not available";
+}
+
+GuidelinesReport run_guidelines(const GuidelinesOptions& opt) {
+  if (opt.device == Device::cuda) {
+    const std::string why = cuda_unavailable_reason();
+    SL_CHECK(why.empty(), "guidelines: --device cuda cannot run: ", why);
+  }
+  if (opt.threads > 0) omp_set_num_threads(opt.threads);  // this thread's OpenMP teams
+  GuidelinesReport rep;
+  rep.device = device_name(opt.device);
+  rep.threads = opt.device == Device::cpu ? omp_get_max_threads() : 1;
+  rep.batch = opt.batch > 0 ? opt.batch : (opt.device == Device::cuda ? 8 : 1);
+  rep.precise = opt.precise;
+  rep.warmup = opt.precise ? 3 : 2;
+  rep.repeats = opt.precise ? 21 : 9;
+  const int cols = opt.precise ? 3 : 1;
+  std::vector<Guideline> which = opt.only;
+  if (which.empty()) which = {Guideline::g1, Guideline::g2, Guideline::g3, Guideline::g4};
+
+  // Progress counts timed passes: one per width group and repeat, plus the zero-copy run.
+  const double total = double(which.size() * cols * rep.repeats) + (opt.zero_copy ? rep.repeats : 0);
+  double done = 0;
+  for (Guideline g : which) {
+    GuidelineTable t;
+    t.guideline = g;
+    for (int col = 0; col < cols && !cancelled(opt.cancel); ++col) {
+      const std::vector<GuidelineConfig> cfgs = guideline_configs(g, opt.device, col, rep.batch);
+      const std::string what = str_cat(guideline_name(g), " ", cfgs[0].width, ": ", cfgs.size(), " configurations");
+      if (opt.progress) opt.progress(done / total, what);
+      auto on_pass = [&](int k) {
+        if (opt.progress) opt.progress((done + k) / total, str_cat(what, ", pass ", k, "/", rep.repeats));
+      };
+      for (GuidelineRow& r : measure_configs(cfgs, opt.device, rep.warmup, rep.repeats, opt.cancel, on_pass))
+        t.rows.push_back(std::move(r));
+      done += rep.repeats;
+    }
+    normalise_table(t, opt.device);
+    rep.tables.push_back(std::move(t));
+  }
+  if (opt.zero_copy && !cancelled(opt.cancel)) {
+    const std::string what = "zero-copy shuffle: 3 variants";
+    if (opt.progress) opt.progress(done / total, what);
+    auto on_pass = [&](int k) {
+      if (opt.progress) opt.progress((done + k) / total, str_cat(what, ", pass ", k, "/", rep.repeats));
+    };
+    rep.zero_copy = run_zero_copy(opt.device, rep.batch, rep.warmup, rep.repeats, opt.cancel, on_pass);
+    rep.has_zero_copy = !cancelled(opt.cancel);
+  }
+  rep.cancelled = cancelled(opt.cancel);
+  if (opt.progress) opt.progress(1.0, rep.cancelled ? "cancelled" : "done");
+  return rep;
+}
+
+}  // namespace sl
