@@ -19,7 +19,8 @@ int cmd_gui(int argc, char** argv) {
                     {"frames", true, "frames to render before the screenshot (default 2)"},
                     {"size", true, "window or image size WxH in pixels (default 1280x800)"},
                     {"theme", true, "dark or light (default: the saved choice, else dark)"},
-                    {"step", true, "Shuffle panel: start at this step, 0..4 (2.5: halfway through the copy)"}});
+                    {"step", true, "Shuffle panel: start at this step, 0..4 (2.5: halfway through the copy)"},
+                    {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"}});
   if (f.help()) {
     std::printf("%s", f.usage("[--panel NAME] [--screenshot FILE.png --frames N] [--size WxH]\n       [--theme dark|light] [--step S]",
                               "Opens the ShuffleLab app. Keys: Space play/pause, Left/Right step,\n"
@@ -64,6 +65,7 @@ int cmd_gui(int argc, char** argv) {
     SL_CHECK_USAGE(step >= 0.0 && step <= 4.0, "gui: --step must be 0..4, got ", step);
     opt.step = (float)step;
   }
+  opt.experiment = f.str("experiment");
   return sl::viz::run_app(opt);
 }
 #endif  // SL_HAVE_VIZ

@@ -123,6 +123,10 @@ std::vector<GuidelineConfig> guideline_configs(Guideline g, Device device, int c
   return out;
 }
 
+int64_t g3_series_width(const GuidelineConfig& c) {
+  return std::llround(double(c.c1) / std::sqrt(double(c.fragments)));
+}
+
 // [SECTION] points
 
 double g1_mac_lower_bound(int64_t hw, double madds) {
@@ -176,8 +180,7 @@ struct Stack {
     if (cfg.guideline == Guideline::g3 && !cfg.parallel && cfg.fragments > 1) return series_width();
     return cfg.c1;
   }
-  // G3 series: n convolutions c' -> c' with n*c'^2 = c^2, so c' = c / sqrt(n), rounded.
-  int64_t series_width() const { return std::llround(double(cfg.c1) / std::sqrt(double(cfg.fragments))); }
+  int64_t series_width() const { return g3_series_width(cfg); }
 
   Stack(const GuidelineConfig& c, Device d) : cfg(c) {
     Generator gen(1234);
@@ -394,7 +397,7 @@ GuidelinesReport run_guidelines(const GuidelinesOptions& opt) {
   rep.repeats = opt.precise ? 21 : 9;
   const int cols = opt.precise ? 3 : 1;
   std::vector<Guideline> which = opt.only;
-  if (which.empty()) which = {Guideline::g1, Guideline::g2, Guideline::g3, Guideline::g4};
+  if (which.empty() && opt.tables) which = {Guideline::g1, Guideline::g2, Guideline::g3, Guideline::g4};
 
   // Progress counts timed passes: one per width group and repeat, plus the zero-copy run.
   const double total = double(which.size() * cols * rep.repeats) + (opt.zero_copy ? rep.repeats : 0);

@@ -37,6 +37,9 @@ struct GuidelineConfig {
   int64_t hw = 56, batch = 1, blocks = 10;
 };
 
+// G3 in series: n convolutions c' -> c' with n*c'^2 = c^2, so c' = round(c / sqrt(n)).
+int64_t g3_series_width(const GuidelineConfig& c);
+
 // The paper's numbers for one row: speed per width column (x1, x2, x4 or three c's).
 // GPU: GTX 1080Ti, batches/s; ARM: Snapdragon 810 one thread, images/s.
 struct PaperRow {
@@ -118,7 +121,8 @@ struct GuidelinesOptions {
   int threads = 0;                 // CPU threads for this run (0: leave as is)
   bool precise = false;            // all three width columns and more repeats
   int64_t batch = 0;               // 0: 1 on the CPU, 8 on CUDA
-  std::vector<Guideline> only;     // empty: all four
+  std::vector<Guideline> only;     // empty: all four (unless tables is false)
+  bool tables = true;              // false with only empty: the zero-copy section alone
   bool zero_copy = true;
   // Called between measurements: fraction done in [0, 1] and what runs next.
   std::function<void(double, const std::string&)> progress;

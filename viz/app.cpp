@@ -140,6 +140,8 @@ int run_app(const AppOptions& opt) {
   app.dark = opt.theme.empty() ? settings.dark : opt.theme == "dark";
   app.shuffle.clock.speed = settings.speed;
   if (opt.step >= 0.f) app.shuffle.clock.scrub(opt.step);
+  if (!opt.experiment.empty() && !guidelines_view_from_name(opt.experiment, &app.guidelines.view))
+    return fail(2, "unknown experiment '" + opt.experiment + "' (G1, G2, G3, G4, Zero-copy)");
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())

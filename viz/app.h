@@ -15,6 +15,7 @@ struct AppOptions {
   int width = 1280, height = 800;
   std::string theme;       // "dark" or "light"; empty: the saved one (dark in headless runs)
   float step = -1.f;       // >= 0: start the Shuffle animation at this step (0..4, fractions between)
+  std::string experiment;  // Guidelines panel: G1, G2, G3, G4 or Zero-copy (any case); empty: G1
 };
 
 // 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.

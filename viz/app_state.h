@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "viz/guidelines/guidelines_state.h"
 #include "viz/shuffle_state.h"
 #include "viz/ui.h"
 
@@ -36,6 +37,7 @@ struct AppState {
 
   // panels
   ShuffleState shuffle;
+  GuidelinesState guidelines;  // viz/guidelines/
 };
 
 // [SECTION] frame and panels
@@ -44,6 +46,7 @@ void draw_panel_shuffle(AppState& app);   // panel_shuffle.cpp
 void draw_shuffle_canvas(AppState& app, ImVec2 size);    // panel_shuffle_canvas.cpp
 void draw_shuffle_fig1(AppState& app);     // panel_shuffle_fig1.cpp
 void draw_shuffle_inverse(AppState& app);  // panel_shuffle_fig1.cpp
+void draw_panel_guidelines(AppState& app);          // guidelines/panel_guidelines.cpp
 void draw_panel_stub(AppState& app, Panel p);           // panel_stub.cpp
 
 }  // namespace sl::viz
