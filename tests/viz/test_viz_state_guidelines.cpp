@@ -119,3 +119,15 @@ TEST_CASE("guidelines state: CUDA is chosen only where it can run") {
     CHECK(s.error().find("cuda") != std::string::npos);
   }
 }
+
+TEST_CASE("guidelines state: short bar labels name each configuration") {
+  const auto g3 = guideline_configs(Guideline::g3, Device::cpu, 0, 1);
+  CHECK(bar_label(g3[0]) == "1");
+  CHECK(bar_label(g3[2]) == "4 ser.");
+  CHECK(bar_label(g3[3]) == "2 par.");
+  const auto g4 = guideline_configs(Guideline::g4, Device::cpu, 0, 1);
+  CHECK(bar_label(g4[0]) == "ReLU+add");
+  CHECK(bar_label(g4[2]) == "add");
+  CHECK(bar_label(g4[3]) == "none");
+  CHECK(bar_label(guideline_configs(Guideline::g1, Device::cpu, 0, 1)[1]) == "1:2");
+}

@@ -207,11 +207,19 @@ std::vector<std::string> table_widths(const GuidelineTable& t) {
   return out;
 }
 
+std::string bar_label(const GuidelineConfig& c) {
+  switch (c.guideline) {
+    case Guideline::g3: return c.fragments == 1 ? "1" : str_cat(c.fragments, c.parallel ? " par." : " ser.");
+    case Guideline::g4: return c.relu && c.shortcut ? "ReLU+add" : c.relu ? "ReLU" : c.shortcut ? "add" : "none";
+    default: return c.label;
+  }
+}
+
 std::vector<BarRow> bar_rows(const GuidelineTable& t, const std::string& width) {
   std::vector<BarRow> out;
   for (const GuidelineRow& r : t.rows)
     if (r.config.width == width)
-      out.push_back({r.config.label, r.measured_norm, r.paper_arm_norm, r.paper_gpu_norm, r.trend});
+      out.push_back({bar_label(r.config), r.measured_norm, r.paper_arm_norm, r.paper_gpu_norm, r.trend});
   return out;
 }
 

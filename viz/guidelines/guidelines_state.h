@@ -82,6 +82,9 @@ struct BarRow {
   double ours, paper_arm, paper_gpu;
   std::string trend;
 };
+// A short name for a bar: G3 "2 ser." / "4 par.", G4 "ReLU+add" (the shortcut's add) / "none";
+// else the label.
+std::string bar_label(const GuidelineConfig& c);
 std::vector<BarRow> bar_rows(const GuidelineTable& t, const std::string& width);
 std::vector<std::string> table_widths(const GuidelineTable& t);  // "x1", "x2", ... in order
 

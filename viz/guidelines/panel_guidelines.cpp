@@ -168,8 +168,12 @@ static void cell(const std::string& text, const std::string& formula, ImU32 colo
 static void draw_table(const GuidelineTable& t, bool cuda) {
   const bool g4 = t.guideline == Guideline::g4;
   const int cols = g4 ? 11 : 10;
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
-  if (!ImGui::BeginTable("rows", cols, flags)) return;
+  // Scrolls sideways when the window is narrow; as tall as its rows.
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit |
+                                ImGuiTableFlags_ScrollX;
+  const float row_h = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y;
+  const float h = (float(t.rows.size()) + 1.f) * row_h + ImGui::GetStyle().ScrollbarSize + 2;
+  if (!ImGui::BeginTable("rows", cols, flags, ImVec2(0, h))) return;
   header_row();
   header_cell("config", nullptr);
   header_cell("width", "the paper's width column: x1, x2, x4 scale the channels; c = the block's channels");
@@ -231,7 +235,7 @@ void draw_panel_guidelines(AppState& app) {
   if (app.headless && s.running()) s.wait();  // screenshots show finished numbers
   const float sc = app.scale;
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(14 * sc, 12 * sc));
-  ImGui::BeginChild("controls", ImVec2(300 * sc, 0), true);
+  ImGui::BeginChild("controls", ImVec2(std::min(300 * sc, ImGui::GetContentRegionAvail().x * 0.3f), 0), true);
   draw_controls(app);
   ImGui::EndChild();
   ImGui::SameLine();

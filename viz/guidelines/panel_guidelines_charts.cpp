@@ -77,15 +77,16 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
       const ImVec2 lo(gx + bar_w * float(k), y_of(vals[k])), hi(gx + bar_w * float(k + 1) - 2 * sc, b.y);
       dl->AddRectFilled(lo, hi, cols[k], 2 * sc, ImDrawFlags_RoundCornersTop);
       if (hovered && mouse.x >= lo.x && mouse.x < hi.x && mouse.y >= a.y && mouse.y <= b.y)
-        ImGui::SetTooltip("%s, %s: %.3f\nspeed / speed of the first row (same width); > 1 is faster", r.label.c_str(),
-                          names[k], vals[k]);
+        ImGui::SetTooltip("%s, %s: %.3f\nspeed / speed of the first row (same width); > 1 is faster%s", r.label.c_str(),
+                          names[k], vals[k], r.trend.empty() ? "" : str_cat("\nthe paper's trend ", r.trend, " here").c_str());
     }
     const ImVec2 ts = ImGui::CalcTextSize(r.label.c_str());
     const float cx = a.x + group_w * (float(i) + 0.5f);
     dl->AddText(ImVec2(cx - ts.x * 0.5f, b.y + 3 * sc), ink().text, r.label.c_str());
     if (!r.trend.empty()) {  // a mark over the group: does the paper's trend hold here?
       const bool holds = r.trend == "holds";
-      const char* mark = holds ? "holds" : "differs";
+      const bool fits = ImGui::CalcTextSize("differs").x < group_w - 4 * sc;
+      const char* mark = holds ? (fits ? "holds" : "+") : (fits ? "differs" : "x");
       const ImVec2 ms = ImGui::CalcTextSize(mark);
       dl->AddText(ImVec2(cx - ms.x * 0.5f, a.y - 2 * sc), holds ? ink().good : ink().warn, mark);
     }
@@ -129,7 +130,7 @@ void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Me
   const bool hovered = ImGui::IsItemHovered();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   if (curve.empty()) return;
-  const float legend_h = 20 * sc, bottom = 20 * sc, left = 52 * sc, right = 46 * sc;
+  const float legend_h = 20 * sc, bottom = 20 * sc, left = 52 * sc, right = 62 * sc;
   const ImVec2 a(p0.x + left, p0.y + legend_h), b(p0.x + size.x - right, p0.y + size.y - bottom);
   double mac_hi = 0, mac_lo = 1e300, t_hi = 0;
   for (const G1CurvePoint& c : curve) {

@@ -40,7 +40,7 @@ void draw_g1_view(GuidelinesState& s, float sc) {
               "with equality at c1 = c2.");
   float lr = (float)std::log2(s.g1_ratio);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-  if (ImGui::SliderFloat("##ratio", &lr, -4.f, 4.f, ""))
+  if (ImGui::SliderFloat("##ratio", &lr, -4.f, 4.f, num("c2/c1 = %.2f", s.g1_ratio).c_str()))
     s.g1_ratio = std::pow(2.0, (double)lr);
   ImGui::SameLine();
   ImGui::BeginDisabled(s.running());
