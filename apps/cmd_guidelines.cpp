@@ -27,7 +27,7 @@ void print_table(const GuidelineTable& t, const GuidelinesReport& rep) {
   std::printf("\n%s: %s (paper Table %d)\n", guideline_name(t.guideline), guideline_title(t.guideline),
               (int)t.guideline + 1);
   std::printf("%-24s %-6s %9s %6s %9s %4s %9s %9s | %7s %7s %7s  %s\n", "config", "width", "MAdds", "dMAdds", "MAC", "ops",
-              "time ms", gpu ? "batch/s" : "img/s", "ours", gpu ? "GPU" : "ARM", gpu ? "ARM" : "GPU", "trend");
+              "time ms", "img/s", "ours", gpu ? "GPU" : "ARM", gpu ? "ARM" : "GPU", "trend");
   std::printf("%s\n", std::string(129, '-').c_str());
   int64_t first_madds = 0;
   std::string width;
@@ -66,8 +66,7 @@ void print_json(const GuidelinesReport& rep) {
   j.key("mode").value(rep.precise ? "precise" : "quick").key("warmup").value(rep.warmup);
   j.key("repeats").value(rep.repeats).key("cancelled").value(rep.cancelled);
   j.key("units").begin_object().key("madds").value("multiply-adds per forward pass of the 10-block stack");
-  j.key("mac").value("elements read + written per pass").key("measured").value(
-      rep.device == "cuda" ? "batches/s" : "images/s");
+  j.key("mac").value("elements read + written per pass").key("measured").value("images/s");
   j.key("paper").value(rep.device == "cuda" ? "GTX 1080Ti batches/s" : "Snapdragon 810 images/s").end_object();
   j.key("tables").begin_array();
   for (const GuidelineTable& t : rep.tables) {

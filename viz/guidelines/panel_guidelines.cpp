@@ -182,7 +182,7 @@ static void draw_table(const GuidelineTable& t, bool cuda) {
   header_cell("MAC", "memory access cost, elements read + written per pass (nn/cost)");
   header_cell("ops", "layer op calls per pass (conv2d, relu, add, concat), counted by nn/cost's recorder");
   header_cell("ms", "median wall time of one pass (forward, no gradients)");
-  header_cell(cuda ? "batch/s" : "img/s", "N * 1000 / median ms");
+  header_cell("img/s", "images per second = N * 1000 / median ms");
   header_cell("ours", "our speed / speed of the first row of the same width");
   header_cell(cuda ? "GPU" : "ARM", "the paper's speed / its first row's (the column this backend compares with)");
   header_cell(cuda ? "ARM" : "GPU", "the paper's speed / its first row's (the other column)");
