@@ -111,11 +111,11 @@ int cmd_guidelines(int argc, char** argv) {
                 {"device", true, "cpu (default) or cuda"},
                 {"threads", true, "CPU threads (default: all cores)"},
                 {"batch", true, "images per pass (default 1 on cpu, 8 on cuda)"},
-                {"quick", false, "first width column, 5 timed passes (the default)"},
-                {"precise", false, "all three width columns, 15 timed passes after 3 warm-ups"},
+                {"quick", false, "first width column, median of 9 passes after 2 warm-ups (the default)"},
+                {"precise", false, "all three width columns, median of 21 passes after 3 warm-ups"},
                 {"json", false, "print JSON (shape in docs/guidelines.md)"}});
   if (f.help()) {
-    std::printf("%s", f.usage("[--only G1|G2|G3|G4] [--device cpu|cuda] [--threads T] [--quick|--precise] [--json]",
+    std::printf("%s", f.usage("[--only G1|G2|G3|G4] [--device cpu|cuda] [--threads T] [--batch N]\n       [--quick|--precise] [--json]",
                               "Re-runs ShuffleNet V2's four guideline experiments (Tables 1-4) with ShuffleLab's\n"
                               "own kernels and prints each table beside the paper's, both normalised to the\n"
                               "first row, with each configuration's multiply-adds and memory access cost (MAC);\n"
