@@ -3,6 +3,10 @@
 // MAC curve against its AM-GM bound, and the worker: a run fills the table, a slider point
 // is timed, cancel ends a run without a half-measured table, a second job is refused while
 // one runs, and destroying the state mid-run joins cleanly. No speed is asserted.
+#include <sys/wait.h>
+
+#include <cstdio>
+
 #include "tests/helpers.h"
 #include "viz/guidelines/guidelines_state.h"
 
@@ -130,4 +134,18 @@ TEST_CASE("guidelines state: short bar labels name each configuration") {
   CHECK(bar_label(g4[2]) == "add");
   CHECK(bar_label(g4[3]) == "none");
   CHECK(bar_label(guideline_configs(Guideline::g1, Device::cpu, 0, 1)[1]) == "1:2");
+}
+
+TEST_CASE("gui --experiment: an unknown experiment is a usage error, before any window opens") {
+  const std::string cmd = std::string(SL_SHUFFLELAB_BIN) +
+                          " gui --panel Guidelines --experiment G9 --screenshot /dev/null 2>&1 >/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string err;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p)) err += buf;
+  const int status = pclose(p);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  CHECK(err.find("error: unknown experiment 'G9' (G1, G2, G3, G4, Zero-copy)") != std::string::npos);
 }
