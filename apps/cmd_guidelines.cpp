@@ -113,9 +113,10 @@ int cmd_guidelines(int argc, char** argv) {
                 {"batch", true, "images per pass (default 1 on cpu, 8 on cuda)"},
                 {"quick", false, "first width column, median of 9 passes after 2 warm-ups (the default)"},
                 {"precise", false, "all three width columns, median of 21 passes after 3 warm-ups"},
+                {"repeats", true, "timed passes per configuration (default 9 quick, 21 precise)"},
                 {"json", false, "print JSON (shape in docs/guidelines.md)"}});
   if (f.help()) {
-    std::printf("%s", f.usage("[--only G1|G2|G3|G4] [--device cpu|cuda] [--threads T] [--batch N]\n       [--quick|--precise] [--json]",
+    std::printf("%s", f.usage("[--only G1|G2|G3|G4] [--device cpu|cuda] [--threads T] [--batch N]\n       [--quick|--precise] [--repeats R] [--json]",
                               "Re-runs ShuffleNet V2's four guideline experiments (Tables 1-4) with ShuffleLab's\n"
                               "own kernels and prints each table beside the paper's, both normalised to the\n"
                               "first row, with each configuration's multiply-adds and memory access cost (MAC);\n"
@@ -137,6 +138,10 @@ int cmd_guidelines(int argc, char** argv) {
   if (f.has("batch")) {
     opt.batch = f.integer("batch", 1);
     SL_CHECK_USAGE(opt.batch >= 1 && opt.batch <= 1024, "guidelines: --batch must be 1..1024, got ", opt.batch);
+  }
+  if (f.has("repeats")) {
+    opt.repeats = (int)f.integer("repeats", 9);
+    SL_CHECK_USAGE(opt.repeats >= 1 && opt.repeats <= 1000, "guidelines: --repeats must be 1..1000, got ", opt.repeats);
   }
   if (f.has("only")) {
     Guideline g;

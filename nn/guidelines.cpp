@@ -167,7 +167,7 @@ std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cf
     }
     row.op_calls = (int)rec.layers().size();
   }
-  for (int k = 1; k < warmup; ++k)
+  for (int k = 1; k < warmup && !cancelled(cancel); ++k)
     for (const Stack& s : stacks) sync(s.forward());
   std::vector<std::vector<double>> times(cfgs.size());
   for (int k = 0; k < repeats && !cancelled(cancel); ++k) {
@@ -263,7 +263,7 @@ GuidelinesReport run_guidelines(const GuidelinesOptions& opt) {
   rep.batch = opt.batch > 0 ? opt.batch : (opt.device == Device::cuda ? 8 : 1);
   rep.precise = opt.precise;
   rep.warmup = opt.precise ? 3 : 2;
-  rep.repeats = opt.precise ? 21 : 9;
+  rep.repeats = opt.repeats > 0 ? opt.repeats : opt.precise ? 21 : 9;
   const int cols = opt.precise ? 3 : 1;
   std::vector<Guideline> which = opt.only;
   if (which.empty() && opt.tables) which = {Guideline::g1, Guideline::g2, Guideline::g3, Guideline::g4};

@@ -120,6 +120,7 @@ struct GuidelinesOptions {
   Device device = Device::cpu;
   int threads = 0;                 // CPU threads for this run (0: leave as is)
   bool precise = false;            // all three width columns and more repeats
+  int repeats = 0;                 // timed passes per configuration; 0: 9 (quick) or 21 (precise)
   int64_t batch = 0;               // 0: 1 on the CPU, 8 on CUDA
   std::vector<Guideline> only;     // empty: all four (unless tables is false)
   bool tables = true;              // false with only empty: the zero-copy section alone

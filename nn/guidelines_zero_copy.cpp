@@ -162,7 +162,7 @@ ZeroCopyResult run_zero_copy(Device device, int64_t batch, int warmup, int repea
       row.max_abs_diff = std::max(row.max_abs_diff, (double)std::fabs(got[i] - reference[i]));
     res.rows.push_back(row);
   }
-  for (int k = 1; k < warmup; ++k)
+  for (int k = 1; k < warmup && !(cancel && cancel->load()); ++k)
     for (const auto& v : variants) (void)pass(v.fn);
   std::vector<std::vector<double>> times(res.rows.size());
   for (int k = 0; k < repeats && !(cancel && cancel->load()); ++k) {  // round-robin, as measure_configs
