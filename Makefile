@@ -7,13 +7,14 @@ SHELL := /bin/bash
 BIN := build/release/bin/shufflelab
 JOBS ?= $(shell nproc)
 
-.PHONY: run test setup build asan fuzz clean help
+.PHONY: run test setup build asan fuzz clean help check-exercise
 
 help:
 	@echo "make run    - set up, build and open the app (terminal walkthrough without a display)"
 	@echo "make test   - set up, build and run the whole test suite (CTest)"
 	@echo "make asan   - build and run the tests under AddressSanitizer + UBSan"
 	@echo "make fuzz   - build the safetensors fuzzer with clang and run it briefly"
+	@echo "make check-exercise N=05 - check your answer to lessons/05_*/exercise.cpp"
 
 setup:
 	@scripts/setup
@@ -47,6 +48,15 @@ fuzz: setup
 	  -DSHUFFLELAB_FUZZ=ON -DSHUFFLELAB_VIZ=OFF -DSHUFFLELAB_CUDA=OFF >/dev/null
 	@cmake --build build/fuzz --target fuzz_safetensors -j $(JOBS)
 	@cd build/fuzz && ctest -R fuzz --output-on-failure
+
+# A lesson's exercise: builds only lessons/NN_*/check.cpp + your exercise.cpp and runs it.
+check-exercise: setup
+	@if [ -z "$(N)" ]; then echo "usage: make check-exercise N=05  (the lesson number, two digits)"; exit 2; fi
+	@if ! ls lessons/$(N)_*/check.cpp >/dev/null 2>&1; then \
+	  echo "make check-exercise: no exercise $(N); lessons with one: $$(ls lessons/*/check.cpp | cut -c9-10 | tr '\n' ' ')"; exit 2; fi
+	@cmake --preset release >/dev/null || cmake --preset release
+	@cmake --build --preset release --target exercise_$(N) -j $(JOBS)
+	@build/release/bin/exercise_$(N)
 
 clean:
 	rm -rf build

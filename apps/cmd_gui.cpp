@@ -1,30 +1,46 @@
-// apps/cmd_gui.cpp - `shufflelab gui`: parses the flags of shared/spec/cli.md and opens
+// apps/cmd_gui.cpp - `shufflelab gui`: parses the flags of docs/commands.md and opens
 // the app (viz/app.h). With --screenshot it renders one panel headless for N frames,
-// writes the PNG and exits 0. Compiled only with the GUI (SL_HAVE_VIZ). Not here: the
-// app itself (viz/).
+// writes the PNG and exits 0; the Shuffle panel's example, step, theme and HiDPI scale
+// can be set so that any picture can be scripted. Compiled only with the GUI
+// (SL_HAVE_VIZ). Not here: the app itself (viz/).
 #ifdef SL_HAVE_VIZ
 #include <strings.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
 #include "apps/cli.h"
 #include "apps/commands.h"
+#include "apps/shuffle_flags.h"
 #include "viz/app.h"
 
 int cmd_gui(int argc, char** argv) {
-  sl::cli::Flags f("gui", argc, argv,
-                   {{"panel", true, "open this panel: Shuffle, Blocks, Guidelines, Train, Lessons"},
-                    {"screenshot", true, "headless: render the panel without input, write this PNG, exit"},
-                    {"frames", true, "frames to render before the screenshot (default 2)"},
-                    {"size", true, "window or image size WxH in pixels (default 1280x800)"},
-                    {"theme", true, "dark or light (default: the saved choice, else dark)"},
-                    {"step", true, "Shuffle panel: start at this step, 0..4 (2.5: halfway through the copy)"},
-                    {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"}});
+  std::vector<sl::cli::FlagSpec> specs = {
+      {"panel", true, "open this panel: Shuffle, Blocks, Guidelines, Train, Lessons"},
+      {"screenshot", true, "headless: render the panel without input, write this PNG, exit"},
+      {"frames", true, "frames to render before the screenshot (default 2)"},
+      {"size", true, "window or image size WxH in pixels (default 1280x800)"},
+      {"theme", true, "dark or light (default: the saved choice, else dark)"},
+      {"scale", true, "HiDPI scale of fonts and sizes, e.g. 1, 1.5, 2 (default: the monitor's)"},
+      {"step", true, "Shuffle panel: start at this step, 0..4 (2.5: halfway through the copy), "
+                     "or 'fail': the view that fails without contiguous()"},
+      {"model", true, "Blocks panel: the model to profile (default v2-1.0)"},
+      {"variant", true, "Blocks panel: imagenet (default) or cifar"},
+      {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"},
+      {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"}};
+  for (sl::cli::FlagSpec spec : sl::cli::shuffle_shape_flags()) {
+    spec.help = "Shuffle panel: " + spec.help;
+    specs.push_back(spec);
+  }
+  sl::cli::Flags f("gui", argc, argv, specs);
   if (f.help()) {
-    std::printf("%s", f.usage("[--panel NAME] [--screenshot FILE.png --frames N] [--size WxH]\n       [--theme dark|light] [--step S]",
+    std::printf("%s", f.usage("[--panel NAME] [--screenshot FILE.png --frames N] [--size WxH]\n"
+                              "       [--theme dark|light] [--scale S] [--step S|fail]\n"
+                              "       [--shape NxCxHxW] [--groups G]",
                               "Opens the ShuffleLab app. Keys: Space play/pause, Left/Right step,\n"
-                              "Home/End first/last step, F1 help. Settings and layout are kept in\n"
+                              "Home/End first/last step, F1 help. The Shuffle panel takes C <= 64,\n"
+                              "N <= 2 and H, W <= 4. Settings and layout are kept in\n"
                               "$XDG_CONFIG_HOME/shufflelab (else ~/.config/shufflelab).\n"
                               "Headless screenshots without a display: xvfb-run -a shufflelab gui "
                               "--panel Shuffle --screenshot out.png --frames 5")
@@ -60,11 +76,27 @@ int cmd_gui(int argc, char** argv) {
   opt.theme = f.str("theme");
   SL_CHECK_USAGE(opt.theme.empty() || opt.theme == "dark" || opt.theme == "light",
                  "gui: --theme must be dark or light, got '", opt.theme, "'");
-  if (f.has("step")) {
+  if (f.has("scale")) {
+    const double scale = f.number("scale", 1.0);
+    SL_CHECK_USAGE(scale >= 0.5 && scale <= 4.0, "gui: --scale must be 0.5..4, got ", scale);
+    opt.scale = (float)scale;
+  }
+  if (f.str("step") == "fail") {
+    opt.step_fail = true;
+  } else if (f.has("step")) {
     const double step = f.number("step", 0.0);
-    SL_CHECK_USAGE(step >= 0.0 && step <= 4.0, "gui: --step must be 0..4, got ", step);
+    SL_CHECK_USAGE(step >= 0.0 && step <= 4.0, "gui: --step must be 0..4 or fail, got ", step);
     opt.step = (float)step;
   }
+  // The Shuffle panel's example; the panel's own limits (C <= 64, N <= 2, H, W <= 4) apply.
+  const sl::ShuffleExample ex = sl::cli::read_shuffle_shape(f, "gui");
+  auto narrow = [](int64_t v) { return (int)std::clamp<int64_t>(v, -1, 1 << 20); };
+  opt.shuffle = {.C = narrow(ex.C), .g = narrow(ex.G), .N = narrow(ex.N), .H = narrow(ex.H),
+                 .W = narrow(ex.W)};
+  sl::viz::check_config(opt.shuffle);
+  opt.model = f.str("model");
+  opt.variant = f.str("variant");
+  opt.compare = f.str("compare");
   opt.experiment = f.str("experiment");
   return sl::viz::run_app(opt);
 }

@@ -1,41 +1,25 @@
-// apps/cmd_shuffle.cpp - `shufflelab shuffle`: channel shuffle in the terminal, one
-// real core op per step (view, transpose, contiguous, view), printing each step's
-// shape, strides and whether data moved, then the resulting channel order. Every
-// number comes from the tensors themselves. Not here: the op (core/channel_shuffle.cpp).
+// apps/cmd_shuffle.cpp - `shufflelab shuffle`: channel shuffle in the terminal. It prints
+// the trace of nn/shuffle_trace.h (the same one the app's Shuffle panel draws): each
+// step's shape, strides and copies, the order the transposed view reads x's buffer in,
+// the error `view` gives without contiguous(), and the resulting channel order.
+// Not here: the op (core/channel_shuffle.cpp) or the trace itself (nn/shuffle_trace.cpp).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "apps/cli.h"
 #include "apps/commands.h"
-#include "core/tensor.h"
+#include "apps/shuffle_flags.h"
+#include "nn/shuffle_trace.h"
 
 using namespace sl;
 
 namespace {
 
-struct Step {
-  std::string op, code;
-  Tensor t;
-  bool copied;
-  int64_t bytes;
-};
-
-// Input channel c holds the value c everywhere, so the data spells the order.
-std::vector<int64_t> channel_order(const Tensor& x) {
-  Tensor c = x.contiguous();
-  std::vector<float> v = c.to_vector();
-  int64_t C = c.size(1), plane = c.size(2) * c.size(3);
-  std::vector<int64_t> order(C);
-  for (int64_t j = 0; j < C; ++j) order[j] = (int64_t)v[j * plane];
-  return order;
-}
-
-std::string strides_str(const Tensor& t) { return shape_str(t.strides()); }
-
-// "[0 1 2 | 3 4 5]": channel ids grouped in runs of `run`, coloured by source group.
+// "[0 2 | 1 3]": channel ids grouped in runs of `run`, coloured by source group.
 std::string strip(const std::vector<int64_t>& order, int64_t run, int64_t per_group, bool color) {
   static const int kColors[] = {31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96};
   std::string s = "[";
@@ -43,7 +27,7 @@ std::string strip(const std::vector<int64_t>& order, int64_t run, int64_t per_gr
     if (j > 0) s += (j % run == 0) ? " | " : " ";
     std::string id = std::to_string(order[j]);
     if (color) {
-      int c = kColors[(order[j] / per_group) % 12];
+      const int c = kColors[(order[j] / per_group) % 12];
       id = "\033[" + std::to_string(c) + "m" + id + "\033[0m";
     }
     s += id;
@@ -51,90 +35,121 @@ std::string strip(const std::vector<int64_t>& order, int64_t run, int64_t per_gr
   return s + "]";
 }
 
+// The offset in x's buffer where the transposed view starts reading each channel run:
+// read_path at every H*W-th element.
+std::vector<int64_t> run_offsets(const ShuffleTrace& tr) {
+  const int64_t HW = tr.shape.H * tr.shape.W;
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < tr.read_path.size(); i += HW) out.push_back(tr.read_path[i]);
+  return out;
+}
+
+void print_json(const ShuffleTrace& tr) {
+  const ShuffleExample& s = tr.shape;
+  cli::Json j;
+  j.begin_object().key("channels").value(s.C).key("groups").value(s.G);
+  j.key("shape").value(std::vector<int64_t>{s.N, s.C, s.H, s.W}).key("steps").begin_array();
+  for (const ShuffleTraceStep& st : tr.steps)
+    j.begin_object()
+        .key("op").value(st.op)
+        .key("shape").value(st.tensor.shape())
+        .key("strides").value(st.tensor.strides())
+        .key("copies").value(st.copies)
+        .key("bytes_copied").value(st.bytes)
+        .key("shares_input").value(st.shares_input_storage)
+        .key("code").value(st.code_values)
+        .end_object();
+  j.end_array().key("order").value(tr.order[0]).key("order_per_sample").begin_array();
+  for (const std::vector<int64_t>& o : tr.order) j.value(o);
+  j.end_array().key("read_offsets").value(run_offsets(tr));
+  j.key("view_error").value(tr.view_error).end_object();
+  std::printf("%s\n", j.str().c_str());
+}
+
 }  // namespace
 
 int cmd_shuffle(int argc, char** argv) {
-  cli::Flags f("shuffle", argc, argv,
-               {{"channels", true, "number of channels C (default 8)"},
-                {"groups", true, "number of groups g; must divide C (default 2)"},
-                {"size", true, "spatial size H = W (default 1)"},
-                {"json", false, "print the steps as JSON (shared/spec/cli.md)"}});
+  std::vector<cli::FlagSpec> specs = cli::shuffle_shape_flags();
+  specs.push_back({"json", false, "print the steps as JSON (docs/commands.md)"});
+  cli::Flags f("shuffle", argc, argv, specs);
   if (f.help()) {
-    std::printf("%s", f.usage("--channels C --groups G [--size S] [--json]",
-                              "Channel shuffle as ShuffleNet writes it: view [N,g,C/g,H,W] -> transpose(1,2)\n"
-                              "-> contiguous -> view [N,C,H,W]. Each step is a real tensor op; the table\n"
-                              "shows its shape, strides and whether data moved, then which input channel\n"
-                              "lands at each output position. Try: shufflelab shuffle --channels 12 --groups 3")
+    std::printf("%s", f.usage("[--channels C] [--groups G] [--shape NxCxHxW] [--batch N] [--height H]\n"
+                              "       [--width W] [--json]",
+                              "Channel shuffle as ShuffleNet writes it: view [N,G,C/G,H,W] -> transpose(1,2)\n"
+                              "-> contiguous -> view [N,-1,H,W]. Each step is a real tensor op; the table\n"
+                              "shows its shape, strides and the copies core's copy_stats() counted, then\n"
+                              "the order the transposed view reads memory in and which input channel\n"
+                              "lands at each output position. Without flags: the article's example,\n"
+                              "x of shape 2x4x2x2 with G = 2. Try: shufflelab shuffle --channels 12 --groups 3")
                           .c_str());
     return 0;
   }
-  int64_t C = f.integer("channels", 8), G = f.integer("groups", 2), S = f.integer("size", 1);
-  SL_CHECK_USAGE(C >= 1 && C <= 4096, "shuffle: --channels must be between 1 and 4096, got ", C);
-  SL_CHECK_USAGE(G >= 1, "shuffle: --groups must be at least 1, got ", G);
-  SL_CHECK_USAGE(C % G == 0, "shuffle: channels C = ", C, " is not divisible by groups g = ", G,
-                 " (g must divide C)");
-  SL_CHECK_USAGE(S >= 1 && S <= 64, "shuffle: --size must be between 1 and 64, got ", S);
-
-  // x [1, C, S, S], channel c filled with c.
-  std::vector<float> data(C * S * S);
-  for (int64_t c = 0; c < C; ++c)
-    for (int64_t i = 0; i < S * S; ++i) data[c * S * S + i] = (float)c;
-  Tensor x = Tensor::from_data(data, {1, C, S, S});
-
-  std::vector<Step> steps;
-  auto add = [&](const std::string& op, const std::string& code, const Tensor& t, const Tensor& prev) {
-    CopyStats after = copy_stats();
-    bool copied = prev.defined() && !t.shares_storage(prev);
-    steps.push_back({op, code, t, copied, copied ? after.bytes : 0});
-  };
-  reset_copy_stats();
-  add("input", "Tensor x = ...;  // [N, C, H, W]", x, Tensor());
-  Tensor v = x.view({1, G, C / G, S, S});
-  add("view", "x.view({N, g, C/g, H, W})", v, x);
-  Tensor t = v.transpose(1, 2);
-  add("transpose(1,2)", ".transpose(1, 2)", t, v);
-  reset_copy_stats();
-  Tensor c = t.contiguous();
-  add("contiguous", ".contiguous()", c, t);
-  Tensor y = c.view({1, C, S, S});
-  add("view", ".view({N, C, H, W})", y, c);
-  std::vector<int64_t> order = channel_order(y);
-
+  const ShuffleExample s = cli::read_shuffle_shape(f, "shuffle");
+  SL_CHECK_USAGE(s.N <= 64 && s.C <= 4096 && s.H <= 64 && s.W <= 64, "shuffle: N <= 64, C <= 4096, "
+                 "H and W <= 64 here, got ", s.N, "x", s.C, "x", s.H, "x", s.W);
+  SL_CHECK_USAGE(s.N * s.C * s.H * s.W <= (int64_t(1) << 22), "shuffle: x would hold ",
+                 s.N * s.C * s.H * s.W, " floats; keep N*C*H*W at most 4194304 for a walkthrough");
+  const ShuffleTrace tr = trace_channel_shuffle(channel_labels(s), s.G);
   if (f.has("json")) {
-    cli::Json j;
-    j.begin_object().key("channels").value(C).key("groups").value(G).key("steps").begin_array();
-    for (const Step& s : steps)
-      j.begin_object()
-          .key("op").value(s.op)
-          .key("shape").value(s.t.shape())
-          .key("strides").value(s.t.strides())
-          .key("copies").value(s.copied)
-          .key("bytes_copied").value(s.bytes)
-          .key("code").value(s.code)
-          .end_object();
-    j.end_array().key("order").value(order).end_object();
-    std::printf("%s\n", j.str().c_str());
+    print_json(tr);
     return 0;
   }
 
-  bool color = isatty(STDOUT_FILENO);
-  std::printf("channel shuffle of C = %lld channels in g = %lld groups (C/g = %lld per group)\n\n",
-              (long long)C, (long long)G, (long long)(C / G));
-  std::printf("  %-4s %-16s %-18s %-20s %-18s %s\n", "step", "op", "shape", "strides", "data moved",
-              "C++");
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const Step& s = steps[i];
-    std::string moved = i == 0 ? "-" : s.copied ? "yes, " + std::to_string(s.bytes) + " bytes" : "no (a view)";
-    std::printf("  %-4zu %-16s %-18s %-20s %-18s %s\n", i, s.op.c_str(), shape_str(s.t.shape()).c_str(),
-                strides_str(s.t).c_str(), moved.c_str(), s.code.c_str());
+  const bool color = isatty(STDOUT_FILENO);
+  const int64_t C = s.C, G = s.G, Cg = C / G;
+  std::printf("channel shuffle of x %s in G = %lld groups (C/G = %lld channels per group)\n",
+              shape_str({s.N, C, s.H, s.W}).c_str(), (long long)G, (long long)Cg);
+  std::printf("every float of input channel c holds the value c, so the data spells the order\n\n");
+  std::printf("  %-4s %-11s %-16s %-18s %-26s %s\n", "step", "op", "shape", "strides",
+              "copies (copy_stats)", "C++");
+  int64_t copies = 0;
+  for (size_t i = 0; i < tr.steps.size(); ++i) {
+    const ShuffleTraceStep& st = tr.steps[i];
+    copies += st.copies;
+    const std::string moved = i == 0          ? "-"
+                              : st.copies > 0 ? std::to_string(st.copies) + " copy, " +
+                                                    std::to_string(st.bytes) + " bytes"
+                              : st.shares_input_storage ? "0 (a view of x's buffer)"
+                                                        : "0 (a view of y's buffer)";
+    std::printf("  %-4zu %-11s %-16s %-18s %-26s %s\n", i, st.op.c_str(),
+                shape_str(st.tensor.shape()).c_str(), shape_str(st.tensor.strides()).c_str(),
+                moved.c_str(), st.code_values.c_str());
   }
+
+  // Step 2's read path, one number per channel run, samples and G-runs separated.
+  const std::vector<int64_t> offs = run_offsets(tr);
+  std::printf("\n  the transposed view reads x's buffer in this order (offset of each channel's\n"
+              "  first float; offset = sum of index * stride):\n    ");
+  const size_t shown = std::min<size_t>(offs.size(), 64);
+  for (size_t k = 0; k < shown; ++k)
+    std::printf("%s%lld", k == 0 ? "" : (k % C == 0 ? "  ||  " : (k % G == 0 ? " | " : " ")),
+                (long long)offs[k]);
+  std::printf("%s\n  contiguous() writes the floats into y's new buffer in exactly this order.\n",
+              shown < offs.size() ? " ..." : "");
+
+  if (!tr.view_error.empty())
+    std::printf("\n  skip contiguous() and the last view fails; the library says:\n    %s\n",
+                tr.view_error.c_str());
+  else
+    std::printf("\n  with G = 1 or G = C the transpose swaps a dim of size 1, so t is already\n"
+                "  contiguous: contiguous() returns it as is and view works without a copy.\n");
+  std::printf("  view({N, -1, H, W}): -1 asks view to infer that size from the others,\n"
+              "  numel / (N*H*W) = %lld / %lld = %lld = C.\n",
+              (long long)(s.N * C * s.H * s.W), (long long)(s.N * s.H * s.W), (long long)C);
+
   std::vector<int64_t> identity(C);
   for (int64_t i = 0; i < C; ++i) identity[i] = i;
-  std::printf("\n  before  %s   (g = %lld groups of %lld)\n", strip(identity, C / G, C / G, color).c_str(),
-              (long long)G, (long long)(C / G));
-  std::printf("  after   %s   (%lld runs of g = %lld: one channel from each group)\n",
-              strip(order, G, C / G, color).c_str(), (long long)(C / G), (long long)G);
-  std::printf("\n  output channel j takes input channel order[j] = (j %% g) * (C/g) + j / g\n");
-  std::printf("  only step 3 (contiguous) moved data; steps 1, 2 and 4 changed shape and strides only.\n");
+  std::printf("\n  before     %s   (G = %lld groups of %lld)\n", strip(identity, Cg, Cg, color).c_str(),
+              (long long)G, (long long)Cg);
+  for (size_t n = 0; n < tr.order.size() && n < 4; ++n)
+    std::printf("  sample %zu   %s\n", n, strip(tr.order[n], G, Cg, color).c_str());
+  if (tr.order.size() > 4) std::printf("  ... every sample alike: samples never mix\n");
+  std::printf("  (%lld runs of G = %lld: one channel from each group)\n", (long long)Cg, (long long)G);
+  std::printf("\n  output channel j takes input channel order[j] = (j %% G) * (C/G) + j / G\n");
+  if (copies > 0)
+    std::printf("  copies counted: %lld, by contiguous(); the views change shape and strides only.\n",
+                (long long)copies);
+  else
+    std::printf("  copies counted: 0; with G = 1 or G = C the shuffle is the identity.\n");
   return 0;
 }

@@ -1,5 +1,5 @@
 // apps/main.cpp - the `shufflelab` executable: picks the subcommand and turns errors
-// into the exit codes of shared/spec/cli.md (0 ok, 1 runtime error, 2 usage error),
+// into the exit codes of docs/commands.md (0 ok, 1 runtime error, 2 usage error),
 // printed as one `error: ` line plus a `hint: ` line. Not here: any subcommand's work.
 #include <cstdio>
 #include <cstdlib>

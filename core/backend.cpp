@@ -20,7 +20,19 @@ bool cuda_available() {
 #endif
 }
 
+namespace {
+const Backend* g_override[2] = {nullptr, nullptr};  // [Device], set by tests only
+}
+
+void override_backend_for_testing(Device d, const Backend* table) { g_override[(int)d] = table; }
+
+[[noreturn]] void kernel_missing(const char* backend_name, const char* entry) {
+  throw Error(str_cat(entry, " is not supported on the ", backend_name, " backend yet (run on --device cpu, ",
+                      "or implement it in core/", backend_name, "/ and its table)"));
+}
+
 const Backend& backend(Device d) {
+  if (const Backend* b = g_override[(int)d]) return *b;
   if (d == Device::cpu) return cpu::table();
 #ifdef SL_WITH_CUDA
   SL_CHECK(cuda_available(), "device cuda: no CUDA GPU was found on this machine",

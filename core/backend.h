@@ -12,17 +12,17 @@ namespace sl {
 enum class Device { cpu, cuda };
 constexpr int kMaxDims = 8;
 
-// A strided view of a buffer: element (i0..in) is at offset + sum(ik * strides[k]).
+// The shape and strides of a strided operand: element (i0..in) of a kernel's pointer p is
+// p[sum(ik * strides[k])]. The pointer is already at the first element (see below).
 struct Layout {
   int ndim = 0;
   int64_t shape[kMaxDims] = {};
   int64_t strides[kMaxDims] = {};
-  int64_t offset = 0;
 };
 
-enum class UnaryOp { neg, relu, exp, log, sqrt, abs, sign, step };  // step: x > 0 ? 1 : 0
-// relu_backward: out = b > 0 ? a : 0 (a = dout, b = x), ReLU's backward in one pass.
-enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge, relu_backward };
+// The forward element-wise ops (backward passes have their own entries).
+enum class UnaryOp { neg, relu, exp, log, sqrt, abs, sign };
+enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge };
 enum class ReduceOp { sum, max, argmax };
 
 // x viewed as [outer, n, inner] contiguous -> out [outer, inner].
@@ -49,10 +49,13 @@ struct BatchNormShape { int64_t N, C, HW; };
 struct Pool2dShape { int64_t N, C, H, W, K, stride, padding, H_out, W_out; };
 
 // x, out [N, C, HW] with C = G * (C/G); out channel j = i_inner*G + i_group
-// takes input channel i = i_group*(C/G) + i_inner (shared/spec/models.md).
+// takes input channel i = i_group*(C/G) + i_inner (docs/models.md).
 struct ShuffleShape { int64_t N, C, G, HW; };
 
-// Every backend provides this table; null entries are unsupported ops.
+// Every backend provides this table; null entries are unsupported ops, and SL_KERNEL
+// (below) turns a call of one into a clear error. One pointer convention for every entry:
+// a float* points at the operand's first element (Tensor::data()); contiguous operands are
+// read densely from there, strided ones (copy_strided, binary) through their Layout.
 struct Backend {
   const char* name;
   // memory
@@ -60,8 +63,8 @@ struct Backend {
   void (*free)(float* p);
   void (*copy_from_host)(float* dst, const float* host_src, int64_t n);
   void (*copy_to_host)(float* host_dst, const float* src, int64_t n);
-  // Pointers are already offset to the first element, except in copy_strided and binary,
-  // whose arguments are storage bases read through their Layout (offset included).
+  // waits until every kernel launched so far has finished (a no-op where launches block)
+  void (*synchronize)();
   // copy_strided: out[out_layout] = x[x_layout], same shape, any strides on both sides.
   // binary: out is contiguous, inputs follow their Layout (already broadcast to out).
   void (*fill)(float* out, int64_t n, float value);
@@ -69,6 +72,8 @@ struct Backend {
   void (*unary)(UnaryOp op, float* out, const float* x, int64_t n);
   void (*binary)(BinaryOp op, float* out, const float* a, const Layout& la,
                  const float* b, const Layout& lb);
+  // ReLU's backward in one pass: dx [n] = x > 0 ? dout : 0, all contiguous.
+  void (*relu_backward)(float* dx, const float* dout, const float* x, int64_t n);
   void (*reduce)(ReduceOp op, float* out, const float* x, const ReduceShape& s);
   void (*matmul)(float* out, const float* a, const float* b, const MatmulShape& s);
   // convolution (fast path picks 1x1-GEMM / direct depthwise; reference twins in cpu only)
@@ -95,5 +100,23 @@ struct Backend {
 const Backend& backend(Device d);
 bool cuda_available();      // compiled with CUDA and a device is present
 const char* device_name(Device d);
+
+// The one way ops reach a kernel: SL_KERNEL(device, entry)(args...) looks `entry` up in the
+// device's table and, when the backend leaves it null, throws sl::Error
+// "<entry> is not supported on the <backend> backend yet" instead of calling a null pointer.
+//   SL_KERNEL(x.device(), conv2d_forward)(out.data(), xc.data(), wc.data(), s);
+#define SL_KERNEL(device, entry) ::sl::kernel_entry(::sl::backend(device), &::sl::Backend::entry, #entry)
+[[noreturn]] void kernel_missing(const char* backend_name, const char* entry);
+template <typename Fn>
+Fn kernel_entry(const Backend& b, Fn Backend::*entry, const char* entry_name) {
+  Fn fn = b.*entry;
+  if (fn == nullptr) kernel_missing(b.name, entry_name);
+  return fn;
+}
+
+// TESTS ONLY: makes backend(d) return `table` until called again with nullptr (which
+// restores the built-in table). Lets a test run ops on a partial backend, e.g. the CPU
+// table with one entry removed. The library never calls it.
+void override_backend_for_testing(Device d, const Backend* table);
 
 }  // namespace sl

@@ -1,24 +1,55 @@
-// core/channel_shuffle.cpp - channel shuffle written exactly as the ShuffleNet papers
-// describe it, as a composition of views and one copy:
+// core/channel_shuffle.cpp - channel shuffle, the ShuffleNet op. Its definition, and the
+// oracle every test holds it to, is channel_shuffle_reference: the composition the papers
+// describe, views and one copy:
 //   x [N, C, H, W] -view-> [N, G, C/G, H, W] -transpose(1,2)-> [N, C/G, G, H, W]
 //   -contiguous-> (the only data movement) -view-> [N, C, H, W]
 // Output channel j = i_inner*G + i_group takes input channel i = i_group*(C/G) + i_inner.
-// Autograd comes for free from the views. Not here: the one-pass kernel version
-// (core/cpu/channel_shuffle.cpp, wrapped by nn/shuffle.cpp), which tests hold to this.
-#include "core/tensor.h"
+// channel_shuffle itself does the same permutation in one pass of the backend's kernel
+// (core/cpu/channel_shuffle.cpp, core/cuda/channel_shuffle.cu); its backward is the inverse
+// permutation, a shuffle with C/G groups. Not here: the loops.
+#include "core/internal.h"
 
 namespace sl {
 
+namespace {
+
+void check_shuffle(const Tensor& x, int64_t groups, const char* op) {
+  SL_CHECK(x.dim() == 4, op, ": x must be [N, C, H, W], got ", shape_str(x.shape()));
+  SL_CHECK(groups >= 1, op, ": groups g = ", groups, " must be at least 1");
+  SL_CHECK(x.size(1) % groups == 0, op, ": channels C = ", x.size(1), " is not divisible by groups g = ", groups,
+           " (choose g among the divisors of C)");
+}
+
+// x [N, C, H, W] -> out [N, C, H, W], the permutation in one pass (no autograd).
+Tensor shuffle_pass(const Tensor& x, int64_t groups) {
+  const ShuffleShape s{x.size(0), x.size(1), groups, x.size(2) * x.size(3)};
+  const Tensor xc = x.contiguous();
+  Tensor out = Tensor::empty(x.shape(), x.device());
+  if (out.numel() > 0) SL_KERNEL(x.device(), channel_shuffle)(out.data(), xc.data(), s);
+  return out;
+}
+
+}  // namespace
+
+Tensor channel_shuffle_reference(const Tensor& x, int64_t groups) {
+  check_shuffle(x, groups, "channel_shuffle_reference");
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  return x.view({N, groups, C / groups, H, W})  // the same memory, seen as G groups
+      .transpose(1, 2)                           // swap strides: nothing moves yet
+      .contiguous()                              // the copy: channels land in their new places
+      .view({N, C, H, W});                       // flatten back to C channels
+}
+
+// x [N, C, H, W] -> [N, C, H, W]
 Tensor channel_shuffle(const Tensor& x, int64_t groups) {
-  SL_CHECK(x.dim() == 4, "channel_shuffle: x must be [N, C, H, W], got ", shape_str(x.shape()));
-  int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  SL_CHECK(groups >= 1, "channel_shuffle: groups g = ", groups, " must be at least 1");
-  SL_CHECK(C % groups == 0, "channel_shuffle: channels C = ", C, " is not divisible by groups g = ",
-           groups, " (choose g among the divisors of C)");
-  return x.view({N, groups, C / groups, H, W})   // the same memory, seen as G groups
-      .transpose(1, 2)                            // swap strides: nothing moves yet
-      .contiguous()                               // the copy: channels land in their new places
-      .view({N, C, H, W});                        // flatten back to C channels
+  check_shuffle(x, groups, "channel_shuffle");
+  Tensor out = shuffle_pass(x, groups);
+  // The transpose of a [G, C/G] grid is undone by the transpose of the [C/G, G] grid.
+  const int64_t inverse_groups = x.size(1) / groups;
+  record(out, "channel_shuffle", {x}, [=](const Tensor& dout) -> std::vector<Tensor> {
+    return {shuffle_pass(dout, inverse_groups)};
+  });
+  return out;
 }
 
 }  // namespace sl

@@ -1,5 +1,5 @@
 // core/internal.h - helpers shared by the core's .cpp files only: the copy counter
-// hook, dim wrapping, and same-device checks. Not part of the public API (that is
+// hook, dim wrapping, and same-device checks (kernels are reached with SL_KERNEL, core/backend.h). Not part of the public API (that is
 // core/tensor.h); nothing outside core/ includes this.
 #pragma once
 #include "core/tensor.h"
@@ -18,13 +18,6 @@ inline int64_t wrap_dim(int64_t d, int64_t ndim, const char* op) {
 inline void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
   SL_CHECK(a.device() == b.device(), op, ": tensors are on different devices (",
            device_name(a.device()), " and ", device_name(b.device()), ")");
-}
-
-// The kernel table entry, or a clear error when this backend lacks the op.
-template <typename Fn>
-Fn need(Fn fn, Device d, const char* op) {
-  SL_CHECK(fn != nullptr, op, ": not supported on the ", device_name(d), " backend yet");
-  return fn;
 }
 
 }  // namespace sl

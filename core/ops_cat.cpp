@@ -27,11 +27,9 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
   int64_t start = 0;
   for (const Tensor& x : xs) {
     if (x.numel() > 0) {
-      Layout lo = out.layout();
+      Layout lo = out.layout();  // out's slab [start, start + C_x) along dim
       lo.shape[dim] = x.shape()[dim];
-      lo.offset += start * out.strides()[dim];
-      backend(x.device()).copy_strided(out.impl()->storage->data, lo, x.impl()->storage->data,
-                                       x.layout());
+      SL_KERNEL(x.device(), copy_strided)(out.data() + start * out.strides()[dim], lo, x.data(), x.layout());
     }
     start += x.shape()[dim];
   }

@@ -31,7 +31,6 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const char* op) {
 static Layout broadcast_layout(const Tensor& x, const Shape& shape) {
   Layout l;
   l.ndim = (int)shape.size();
-  l.offset = x.offset();
   size_t lead = shape.size() - x.shape().size();
   for (size_t i = 0; i < shape.size(); ++i) {
     l.shape[i] = shape[i];
@@ -55,8 +54,7 @@ static Tensor binary_forward(BinaryOp op, const Tensor& a, const Tensor& b, cons
   Shape s = broadcast_shape(a.shape(), b.shape(), name);
   Tensor out = Tensor::empty(s, a.device());
   if (out.numel() == 0) return out;
-  backend(a.device()).binary(op, out.data(), a.impl()->storage->data, broadcast_layout(a, s),
-                             b.impl()->storage->data, broadcast_layout(b, s));
+  SL_KERNEL(a.device(), binary)(op, out.data(), a.data(), broadcast_layout(a, s), b.data(), broadcast_layout(b, s));
   return out;
 }
 
@@ -119,7 +117,7 @@ Tensor pow(const Tensor& a, float p) {
 static Tensor unary_forward(UnaryOp op, const Tensor& x) {
   Tensor xc = x.is_contiguous() ? x : x.clone();
   Tensor out = Tensor::empty(x.shape(), x.device());
-  if (out.numel() > 0) backend(x.device()).unary(op, out.data(), xc.data(), out.numel());
+  if (out.numel() > 0) SL_KERNEL(x.device(), unary)(op, out.data(), xc.data(), out.numel());
   return out;
 }
 
@@ -131,8 +129,12 @@ Tensor neg(const Tensor& x) {
 
 Tensor relu(const Tensor& x) {
   Tensor out = unary_forward(UnaryOp::relu, x);
-  record(out, "relu", {x}, [x = x.detach()](const Tensor& dout) {
-    return std::vector<Tensor>{binary_forward(BinaryOp::relu_backward, dout, x, "relu")};  // dout where x > 0
+  // dx = dout where x > 0, else 0: one pass of the relu_backward kernel.
+  record(out, "relu", {x}, [xc = x.detach().contiguous()](const Tensor& dout) {
+    const Tensor d = dout.contiguous();
+    Tensor dx = Tensor::empty(d.shape(), d.device());
+    if (dx.numel() > 0) SL_KERNEL(d.device(), relu_backward)(dx.data(), d.data(), xc.data(), dx.numel());
+    return std::vector<Tensor>{dx};
   });
   return out;
 }

@@ -39,9 +39,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                 .accumulate = false, .b_batch_stride = b.dim() == 2 ? 0 : K * N};
   if (out.numel() > 0) {
     if (K == 0)
-      backend(a.device()).fill(out.data(), out.numel(), 0.f);
+      SL_KERNEL(a.device(), fill)(out.data(), out.numel(), 0.f);
     else
-      backend(a.device()).matmul(out.data(), oa.t.data(), ob.t.data(), s);
+      SL_KERNEL(a.device(), matmul)(out.data(), oa.t.data(), ob.t.data(), s);
   }
   record(out, "matmul", {a, b}, [a = a.detach(), b = b.detach()](const Tensor& dout) {
     Tensor da = matmul(dout, b.transpose(-1, -2));  // dA = dout @ B^T

@@ -27,9 +27,9 @@ static Tensor reduce_one(ReduceOp op, const Tensor& x, int64_t d) {
   s[d] = 1;
   Tensor out = Tensor::empty(s, x.device());
   if (rs.n == 0)
-    backend(x.device()).fill(out.data(), out.numel(), 0.f);
+    SL_KERNEL(x.device(), fill)(out.data(), out.numel(), 0.f);
   else if (out.numel() > 0)
-    backend(x.device()).reduce(op, out.data(), x.data(), rs);
+    SL_KERNEL(x.device(), reduce)(op, out.data(), x.data(), rs);
   return out;
 }
 

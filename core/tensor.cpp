@@ -16,8 +16,10 @@ namespace sl {
 // [SECTION] storage and copy stats
 
 Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
-  data = backend(d).alloc(n > 0 ? n : 1);
+  data = SL_KERNEL(d, alloc)(n > 0 ? n : 1);
 }
+// A destructor must not throw, so free is the one entry read without SL_KERNEL: every
+// backend has it (a table without alloc cannot have made this storage).
 Storage::~Storage() { backend(device).free(data); }
 
 namespace {
@@ -96,7 +98,7 @@ Tensor Tensor::empty(const Shape& shape, Device d) {
 
 Tensor Tensor::full(const Shape& shape, float value, Device d) {
   Tensor t = empty(shape, d);
-  backend(d).fill(t.data(), t.numel(), value);
+  SL_KERNEL(d, fill)(t.data(), t.numel(), value);
   return t;
 }
 Tensor Tensor::zeros(const Shape& shape, Device d) { return full(shape, 0.f, d); }
@@ -113,7 +115,7 @@ Tensor Tensor::from_data(const std::vector<float>& data, const Shape& shape, Dev
   SL_CHECK((int64_t)data.size() == n, "from_data: ", data.size(), " values cannot fill shape ",
            shape_str(shape), " (", n, " elements)");
   Tensor t = empty(shape, d);
-  if (n > 0) backend(d).copy_from_host(t.data(), data.data(), n);
+  if (n > 0) SL_KERNEL(d, copy_from_host)(t.data(), data.data(), n);
   return t;
 }
 
@@ -179,7 +181,6 @@ Layout Tensor::layout() const {
     l.shape[i] = shape()[i];
     l.strides[i] = strides()[i];
   }
-  l.offset = offset();
   return l;
 }
 
@@ -188,7 +189,7 @@ float* Tensor::data() const { return must(impl_).storage->data + impl_->offset; 
 std::vector<float> Tensor::to_vector() const {
   Tensor c = is_contiguous() ? *this : clone();  // a read, not counted as a layout copy
   std::vector<float> out(c.numel());
-  if (!out.empty()) backend(c.device()).copy_to_host(out.data(), c.data(), c.numel());
+  if (!out.empty()) SL_KERNEL(c.device(), copy_to_host)(out.data(), c.data(), c.numel());
   return out;
 }
 
@@ -201,14 +202,14 @@ float Tensor::item() const {
 float Tensor::at(std::initializer_list<int64_t> idx) const {
   SL_CHECK((int64_t)idx.size() == dim(), "at: ", idx.size(), " indices for shape ",
            shape_str(shape()));
-  int64_t off = offset(), d = 0;
+  int64_t off = 0, d = 0;
   for (int64_t i : idx) {
     SL_CHECK(i >= 0 && i < shape()[d], "at: index ", i, " out of range for dim ", d, " of ",
              shape_str(shape()));
     off += i * strides()[d++];
   }
   float v = 0.f;
-  backend(device()).copy_to_host(&v, impl_->storage->data + off, 1);
+  SL_KERNEL(device(), copy_to_host)(&v, data() + off, 1);
   return v;
 }
 

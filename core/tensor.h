@@ -209,7 +209,11 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor cat(const std::vector<Tensor>& xs, int64_t dim);
 
 // [SECTION] channel shuffle, the seed example (core/channel_shuffle.cpp)
-// x [N, C, H, W] -> view [N, G, C/G, H, W] -> transpose(1, 2) -> contiguous -> view [N, C, H, W]
+// x [N, C, H, W] -> [N, C, H, W]: output channel j = i_inner*G + i_group takes input
+// channel i = i_group*(C/G) + i_inner. Defined as channel_shuffle_reference:
+// view [N, G, C/G, H, W] -> transpose(1, 2) -> contiguous -> view [N, C, H, W].
+// channel_shuffle computes the same values and gradients in one pass of the backend kernel.
 Tensor channel_shuffle(const Tensor& x, int64_t groups);
+Tensor channel_shuffle_reference(const Tensor& x, int64_t groups);
 
 }  // namespace sl

@@ -245,9 +245,7 @@ Tensor Tensor::expand(const Shape& want) const {
 Tensor Tensor::clone() const {
   Tensor out = Tensor::empty(shape(), device());
   if (numel() > 0) {
-    Layout lo = out.layout();
-    need(backend(device()).copy_strided, device(), "clone")(out.impl()->storage->data, lo,
-                                                            impl_->storage->data, layout());
+    SL_KERNEL(device(), copy_strided)(out.data(), out.layout(), data(), layout());
   }
   record(out, "clone", {*this}, [](const Tensor& dout) { return std::vector<Tensor>{dout}; });
   return out;

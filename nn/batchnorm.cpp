@@ -3,7 +3,6 @@
 // backward (a per-channel affine map) is written with tensor ops. Not here: the loops.
 #include "nn/batchnorm.h"
 
-#include "nn/cost.h"
 #include "nn/module.h"
 
 namespace sl {
@@ -37,10 +36,8 @@ Tensor invstd_of(const Tensor& var, float eps) { return scalar(1.f, var.device()
 // x [N, C, H, W] (viewed as [N, C, HW]) -> out, same shape
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, const BatchNormParams& p) {
-  CostProbe probe;
   const BatchNormShape s = bn_shape(x, gamma, beta, running_mean, running_var);
   const Device dev = x.device();
-  const Backend& be = backend(dev);
   const Tensor xc = x.contiguous();
   Tensor out = Tensor::empty(x.shape(), dev);
   Tensor mean, invstd;
@@ -52,7 +49,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                shape_str(x.shape()), " (use eval mode for a single value)");
       mean = Tensor::empty({s.C}, dev);
       Tensor var = Tensor::empty({s.C}, dev);  // biased: sum((x - mean)^2) / n
-      be.batchnorm_stats(mean.data(), var.data(), xc.data(), s);
+      SL_KERNEL(dev, batchnorm_stats)(mean.data(), var.data(), xc.data(), s);
       invstd = invstd_of(var, p.eps);
       const float m = p.momentum;
       if (running_mean.defined()) copy_into(running_mean, running_mean * (1.f - m) + mean * m);
@@ -68,7 +65,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     }
   }
   const Tensor g = gamma.contiguous(), b = beta.contiguous();
-  be.batchnorm_forward(out.data(), xc.data(), mean.data(), invstd.data(), g.data(), b.data(), s);
+  SL_KERNEL(dev, batchnorm_forward)(out.data(), xc.data(), mean.data(), invstd.data(), g.data(), b.data(), s);
 
   const Tensor x_saved = xc.detach(), g_saved = g.detach();
   if (p.training) {
@@ -79,8 +76,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
       const Tensor d = dout.contiguous();
       Tensor dx = Tensor::empty(x_saved.shape(), d.device());
       Tensor dgamma = Tensor::empty({s.C}, d.device()), dbeta = Tensor::empty({s.C}, d.device());
-      backend(d.device()).batchnorm_backward(dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(),
-                                             mean.data(), invstd.data(), g_saved.data(), s);
+      SL_KERNEL(d.device(), batchnorm_backward)(dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(),
+                                                mean.data(), invstd.data(), g_saved.data(), s);
       return {dx, dgamma, dbeta};
     });
   } else {
@@ -95,8 +92,6 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     });
   }
 
-  const int64_t elems = x.numel();
-  probe.record("batch_norm", out.shape(), {.params = gamma.numel() + beta.numel(), .mac = 2 * elems});
   return out;
 }
 

@@ -1,4 +1,4 @@
-// nn/cifar10.h - CIFAR-10 in its official binary layout (shared/data/README.md): finding
+// nn/cifar10.h - CIFAR-10 in its official binary layout (docs/commands.md): finding
 // the folder, reading and validating the batch files, the training augmentation (random
 // crop with 4-pixel zero padding, horizontal flip) and normalisation, and a batch loader
 // that prepares the next batch on a background thread. Deterministic given the seed.

@@ -1,9 +1,8 @@
 // nn/conv2d.cpp - conv2d forward and backward, side by side. Forward and both gradients
 // are backend kernels (core/backend.h); this file is the glue: shape checks, contiguous
-// inputs, the recorded backward, the cost record. Not here: the loops (core/cpu/).
+// inputs, the recorded backward. Not here: the loops (core/cpu/), the cost (the Conv2d
+// layer hands conv2d_shape to nn/cost).
 #include "nn/conv2d.h"
-
-#include "nn/cost.h"
 
 namespace sl {
 
@@ -38,14 +37,13 @@ Conv2dShape conv2d_shape(const Shape& x, const Shape& w, const Conv2dParams& p) 
 
 // x [N, C_in, H, W], w [C_out, C_in/G, K, K] -> out [N, C_out, H_out, W_out]
 Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
-  CostProbe probe;
   const Conv2dShape s = conv2d_shape(x.shape(), w.shape(), p);
   SL_CHECK(x.device() == w.device(), "conv2d: x is on ", device_name(x.device()), " but w is on ",
            device_name(w.device()));
   const Device dev = x.device();
   const Tensor xc = x.contiguous(), wc = w.contiguous();
   Tensor out = Tensor::empty({s.N, s.C_out, s.H_out, s.W_out}, dev);
-  backend(dev).conv2d_forward(out.data(), xc.data(), wc.data(), s);
+  SL_KERNEL(dev, conv2d_forward)(out.data(), xc.data(), wc.data(), s);
 
   // dx [N, C_in, H, W] = dout correlated with the flipped w (a transposed convolution);
   // dw [C_out, C_in/G, K, K] = sum over N, H_out, W_out of dout times the x patch.
@@ -54,21 +52,19 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Conv2dParams& p) {
   const Tensor x_saved = need_dw ? xc.detach() : Tensor();
   const Tensor w_saved = need_dx ? wc.detach() : Tensor();
   record(out, "conv2d", {x, w}, [=](const Tensor& dout) -> std::vector<Tensor> {
-    const Backend& be = backend(dout.device());
     const Tensor d = dout.contiguous();
     Tensor dx, dw;
     if (need_dx) {
       dx = Tensor::empty({s.N, s.C_in, s.H, s.W}, dout.device());  // the kernels overwrite
-      be.conv2d_backward_input(dx.data(), d.data(), w_saved.data(), s);
+      SL_KERNEL(d.device(), conv2d_backward_input)(dx.data(), d.data(), w_saved.data(), s);
     }
     if (need_dw) {
       dw = Tensor::empty({s.C_out, s.C_in / s.groups, s.K, s.K}, dout.device());
-      be.conv2d_backward_weight(dw.data(), d.data(), x_saved.data(), s);
+      SL_KERNEL(d.device(), conv2d_backward_weight)(dw.data(), d.data(), x_saved.data(), s);
     }
     return {dx, dw};
   });
 
-  probe.record("conv2d", out.shape(), {.params = w.numel(), .madds = conv2d_madds(s), .mac = conv2d_mac(s)});
   return out;
 }
 

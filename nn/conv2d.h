@@ -1,7 +1,7 @@
 // nn/conv2d.h - 2-D convolution with groups (standard, group and depthwise), no bias:
 // every ShuffleNet convolution is followed by BatchNorm. Differentiable in x and w.
 // The kernels live behind core/backend.h (core/cpu/conv2d.cpp and its reference twin);
-// this op checks shapes, calls them, records the backward and reports its cost.
+// this op checks shapes, calls them and records the backward.
 #pragma once
 #include "core/tensor.h"
 

@@ -1,13 +1,12 @@
 // nn/guidelines.cpp - the four guideline experiments of ShuffleNet V2 (Tables 1-4): the
-// stacks built from ShuffleLab's own layer ops
-// (conv2d with groups, relu_layer, add_layer, concat), timing (warm-up + median) and cost
-// (a CostRecording of one real pass, so FLOPs and MAC are nn/cost's). The zero-copy shuffle
-// lives in nn/guidelines_zero_copy.cpp. Not here: printing or drawing.
-//
-// The paper's tables, the configurations and the sliders' points are in
-// nn/guidelines_configs.cpp.
+// stacks built from ShuffleLab's own ops (conv2d with groups, relu, add, cat, channel_shuffle),
+// timing (warm-up + median) and cost (each op adds nn/cost's record of its shapes to an
+// OpTally, so FLOPs and MAC are nn/cost's). The paper's tables, the configurations and the
+// sliders' points are in nn/guidelines_configs.cpp; the zero-copy shuffle in
+// nn/guidelines_zero_copy.cpp. Not here: printing or drawing.
 //
 // [SECTION] index
+//   tallied ops  the ops with their cost records (and per-op timing for G4)
 //   stacks       the 10-block networks each experiment times
 //   measuring    warm-up, median, cost recording, normalising, the trend check
 //   run          run_guidelines: every table, progress and cancel
@@ -24,10 +23,75 @@
 
 #include "nn/conv2d.h"
 #include "nn/cost.h"
-#include "nn/elementwise.h"
-#include "nn/shuffle.h"
 
 namespace sl {
+
+// [SECTION] tallied ops
+
+void OpTally::add(const LayerCost& c, double ms) {
+  madds += c.madds;
+  mac += c.mac;
+  ++ops;
+  all_ms += ms;
+  const bool elementwise = c.type == "relu" || c.type == "add" || c.type == "concat";
+  if (elementwise) elementwise_mac += c.mac;
+  if (c.type == "relu" || c.type == "add") elementwise_ms += ms;
+  if (c.type == "channel_shuffle") shuffle_mac += c.mac;
+  if (c.type == "concat") concat_mac += c.mac;
+}
+
+void sync_device(Device d) {
+  if (d != Device::cpu) SL_KERNEL(d, synchronize)();
+}
+
+namespace {
+
+// Runs op() and adds cost to the tally; with t->time the op is timed alone, device synced.
+template <typename Op>
+Tensor tallied(OpTally* t, Device d, const LayerCost& cost, Op op) {
+  if (!t) return op();
+  std::chrono::steady_clock::time_point t0;
+  if (t->time) {
+    sync_device(d);
+    t0 = std::chrono::steady_clock::now();
+  }
+  Tensor out = op();
+  double ms = 0;
+  if (t->time) {
+    sync_device(d);
+    ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  t->add(cost, ms);
+  return out;
+}
+
+}  // namespace
+
+Tensor tally_conv2d(OpTally* t, const Tensor& x, const Tensor& w, const Conv2dParams& p) {
+  const LayerCost c = t ? conv2d_cost(conv2d_shape(x.shape(), w.shape(), p)) : LayerCost{};
+  return tallied(t, x.device(), c, [&] { return conv2d(x, w, p); });
+}
+
+Tensor tally_relu(OpTally* t, const Tensor& x) {
+  return tallied(t, x.device(), t ? relu_cost(x.shape()) : LayerCost{}, [&] { return relu(x); });
+}
+
+Tensor tally_add(OpTally* t, const Tensor& a, const Tensor& b) {
+  SL_CHECK(a.shape() == b.shape(), "tally_add: a is ", shape_str(a.shape()), " but b is ", shape_str(b.shape()));
+  return tallied(t, a.device(), t ? add_cost(a.shape()) : LayerCost{}, [&] { return add(a, b); });
+}
+
+Tensor tally_concat(OpTally* t, const std::vector<Tensor>& xs) {
+  SL_CHECK(!xs.empty(), "tally_concat: no tensors");
+  Shape out = xs[0].shape();
+  for (size_t i = 1; i < xs.size(); ++i) out[1] += xs[i].size(1);
+  return tallied(t, xs[0].device(), t ? concat_cost(out) : LayerCost{}, [&] { return cat(xs, 1); });
+}
+
+Tensor tally_shuffle(OpTally* t, const Tensor& x, int64_t groups) {
+  return tallied(t, x.device(), t ? channel_shuffle_cost(x.shape()) : LayerCost{},
+                 [&] { return channel_shuffle(x, groups); });
+}
 
 // [SECTION] stacks
 // Weights are N(0, gain / fan_in) so that 10 stacked blocks without BatchNorm keep values
@@ -78,44 +142,42 @@ struct Stack {
     x = Tensor::randn({c.batch, in_channels(), c.hw, c.hw}, gen, 0.f, 1.f, d);
   }
 
-  Tensor block(const Tensor& in, const std::vector<Tensor>& ws) const {
+  Tensor block(const Tensor& in, const std::vector<Tensor>& ws, OpTally* k) const {
     switch (cfg.guideline) {
-      case Guideline::g1: return conv2d(conv2d(in, ws[0]), ws[1]);
-      case Guideline::g2: return conv2d(in, ws[0], {.groups = cfg.groups});
+      case Guideline::g1: return tally_conv2d(k, tally_conv2d(k, in, ws[0]), ws[1]);
+      case Guideline::g2: return tally_conv2d(k, in, ws[0], {.groups = cfg.groups});
       case Guideline::g3: {
         if (!cfg.parallel) {
           Tensor t = in;
-          for (const Tensor& wf : ws) t = conv2d(t, wf);
+          for (const Tensor& wf : ws) t = tally_conv2d(k, t, wf);
           return t;
         }
-        if (ws.size() == 1) return conv2d(in, ws[0]);
+        if (ws.size() == 1) return tally_conv2d(k, in, ws[0]);
         std::vector<Tensor> parts;
-        for (const Tensor& wf : ws) parts.push_back(conv2d(in, wf));
-        return concat(parts);
+        for (const Tensor& wf : ws) parts.push_back(tally_conv2d(k, in, wf));
+        return tally_concat(k, parts);
       }
       case Guideline::g4: {
-        auto act = [&](const Tensor& t) { return cfg.relu ? relu_layer(t) : t; };
-        Tensor t = act(conv2d(in, ws[0]));
-        t = act(conv2d(t, ws[1], {.padding = 1}));
-        t = conv2d(t, ws[2]);
-        if (cfg.shortcut) t = add_layer(t, in);
+        auto act = [&](const Tensor& t) { return cfg.relu ? tally_relu(k, t) : t; };
+        Tensor t = act(tally_conv2d(k, in, ws[0]));
+        t = act(tally_conv2d(k, t, ws[1], {.padding = 1}));
+        t = tally_conv2d(k, t, ws[2]);
+        if (cfg.shortcut) t = tally_add(k, t, in);
         return act(t);
       }
     }
     return in;
   }
 
-  Tensor forward() const {
+  Tensor forward(OpTally* k = nullptr) const {
     Tensor t = x;
-    for (const auto& ws : w) t = block(t, ws);
+    for (const auto& ws : w) t = block(t, ws, k);
     return t;
   }
 };
 
-// Waits for the device: a one-element copy to the host (a no-op wait on the CPU).
-void sync(const Tensor& t) {
-  if (t.device() != Device::cpu) (void)t.view({-1}).narrow(0, 0, 1).to(Device::cpu);
-}
+// Waits for the device to finish the pass that made t.
+void sync(const Tensor& t) { sync_device(t.device()); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -158,14 +220,12 @@ std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cf
     stacks.emplace_back(cfgs[i], device);
     GuidelineRow& row = rows[i];
     row.config = cfgs[i];
-    CostRecording rec;  // one pass under the recorder: nn/cost's multiply-adds and MAC of every op
-    sync(stacks[i].forward());
-    for (const LayerCost& l : rec.layers()) {
-      row.madds += l.madds;
-      row.mac += l.mac;
-      if (l.type == "relu" || l.type == "add" || l.type == "concat") row.elementwise_mac += l.mac;
-    }
-    row.op_calls = (int)rec.layers().size();
+    OpTally tally;  // one pass that adds up nn/cost's record of every op
+    sync(stacks[i].forward(&tally));
+    row.madds = tally.madds;
+    row.mac = tally.mac;
+    row.elementwise_mac = tally.elementwise_mac;
+    row.op_calls = tally.ops;
   }
   for (int k = 1; k < warmup && !cancelled(cancel); ++k)
     for (const Stack& s : stacks) sync(s.forward());
@@ -184,17 +244,13 @@ std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cf
     row.time_ms = median(times[i]);
     row.per_s = double(row.config.batch) * 1000.0 / row.time_ms;
     if (row.config.guideline != Guideline::g4 || !(row.config.relu || row.config.shortcut)) continue;
-    // G4: each op timed on its own (CostRecording's per-layer clock), median share over passes.
+    // G4: each op timed on its own (device synced around it), median share over passes.
     std::vector<double> shares;
     for (int k = 0; k < std::max(3, repeats / 2) && !cancelled(cancel); ++k) {
-      CostRecording rec(/*time_layers=*/true);
-      sync(stacks[i].forward());
-      double ew = 0, all = 0;
-      for (const LayerCost& l : rec.layers()) {
-        all += l.time_ms;
-        if (l.type == "relu" || l.type == "add") ew += l.time_ms;
-      }
-      if (all > 0) shares.push_back(ew / all);
+      OpTally tally;
+      tally.time = true;
+      sync(stacks[i].forward(&tally));
+      if (tally.all_ms > 0) shares.push_back(tally.elementwise_ms / tally.all_ms);
     }
     if (!shares.empty()) row.elementwise_share = median(shares);
   }

@@ -2,7 +2,7 @@
 // section 2, Tables 1-4) re-run with ShuffleLab's own ops on this machine, beside the
 // paper's numbers, plus the zero-copy shuffle measurement. One library for the
 // `shufflelab guidelines` command and the app's Guidelines panel. FLOPs and MAC come from
-// nn/cost (a CostRecording of one real pass, or conv2d_madds / conv2d_mac on the shapes).
+// nn/cost (its *_cost functions of every op's shapes, or conv2d_madds / conv2d_mac).
 // Not here: printing (apps/cmd_guidelines.cpp) or drawing (viz/guidelines/).
 #pragma once
 #include <atomic>
@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "nn/conv2d.h"
+#include "nn/cost.h"
 
 namespace sl {
 
@@ -160,6 +162,26 @@ void keep_freed_memory();
 // Fills measured_norm, paper_* and trend for rows grouped by width (first row = 1).
 void normalise_table(GuidelineTable& t, Device device);
 
+// [SECTION] the ops the experiments call, each adding its nn/cost record to a tally
+// The experiments call ops directly (no Modules), so instead of a CostRecording each op
+// adds conv2d_cost / relu_cost / add_cost / concat_cost / channel_shuffle_cost of its
+// shapes to an OpTally. A null tally costs nothing (the timed passes).
+struct OpTally {
+  int64_t madds = 0, mac = 0;
+  int64_t elementwise_mac = 0;     // relu, add, concat
+  int64_t shuffle_mac = 0, concat_mac = 0;
+  int ops = 0;                     // op calls
+  bool time = false;               // time every op on its own (device synchronised around it)
+  double elementwise_ms = 0, all_ms = 0;
+  void add(const LayerCost& c, double ms);
+};
+Tensor tally_conv2d(OpTally* t, const Tensor& x, const Tensor& w, const Conv2dParams& p = {});
+Tensor tally_relu(OpTally* t, const Tensor& x);
+Tensor tally_add(OpTally* t, const Tensor& a, const Tensor& b);
+Tensor tally_concat(OpTally* t, const std::vector<Tensor>& xs);        // along C
+Tensor tally_shuffle(OpTally* t, const Tensor& x, int64_t groups);      // core's channel_shuffle
+void sync_device(Device d);                                             // waits for launched kernels
+
 // [SECTION] the zero-copy variants, exposed for tests
 struct ZeroCopyUnit {
   int64_t C = 116, groups = 2;
@@ -170,12 +192,15 @@ struct ZeroCopyUnit {
 };
 ZeroCopyUnit make_zero_copy_unit(int64_t C, int64_t groups, Device device, uint64_t seed);
 // x [N, C, H, W] -> [N, C, H, W]: unit then the next 1x1 convolution, three ways.
-Tensor zero_copy_plain(const ZeroCopyUnit& u, const Tensor& x);
-Tensor zero_copy_folded(const ZeroCopyUnit& u, const Tensor& x);
-Tensor zero_copy_strided(const ZeroCopyUnit& u, const Tensor& x);
+Tensor zero_copy_plain(const ZeroCopyUnit& u, const Tensor& x, OpTally* t = nullptr);
+Tensor zero_copy_folded(const ZeroCopyUnit& u, const Tensor& x, OpTally* t = nullptr);
+Tensor zero_copy_strided(const ZeroCopyUnit& u, const Tensor& x, OpTally* t = nullptr);
 // out [N, C_out, H, W] = sum_g w_blocks[g] [C_out, C_b] @ blocks[g] [N, C_b, H, W]: a 1x1
 // convolution over the channel concatenation of `blocks` in shuffled order, read in place.
-Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<Tensor>& w_blocks);
+// Its tally record: conv2d_cost of the whole 1x1 convolution, plus one read of out per
+// accumulating block in the MAC.
+Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<Tensor>& w_blocks,
+                           OpTally* t = nullptr);
 ZeroCopyResult run_zero_copy(Device device, int64_t batch, int warmup, int repeats,
                              const std::atomic<bool>* cancel = nullptr,
                              const std::function<void(int)>& on_pass = nullptr);

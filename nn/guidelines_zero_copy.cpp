@@ -14,9 +14,7 @@
 
 #include "nn/conv2d.h"
 #include "nn/cost.h"
-#include "nn/elementwise.h"
 #include "nn/guidelines.h"
-#include "nn/shuffle.h"
 
 namespace sl {
 
@@ -51,36 +49,35 @@ ZeroCopyUnit make_zero_copy_unit(int64_t C, int64_t groups, Device device, uint6
 namespace {
 
 // x [N, C, H, W] -> {left [N, C/2, H, W] (a view), branch 2's output [N, C/2, H, W]}
-std::array<Tensor, 2> unit_halves(const ZeroCopyUnit& u, const Tensor& x) {
-  const auto halves = channel_split(x);
-  Tensor t = relu_layer(conv2d(halves[1], u.w1));
-  t = conv2d(t, u.w_dw, {.padding = 1, .groups = u.C / 2});
-  t = relu_layer(conv2d(t, u.w2));
-  return {halves[0], t};
+std::array<Tensor, 2> unit_halves(const ZeroCopyUnit& u, const Tensor& x, OpTally* k) {
+  const int64_t h = x.size(1) / 2;  // channel split: two views, MAC 0
+  Tensor t = tally_relu(k, tally_conv2d(k, x.narrow(1, h, h), u.w1));
+  t = tally_conv2d(k, t, u.w_dw, {.padding = 1, .groups = u.C / 2});
+  t = tally_relu(k, tally_conv2d(k, t, u.w2));
+  return {x.narrow(1, 0, h), t};
 }
 
 }  // namespace
 
-Tensor zero_copy_plain(const ZeroCopyUnit& u, const Tensor& x) {
-  const auto [left, right] = unit_halves(u, x);
-  return conv2d(channel_shuffle_direct(concat({left, right}), u.groups), u.w_next);
+Tensor zero_copy_plain(const ZeroCopyUnit& u, const Tensor& x, OpTally* k) {
+  const auto [left, right] = unit_halves(u, x, k);
+  return tally_conv2d(k, tally_shuffle(k, tally_concat(k, {left, right}), u.groups), u.w_next);
 }
 
-Tensor zero_copy_folded(const ZeroCopyUnit& u, const Tensor& x) {
-  const auto [left, right] = unit_halves(u, x);
-  return conv2d(concat({left, right}), u.w_next_folded);
+Tensor zero_copy_folded(const ZeroCopyUnit& u, const Tensor& x, OpTally* k) {
+  const auto [left, right] = unit_halves(u, x, k);
+  return tally_conv2d(k, tally_concat(k, {left, right}), u.w_next_folded);
 }
 
-Tensor zero_copy_strided(const ZeroCopyUnit& u, const Tensor& x) {
-  const auto [left, right] = unit_halves(u, x);
-  return conv1x1_over_blocks({left, right}, u.w_next_blocks);
+Tensor zero_copy_strided(const ZeroCopyUnit& u, const Tensor& x, OpTally* k) {
+  const auto [left, right] = unit_halves(u, x, k);
+  return conv1x1_over_blocks({left, right}, u.w_next_blocks, k);
 }
 
 // blocks[g] [N, C_b, H, W], each image's [C_b, H, W] contiguous (a channel narrow of a
 // contiguous tensor qualifies); w_blocks[g] [C_out, C_b] contiguous -> out [N, C_out, H, W].
 // Per image n: out_n [C_out, HW] = w_0 @ block_0,n, then += w_g @ block_g,n for g >= 1.
-Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<Tensor>& w_blocks) {
-  CostProbe probe;
+Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<Tensor>& w_blocks, OpTally* t) {
   SL_CHECK(!blocks.empty() && blocks.size() == w_blocks.size(), "conv1x1_over_blocks: ", blocks.size(),
            " blocks but ", w_blocks.size(), " weight blocks");
   const Tensor& b0 = blocks[0];
@@ -104,18 +101,20 @@ Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<
     xs.push_back(in_place ? b : b.contiguous());
     c_total += b.size(1);
   }
-  const Backend& be = backend(dev);
+  const auto matmul = SL_KERNEL(dev, matmul);
   for (int64_t n = 0; n < N; ++n)
     for (size_t g = 0; g < xs.size(); ++g) {
       const MatmulShape s{.B = 1, .M = C_out, .K = xs[g].size(1), .N = HW, .accumulate = g > 0};
-      be.matmul(out.data() + n * C_out * HW, w_blocks[g].data(), xs[g].data() + n * xs[g].strides()[0], s);
+      matmul(out.data() + n * C_out * HW, w_blocks[g].data(), xs[g].data() + n * xs[g].strides()[0], s);
     }
   // Same multiply-adds as the 1x1 convolution over all C = sum C_b channels; its MAC plus
   // one extra read of out for every accumulating block after the first.
-  const Conv2dShape cs = conv2d_shape({N, c_total, H, W}, {C_out, c_total, 1, 1}, {});
-  const int64_t accumulate_reads = int64_t(xs.size() - 1) * out.numel();
-  probe.record("conv1x1_blocks", out.shape(),
-               {.params = c_total * C_out, .madds = conv2d_madds(cs), .mac = conv2d_mac(cs) + accumulate_reads});
+  if (t) {
+    LayerCost c = conv2d_cost(conv2d_shape({N, c_total, H, W}, {C_out, c_total, 1, 1}, {}));
+    c.type = "conv1x1_blocks";
+    c.mac += int64_t(xs.size() - 1) * out.numel();
+    t->add(c, 0);
+  }
   return out;
 }
 
@@ -129,17 +128,17 @@ ZeroCopyResult run_zero_copy(Device device, int64_t batch, int warmup, int repea
   for (int64_t i = 0; i < units; ++i) us.push_back(make_zero_copy_unit(C, 2, device, 100 + (uint64_t)i));
   Generator gen(7);
   const Tensor x = Tensor::randn({batch, C, S, S}, gen, 0.f, 1.f, device);
-  using Fn = Tensor (*)(const ZeroCopyUnit&, const Tensor&);
+  using Fn = Tensor (*)(const ZeroCopyUnit&, const Tensor&, OpTally*);
   const struct {
     const char* name;
     Fn fn;
   } variants[] = {{"plain shuffle (copy)", zero_copy_plain},
                   {"(a) folded into the 1x1 weights", zero_copy_folded},
                   {"(b) strided view, per-block matmuls", zero_copy_strided}};
-  auto pass = [&](Fn fn) {
+  auto pass = [&](Fn fn, OpTally* k) {
     Tensor t = x;
-    for (const ZeroCopyUnit& u : us) t = fn(u, t);
-    if (device != Device::cpu) (void)t.view({-1}).narrow(0, 0, 1).to(Device::cpu);  // wait for the device
+    for (const ZeroCopyUnit& u : us) t = fn(u, t, k);
+    sync_device(device);
     return t;
   };
   ZeroCopyResult res;
@@ -149,26 +148,24 @@ ZeroCopyResult run_zero_copy(Device device, int64_t batch, int warmup, int repea
   for (const auto& v : variants) {  // cost (one recorded pass) and output of each variant
     ZeroCopyRow row;
     row.variant = v.name;
-    CostRecording rec;
-    const std::vector<float> got = pass(v.fn).to_vector();
-    for (const LayerCost& l : rec.layers()) {
-      row.madds += l.madds;
-      row.mac += l.mac;
-      if (l.type == "channel_shuffle") row.shuffle_mac += l.mac;
-      if (l.type == "concat") row.concat_mac += l.mac;
-    }
+    OpTally tally;
+    const std::vector<float> got = pass(v.fn, &tally).to_vector();
+    row.madds = tally.madds;
+    row.mac = tally.mac;
+    row.shuffle_mac = tally.shuffle_mac;
+    row.concat_mac = tally.concat_mac;
     if (reference.empty()) reference = got;
     for (size_t i = 0; i < got.size(); ++i)
       row.max_abs_diff = std::max(row.max_abs_diff, (double)std::fabs(got[i] - reference[i]));
     res.rows.push_back(row);
   }
   for (int k = 1; k < warmup && !(cancel && cancel->load()); ++k)
-    for (const auto& v : variants) (void)pass(v.fn);
+    for (const auto& v : variants) (void)pass(v.fn, nullptr);
   std::vector<std::vector<double>> times(res.rows.size());
   for (int k = 0; k < repeats && !(cancel && cancel->load()); ++k) {  // round-robin, as measure_configs
     for (size_t i = 0; i < res.rows.size(); ++i) {
       const auto t0 = std::chrono::steady_clock::now();
-      (void)pass(variants[i].fn);
+      (void)pass(variants[i].fn, nullptr);
       times[i].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     if (on_pass) on_pass(k + 1);

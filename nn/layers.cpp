@@ -1,10 +1,10 @@
-// nn/layers.cpp - constructors (shapes and registration order = state_dict key order)
-// and one-line forwards over the ops; init_weights.
+// nn/layers.cpp - constructors (shapes and registration order = state_dict key order),
+// one-line forwards over the ops, each layer's cost() from the op's shape struct, and
+// init_weights.
 #include "nn/layers.h"
 
 #include <cmath>
 
-#include "nn/elementwise.h"
 #include "nn/linear.h"
 
 namespace sl {
@@ -17,6 +17,10 @@ Conv2d::Conv2d(int64_t c_in, int64_t c_out, int64_t kernel, const Conv2dParams& 
 }
 
 Tensor Conv2d::forward(const Tensor& x) { return conv2d(x, weight, params); }
+
+std::optional<LayerCost> Conv2d::cost(const std::vector<Shape>& in, const Shape&) const {
+  return conv2d_cost(conv2d_shape(in[0], weight.shape(), params));
+}
 
 BatchNorm2d::BatchNorm2d(int64_t channels, float eps_, float momentum_) : eps(eps_), momentum(momentum_) {
   weight = Tensor::ones({channels});
@@ -42,9 +46,9 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
   return out;
 }
 
-Tensor ReLU::forward(const Tensor& x) { return relu_layer(x); }
-
-Tensor MaxPool2d::forward(const Tensor& x) { return max_pool2d(x, params); }
+std::optional<LayerCost> BatchNorm2d::cost(const std::vector<Shape>& in, const Shape&) const {
+  return batch_norm_cost(in[0]);
+}
 
 Linear::Linear(int64_t in, int64_t out, bool has_bias) {
   weight = Tensor::zeros({out, in});
@@ -56,6 +60,70 @@ Linear::Linear(int64_t in, int64_t out, bool has_bias) {
 }
 
 Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
+
+std::optional<LayerCost> Linear::cost(const std::vector<Shape>& in, const Shape&) const {
+  return linear_cost(in[0][0], weight.size(1), weight.size(0), bias.defined());  // x [N, I], w [O, I]
+}
+
+// [SECTION] parameter-free layers
+
+Tensor ReLU::forward(const Tensor& x) { return relu(x); }
+
+std::optional<LayerCost> ReLU::cost(const std::vector<Shape>& in, const Shape&) const { return relu_cost(in[0]); }
+
+Tensor MaxPool2d::forward(const Tensor& x) { return max_pool2d(x, params); }
+
+std::optional<LayerCost> MaxPool2d::cost(const std::vector<Shape>& in, const Shape&) const {
+  return pool2d_cost("max_pool2d", pool2d_shape("max_pool2d", in[0], params));
+}
+
+Tensor AvgPool2d::forward(const Tensor& x) { return avg_pool2d(x, params); }
+
+std::optional<LayerCost> AvgPool2d::cost(const std::vector<Shape>& in, const Shape&) const {
+  return pool2d_cost("avg_pool2d", pool2d_shape("avg_pool2d", in[0], params));
+}
+
+Tensor GlobalAvgPool::forward(const Tensor& x) { return global_avg_pool(x); }
+
+std::optional<LayerCost> GlobalAvgPool::cost(const std::vector<Shape>& in, const Shape&) const {
+  return global_avg_pool_cost(in[0]);
+}
+
+Tensor ChannelShuffle::forward(const Tensor& x) { return channel_shuffle(x, groups); }
+
+std::optional<LayerCost> ChannelShuffle::cost(const std::vector<Shape>& in, const Shape&) const {
+  return channel_shuffle_cost(in[0]);
+}
+
+std::array<Tensor, 2> ChannelSplit::operator()(const Tensor& x) {
+  SL_CHECK(x.dim() == 4 && x.size(1) % 2 == 0, "ChannelSplit: x must be [N, C, H, W] with C even, it is ",
+           shape_str(x.shape()));
+  std::vector<Tensor> halves;
+  call({x}, [&] {
+    halves = x.chunk(2, 1);
+    return halves[1];  // the shape the cost model records
+  });
+  return {halves[0], halves[1]};
+}
+
+std::optional<LayerCost> ChannelSplit::cost(const std::vector<Shape>&, const Shape& out) const {
+  return channel_split_cost(out);
+}
+
+Tensor Concat::operator()(const std::vector<Tensor>& xs) {
+  SL_CHECK(!xs.empty(), "Concat: no tensors");
+  return call(xs, [&] { return cat(xs, 1); });
+}
+
+std::optional<LayerCost> Concat::cost(const std::vector<Shape>&, const Shape& out) const { return concat_cost(out); }
+
+Tensor Add::operator()(const Tensor& a, const Tensor& b) {
+  SL_CHECK(a.shape() == b.shape(), "Add: a is ", shape_str(a.shape()), " but b is ", shape_str(b.shape()),
+           " (the residual add does not broadcast)");
+  return call({a, b}, [&] { return add(a, b); });
+}
+
+std::optional<LayerCost> Add::cost(const std::vector<Shape>&, const Shape& out) const { return add_cost(out); }
 
 void init_weights(Module& model, uint64_t seed) {
   Generator gen(seed);

@@ -1,8 +1,12 @@
-// nn/layers.h - the modules that own parameters or sit in torchvision's Sequentials:
-// Conv2d, BatchNorm2d, ReLU, MaxPool2d, Linear. Each forward is one call of the matching
-// op (nn/conv2d.h, nn/batchnorm.h, ...), so the math lives in one place. Also the
-// torchvision-style initialisation used by every model. Not here: Module itself.
+// nn/layers.h - the layers a model is built from, as Modules: Conv2d, BatchNorm2d, ReLU,
+// MaxPool2d, AvgPool2d, GlobalAvgPool, Linear, and the parameter-free steps of a ShuffleNet
+// unit (ChannelSplit, Concat, Add, ChannelShuffle). Each forward is one call of the matching
+// op (nn/conv2d.h, nn/batchnorm.h, core's relu/add/cat/narrow/channel_shuffle, ...), so the
+// math lives in one place, and each cost() hands the cost model the op's shape struct.
+// Also the torchvision-style initialisation used by every model. Not here: Module itself.
 #pragma once
+#include <array>
+
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
@@ -10,12 +14,15 @@
 
 namespace sl {
 
+// [SECTION] layers with parameters
+
 // weight [C_out, C_in/G, K, K], no bias.
 class Conv2d : public Module {
  public:
   Conv2d(int64_t c_in, int64_t c_out, int64_t kernel, const Conv2dParams& p = {});
   Tensor forward(const Tensor& x) override;  // [N, C_in, H, W] -> [N, C_out, H_out, W_out]
   std::string type() const override { return "Conv2d"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
   Tensor weight;
   Conv2dParams params;
 };
@@ -27,22 +34,9 @@ class BatchNorm2d : public Module {
   explicit BatchNorm2d(int64_t channels, float eps = 1e-5f, float momentum = 0.1f);
   Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> same
   std::string type() const override { return "BatchNorm2d"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
   float eps, momentum;
-};
-
-class ReLU : public Module {
- public:
-  Tensor forward(const Tensor& x) override;  // any shape -> same
-  std::string type() const override { return "ReLU"; }
-};
-
-class MaxPool2d : public Module {
- public:
-  explicit MaxPool2d(const Pool2dParams& p) : params(p) {}
-  Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C, H_out, W_out]
-  std::string type() const override { return "MaxPool2d"; }
-  Pool2dParams params;
 };
 
 // weight [O, I], bias [O].
@@ -51,7 +45,77 @@ class Linear : public Module {
   Linear(int64_t in, int64_t out, bool bias = true);
   Tensor forward(const Tensor& x) override;  // [N, I] -> [N, O]
   std::string type() const override { return "Linear"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
   Tensor weight, bias;
+};
+
+// [SECTION] parameter-free layers
+
+class ReLU : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;  // any shape -> same
+  std::string type() const override { return "ReLU"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+};
+
+class MaxPool2d : public Module {
+ public:
+  explicit MaxPool2d(const Pool2dParams& p) : params(p) {}
+  Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C, H_out, W_out]
+  std::string type() const override { return "MaxPool2d"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+  Pool2dParams params;
+};
+
+class AvgPool2d : public Module {
+ public:
+  explicit AvgPool2d(const Pool2dParams& p) : params(p) {}
+  Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C, H_out, W_out]
+  std::string type() const override { return "AvgPool2d"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+  Pool2dParams params;
+};
+
+class GlobalAvgPool : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C]
+  std::string type() const override { return "GlobalAvgPool"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+};
+
+// core's channel_shuffle(x, groups): [N, C, H, W] -> same, channels permuted.
+class ChannelShuffle : public Module {
+ public:
+  explicit ChannelShuffle(int64_t groups) : groups(groups) {}
+  Tensor forward(const Tensor& x) override;
+  std::string type() const override { return "ChannelShuffle"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+  int64_t groups;
+};
+
+// ShuffleNet V2's channel split: x [N, C, H, W] -> {x[:, :C/2], x[:, C/2:]}, two views made
+// by x.chunk(2, 1) (no data moves). The cost model records the second half's shape.
+class ChannelSplit : public Module {
+ public:
+  std::array<Tensor, 2> operator()(const Tensor& x);
+  std::string type() const override { return "ChannelSplit"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+};
+
+// xs [N, C_i, H, W] -> [N, sum C_i, H, W]: core's cat along channels (a copy).
+class Concat : public Module {
+ public:
+  Tensor operator()(const std::vector<Tensor>& xs);
+  std::string type() const override { return "Concat"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+};
+
+// a, b [same shape] -> a + b: core's add, ShuffleNet V1's residual (no broadcasting here).
+class Add : public Module {
+ public:
+  Tensor operator()(const Tensor& a, const Tensor& b);
+  std::string type() const override { return "Add"; }
+  std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
 };
 
 // torchvision's classification init: Conv2d weights Kaiming-normal with fan_out and ReLU

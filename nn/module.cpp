@@ -18,16 +18,28 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   if (dst.numel() == 0) return;
   NoGradGuard no_grad;
   Tensor s = src.device() == dst.device() ? src : src.to(dst.device());
-  // copy_strided addresses both sides from their storage bases through their layouts.
-  backend(dst.device()).copy_strided(dst.impl()->storage->data, dst.layout(), s.impl()->storage->data, s.layout());
+  SL_KERNEL(dst.device(), copy_strided)(dst.data(), dst.layout(), s.data(), s.layout());
 }
 
 // [SECTION] calling
 
 Tensor Module::operator()(const Tensor& x) {
-  CostScope scope(name_, children_.empty());
-  return forward(x);
+  return call({x}, [&] { return forward(x); });
 }
+
+Tensor Module::call(const std::vector<Tensor>& inputs, const std::function<Tensor()>& f) {
+  const bool leaf = children_.empty();
+  CostScope scope(name_, leaf, inputs.empty() ? Device::cpu : inputs.front().device());
+  Tensor out = f();
+  if (scope.recording() && leaf) {
+    std::vector<Shape> shapes;
+    for (const Tensor& t : inputs) shapes.push_back(t.shape());
+    if (std::optional<LayerCost> c = cost(shapes, out.shape())) scope.record(std::move(*c));
+  }
+  return out;
+}
+
+std::optional<LayerCost> Module::cost(const std::vector<Shape>&, const Shape&) const { return std::nullopt; }
 
 Tensor Module::forward(const Tensor&) {
   throw Error(str_cat(type(), " '", name_, "': forward(x) is not defined for this module"));

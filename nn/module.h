@@ -1,16 +1,19 @@
 // nn/module.h - Module: a tree of layers with named parameters (trainable) and buffers
 // (BatchNorm running statistics), train()/eval(), and an ordered state_dict whose keys and
 // order follow PyTorch's (own parameters, own buffers, then children, recursively), which is
-// what shared/spec/models.md lists. Not here: the layers themselves (nn/layers.h), file
-// formats (nn/safetensors.h).
+// what docs/models.md lists. A module call is also where the cost model looks: a leaf
+// layer's call records its cost() (nn/cost.h). Not here: the layers themselves
+// (nn/layers.h), file formats (nn/safetensors.h).
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/tensor.h"
+#include "nn/cost.h"
 
 namespace sl {
 
@@ -37,10 +40,14 @@ class Module {
   Module(const Module&) = delete;             // members point into the module:
   Module& operator=(const Module&) = delete;  // it stays where it was made
 
-  // x -> forward(x), inside a cost-recorder frame named after this module.
+  // x -> forward(x), through call(): the cost model sees every module call.
   Tensor operator()(const Tensor& x);
   virtual Tensor forward(const Tensor& x);
   virtual std::string type() const { return "Module"; }
+  // What one call of this layer costs, from its input and output shapes (the formulas are
+  // nn/cost's *_cost functions). Containers and units return nothing: their children and
+  // layers record themselves.
+  virtual std::optional<LayerCost> cost(const std::vector<Shape>& inputs, const Shape& out) const;
 
   void train(bool on = true);
   void eval() { train(false); }
@@ -61,6 +68,10 @@ class Module {
   void to(Device d);      // moves parameters and buffers (replaces their tensors)
 
  protected:
+  // Runs f() as one call of this module: inside a cost-recorder frame named after it, and,
+  // while a CostRecording is active, records cost(shapes of inputs, shape of the result).
+  // operator() goes through here; layers with several inputs (Add, Concat) call it directly.
+  Tensor call(const std::vector<Tensor>& inputs, const std::function<Tensor()>& f);
   void register_parameter(const std::string& name, Tensor* t);
   void register_buffer(const std::string& name, Tensor* t, DType dtype = DType::f32);
   template <class M>

@@ -2,8 +2,6 @@
 // global average pool as a composition (mean over H, W). Not here: the loops.
 #include "nn/pool.h"
 
-#include "nn/cost.h"
-
 namespace sl {
 
 Pool2dShape pool2d_shape(const char* op, const Shape& x, const Pool2dParams& p) {
@@ -30,7 +28,6 @@ Pool2dShape pool2d_shape(const char* op, const Shape& x, const Pool2dParams& p) 
 // x [N, C, H, W] -> out [N, C, H_out, W_out]; idx holds, per output, the flat input
 // index of its max (the kernel's convention), so backward scatters dout there.
 Tensor max_pool2d(const Tensor& x, const Pool2dParams& p) {
-  CostProbe probe;
   const Pool2dShape s = pool2d_shape("max_pool2d", x.shape(), p);
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
@@ -38,44 +35,39 @@ Tensor max_pool2d(const Tensor& x, const Pool2dParams& p) {
   // int32 indices live in a float tensor's storage (same size, same device, freed with it).
   Tensor idx = Tensor::empty(out.shape(), dev);
   auto* idx_ptr = reinterpret_cast<int32_t*>(idx.data());
-  backend(dev).maxpool2d_forward(out.data(), idx_ptr, xc.data(), s);
+  SL_KERNEL(dev, maxpool2d_forward)(out.data(), idx_ptr, xc.data(), s);
 
   record(out, "max_pool2d", {x}, [=](const Tensor& dout) -> std::vector<Tensor> {
     const Tensor d = dout.contiguous();
     Tensor dx = Tensor::zeros({s.N, s.C, s.H, s.W}, d.device());
-    backend(d.device()).maxpool2d_backward(dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
+    SL_KERNEL(d.device(), maxpool2d_backward)(dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
     return {dx};
   });
-  probe.record("max_pool2d", out.shape(), {.mac = x.numel() + out.numel()});
   return out;
 }
 
 // x [N, C, H, W] -> out [N, C, H_out, W_out]; out = sum(window) / (K*K)
 Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p) {
-  CostProbe probe;
   const Pool2dShape s = pool2d_shape("avg_pool2d", x.shape(), p);
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
   Tensor out = Tensor::empty({s.N, s.C, s.H_out, s.W_out}, dev);
-  backend(dev).avgpool2d_forward(out.data(), xc.data(), s);
+  SL_KERNEL(dev, avgpool2d_forward)(out.data(), xc.data(), s);
 
   // dx: every input cell of a window receives dout / (K*K).
   record(out, "avg_pool2d", {x}, [=](const Tensor& dout) -> std::vector<Tensor> {
     const Tensor d = dout.contiguous();
     Tensor dx = Tensor::zeros({s.N, s.C, s.H, s.W}, d.device());
-    backend(d.device()).avgpool2d_backward(dx.data(), d.data(), s);
+    SL_KERNEL(d.device(), avgpool2d_backward)(dx.data(), d.data(), s);
     return {dx};
   });
-  probe.record("avg_pool2d", out.shape(), {.mac = x.numel() + out.numel()});
   return out;
 }
 
 // x [N, C, H, W] -> [N, C]; a composition, so autograd comes from mean.
 Tensor global_avg_pool(const Tensor& x) {
-  CostProbe probe;
   SL_CHECK(x.dim() == 4, "global_avg_pool: x must be [N, C, H, W], it is ", shape_str(x.shape()));
   Tensor out = mean(x, {2, 3});
-  probe.record("global_avg_pool", out.shape(), {.mac = x.numel() + out.numel()});
   return out;
 }
 

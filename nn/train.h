@@ -91,7 +91,7 @@ int64_t count_correct(const Tensor& logits, const std::vector<int>& labels);
 
 // [SECTION] checkpoints (nn/checkpoint.cpp)
 // A run keeps two files in its output folder: OUT/last.safetensors, the model's state_dict
-// under the keys of shared/spec/models.md (`shufflelab eval` and any safetensors reader
+// under the keys of docs/models.md (`shufflelab eval` and any safetensors reader
 // load it), and OUT/last.state.safetensors, what --resume needs besides: the momentum
 // buffers as tensors, the recipe and the position as __metadata__ strings. Both are
 // written atomically (temp file, then rename).

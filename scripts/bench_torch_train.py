@@ -25,7 +25,7 @@ WIDTHS = {"v2-0.5": "shufflenet_v2_x0_5", "v2-1.0": "shufflenet_v2_x1_0",
 
 
 def cifar_shufflenet_v2(name, classes=10):
-    """torchvision's ShuffleNetV2 with shared/spec/models.md's CIFAR stem:
+    """torchvision's ShuffleNetV2 with docs/models.md's CIFAR stem:
     3x3 conv stride 1 (not 2) and no max-pool; everything else unchanged."""
     m = getattr(torchvision.models, WIDTHS[name])(num_classes=classes)
     stem = m.conv1[0]

@@ -116,7 +116,7 @@ static void handle_keys(AppState& app, GLFWwindow* win) {
     if (k.key == GLFW_KEY_RIGHT) clock.step(+1);
     if (k.key == GLFW_KEY_LEFT) clock.step(-1);
     if (k.key == GLFW_KEY_HOME) clock.go_to(0);
-    if (k.key == GLFW_KEY_END) clock.go_to(kShuffleSteps - 1);
+    if (k.key == GLFW_KEY_END) clock.go_to(clock.stops - 1);
   }
 }
 
@@ -139,7 +139,29 @@ int run_app(const AppOptions& opt) {
     return fail(2, "unknown theme '" + opt.theme + "' (dark or light)");
   app.dark = opt.theme.empty() ? settings.dark : opt.theme == "dark";
   app.shuffle.clock.speed = settings.speed;
-  if (opt.step >= 0.f) app.shuffle.clock.scrub(opt.step);
+  try {
+    check_config(opt.shuffle);
+  } catch (const UsageError& e) {
+    return fail(2, e.what());
+  }
+  if (opt.scale < 0.f || opt.scale > 4.f) return fail(2, "scale must be 0..4");
+  app.shuffle.configure(opt.shuffle);
+  if (opt.step_fail) {
+    app.shuffle.show_fail_stop(true);
+    app.shuffle.clock.scrub(float(kFailStop));
+  } else if (opt.step >= 0.f) {
+    app.shuffle.clock.scrub(stop_time(opt.step, app.shuffle.fail_stop));
+  }
+  try {  // the Blocks panel's model; errors name the models that exist
+    if (!opt.model.empty()) set_model_name(app.blocks.job.a, opt.model);
+    if (!opt.compare.empty()) set_model_name(app.blocks.job.b, opt.compare), app.blocks.job.compare = true;
+    if (!opt.compare.empty()) app.blocks.right_tab_request = 3;
+    SL_CHECK_USAGE(opt.variant.empty() || opt.variant == "imagenet" || opt.variant == "cifar",
+                   "unknown variant '", opt.variant, "' (imagenet or cifar)");
+    if (!opt.variant.empty()) app.blocks.job.a.imagenet = opt.variant == "imagenet";
+  } catch (const std::exception& e) {
+    return fail(2, e.what());
+  }
   if (!opt.experiment.empty() && !guidelines_view_from_name(opt.experiment, &app.guidelines.view))
     return fail(2, "unknown experiment '" + opt.experiment + "' (G1, G2, G3, G4, Zero-copy)");
 
@@ -215,8 +237,8 @@ int run_app(const AppOptions& opt) {
       }
     }
     // HiDPI: fonts and sizes follow the monitor's content scale (1 in headless runs).
-    float sx = 1.f, sy = 1.f;
-    if (!app.headless) glfwGetWindowContentScale(win, &sx, &sy);
+    float sx = opt.scale > 0.f ? opt.scale : 1.f, sy = sx;
+    if (!app.headless && opt.scale <= 0.f) glfwGetWindowContentScale(win, &sx, &sy);
     if (!fonts_ready || sx != app.scale) {
       app.scale = sx;
       load_fonts(app.scale);

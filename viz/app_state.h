@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "viz/blocks/blocks_state.h"
 #include "viz/guidelines/guidelines_state.h"
 #include "viz/shuffle_state.h"
 #include "viz/ui.h"
@@ -37,6 +38,7 @@ struct AppState {
 
   // panels
   ShuffleState shuffle;
+  BlocksState blocks;
   GuidelinesState guidelines;  // viz/guidelines/
 };
 
@@ -48,5 +50,6 @@ void draw_shuffle_fig1(AppState& app);     // panel_shuffle_fig1.cpp
 void draw_shuffle_inverse(AppState& app);  // panel_shuffle_fig1.cpp
 void draw_panel_guidelines(AppState& app);          // guidelines/panel_guidelines.cpp
 void draw_panel_stub(AppState& app, Panel p);           // panel_stub.cpp
+void draw_panel_blocks(AppState& app);                  // blocks/panel_blocks.cpp
 
 }  // namespace sl::viz

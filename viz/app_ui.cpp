@@ -151,6 +151,8 @@ void draw_frame(AppState& app) {
         ImGui::Spacing();
         if (p == Panel::shuffle)
           draw_panel_shuffle(app);
+        else if (p == Panel::blocks)
+          draw_panel_blocks(app);
         else if (p == Panel::guidelines)
           draw_panel_guidelines(app);
         else

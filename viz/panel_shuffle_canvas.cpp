@@ -3,151 +3,45 @@
 // below the two flat buffers: x's, which steps 0-2 read, and the one contiguous()
 // writes, which steps 3-4 read. Between steps every channel glides from its place in one
 // step to its place in the next (shuffle_state.h gives the places; the buffers are drawn
-// from the real storage). Clicking a channel follows it through every step.
+// from the real storage). At step 2 numbered hops follow the transposed view's read
+// path through x's buffer; at step 3 the copy writes that order down into y's buffer.
+// Clicking a channel follows it through every step.
+//
+// Where things go (grids, strips, tiles) is panel_shuffle_layout.cpp.
 //
 // [SECTION] index
-//   geometry     rectangles, the grid layout of a step, the buffer strip layout
-//   tokens       one channel drawn as a tile of H x W floats
-//   canvas       grids, buffers, the copy animation, selection and tooltips
+//   helpers      ramps, Bezier points, the numbered read badge
+//   canvas       grids, buffers, the read path, the copy animation, selection, tooltips
 #include <algorithm>
+#include <array>
+#include <cfloat>
 #include <cmath>
 
-#include "viz/app_state.h"
+#include "viz/panel_shuffle.h"
 
 namespace sl::viz {
 
-// [SECTION] geometry
+using namespace shuffle_draw;
+
+// [SECTION] helpers
 
 namespace {
 
-struct Rect {
-  ImVec2 a, b;
-  float w() const { return b.x - a.x; }
-  float h() const { return b.y - a.y; }
-  ImVec2 center() const { return ImVec2((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f); }
-  bool contains(ImVec2 p) const { return p.x >= a.x && p.x < b.x && p.y >= a.y && p.y < b.y; }
-};
+float ramp(float x, float a, float b) { return std::clamp((x - a) / (b - a), 0.f, 1.f); }
 
-float lerpf(float x, float y, float t) { return x + (y - x) * t; }
-Rect lerp(const Rect& x, const Rect& y, float t) {
-  return {ImVec2(lerpf(x.a.x, y.a.x, t), lerpf(x.a.y, y.a.y, t)),
-          ImVec2(lerpf(x.b.x, y.b.x, t), lerpf(x.b.y, y.b.y, t))};
+ImVec2 bezier(ImVec2 p0, ImVec2 p1, ImVec2 p2, ImVec2 p3, float t) {
+  const float u = 1.f - t, a = u * u * u, b = 3 * u * u * t, c = 3 * u * t * t, d = t * t * t;
+  return ImVec2(a * p0.x + b * p1.x + c * p2.x + d * p3.x, a * p0.y + b * p1.y + c * p2.y + d * p3.y);
 }
 
-// A step's channels as rows x cols per sample, centred in `area`. Samples sit side by side
-// or stacked; a tall grid (C/G rows of G) is folded into blocks of rows placed side by side.
-// Of all these arrangements the one with the largest cells wins.
-struct Grid {
-  int rows = 1, cols = 1, fold = 1;  // fold: rows per block
-  float cell = 10, gap = 1, block_dx = 0;
-  ImVec2 origin, sample_step;  // top-left of sample 0's grid; offset from one sample to the next
-  Rect cell_rect(int n, GridCell g) const {
-    const int block = g.row / fold, row = g.row % fold;
-    const ImVec2 p(origin.x + n * sample_step.x + block * block_dx + g.col * cell,
-                   origin.y + n * sample_step.y + row * cell);
-    return {p, ImVec2(p.x + cell - gap, p.y + cell - gap)};
-  }
-};
-
-Grid grid_for(const ShuffleStep& st, int N, Rect area, float sc) {
-  Grid best;
-  best.cell = -1;
-  const float label = 30 * sc, between = 26 * sc, caption = 20 * sc, max_cell = 52 * sc;
-  const float bgap = 22 * sc;  // between folded blocks
-  const float w = area.w() - label, h = area.h() - 6 * sc;
-  for (int stacked = 0; stacked < (N > 1 ? 2 : 1); ++stacked)
-    for (int blocks = 1; blocks <= std::max(1, st.grid_rows / 2); ++blocks) {
-      Grid g;
-      g.rows = st.grid_rows;
-      g.cols = st.grid_cols;
-      g.fold = (g.rows + blocks - 1) / blocks;
-      const int used_blocks = (g.rows + g.fold - 1) / g.fold;
-      const float across = stacked ? 1.f : float(N), down = stacked ? float(N) : 1.f;
-      const float cw = (w - (across - 1) * between - across * (used_blocks - 1) * bgap) /
-                       (across * used_blocks * g.cols);
-      const float ch = (h - down * caption - (down - 1) * between) / (down * g.fold);
-      g.cell = std::floor(std::min({cw, ch, max_cell}));
-      // Fold only when unfolded cells would be too small to read, and only if it pays.
-      if (blocks > 1 && (best.cell >= 12 * sc || g.cell <= best.cell * 1.15f)) continue;
-      if (best.cell >= 0 && blocks == 1 && g.cell <= best.cell) continue;
-      g.gap = std::max(1.f, std::round(g.cell * 0.12f));
-      g.block_dx = g.cols * g.cell + bgap;
-      const float grid_w = used_blocks * g.block_dx - bgap, grid_h = g.fold * g.cell;
-      g.sample_step = stacked ? ImVec2(0, grid_h + between + caption) : ImVec2(grid_w + between, 0);
-      const float used_w = stacked ? grid_w : N * grid_w + between * (N - 1);
-      const float used_h = stacked ? N * (grid_h + caption) + between * (N - 1) : grid_h + caption;
-      g.origin = ImVec2(std::round(area.a.x + label + (w - used_w) * 0.5f),
-                        std::round(area.a.y + caption + (h - used_h) * 0.5f));
-      best = g;
-    }
-  best.cell = std::max(best.cell, 2.f);
-  return best;
-}
-
-// The flat buffer as runs of H*W floats (one run per channel of each sample), wrapped.
-struct Strip {
-  int per_row = 1, runs = 1, HW = 1;
-  float ew = 10, eh = 10, gap = 2, vgap = 3;
-  ImVec2 origin;
-  Rect run_rect(int r) const {
-    const int row = r / per_row, col = r % per_row;
-    const ImVec2 p(origin.x + col * (HW * ew + gap), origin.y + row * (eh + vgap));
-    return {p, ImVec2(p.x + HW * ew, p.y + eh)};
-  }
-  int rows() const { return (runs + per_row - 1) / per_row; }
-  float height() const { return rows() * (eh + vgap) - vgap; }
-};
-
-Strip strip_for(int runs, int HW, float width, float max_h, float sc) {
-  Strip s;
-  s.runs = runs;
-  s.HW = HW;
-  s.gap = std::max(2.f, 3 * sc);
-  s.vgap = 3 * sc;
-  // Wrap into more rows while the floats are thinner than 5 px, as far as the height allows.
-  const int max_rows = std::max(1, int((max_h + s.vgap) / (6 * sc + s.vgap)));
-  for (int rows = 1; rows <= runs; ++rows) {
-    s.per_row = (runs + rows - 1) / rows;
-    s.ew = (width - s.gap * (s.per_row - 1)) / float(s.per_row * HW);
-    if (s.ew >= 5 * sc || rows >= max_rows) break;
-  }
-  s.ew = std::min(s.ew, 22 * sc);
-  s.eh = std::clamp(std::min(s.ew * HW, 24 * sc), 6 * sc, 24 * sc);
-  if (s.height() > max_h) s.eh = std::max(2.f, (max_h + s.vgap) / s.rows() - s.vgap);
-  return s;
-}
-
-// [SECTION] tokens
-
-void draw_token(ImDrawList* dl, const Rect& r, ImU32 fill, int label, int side, bool selected,
-                float alpha, float sc) {
-  const float round = std::min(6 * sc, r.w() * 0.22f);
-  dl->AddRectFilled(ImVec2(r.a.x, r.a.y + 1.5f * sc), ImVec2(r.b.x, r.b.y + 1.5f * sc),
-                    with_alpha(ink().shadow, alpha), round);
-  dl->AddRectFilled(r.a, r.b, with_alpha(fill, alpha), round);
-  if (side > 1 && r.w() >= 16 * sc) {  // the H x W floats of the channel
-    const ImU32 line = with_alpha(mix(fill, IM_COL32(0, 0, 0, 255), 0.25f), 0.55f * alpha);
-    for (int k = 1; k < side; ++k) {
-      const float x = r.a.x + r.w() * k / side, y = r.a.y + r.h() * k / side;
-      dl->AddLine(ImVec2(x, r.a.y + 2), ImVec2(x, r.b.y - 2), line, 1.f);
-      dl->AddLine(ImVec2(r.a.x + 2, y), ImVec2(r.b.x - 2, y), line, 1.f);
-    }
-  }
-  if (r.w() >= 13 * sc) {
-    ImFont* font = r.w() >= 30 * sc ? fonts().bold : fonts().small;
-    const std::string s = std::to_string(label);
-    const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, s.c_str());
-    if (ts.x < r.w() - 2) {
-      const ImVec2 c = r.center();
-      dl->AddText(font, font->FontSize, ImVec2(std::round(c.x - ts.x * 0.5f),
-                                               std::round(c.y - ts.y * 0.5f)),
-                  with_alpha(text_color_on(fill), alpha), s.c_str());
-    }
-  }
-  if (selected) {
-    dl->AddRect(ImVec2(r.a.x - 3 * sc, r.a.y - 3 * sc), ImVec2(r.b.x + 3 * sc, r.b.y + 3 * sc),
-                ink().text, round + 3 * sc, 0, 2.2f * sc);
-  }
+// A small numbered disc: the k-th read of the transposed view.
+void read_badge(ImDrawList* dl, ImFont* font, ImVec2 centre, int k, float r, float alpha) {
+  dl->AddCircleFilled(centre, r, with_alpha(ink().accent, alpha), 16);
+  const std::string t = std::to_string(k);
+  const float fs = font->FontSize * (t.size() > 2 ? 0.75f : 0.9f);
+  const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, t.c_str());
+  dl->AddText(font, fs, ImVec2(std::round(centre.x - ts.x * 0.5f), std::round(centre.y - ts.y * 0.5f)),
+              with_alpha(IM_COL32(255, 255, 255, 255), alpha), t.c_str());
 }
 
 }  // namespace
@@ -159,7 +53,7 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
   const ShuffleConfig& c = s.cfg;
   const ShuffleModel& m = s.model;
   const float sc = app.scale;
-  const int N = c.N, C = c.C, HW = (int)m.HW, Cg = C / c.g;
+  const int N = c.N, C = c.C, HW = (int)m.HW, Cg = C / c.g, runs = N * C;
   size.x = std::max(size.x, 100.f);
   size.y = std::max(size.y, 120.f);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -170,21 +64,25 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
   const Ink& k = ink();
   ImFont* small = fonts().small;
 
-  const StepBlend bl = blend_at(s.clock.t);
-  const float lin = std::clamp(s.clock.t - bl.from, 0.f, 1.f);  // un-eased, for staggering
-  const int now = s.clock.nearest();
+  const float tt = s.step_t();  // 0..4 over the five tensors
+  const StepBlend bl = blend_at(tt);
+  const float lin = std::clamp(tt - bl.from, 0.f, 1.f);  // un-eased, for staggering
+  const int now = s.step_now();
   const int sel = s.selected, sel_n = s.selected_n;
   int hit_c = -1, hit_n = 0;
   std::string tip;
 
   // Areas: a gutter of labels on the left; the buffers take what they need at the bottom
-  // (at most ~42%), the grids the rest.
-  const float gutter = 104 * sc, between = 46 * sc, offsets_h = small->FontSize + 2 * sc;
-  const float strip_max_h = std::max(8 * sc, (size.y * 0.42f - between - offsets_h) * 0.5f);
-  Strip sa = strip_for(N * C, HW, size.x - gutter - 4 * sc, strip_max_h, sc);
+  // (at most ~45%), the grids the rest. Above x's buffer: room for the read path's hops.
+  const float gutter = 110 * sc, between = 38 * sc, label_h = small->FontSize + 2 * sc;
+  const float hop_h = 40 * sc;
+  const float strip_max_h =
+      std::max(14 * sc, (size.y * 0.5f - between - hop_h - 2 * label_h - 14 * sc) * 0.5f);
+  Strip sa = strip_for(runs, HW, size.x - gutter - 4 * sc, strip_max_h, sc);
   Strip sb = sa;
-  const bool offsets = sa.rows() == 1;  // offsets under x's buffer when it fits on one row
-  const float mem_h = 2 * sa.height() + between + (offsets ? offsets_h : 0.f) + 22 * sc;
+  const bool one_row = sa.rows() == 1;  // offsets, badges and hops need one row per buffer
+  const float lab = one_row ? label_h : 0.f;
+  const float mem_h = hop_h + 2 * sa.height() + between + 2 * lab + 14 * sc;
   const Rect grid_area{ImVec2(p0.x + gutter, p0.y), ImVec2(p0.x + size.x, p0.y + size.y - mem_h)};
   const Rect mem_area{ImVec2(p0.x + gutter, p0.y + size.y - mem_h),
                       ImVec2(p0.x + size.x, p0.y + size.y)};
@@ -195,21 +93,30 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
                 sub);
   };
   gutter_label(grid_area.a.y + 2 * sc, "tensor", "as its shape reads", true);
+  {  // the grid's axes at this step, under the gutter label
+    static const char* axes[kShuffleSteps] = {"C in a row", "G x C/G grid", "C/G x G grid",
+                                              "C/G x G grid", "C in a row"};
+    const float y = grid_area.a.y + 2 * sc + fonts().bold->FontSize + small->FontSize + 6 * sc;
+    dl->AddText(small, small->FontSize, ImVec2(p0.x, y), k.dim, axes[now]);
+  }
   dl->AddLine(ImVec2(p0.x, mem_area.a.y - 2 * sc), ImVec2(p0.x + size.x, mem_area.a.y - 2 * sc),
               k.faint, 1.f);
 
-  // ---- grids -------------------------------------------------------------------------
-  const Grid ga = grid_for(m.steps[bl.from], N, grid_area, sc);
-  const Grid gb = grid_for(m.steps[bl.to], N, grid_area, sc);
+  // ---- grids: one tile size for every step, the largest that fits them all -----------
+  Grid fitted[kShuffleSteps];
+  float cell = FLT_MAX;
+  for (int st = 0; st < kShuffleSteps; ++st) {
+    fitted[st] = grid_for(m.steps[st], N, grid_area, sc);
+    cell = std::min(cell, fitted[st].cell);
+  }
+  const Grid ga = place(fitted[bl.from], cell, N, grid_area, sc);
+  const Grid gb = place(fitted[bl.to], cell, N, grid_area, sc);
   auto group_labels = [&](const Grid& g, int step, float alpha) {
     if (alpha <= 0.02f || g.cell < 12 * sc) return;
     for (int n = 0; n < N; ++n) {
       const Rect first = g.cell_rect(n, {0, 0});
       char cap[64];
-      std::snprintf(cap, sizeof cap, "sample %d  %s%s", n,
-                    step == 1 ? "[G rows, C/G cols]" : step == 2 || step == 3 ? "[C/G rows, G cols]"
-                                                                               : "[C]",
-                    g.fold < g.rows ? ", folded" : "");
+      std::snprintf(cap, sizeof cap, "sample %d%s", n, g.fold < g.rows ? ", folded" : "");
       dl->AddText(small, small->FontSize, ImVec2(first.a.x, first.a.y - 17 * sc),
                   with_alpha(k.dim, alpha), cap);
       if (step == 1 && g.fold == g.rows)  // rows are groups (unless folded)
@@ -233,7 +140,7 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
       const int q = group_of(c, ch);
       const bool is_sel = ch == sel && n == sel_n;
       const float alpha = sel >= 0 && !is_sel ? 0.55f : 1.f;
-      draw_token(dl, r, group_color(q, c.g, ch % Cg, Cg), ch, c.size, is_sel, alpha, sc);
+      draw_token(dl, r, group_color(q, c.g, ch % Cg, Cg), ch, c.H, c.W, is_sel, alpha, sc);
       if (is_sel) sel_token = r;
       if (hovered && r.contains(mouse)) {
         hit_c = ch, hit_n = n;
@@ -251,8 +158,8 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
 
   // ---- buffers -----------------------------------------------------------------------
   // x's buffer on top, y's below: the copy threads run between them.
-  sa.origin = ImVec2(mem_area.a.x, mem_area.a.y + 8 * sc);
-  sb.origin = ImVec2(sa.origin.x, sa.origin.y + sa.height() + between + (offsets ? offsets_h : 0.f));
+  sa.origin = ImVec2(mem_area.a.x, mem_area.a.y + hop_h);
+  sb.origin = ImVec2(sa.origin.x, sa.origin.y + sa.height() + lab + between);
   const std::vector<float>& buf_a = m.steps[0].storage;  // x's buffer (steps 0-2)
   const std::vector<float>& buf_b = m.steps[3].storage;  // contiguous()'s buffer (steps 3-4)
   // When t is already contiguous (G = 1 or G = C: a transpose with a dim of size 1),
@@ -260,7 +167,7 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
   const bool copies = m.steps[3].bytes > 0;
   const bool reading_a = now <= 2 || !copies;
   char sub[64];
-  std::snprintf(sub, sizeof sub, "%d floats", N * C * HW);
+  std::snprintf(sub, sizeof sub, "%d floats", runs * HW);
   gutter_label(sa.origin.y - 3 * sc, "x's buffer", sub, reading_a);
   std::snprintf(sub, sizeof sub, copies ? "new: %d B" : "is x's: %d B", (int)m.steps[3].bytes);
   gutter_label(sb.origin.y - 3 * sc, "y's buffer", sub, !reading_a);
@@ -286,41 +193,114 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
   // How far the copy of output run j has got during 2 -> 3: contiguous() writes y in order.
   auto copy_progress = [&](int run) {
     if (!copies) return 0.f;
-    if (s.clock.t <= 2.f) return 0.f;
-    if (s.clock.t >= 3.f) return 1.f;
-    const float delay = 0.6f * float(run) / float(N * C);
+    if (tt <= 2.f) return 0.f;
+    if (tt >= 3.f) return 1.f;
+    const float delay = 0.6f * float(run) / float(runs);
     return ease((lin - delay) / 0.4f);
   };
-  for (int r = 0; r < N * C; ++r) {
+  for (int r = 0; r < runs; ++r) {
     draw_run(sa, r, buf_a, reading_a ? 1.f : 0.7f);
     const float p = copy_progress(r);
     if (p >= 1.f)
       draw_run(sb, r, buf_b, 1.f);
     else
-      dl->AddRect(sb.run_rect(r).a, sb.run_rect(r).b, k.faint, 3 * sc);
+      dl->AddRect(sb.run_rect(r).a, sb.run_rect(r).b, k.dim, 3 * sc);
   }
-  if (offsets)
-    for (int r = 0; r < N * C; ++r) {
-      const Rect rr = sa.run_rect(r);
-      const std::string t = std::to_string(r * HW);
-      if (small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, t.c_str()).x < rr.w() - 2)
-        dl->AddText(small, small->FontSize * 0.9f, ImVec2(rr.a.x + 1, rr.b.y + 1), k.dim, t.c_str());
-    }
+  if (one_row)  // each buffer's offsets under it: where each run of H*W floats starts
+    for (const Strip* st : {&sa, &sb})
+      for (int r = 0; r < runs; ++r) {
+        const Rect rr = st->run_rect(r);
+        const std::string t = std::to_string(r * HW);
+        if (small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, t.c_str()).x < rr.w() - 2)
+          dl->AddText(small, small->FontSize * 0.9f, ImVec2(rr.a.x + 1, rr.b.y + 1), k.dim,
+                      t.c_str());
+      }
 
-  // The copy: each channel run travels from slot c of x's buffer to slot j of y's.
+  // ---- the read path of step 2 -------------------------------------------------------
+  // The transposed view t reads x's buffer in the order of its strides: read k takes the
+  // run read_runs[k]. Hops join the reads in order; badges number them. At step 3 the
+  // same numbers sit on y's buffer in order 0, 1, 2, ...: contiguous() wrote the path down.
+  const float hops_a = ramp(tt, 1.4f, 2.f) * (1.f - ramp(tt, 2.1f, 2.7f));
+  const float x_num_a = ramp(tt, 1.4f, 2.f) * (1.f - ramp(tt, 3.3f, 3.9f));
+  const float y_num_a = copies ? ramp(tt, 2.6f, 3.f) * (1.f - ramp(tt, 3.3f, 3.9f)) : 0.f;
+  const float badge_r = std::min(8 * sc, sa.run_rect(0).w() * 0.5f - 1);
+  const bool badges = one_row && badge_r >= 6 * sc;
+  auto top_of = [&](const Strip& st, int r) {
+    const Rect rr = st.run_rect(r);
+    return ImVec2(rr.center().x, rr.a.y - (badges ? 2 * badge_r + 1 * sc : 2 * sc));
+  };
+  auto bottom_of = [&](const Strip& st, int r) {
+    const Rect rr = st.run_rect(r);
+    return ImVec2(rr.center().x, rr.b.y + lab + 1 * sc);
+  };
+  if (hops_a > 0.f && !one_row) {  // too many runs for hops: the order, in words
+    std::string order = "t reads the channel runs in this order:";
+    for (int i = 0; i < runs && order.size() < 400; ++i) order += " " + std::to_string(m.read_runs[i]);
+    dl->AddText(small, small->FontSize, ImVec2(sa.origin.x, mem_area.a.y + 4 * sc),
+                with_alpha(k.text, hops_a), order.c_str(), nullptr, mem_area.w() - 8 * sc);
+  }
+  if (hops_a > 0.f && runs > 1 && one_row) {
+    std::vector<std::array<ImVec2, 4>> arcs;
+    for (int i = 0; i + 1 < runs; ++i) {
+      const int ra = m.read_runs[i], rb = m.read_runs[i + 1];
+      // Forward hops arc above the buffer, backward hops below it.
+      const bool forward = rb > ra;
+      const ImVec2 a = forward ? top_of(sa, ra) : bottom_of(sa, ra);
+      const ImVec2 b = forward ? top_of(sa, rb) : bottom_of(sa, rb);
+      const float room = forward ? hop_h - (badges ? 2 * badge_r + 4 * sc : 4 * sc) : between * 0.75f;
+      const float lift = std::min(room, 8 * sc + std::fabs(b.x - a.x) * 0.3f) * (forward ? -1.f : 1.f);
+      arcs.push_back({a, ImVec2(a.x, a.y + lift), ImVec2(b.x, b.y + lift), b});
+    }
+    const ImU32 line = with_alpha(k.text, 0.8f * hops_a);
+    const bool roomy = sa.run_rect(0).w() >= 14 * sc;  // arrowheads only where they fit
+    for (const auto& q : arcs) {
+      dl->AddBezierCubic(q[0], q[1], q[2], q[3], with_alpha(k.bg, 0.7f * hops_a), (roomy ? 3.4f : 2.f) * sc);
+      dl->AddBezierCubic(q[0], q[1], q[2], q[3], line, (roomy ? 1.5f : 0.8f) * sc);
+      if (!roomy) continue;
+      // an arrowhead where the hop lands
+      const ImVec2 tip_p = q[3], from = bezier(q[0], q[1], q[2], q[3], 0.85f);
+      const float dx = tip_p.x - from.x, dy = tip_p.y - from.y, len = std::max(1e-3f, std::hypot(dx, dy));
+      const ImVec2 u(dx / len, dy / len), v(-u.y, u.x);
+      const float ah = 6 * sc;
+      dl->AddTriangleFilled(tip_p, ImVec2(tip_p.x - u.x * ah + v.x * ah * 0.5f, tip_p.y - u.y * ah + v.y * ah * 0.5f),
+                            ImVec2(tip_p.x - u.x * ah - v.x * ah * 0.5f, tip_p.y - u.y * ah - v.y * ah * 0.5f),
+                            line);
+    }
+    // A cursor walks the path, one hop per 0.4 s.
+    if (!arcs.empty() && hops_a > 0.5f) {
+      const float ph = std::fmod(float(ImGui::GetTime()) * 2.5f, float(arcs.size()));
+      const auto& q = arcs[std::min((size_t)ph, arcs.size() - 1)];
+      const ImVec2 cp = bezier(q[0], q[1], q[2], q[3], ph - std::floor(ph));
+      dl->AddCircleFilled(cp, 4.5f * sc, with_alpha(k.accent, hops_a), 12);
+      dl->AddCircle(cp, 4.5f * sc, with_alpha(k.text, hops_a), 12, 1.2f * sc);
+    }
+  }
+  if (badges) {
+    for (int i = 0; i < runs && x_num_a > 0.f; ++i) {
+      const Rect rr = sa.run_rect(m.read_runs[i]);
+      read_badge(dl, small, ImVec2(rr.center().x, rr.a.y - badge_r - 1 * sc), i, badge_r, x_num_a);
+    }
+    for (int i = 0; i < runs && y_num_a > 0.f; ++i) {
+      const Rect rr = sb.run_rect(i);
+      read_badge(dl, small, ImVec2(rr.center().x, rr.a.y - badge_r - 1 * sc), i, badge_r, y_num_a);
+    }
+  }
+
+  // ---- the copy: each channel run travels from slot c of x's buffer to slot j of y's ----
   for (int n = 0; n < N; ++n)
     for (int ch = 0; ch < C; ++ch) {
       const int src = n * C + channel_slot(c, 2, ch), dst = n * C + channel_slot(c, 3, ch);
       const Rect ra = sa.run_rect(src), rb = sb.run_rect(dst);
       const bool is_sel = ch == sel && n == sel_n;
-      if (copies && s.clock.t > 2.f) {  // the permutation, as threads from x's slots to y's
-        const float a = std::min(1.f, (s.clock.t - 2.f) * 2.f) * (is_sel ? 1.f : 0.3f);
-        const ImVec2 from(ra.center().x, ra.b.y + (offsets ? small->FontSize + 2 : 1.f)),
-            to(rb.center().x, rb.a.y - 1);
-        dl->AddBezierCubic(from, ImVec2(from.x, from.y + between * 0.6f),
-                           ImVec2(to.x, to.y - between * 0.6f), to,
-                           with_alpha(group_color(group_of(c, ch), c.g), a),
-                           (is_sel ? 2.5f : 1.f) * sc);
+      if (copies && tt > 2.f) {  // the permutation, as threads from x's slots to y's
+        const float a = std::min(1.f, (tt - 2.f) * 2.f) * (sel >= 0 && !is_sel ? 0.35f : 0.9f);
+        const ImVec2 from(ra.center().x, ra.b.y + lab + 1.f),
+            to(rb.center().x, rb.a.y - (y_num_a > 0.f && badges ? 2 * badge_r + 1 * sc : 1.f));
+        const ImVec2 c1(from.x, from.y + between * 0.6f), c2(to.x, to.y - between * 0.6f);
+        // a halo in the background colour keeps the thread readable on either theme
+        dl->AddBezierCubic(from, c1, c2, to, with_alpha(k.bg, 0.8f * a), (is_sel ? 5.f : 3.6f) * sc);
+        dl->AddBezierCubic(from, c1, c2, to, with_alpha(group_color(group_of(c, ch), c.g), a),
+                           (is_sel ? 2.8f : 1.8f) * sc);
       }
       const float p = copy_progress(dst);
       if (p > 0.f && p < 1.f) {  // in flight
@@ -347,11 +327,15 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
         if (!rr.contains(mouse) || (which == 1 && copy_progress(dst) < 1.f)) continue;
         hit_c = ch, hit_n = n;
         const int slot = which == 0 ? src - n * C : dst - n * C, off = (n * C + slot) * HW;
-        char t[200];
+        int read_k = 0;  // which read of the transposed view takes this run
+        while (read_k < runs && m.read_runs[read_k] != src) ++read_k;
+        char t[320];
         std::snprintf(t, sizeof t,
                       "%s buffer, floats %d..%d: channel %d of sample %d\noffset = (n\xC2\xB7" "C + "
-                      "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d",
-                      which == 0 ? "x's" : "y's", off, off + HW - 1, ch, n, n, C, slot, HW, off);
+                      "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d\n"
+                      "the transposed view reads it %s (read %d of %d)",
+                      which == 0 ? "x's" : "y's", off, off + HW - 1, ch, n, n, C, slot, HW, off,
+                      which == 0 ? "in place" : "from x's buffer", read_k, runs);
         tip = t;
       }
     }

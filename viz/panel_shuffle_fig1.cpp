@@ -4,6 +4,7 @@
 // between them; group colours mix only with the shuffle. And the inverse: shuffling with
 // C/G groups undoes a shuffle with G. Orders come from the real tensors (ShuffleModel).
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include "viz/app_state.h"
@@ -58,6 +59,21 @@ void permutation_links(ImDrawList* dl, const Row& in, const Row& out, const std:
   }
 }
 
+// The full heading when it fits beside its (?) marker, else the short one.
+void heading_that_fits(const char* full, const char* brief) {
+  ImGui::PushFont(fonts().bold);
+  const float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(" (?)").x - 8;
+  const bool fits = ImGui::CalcTextSize(full).x <= room;
+  ImGui::PopFont();
+  heading(fits ? full : brief);
+}
+
+// Text wrapped to `width`; returns its height.
+float wrapped(ImDrawList* dl, ImFont* font, ImVec2 p, float width, ImU32 col, const char* text) {
+  dl->AddText(font, font->FontSize, p, col, text, nullptr, width);
+  return font->CalcTextSizeA(font->FontSize, FLT_MAX, width, text).y;
+}
+
 }  // namespace
 
 // [SECTION] Fig. 1
@@ -66,7 +82,7 @@ void draw_shuffle_fig1(AppState& app) {
   const ShuffleState& s = app.shuffle;
   const ShuffleConfig& c = s.cfg;
   const float sc = app.scale;
-  heading("ShuffleNet V1, Fig. 1: two stacked group convolutions");
+  heading_that_fits("ShuffleNet V1, Fig. 1: two stacked group convolutions", "ShuffleNet V1, Fig. 1");
   help_marker("GConv(G) splits the C channels into G groups and convolves each group on its own: "
               "output channel o reads only the C/G inputs of its group, so the connectivity is "
               "block-diagonal. Stacked without a shuffle, a group never sees the others (a). "
@@ -84,7 +100,11 @@ void draw_shuffle_fig1(AppState& app) {
   std::vector<int> in_group(C), identity(C);
   for (int i = 0; i < C; ++i) in_group[i] = group_of(c, i), identity[i] = i;
   // Rows: input, GConv1 out, (shuffled), GConv2 out; bands between them.
-  const float label_w = 62 * sc, cap_h = 2 * small->FontSize + 10 * sc, top = small->FontSize + 8 * sc;
+  const float label_w = 62 * sc, top = small->FontSize + 8 * sc;
+  const float gap = 26 * sc, dw = (w - label_w - gap) * 0.5f;
+  // Captions wrap to the diagram's width: room for as many lines as the longest needs.
+  const float cap_h = 8 * sc + 2 * small->CalcTextSizeA(small->FontSize, FLT_MAX, dw,
+                                                         "outputs see 10..10 of 10 groups").y;
   const float tile_h = std::clamp(h * 0.055f, 6 * sc, 12 * sc);
   const float band = (h - top - cap_h - 4 * tile_h) / 3.f;
   const float ys[4] = {p0.y + top, p0.y + top + tile_h + band, p0.y + top + 2 * (tile_h + band),
@@ -94,16 +114,17 @@ void draw_shuffle_fig1(AppState& app) {
     dl->AddText(small, small->FontSize, ImVec2(p0.x, ys[r] + tile_h * 0.5f - small->FontSize * 0.5f),
                 k.dim, row_names[r]);
 
-  const float gap = 26 * sc, dw = (w - label_w - gap) * 0.5f;
   for (int d = 0; d < 2; ++d) {
     const bool shuffle = d == 1;
     const float x0 = p0.x + label_w + d * (dw + gap), x1 = x0 + dw;
     Row rows[4];
     for (int r = 0; r < 4; ++r) rows[r] = Row{x0, x1, ys[r], tile_h, C};
     const std::vector<int>& perm = shuffle ? s.model.order : identity;
-    dl->AddText(fonts().bold, fonts().bold->FontSize, ImVec2(x0, p0.y),
-                shuffle ? k.text : k.dim,
-                shuffle ? "(c) with channel shuffle" : "(a) no shuffle");
+    const char* title = shuffle ? "(c) with channel shuffle" : "(a) no shuffle";
+    ImFont* bold = fonts().bold;
+    if (bold->CalcTextSizeA(bold->FontSize, FLT_MAX, 0, title).x > dw)
+      title = shuffle ? "(c) shuffled" : "(a) plain";
+    dl->AddText(bold, bold->FontSize, ImVec2(x0, p0.y), shuffle ? k.text : k.dim, title);
     gconv_links(dl, rows[0], rows[1], c, in_group, 0.45f);
     permutation_links(dl, rows[1], rows[2], perm, in_group, c.g, shuffle ? 0.8f : 0.35f);
     std::vector<int> mid_group(C);
@@ -120,18 +141,17 @@ void draw_shuffle_fig1(AppState& app) {
     for (auto& r : reach) lo = std::min(lo, r.size()), hi = std::max(hi, r.size());
     char cap[120];
     if (lo == hi)
-      std::snprintf(cap, sizeof cap, "each output sees %zu of %d input groups", lo, c.g);
+      std::snprintf(cap, sizeof cap, "each output sees %zu of %d groups", lo, c.g);
     else
-      std::snprintf(cap, sizeof cap, "outputs see %zu..%zu of %d input groups", lo, hi, c.g);
-    const float cy = ys[3] + tile_h + 8 * sc;
-    dl->AddText(small, small->FontSize, ImVec2(x0, cy), shuffle && hi > 1 ? k.good : k.dim, cap);
+      std::snprintf(cap, sizeof cap, "outputs see %zu..%zu of %d groups", lo, hi, c.g);
+    const float cy = ys[3] + tile_h + 6 * sc;
+    const float h1 = wrapped(dl, small, ImVec2(x0, cy), dw, shuffle && hi > 1 ? k.good : k.dim, cap);
     if (shuffle && Cg < c.g) {
       std::snprintf(cap, sizeof cap, "C/G < G: a group meets only %d", Cg);
-      dl->AddText(small, small->FontSize, ImVec2(x0, cy + small->FontSize + 2 * sc), k.warn, cap);
+      wrapped(dl, small, ImVec2(x0, cy + h1), dw, k.warn, cap);
+    } else if (!shuffle && c.g > 1) {
+      wrapped(dl, small, ImVec2(x0, cy + h1), dw, k.dim, "groups never mix");
     }
-    else if (!shuffle && c.g > 1)
-      dl->AddText(small, small->FontSize, ImVec2(x0, cy + small->FontSize + 2 * sc), k.dim,
-                  "groups never exchange information");
   }
 }
 
@@ -141,7 +161,7 @@ void draw_shuffle_inverse(AppState& app) {
   const ShuffleState& s = app.shuffle;
   const ShuffleConfig& c = s.cfg;
   const float sc = app.scale;
-  heading("Inverse: shuffle(G), then shuffle(C/G)");
+  heading_that_fits("Inverse: shuffle(G), then shuffle(C/G)", "Inverse");
   help_marker("Channel shuffle with G groups reads the channels as a G x C/G grid and transposes "
               "it: output j = i_inner\xC2\xB7G + i_group takes input i = i_group\xC2\xB7" "C/G + "
               "i_inner. Shuffling that with C/G groups transposes the C/G x G grid back, so "
@@ -154,7 +174,9 @@ void draw_shuffle_inverse(AppState& app) {
   const Ink& k = ink();
   ImFont* small = fonts().small;
   const int C = c.C, Cg = C / c.g;
-  const float label_w = 78 * sc, cap_h = small->FontSize + 10 * sc;
+  const float label_w = 78 * sc;
+  const float cap_h = 10 * sc + small->CalcTextSizeA(small->FontSize, FLT_MAX, w - label_w,
+                                                      "\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel").y;
   const float tile_h = std::clamp(h * 0.1f, 8 * sc, 20 * sc);
   const float band = (h - cap_h - 3 * tile_h - 6 * sc) / 2.f;
   Row rows[3];
@@ -179,13 +201,17 @@ void draw_shuffle_inverse(AppState& app) {
       for (int i = 0; i < C; ++i) prev_group[i] = group[prev[i]];
       permutation_links(dl, rows[r - 1], rows[r], src, prev_group, c.g, 0.75f);
     }
+    // Numbers on every tile or on none: the widest one, C - 1, must fit.
+    const ImVec2 widest =
+        small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, std::to_string(C - 1).c_str());
+    const bool numbers = widest.x < rows[r].w() * 0.8f && widest.y <= tile_h + 1;
     for (int j = 0; j < C; ++j) {
       const int ch = cur[j];
       const ImU32 col = group_color(group[ch], c.g, ch % Cg, Cg);
       tile(dl, rows[r], j, col);
       const std::string t = std::to_string(ch);
       const ImVec2 ts = small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, t.c_str());
-      if (ts.x < rows[r].w() * 0.8f && ts.y <= tile_h + 1)
+      if (numbers)
         dl->AddText(small, small->FontSize,
                     ImVec2(rows[r].cx(j) - ts.x * 0.5f, rows[r].y + (tile_h - ts.y) * 0.5f),
                     text_color_on(col), t.c_str());
@@ -194,10 +220,10 @@ void draw_shuffle_inverse(AppState& app) {
   }
   bool identity = true;
   for (int j = 0; j < C; ++j) identity = identity && s.model.inverse[j] == j;
-  dl->AddText(small, small->FontSize, ImVec2(p0.x + label_w, p0.y + h - cap_h + 4 * sc),
-              identity ? k.good : k.warn,
-              identity ? "\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel"
-                       : "\xE2\x9C\x97 not the identity");
+  wrapped(dl, small, ImVec2(p0.x + label_w, p0.y + h - cap_h + 4 * sc), w - label_w,
+          identity ? k.good : k.warn,
+          identity ? "\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel"
+                   : "\xE2\x9C\x97 not the identity");
 }
 
 }  // namespace sl::viz

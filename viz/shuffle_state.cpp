@@ -1,6 +1,7 @@
-// viz/shuffle_state.cpp - builds the five real tensors of channel shuffle with core
-// ops, the position formulas the panel animates with, Fig. 1's connectivity and the
-// animation clock. No ImGui here: tests/viz/test_viz_state.cpp runs it without a window.
+// viz/shuffle_state.cpp - turns the shuffle trace (nn/shuffle_trace.h) into what the
+// panel draws: each step's buffer and grid, the position formulas the panel animates
+// with, Fig. 1's connectivity and the animation timeline. No ImGui here:
+// tests/viz/test_viz_state.cpp runs it without a window.
 #include "viz/shuffle_state.h"
 
 #include <algorithm>
@@ -18,7 +19,7 @@ std::vector<float> storage_of(const Tensor& t) {
   return std::vector<float>(s.data, s.data + s.numel);
 }
 
-// "{1, 3, 4, 2, 2}" (as the sizes are written in a C++ call) or "(1, 3, 4, 2, 2)".
+// "(1, 3, 4, 2, 2)".
 std::string join(const Shape& s, char open, char close) {
   std::string out(1, open);
   for (size_t i = 0; i < s.size(); ++i) {
@@ -28,71 +29,61 @@ std::string join(const Shape& s, char open, char close) {
   out += close;
   return out;
 }
-std::string dims_str(const Shape& s) { return join(s, '{', '}'); }
 
 }  // namespace
 
-ShuffleModel build_shuffle_model(const ShuffleConfig& cfg) {
+ShuffleConfig article_example() { return ShuffleConfig{}; }
+
+void check_config(const ShuffleConfig& cfg) {
   SL_CHECK_USAGE(cfg.C >= 2 && cfg.C <= kMaxChannels, "shuffle panel: C = ", cfg.C,
                  " is outside 2..", kMaxChannels);
   SL_CHECK_USAGE(cfg.g >= 1 && cfg.C % cfg.g == 0, "shuffle panel: G = ", cfg.g,
-                 " does not divide C = ", cfg.C);
-  SL_CHECK_USAGE(cfg.N >= 1 && cfg.N <= 2, "shuffle panel: N = ", cfg.N, " is outside 1..2");
-  SL_CHECK_USAGE(cfg.size >= 1 && cfg.size <= 4, "shuffle panel: H = W = ", cfg.size,
-                 " is outside 1..4");
+                 " does not divide C = ", cfg.C, " (choose G among the divisors of C)");
+  SL_CHECK_USAGE(cfg.N >= 1 && cfg.N <= kMaxBatch, "shuffle panel: N = ", cfg.N, " is outside 1..",
+                 kMaxBatch);
+  SL_CHECK_USAGE(cfg.H >= 1 && cfg.H <= kMaxSide && cfg.W >= 1 && cfg.W <= kMaxSide,
+                 "shuffle panel: H x W = ", cfg.H, " x ", cfg.W, " is outside 1..", kMaxSide,
+                 " for each side");
+}
+
+ShuffleModel build_shuffle_model(const ShuffleConfig& cfg) {
+  check_config(cfg);
   NoGradGuard no_grad;
-  const int64_t N = cfg.N, C = cfg.C, G = cfg.g, H = cfg.size, W = cfg.size, Cg = C / G;
+  const ShuffleExample ex{.N = cfg.N, .C = cfg.C, .G = cfg.g, .H = cfg.H, .W = cfg.W};
+  const int C = cfg.C, G = cfg.g, Cg = C / G;
   ShuffleModel m;
   m.cfg = cfg;
-  m.HW = H * W;
+  m.HW = int64_t(cfg.H) * cfg.W;
 
-  // x [N, C, H, W]: every element of channel c holds c, so a value names its channel.
-  std::vector<float> data(N * C * H * W);
-  for (int64_t i = 0; i < (int64_t)data.size(); ++i) data[i] = float((i / m.HW) % C);
-
-  Tensor x, v, t, y, out;
-  auto add = [&](const char* op, std::string code, std::string code_values, auto make, int rows,
-                 int cols) {
-    CopyStats before = copy_stats();
-    Tensor r = make();
-    CopyStats after = copy_stats();
+  // The trace: x's every element of channel c holds c, so a value names its channel.
+  const Tensor x = channel_labels(ex);
+  const ShuffleTrace tr = trace_channel_shuffle(x, G);
+  const int rows[kShuffleSteps] = {1, G, Cg, Cg, 1}, cols[kShuffleSteps] = {C, Cg, G, G, C};
+  for (int k = 0; k < kShuffleSteps; ++k) {
+    const ShuffleTraceStep& t = tr.steps[k];
     ShuffleStep s;
-    s.op = op;
-    s.code = std::move(code);
-    s.code_values = std::move(code_values);
-    s.tensor = r;
-    s.shape = r.shape();
-    s.strides = r.strides();
-    s.offset = r.offset();
-    s.contiguous = r.is_contiguous();
-    s.shares_input_storage = m.steps.empty() || r.shares_storage(m.steps[0].tensor);
-    s.copies = after.copies - before.copies;
-    s.bytes = after.bytes - before.bytes;
-    s.storage = storage_of(r);
-    s.values = r.to_vector();
-    s.grid_rows = rows;
-    s.grid_cols = cols;
+    s.op = t.op;
+    s.code = t.code;
+    s.code_values = t.code_values;
+    s.tensor = t.tensor;
+    s.shape = t.tensor.shape();
+    s.strides = t.tensor.strides();
+    s.offset = t.tensor.offset();
+    s.contiguous = t.tensor.is_contiguous();
+    s.shares_input_storage = t.shares_input_storage;
+    s.copies = t.copies;
+    s.bytes = t.bytes;
+    s.storage = storage_of(t.tensor);
+    s.values = t.tensor.to_vector();
+    s.grid_rows = rows[k];
+    s.grid_cols = cols[k];
     m.steps.push_back(std::move(s));
-    return r;
-  };
-  x = add("input", "Tensor x = Tensor::from_data(values, {N, C, H, W});",
-          "Tensor::from_data(values, " + dims_str({N, C, H, W}) + ")",
-          [&] { return Tensor::from_data(data, {N, C, H, W}); }, 1, (int)C);
-  v = add("view", "Tensor v = x.view({N, G, C / G, H, W});",
-          "x.view(" + dims_str({N, G, Cg, H, W}) + ")",
-          [&] { return x.view({N, G, Cg, H, W}); }, (int)G, (int)Cg);
-  t = add("transpose", "Tensor t = v.transpose(1, 2);", "v.transpose(1, 2)",
-          [&] { return v.transpose(1, 2); }, (int)Cg, (int)G);
-  y = add("contiguous", "Tensor y = t.contiguous();", "t.contiguous()",
-          [&] { return t.contiguous(); }, (int)Cg, (int)G);
-  out = add("view", "Tensor out = y.view({N, C, H, W});", "y.view(" + dims_str({N, C, H, W}) + ")",
-            [&] { return y.view({N, C, H, W}); }, 1, (int)C);
-
-  // order[j] = the value found in output channel j of sample 0.
-  const std::vector<float>& o = m.steps.back().values;
-  for (int64_t j = 0; j < C; ++j) m.order.push_back((int)o[j * m.HW]);
-  std::vector<float> core = channel_shuffle(x, G).to_vector();
-  m.matches_core_op = core == o;
+  }
+  for (int64_t j : tr.order[0]) m.order.push_back((int)j);
+  m.matches_core_op = tr.matches_core_op;
+  m.read_path = tr.read_path;
+  for (size_t i = 0; i < tr.read_path.size(); i += m.HW) m.read_runs.push_back(int(tr.read_path[i] / m.HW));
+  m.view_error = tr.view_error;
   // Shuffling with C/G groups undoes a shuffle with G groups: a transpose of a
   // G x C/G grid is undone by the transpose of the C/G x G grid.
   std::vector<float> twice = channel_shuffle(channel_shuffle(x, G), Cg).to_vector();
@@ -217,7 +208,7 @@ StepBlend blend_at(float t) {
 }
 
 void ShuffleClock::update(float dt) {
-  const float last = float(kShuffleSteps - 1);
+  const float last = float(stops - 1);
   if (playing) {
     if (rest > 0.f) {
       rest -= dt;
@@ -239,7 +230,7 @@ void ShuffleClock::update(float dt) {
 }
 
 void ShuffleClock::toggle_play() {
-  if (!playing && t >= kShuffleSteps - 1 - 1e-3f) t = target = 0.f;
+  if (!playing && t >= stops - 1 - 1e-3f) t = target = 0.f;
   playing = !playing;
   rest = 0.f;
 }
@@ -247,31 +238,57 @@ void ShuffleClock::toggle_play() {
 void ShuffleClock::step(int delta) {
   playing = false;
   const float base = delta > 0 ? std::floor(target + 1e-3f) : std::ceil(target - 1e-3f);
-  target = std::clamp(base + float(delta), 0.f, float(kShuffleSteps - 1));
+  target = std::clamp(base + float(delta), 0.f, float(stops - 1));
 }
 
 void ShuffleClock::go_to(int s) {
   playing = false;
-  target = float(std::clamp(s, 0, kShuffleSteps - 1));
+  target = float(std::clamp(s, 0, stops - 1));
 }
 
 void ShuffleClock::scrub(float s) {
   playing = false;
-  t = target = std::clamp(s, 0.f, float(kShuffleSteps - 1));
+  t = target = std::clamp(s, 0.f, float(stops - 1));
 }
 
-int ShuffleClock::nearest() const { return std::clamp((int)std::lround(t), 0, kShuffleSteps - 1); }
+int ShuffleClock::nearest() const { return std::clamp((int)std::lround(t), 0, stops - 1); }
+
+// With the failing-view stop: stops 0 1 2 [fail] 3 4 are steps 0 1 2 2 3 4.
+float step_time(float t, bool fail_stop) {
+  if (!fail_stop || t <= 2.f) return t;
+  return t <= 3.f ? 2.f : t - 1.f;
+}
+
+float stop_time(float step_t, bool fail_stop) {
+  return !fail_stop || step_t <= 2.f ? step_t : step_t + 1.f;
+}
+
+int step_of_stop(int stop, bool fail_stop) {
+  return !fail_stop || stop < kFailStop ? stop : stop - 1;
+}
 
 // [SECTION] panel state
 
-ShuffleState::ShuffleState() : model(build_shuffle_model(cfg)) {}
+ShuffleState::ShuffleState() : model(build_shuffle_model(cfg)) {
+  clock.stops = kShuffleSteps + (fail_stop ? 1 : 0);
+}
+
+void ShuffleState::show_fail_stop(bool on) {
+  if (on == fail_stop) return;
+  const float st = step_time(clock.t, fail_stop), target = step_time(clock.target, fail_stop);
+  fail_stop = on;
+  clock.stops = kShuffleSteps + (on ? 1 : 0);
+  clock.t = stop_time(st, on);
+  clock.target = stop_time(target, on);
+}
 
 void ShuffleState::configure(const ShuffleConfig& next) {
   ShuffleConfig c = next;
   c.C = std::clamp(c.C, 2, kMaxChannels);
   c.g = closest_divisor(c.C, c.g);
-  c.N = std::clamp(c.N, 1, 2);
-  c.size = std::clamp(c.size, 1, 4);
+  c.N = std::clamp(c.N, 1, kMaxBatch);
+  c.H = std::clamp(c.H, 1, kMaxSide);
+  c.W = std::clamp(c.W, 1, kMaxSide);
   cfg = c;
   model = build_shuffle_model(cfg);
   if (selected >= cfg.C) selected = -1;

@@ -1,6 +1,6 @@
 // core/cpu/batchnorm.cpp - batch normalization kernels on the CPU: per-channel training
-// statistics, the normalize-scale-shift forward and the training-mode backward.
-// Not here: running averages, eps and the choice of train/eval statistics (nn/batchnorm),
+// statistics, the normalize-scale-shift forward and the training-mode backward, each with
+// its plain reference twin (last section: nested loops in double, two passes). Not here: running averages, eps and the choice of train/eval statistics (nn/batchnorm),
 // autograd. CUDA twin: core/cuda/batchnorm.cu.
 // Layout everywhere: x, out, dout, dx [N, C, HW]; mean, var, invstd, gamma, beta,
 // dgamma, dbeta [C]; M = N * HW values per channel.
@@ -113,6 +113,63 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
       for (int64_t i = 0; i < s.HW; ++i)
         dxc[i] = k * (mf * dc[i] - sum_dy - (xc[i] - mu) * is * sum_dy_xhat);
     }
+  }
+}
+
+// [SECTION] reference twins: loops over C, N, HW in double, the textbook formulas
+
+// mean = sum x / M, var = sum (x - mean)^2 / M: two passes.
+void batchnorm_stats_reference(float* mean, float* var, const float* x, const BatchNormShape& s) {
+  const int64_t m = s.N * s.HW;
+  for (int64_t c = 0; c < s.C; ++c) {
+    double sum = 0.0, sq = 0.0;
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t i = 0; i < s.HW; ++i) sum += x[(n * s.C + c) * s.HW + i];
+    const double mu = m > 0 ? sum / m : 0.0;
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t i = 0; i < s.HW; ++i) {
+        const double d = x[(n * s.C + c) * s.HW + i] - mu;
+        sq += d * d;
+      }
+    mean[c] = (float)mu;
+    var[c] = m > 0 ? (float)(sq / m) : 0.f;
+  }
+}
+
+void batchnorm_forward_reference(float* out, const float* x, const float* mean, const float* invstd,
+                                 const float* gamma, const float* beta, const BatchNormShape& s) {
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t i = 0; i < s.HW; ++i) {
+        const int64_t at = (n * s.C + c) * s.HW + i;
+        const double xhat = ((double)x[at] - mean[c]) * invstd[c];
+        out[at] = (float)(xhat * (gamma ? gamma[c] : 1.f) + (beta ? beta[c] : 0.f));
+      }
+}
+
+// dbeta = sum dout, dgamma = sum dout * xhat, dx = gamma * invstd * (dout - dbeta/M - xhat * dgamma/M).
+void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                                  const float* mean, const float* invstd, const float* gamma,
+                                  const BatchNormShape& s) {
+  const int64_t m = s.N * s.HW;
+  for (int64_t c = 0; c < s.C; ++c) {
+    double sum_dy = 0.0, sum_dy_xhat = 0.0;
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t i = 0; i < s.HW; ++i) {
+        const int64_t at = (n * s.C + c) * s.HW + i;
+        sum_dy += dout[at];
+        sum_dy_xhat += (double)dout[at] * (((double)x[at] - mean[c]) * invstd[c]);
+      }
+    if (dbeta) dbeta[c] = (float)sum_dy;
+    if (dgamma) dgamma[c] = (float)sum_dy_xhat;
+    if (!dx || m == 0) continue;
+    const double g = (gamma ? gamma[c] : 1.f) * (double)invstd[c];
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t i = 0; i < s.HW; ++i) {
+        const int64_t at = (n * s.C + c) * s.HW + i;
+        const double xhat = ((double)x[at] - mean[c]) * invstd[c];
+        dx[at] = (float)(g * (dout[at] - sum_dy / m - xhat * sum_dy_xhat / m));
+      }
   }
 }
 

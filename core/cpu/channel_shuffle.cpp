@@ -1,6 +1,6 @@
 // core/cpu/channel_shuffle.cpp - the channel shuffle permutation of ShuffleNet as one
 // pass over memory, plus its nested-loop reference twin. Not here: the op itself, which
-// is also expressible as view -> transpose -> contiguous -> view (core/ops and nn/).
+// is also expressible as view -> transpose -> contiguous -> view (core/channel_shuffle.cpp).
 // CUDA twin: core/cuda/channel_shuffle.cu.
 #include <cstring>
 

@@ -1,7 +1,7 @@
 // core/cpu/conv2d.cpp - 2-D convolution on the CPU (square kernel K, stride, zero
 // padding, groups G): forward, backward to the input and backward to the weight, each a
 // fast kernel that picks a strategy by shape plus its nested-loop reference twin.
-// Not here: shape checks and autograd (core/ops_conv2d.cpp), cost model (nn/cost).
+// Not here: shape checks and autograd (nn/conv2d.cpp), cost model (nn/cost).
 // CUDA twin: core/cuda/conv2d.cu.
 //
 // [SECTION] helpers     index ranges, per-thread scratch, race-free weight reduction

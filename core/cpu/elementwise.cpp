@@ -1,12 +1,16 @@
-// core/cpu/elementwise.cpp - fill, strided copy, unary and broadcasting binary kernels.
-// Each has a contiguous fast path (a flat loop the compiler vectorizes) and a general
-// strided path that walks rows of the innermost dim. Twin: core/cuda/elementwise.cu.
-// Not here: broadcasting rules and gradients (core/ops_elementwise.cpp).
+// core/cpu/elementwise.cpp - fill, strided copy, unary and broadcasting binary kernels,
+// and ReLU's backward. The strided ones coalesce dims first, then take a contiguous fast
+// path (a flat loop the compiler vectorizes) or walk rows of the innermost dim; their
+// reference twins (last section) visit one element at a time through its full multi-index.
+// CUDA twin: core/cuda/elementwise.cu. Not here: broadcasting rules and gradients
+// (core/ops_elementwise.cpp).
 //
 // [SECTION] row iteration over a strided shape
 // [SECTION] fill and copy_strided
 // [SECTION] unary
 // [SECTION] binary
+// [SECTION] relu_backward
+// [SECTION] reference twins of copy_strided and binary
 #include <cmath>
 #include <cstring>
 
@@ -23,7 +27,7 @@ static int64_t rows_of(const Layout& l) {
   return r;
 }
 static int64_t row_offset(const Layout& l, int64_t row) {
-  int64_t off = l.offset;
+  int64_t off = 0;
   for (int i = l.ndim - 2; i >= 0; --i) {
     int64_t idx = row % l.shape[i];
     row /= l.shape[i];
@@ -97,11 +101,11 @@ void copy_strided(float* out, const Layout& lo_in, const float* x, const Layout&
     coalesce(ls, 2);
   }
   if (dense(lo) && dense(lx)) {
-    std::memcpy(out + lo.offset, x + lx.offset, (size_t)n * sizeof(float));
+    std::memcpy(out, x, (size_t)n * sizeof(float));
     return;
   }
   if (lx.ndim == 0) {
-    out[lo.offset] = x[lx.offset];
+    out[0] = x[0];
     return;
   }
   int64_t rows = rows_of(lx), len = lx.shape[lx.ndim - 1];
@@ -128,7 +132,6 @@ static inline float apply(UnaryOp op, float v) {
     case UnaryOp::sqrt: return std::sqrt(v);
     case UnaryOp::abs: return std::fabs(v);
     case UnaryOp::sign: return (float)((v > 0.f) - (v < 0.f));
-    case UnaryOp::step: return v > 0.f ? 1.f : 0.f;
   }
   return v;
 }
@@ -142,7 +145,7 @@ void unary(UnaryOp op, float* out, const float* x, int64_t n) {
     return;
   switch (op) {
     SL_UNARY_CASE(neg) SL_UNARY_CASE(relu) SL_UNARY_CASE(exp) SL_UNARY_CASE(log)
-    SL_UNARY_CASE(sqrt) SL_UNARY_CASE(abs) SL_UNARY_CASE(sign) SL_UNARY_CASE(step)
+    SL_UNARY_CASE(sqrt) SL_UNARY_CASE(abs) SL_UNARY_CASE(sign)
   }
 #undef SL_UNARY_CASE
 }
@@ -163,7 +166,6 @@ static inline float apply(BinaryOp op, float a, float b) {
     case BinaryOp::le: return a <= b ? 1.f : 0.f;
     case BinaryOp::gt: return a > b ? 1.f : 0.f;
     case BinaryOp::ge: return a >= b ? 1.f : 0.f;
-    case BinaryOp::relu_backward: return b > 0.f ? a : 0.f;
   }
   return 0.f;
 }
@@ -183,14 +185,12 @@ static void binary_t(float* out, const float* a, const Layout& la_in, const floa
     coalesce(ls, 3);
   }
   if (dense(la) && dense(lb)) {  // same shape, both contiguous: one flat loop
-    const float* pa = a + la.offset;
-    const float* pb = b + lb.offset;
 #pragma omp parallel for if (n > kParallelMin) schedule(static)
-    for (int64_t i = 0; i < n; ++i) out[i] = apply(OP, pa[i], pb[i]);
+    for (int64_t i = 0; i < n; ++i) out[i] = apply(OP, a[i], b[i]);
     return;
   }
   if (la.ndim == 0) {
-    out[0] = apply(OP, a[la.offset], b[lb.offset]);
+    out[0] = apply(OP, a[0], b[0]);
     return;
   }
   int64_t rows = rows_of(la), len = la.shape[la.ndim - 1];
@@ -226,8 +226,39 @@ void binary(BinaryOp op, float* out, const float* a, const Layout& la, const flo
     case BinaryOp::le: return binary_t<BinaryOp::le>(out, a, la, b, lb);
     case BinaryOp::gt: return binary_t<BinaryOp::gt>(out, a, la, b, lb);
     case BinaryOp::ge: return binary_t<BinaryOp::ge>(out, a, la, b, lb);
-    case BinaryOp::relu_backward: return binary_t<BinaryOp::relu_backward>(out, a, la, b, lb);
   }
+}
+
+// [SECTION] relu_backward
+
+// dx [n] = x > 0 ? dout : 0
+void relu_backward(float* dx, const float* dout, const float* x, int64_t n) {
+#pragma omp parallel for if (n > kParallelMin) schedule(static)
+  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.f ? dout[i] : 0.f;
+}
+
+// [SECTION] reference twins of copy_strided and binary
+
+// Where element e (row-major flat index over l's shape) sits: sum over dims of index * stride.
+static int64_t element_offset(const Layout& l, int64_t e) {
+  int64_t off = 0;
+  for (int d = l.ndim - 1; d >= 0; --d) {
+    off += e % l.shape[d] * l.strides[d];
+    e /= l.shape[d];
+  }
+  return off;
+}
+
+// out[out_layout] = x[x_layout], element by element, no coalescing and no fast path.
+void copy_strided_reference(float* out, const Layout& lo, const float* x, const Layout& lx) {
+  const int64_t n = numel_of(lx);
+  for (int64_t e = 0; e < n; ++e) out[element_offset(lo, e)] = x[element_offset(lx, e)];
+}
+
+// out [shape] (contiguous) = a [via la] op b [via lb], element by element.
+void binary_reference(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
+  const int64_t n = numel_of(la);
+  for (int64_t e = 0; e < n; ++e) out[e] = apply(op, a[element_offset(la, e)], b[element_offset(lb, e)]);
 }
 
 }  // namespace sl::cpu

@@ -27,4 +27,7 @@ void copy_to_host(float* host_dst, const float* src, int64_t n) {
   std::memcpy(host_dst, src, (size_t)n * sizeof(float));
 }
 
+// Every CPU kernel has finished when its call returns.
+void synchronize() {}
+
 }  // namespace sl::cpu

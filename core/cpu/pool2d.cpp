@@ -1,8 +1,9 @@
 // core/cpu/pool2d.cpp - 2-D max and average pooling on the CPU, forward and backward,
 // square window K with stride and padding. Max-pool pads with -inf and records where
 // each max came from; average-pool counts the padding (divides by K*K, PyTorch's
-// count_include_pad=True). Not here: global average pooling (a mean over HW in the ops).
-// CUDA twin: core/cuda/pool2d.cu.
+// count_include_pad=True). The fast kernels run one thread per (n, c) plane; the reference
+// twins (last section) loop over N, C, H_out, W_out, K, K with no tricks. Not here: global
+// average pooling (a mean over HW in the ops). CUDA twin: core/cuda/pool2d.cu.
 #include <cmath>
 #include <limits>
 
@@ -101,6 +102,82 @@ void avgpool2d_backward(float* dx, const float* dout, const Pool2dShape& s) {
         }
       }
   }
+}
+
+// [SECTION] reference twins
+
+namespace {
+
+// x (n, c, ih, iw) with ih, iw possibly in the padding: true and the flat in-plane index
+// when in range.
+bool in_plane(const Pool2dShape& s, int64_t ih, int64_t iw, int64_t& flat) {
+  if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) return false;
+  flat = ih * s.W + iw;
+  return true;
+}
+
+}  // namespace
+
+void maxpool2d_forward_reference(float* out, int32_t* idx, const float* x, const Pool2dShape& s) {
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t c = 0; c < s.C; ++c) {
+      const float* xp = x + (n * s.C + c) * s.H * s.W;
+      for (int64_t oh = 0; oh < s.H_out; ++oh)
+        for (int64_t ow = 0; ow < s.W_out; ++ow) {
+          float best = -std::numeric_limits<float>::infinity();
+          int64_t where = -1, flat = 0;
+          for (int64_t kh = 0; kh < s.K; ++kh)
+            for (int64_t kw = 0; kw < s.K; ++kw)
+              if (in_plane(s, oh * s.stride - s.padding + kh, ow * s.stride - s.padding + kw, flat) &&
+                  (xp[flat] > best || std::isnan(xp[flat]))) {
+                best = xp[flat];
+                where = flat;
+              }
+          const int64_t o = ((n * s.C + c) * s.H_out + oh) * s.W_out + ow;
+          out[o] = best;
+          idx[o] = (int32_t)where;
+        }
+    }
+}
+
+void maxpool2d_backward_reference(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s) {
+  for (int64_t i = 0; i < s.N * s.C * s.H * s.W; ++i) dx[i] = 0.f;
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t o = 0; o < s.H_out * s.W_out; ++o) {
+        const int64_t at = (n * s.C + c) * s.H_out * s.W_out + o;
+        if (idx[at] >= 0) dx[(n * s.C + c) * s.H * s.W + idx[at]] += dout[at];
+      }
+}
+
+void avgpool2d_forward_reference(float* out, const float* x, const Pool2dShape& s) {
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t oh = 0; oh < s.H_out; ++oh)
+        for (int64_t ow = 0; ow < s.W_out; ++ow) {
+          double sum = 0.0;
+          int64_t flat = 0;
+          for (int64_t kh = 0; kh < s.K; ++kh)
+            for (int64_t kw = 0; kw < s.K; ++kw)
+              if (in_plane(s, oh * s.stride - s.padding + kh, ow * s.stride - s.padding + kw, flat))
+                sum += x[(n * s.C + c) * s.H * s.W + flat];
+          out[((n * s.C + c) * s.H_out + oh) * s.W_out + ow] = (float)(sum / (double)(s.K * s.K));
+        }
+}
+
+void avgpool2d_backward_reference(float* dx, const float* dout, const Pool2dShape& s) {
+  for (int64_t i = 0; i < s.N * s.C * s.H * s.W; ++i) dx[i] = 0.f;
+  for (int64_t n = 0; n < s.N; ++n)
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t oh = 0; oh < s.H_out; ++oh)
+        for (int64_t ow = 0; ow < s.W_out; ++ow) {
+          const float g = dout[((n * s.C + c) * s.H_out + oh) * s.W_out + ow] / (float)(s.K * s.K);
+          int64_t flat = 0;
+          for (int64_t kh = 0; kh < s.K; ++kh)
+            for (int64_t kw = 0; kw < s.K; ++kw)
+              if (in_plane(s, oh * s.stride - s.padding + kh, ow * s.stride - s.padding + kw, flat))
+                dx[(n * s.C + c) * s.H * s.W + flat] += g;
+        }
 }
 
 }  // namespace sl::cpu

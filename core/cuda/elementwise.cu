@@ -15,9 +15,9 @@ int64_t numel_of(const Layout& l) {
   return n;
 }
 
-// Storage offset of the element with row-major flat index e in l's shape.
+// Offset from the operand's pointer of the element with row-major flat index e in l's shape.
 __device__ int64_t offset_of(const Layout& l, int64_t e) {
-  int64_t off = l.offset;
+  int64_t off = 0;
   for (int d = l.ndim - 1; d >= 0; --d) {
     off += e % l.shape[d] * l.strides[d];
     e /= l.shape[d];
@@ -43,7 +43,6 @@ __device__ float apply(UnaryOp op, float v) {
     case UnaryOp::sqrt: return sqrtf(v);
     case UnaryOp::abs: return fabsf(v);
     case UnaryOp::sign: return (float)((v > 0.f) - (v < 0.f));
-    case UnaryOp::step: return v > 0.f ? 1.f : 0.f;
   }
   return v;
 }
@@ -62,7 +61,6 @@ __device__ float apply(BinaryOp op, float a, float b) {
     case BinaryOp::le: return a <= b ? 1.f : 0.f;
     case BinaryOp::gt: return a > b ? 1.f : 0.f;
     case BinaryOp::ge: return a >= b ? 1.f : 0.f;
-    case BinaryOp::relu_backward: return b > 0.f ? a : 0.f;
   }
   return 0.f;
 }
@@ -75,6 +73,10 @@ __global__ void binary_kernel(BinaryOp op, float* out, const float* a, Layout la
                               Layout lb, int64_t n) {
   for (int64_t i = first_index(); i < n; i += index_stride())
     out[i] = apply(op, a[offset_of(la, i)], b[offset_of(lb, i)]);
+}
+
+__global__ void relu_backward_kernel(float* dx, const float* dout, const float* x, int64_t n) {
+  for (int64_t i = first_index(); i < n; i += index_stride()) dx[i] = x[i] > 0.f ? dout[i] : 0.f;
 }
 
 }  // namespace
@@ -106,6 +108,13 @@ void binary(BinaryOp op, float* out, const float* a, const Layout& la, const flo
   int64_t n = numel_of(la);
   if (n <= 0) return;
   binary_kernel<<<grid_for(n), kThreads>>>(op, out, a, la, b, lb, n);
+  SL_CUDA_CHECK(cudaGetLastError());
+}
+
+// dx [n] = x > 0 ? dout : 0
+void relu_backward(float* dx, const float* dout, const float* x, int64_t n) {
+  if (n <= 0) return;
+  relu_backward_kernel<<<grid_for(n), kThreads>>>(dx, dout, x, n);
   SL_CUDA_CHECK(cudaGetLastError());
 }
 

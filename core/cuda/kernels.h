@@ -15,11 +15,13 @@ float* alloc(int64_t n);
 void free(float* p);
 void copy_from_host(float* dst, const float* host_src, int64_t n);
 void copy_to_host(float* host_dst, const float* src, int64_t n);
+void synchronize();
 
 void fill(float* out, int64_t n, float value);
 void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
 void unary(UnaryOp op, float* out, const float* x, int64_t n);
 void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb);
+void relu_backward(float* dx, const float* dout, const float* x, int64_t n);
 void reduce(ReduceOp op, float* out, const float* x, const ReduceShape& s);
 
 void matmul(float* out, const float* a, const float* b, const MatmulShape& s);

@@ -33,4 +33,8 @@ void copy_to_host(float* host_dst, const float* src, int64_t n) {
   if (n > 0) SL_CUDA_CHECK(cudaMemcpy(host_dst, src, (size_t)n * sizeof(float), cudaMemcpyDeviceToHost));
 }
 
+// Kernels launch asynchronously on the default stream; this waits for all of them (the
+// profiler calls it at layer boundaries so that it times the device, not the launch).
+void synchronize() { SL_CUDA_CHECK(cudaDeviceSynchronize()); }
+
 }  // namespace sl::cuda

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "nn/cost.h"  // input_size(variant)
 #include "nn/layers.h"
 
 namespace sl {
@@ -27,12 +28,6 @@ float parse_number(const std::string& s) {
 const char* kNameHint = "models are v2-0.5, v2-1.0, v2-1.5, v2-2.0 and v1-g<G>-<scale> with G in 1, 2, 3, 4, 8 (e.g. v1-g3-1.0)";
 
 }  // namespace
-
-int64_t input_size(const std::string& variant) {
-  if (variant == "cifar") return 32;
-  if (variant == "imagenet") return 224;
-  throw UsageError(str_cat("unknown variant '", variant, "': use cifar or imagenet"));
-}
 
 ModelConfig parse_model_name(const std::string& name, const std::string& variant, int classes) {
   ModelConfig c;

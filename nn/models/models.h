@@ -1,7 +1,7 @@
 // nn/models/models.h - build a model by name: "v2-0.5" | "v2-1.0" | "v2-1.5" | "v2-2.0"
 // (ShuffleNet V2, shufflenet_v2.cpp) and "v1-g<G>-<scale>" (ShuffleNet V1, groups 1, 2,
 // 3, 4 or 8, shufflenet_v1.cpp), in the "cifar" or "imagenet" variant of
-// shared/spec/models.md. Not here: training, weights files (nn/safetensors.h).
+// docs/models.md. Not here: training, weights files (nn/safetensors.h).
 #pragma once
 #include <memory>
 #include <string>
@@ -22,7 +22,6 @@ struct ModelConfig {
 // Throws sl::UsageError for unknown names, variants, or configurations whose channel
 // counts do not divide by their groups (naming the layer and the numbers).
 ModelConfig parse_model_name(const std::string& name, const std::string& variant = "cifar", int classes = -1);
-int64_t input_size(const std::string& variant);  // 32 or 224
 
 // Built with torchvision's initialisation (nn/layers.h init_weights) from `seed`.
 std::unique_ptr<Module> make_model(const std::string& name, const std::string& variant = "cifar",

@@ -1,12 +1,9 @@
 // nn/models/shufflenet_v1.cpp - ShuffleNet V1 (Zhang et al. 2018), Fig. 2 (b) the unit with
-// stride 1 and (c) the unit with stride 2, per shared/spec/models.md: pointwise group conv,
+// stride 1 and (c) the unit with stride 2, per docs/models.md: pointwise group conv,
 // channel shuffle, 3x3 depthwise conv, pointwise group conv, then add (b) or concat with
 // an average-pooled shortcut (c). No bias anywhere; BN after every conv. Not here: V2.
-#include "nn/elementwise.h"
 #include "nn/layers.h"
 #include "nn/models/models.h"
-#include "nn/pool.h"
-#include "nn/shuffle.h"
 
 namespace sl {
 
@@ -35,43 +32,58 @@ void check_groups(const std::string& layer, int64_t c_in, int64_t c_out, int64_t
                  " must both be divisible by groups ", g, " (try another scale or groups)");
 }
 
-// Fig. 2 (b) stride 1 and (c) stride 2, with bottleneck m = c_out / 4.
+// Fig. 2 (b) stride 1 and (c) stride 2, with bottleneck m = c_out / 4. The shuffle mixes
+// the model's g groups in every unit when g > 1, also in the first unit of stage 2 whose
+// gconv1 has groups 1 (as Megvii's official code does): gconv2 still has g groups.
 class ShuffleUnit : public Module {
  public:
   ShuffleUnit(const std::string& where, int64_t c_in, int64_t c_out, int64_t stride, int64_t groups,
               bool first_groups_one)
-      : stride_(stride), groups_(first_groups_one ? 1 : groups) {
+      : stride_(stride) {
     const int64_t m = c_out / 4;
-    const int64_t g1 = groups_;
+    const int64_t g1 = first_groups_one ? 1 : groups;
     const int64_t main_out = stride == 2 ? c_out - c_in : c_out;  // (c) leaves room for the shortcut
     check_groups(where + ".gconv1", c_in, m, g1);
     check_groups(where + ".gconv2", m, main_out, groups);
     gconv1_ = register_module("gconv1", std::make_unique<Conv2d>(c_in, m, 1, Conv2dParams{.groups = g1}));
     bn1_ = register_module("bn1", std::make_unique<BatchNorm2d>(m));
+    if (groups > 1) shuffle_ = register_module("channel_shuffle", std::make_unique<ChannelShuffle>(groups));
     dwconv_ = register_module("dwconv", std::make_unique<Conv2d>(
                                             m, m, 3, Conv2dParams{.stride = stride, .padding = 1, .groups = m}));
     bn2_ = register_module("bn2", std::make_unique<BatchNorm2d>(m));
     gconv2_ = register_module("gconv2", std::make_unique<Conv2d>(m, main_out, 1, Conv2dParams{.groups = groups}));
     bn3_ = register_module("bn3", std::make_unique<BatchNorm2d>(main_out));
+    // The steps without weights (not in the state_dict): layers, so that the cost model sees them.
+    relu_ = register_module("relu", std::make_unique<ReLU>());  // called twice: "relu", "relu_1"
+    if (stride == 1) {
+      add_ = register_module("add", std::make_unique<Add>());
+    } else {
+      shortcut_ = register_module("avg_pool2d", std::make_unique<AvgPool2d>(Pool2dParams{3, 2, 1}));
+      concat_ = register_module("concat", std::make_unique<Concat>());
+    }
   }
 
   // x [N, C_in, H, W] -> [N, C_out, H / stride, W / stride]
   Tensor forward(const Tensor& x) override {
     // 1x1 GConv, BN ReLU, Channel Shuffle, 3x3 DWConv (stride), BN, 1x1 GConv, BN
-    Tensor h = relu_layer((*bn1_)((*gconv1_)(x)));
-    if (groups_ > 1) h = channel_shuffle_direct(h, groups_);
+    Tensor h = (*relu_)((*bn1_)((*gconv1_)(x)));
+    if (shuffle_) h = (*shuffle_)(h);
     h = (*bn2_)((*dwconv_)(h));
     h = (*bn3_)((*gconv2_)(h));
-    if (stride_ == 1) return relu_layer(add_layer(x, h));                 // (b) Add, ReLU
-    const Tensor shortcut = avg_pool2d(x, {.kernel = 3, .stride = 2, .padding = 1});
-    return relu_layer(concat({shortcut, h}));                             // (c) 3x3 AVG Pool, Concat, ReLU
+    if (stride_ == 1) return (*relu_)((*add_)(x, h));                   // (b) Add, ReLU
+    return (*relu_)((*concat_)({(*shortcut_)(x), h}));                 // (c) 3x3 AVG Pool, Concat, ReLU
   }
   std::string type() const override { return "ShuffleUnit"; }
 
  private:
-  int64_t stride_, groups_;
+  int64_t stride_;
   Conv2d *gconv1_, *dwconv_, *gconv2_;
   BatchNorm2d *bn1_, *bn2_, *bn3_;
+  ChannelShuffle* shuffle_ = nullptr;  // null when the model's g = 1
+  ReLU* relu_ = nullptr;
+  Add* add_ = nullptr;                 // (b)
+  AvgPool2d* shortcut_ = nullptr;      // (c)
+  Concat* concat_ = nullptr;           // (c)
 };
 
 class ShuffleNetV1 : public Module {
@@ -85,7 +97,7 @@ class ShuffleNetV1 : public Module {
     conv1_->add(std::make_unique<ReLU>());
     if (c.imagenet) maxpool_ = register_module("maxpool", std::make_unique<MaxPool2d>(Pool2dParams{3, 2, 1}));
     // Stages 2-4: a stride-2 unit (c), then stride-1 units (b); stage 2's first 1x1 conv
-    // has groups 1 because its input has only 24 channels.
+    // has groups 1 because its input has only 24 channels (its unit still shuffles).
     const int repeats[3] = {4, 8, 4};
     int64_t c_in = 24;
     for (int s = 0; s < 3; ++s) {
@@ -100,6 +112,7 @@ class ShuffleNetV1 : public Module {
       c_in = ch[s];
     }
     // Head: global average pool, fully connected.
+    pool_ = register_module("global_avg_pool", std::make_unique<GlobalAvgPool>());
     fc_ = register_module("fc", std::make_unique<Linear>(c_in, c.classes));
   }
 
@@ -108,7 +121,7 @@ class ShuffleNetV1 : public Module {
     Tensor h = (*conv1_)(x);
     if (maxpool_) h = (*maxpool_)(h);
     for (Sequential* stage : stages_) h = (*stage)(h);
-    return (*fc_)(global_avg_pool(h));
+    return (*fc_)((*pool_)(h));
   }
   std::string type() const override { return "ShuffleNetV1"; }
 
@@ -116,6 +129,7 @@ class ShuffleNetV1 : public Module {
   Sequential* conv1_ = nullptr;
   MaxPool2d* maxpool_ = nullptr;
   std::vector<Sequential*> stages_;
+  GlobalAvgPool* pool_ = nullptr;
   Linear* fc_ = nullptr;
 };
 

@@ -1,11 +1,9 @@
 // nn/models/shufflenet_v2.cpp - ShuffleNet V2 (Ma et al. 2018), Fig. 3 (c) the basic unit
 // and (d) the unit for spatial down-sampling, laid out exactly like torchvision's
-// ShuffleNetV2 so that state_dict keys match (shared/spec/models.md). The CIFAR variant
+// ShuffleNetV2 so that state_dict keys match (docs/models.md). The CIFAR variant
 // keeps the stem at stride 1 and drops the max-pool. Not here: V1 (shufflenet_v1.cpp).
 #include "nn/layers.h"
 #include "nn/models/models.h"
-#include "nn/pool.h"
-#include "nn/shuffle.h"
 
 namespace sl {
 
@@ -35,6 +33,10 @@ class InvertedResidual : public Module {
     conv_bn(*branch2_, c_branch_in, b, 1, {}, true);
     conv_bn(*branch2_, b, b, 3, {.stride = stride, .padding = 1, .groups = b}, false);
     conv_bn(*branch2_, b, b, 1, {}, true);
+    // The steps without weights (not in the state_dict): layers, so that the cost model sees them.
+    if (stride == 1) split_ = register_module("channel_split", std::make_unique<ChannelSplit>());
+    concat_ = register_module("concat", std::make_unique<Concat>());
+    shuffle_ = register_module("channel_shuffle", std::make_unique<ChannelShuffle>(2));
   }
 
   // x [N, C_in, H, W] -> [N, C_out, H / stride, W / stride]
@@ -42,13 +44,13 @@ class InvertedResidual : public Module {
     Tensor out;
     if (stride_ == 1) {
       // (c) Channel Split; the left half passes through untouched, then Concat
-      auto [x1, x2] = channel_split(x);
-      out = concat({x1, (*branch2_)(x2)});
+      auto [x1, x2] = (*split_)(x);
+      out = (*concat_)({x1, (*branch2_)(x2)});
     } else {
       // (d) no split: both branches see all of x and halve the resolution, then Concat
-      out = concat({(*branch1_)(x), (*branch2_)(x)});
+      out = (*concat_)({(*branch1_)(x), (*branch2_)(x)});
     }
-    return channel_shuffle_direct(out, 2);  // Channel Shuffle, two groups = the two branches
+    return (*shuffle_)(out);  // Channel Shuffle, two groups = the two branches
   }
   std::string type() const override { return "InvertedResidual"; }
 
@@ -56,6 +58,9 @@ class InvertedResidual : public Module {
   int64_t stride_;
   Sequential* branch1_ = nullptr;
   Sequential* branch2_ = nullptr;
+  ChannelSplit* split_ = nullptr;
+  Concat* concat_ = nullptr;
+  ChannelShuffle* shuffle_ = nullptr;
 };
 
 class ShuffleNetV2 : public Module {
@@ -79,6 +84,7 @@ class ShuffleNetV2 : public Module {
     // Head: 1x1 conv5 BN ReLU, global average pool, fully connected.
     conv5_ = register_module("conv5", std::make_unique<Sequential>());
     conv_bn(*conv5_, c_in, ch[4], 1, {}, true);
+    pool_ = register_module("global_avg_pool", std::make_unique<GlobalAvgPool>());
     fc_ = register_module("fc", std::make_unique<Linear>(ch[4], c.classes));
   }
 
@@ -88,7 +94,7 @@ class ShuffleNetV2 : public Module {
     if (maxpool_) h = (*maxpool_)(h);
     for (Sequential* stage : stages_) h = (*stage)(h);
     h = (*conv5_)(h);
-    return (*fc_)(global_avg_pool(h));
+    return (*fc_)((*pool_)(h));
   }
   std::string type() const override { return "ShuffleNetV2"; }
 
@@ -105,6 +111,7 @@ class ShuffleNetV2 : public Module {
   MaxPool2d* maxpool_ = nullptr;
   std::vector<Sequential*> stages_;
   Sequential* conv5_ = nullptr;
+  GlobalAvgPool* pool_ = nullptr;
   Linear* fc_ = nullptr;
 };
 

@@ -1,5 +1,5 @@
 // tests/apps/test_cli_profile.cpp - `shufflelab profile` as a user runs it: the table's
-// named units and totals, the JSON keys of shared/spec/cli.md with models.md's numbers,
+// named units and totals, the JSON keys of docs/commands.md with models.md's numbers,
 // CSV, --time, and exit codes 2 (usage) with error/hint lines. The numbers themselves are
 // tested in tests/nn/test_models.cpp; here only that the command shows them.
 #include "tests/apps/run_cli.h"
@@ -27,7 +27,7 @@ TEST_CASE("profile --json: keys of cli.md, numbers of models.md") {
                           "\"madds\":144907992", "\"mac\":", "\"layers\":[{\"name\":\"conv1.0\",\"type\":\"conv2d\"",
                           "\"out_shape\":[1,24,112,112]", "\"blocks\":[{\"name\":\"conv1\"",
                           "{\"name\":\"stage2.1.branch2.0\",\"type\":\"conv2d\",\"out_shape\":[1,58,28,28],"
-                          "\"params\":3364,\"madds\":2637376,\"mac\":94308}"})
+                          "\"params\":3364,\"madds\":2637376,\"mac\":94308"})
     CHECK_MESSAGE(has(r.out, key), key);
   CHECK(!has(r.out, "time_ms"));
   r = run("profile --model v1-g3-0.5 --json --time --repeats 1", false);
@@ -39,7 +39,7 @@ TEST_CASE("profile --json: keys of cli.md, numbers of models.md") {
 TEST_CASE("profile --csv: one row per layer") {
   Run r = run("profile --model v1-g8-0.5 --csv", false);
   CHECK(r.code == 0);
-  CHECK(r.out.rfind("name,block,type,out_shape,params,madds,mac\n", 0) == 0);
+  CHECK(r.out.rfind("name,block,type,out_shape,params,madds,mac,kind,category\n", 0) == 0);
   CHECK(has(r.out, "stage2.0.gconv1,stage2.0,conv2d,\"(1,48,32,32)\""));
 }
 

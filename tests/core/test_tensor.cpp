@@ -93,8 +93,33 @@ TEST_CASE("channel shuffle must-have: 2x4x2x2, g = 2 gives 1,3,2,4 and 5,7,6,8")
     }
   CHECK(order == std::vector<float>{1, 3, 2, 4, 5, 7, 6, 8});
   reset_copy_stats();
+  CHECK(channel_shuffle_reference(x, 2).to_vector() == got);
+  CHECK(copy_stats().copies == 1);  // the definition: one contiguous copy
   CHECK(channel_shuffle(x, 2).to_vector() == got);
-  CHECK(copy_stats().copies == 1);
+}
+
+TEST_CASE("channel shuffle: the one-pass op equals its definition, values and gradients") {
+  // channel_shuffle runs the backend's kernel; channel_shuffle_reference is the composition
+  // view -> transpose -> contiguous -> view. A permutation: equal element for element.
+  struct Case { Shape s; int64_t g; };
+  for (const Case& c : {Case{{2, 12, 3, 3}, 3}, Case{{1, 8, 2, 5}, 2}, Case{{3, 6, 1, 1}, 6}, Case{{1, 5, 2, 2}, 1},
+                        Case{{2, 24, 7, 5}, 8}}) {
+    CAPTURE(shape_str(c.s));
+    CAPTURE(c.g);
+    Tensor a = sl::test::rand_tensor(c.s, 3).requires_grad_(), b = a.detach().clone().requires_grad_();
+    Tensor ya = channel_shuffle(a, c.g), yb = channel_shuffle_reference(b, c.g);
+    CHECK(ya.to_vector() == yb.to_vector());
+    Tensor r = sl::test::rand_tensor(c.s, 4);
+    sum(mul(ya, r)).backward();
+    sum(mul(yb, r)).backward();
+    CHECK(a.grad().to_vector() == b.grad().to_vector());
+  }
+  // a non-contiguous input (a channel slice of a wider tensor) gives the same values
+  Tensor wide = sl::test::rand_tensor({2, 10, 3, 3}, 6);
+  Tensor part = wide.narrow(1, 4, 6);
+  CHECK(channel_shuffle(part, 3).to_vector() == channel_shuffle_reference(part, 3).to_vector());
+  CHECK_THROWS_WITH_AS(channel_shuffle_reference(Tensor::zeros({1, 6, 1, 1}), 4),
+                       doctest::Contains("channels C = 6 is not divisible by groups g = 4"), Error);
 }
 
 TEST_CASE("channel shuffle: every divisor, and g then C/g is the identity") {
@@ -150,7 +175,7 @@ TEST_CASE("autograd: accumulation, views, NoGradGuard, detach") {
   // gradient through view -> transpose -> contiguous -> view (the shuffle chain)
   Tensor a = sl::test::rand_tensor({1, 4, 1, 1}, 5).requires_grad_();
   Tensor wts = Tensor::from_data({1, 10, 100, 1000}, {1, 4, 1, 1});
-  sum(mul(channel_shuffle(a, 2), wts)).backward();
+  sum(mul(channel_shuffle_reference(a, 2), wts)).backward();
   // out channel j reads input (j%2)*2 + j/2: order 0,2,1,3 -> input i gets weight of its j
   CHECK(a.grad().to_vector() == std::vector<float>{1, 100, 10, 1000});
 

@@ -1,11 +1,13 @@
-// tests/nn/test_models.cpp - ShuffleNet V1 and V2 against shared/spec/models.md: exact
+// tests/nn/test_models.cpp - ShuffleNet V1 and V2 against docs/models.md: exact
 // parameter counts and multiply-adds for every row of its table, the per-layer cost
 // vectors, weight names, invalid configurations, and one training step of a whole model.
 // The MAdds and MAC come from nn/cost's profile(), i.e. from a real forward pass.
 #include <cmath>
 #include <cstdio>
 
+#include "core/cpu/kernels.h"
 #include "nn/cost.h"
+#include "nn/layers.h"
 #include "nn/loss.h"
 #include "nn/models/models.h"
 #include "tests/helpers.h"
@@ -22,7 +24,7 @@ struct Row {
   double madds_m;  // as printed in models.md, two decimals
 };
 
-// shared/spec/models.md, "Reference numbers", every row.
+// docs/models.md, "Reference numbers", every row.
 const Row kTable[] = {
     {"v2-0.5", "cifar", 10, 352042, 10.90},     {"v2-1.0", "cifar", 10, 1263854, 45.00},
     {"v2-1.5", "cifar", 10, 2488874, 94.26},    {"v2-2.0", "cifar", 10, 5365486, 187.81},
@@ -141,6 +143,141 @@ TEST_CASE("profile: layer names, blocks and stages add up") {
   CHECK(m->is_training());  // profile restores the mode
 }
 
+TEST_CASE("profile: kind and category label every layer") {
+  auto v1 = make_model("v1-g3-1.0", "imagenet");
+  const Profile p1 = profile(*v1, "v1-g3-1.0", "imagenet");
+  auto label = [&](const Profile& p, const char* name) { return layer(p, name).kind + " | " + layer(p, name).category; };
+  CHECK(label(p1, "conv1.0") == "3x3 s2 | conv kxk");
+  CHECK(label(p1, "conv1.1") == "bn | batchnorm");
+  CHECK(label(p1, "conv1.2") == "relu | relu");
+  CHECK(label(p1, "maxpool") == "maxpool 3x3 s2 | pool");
+  CHECK(label(p1, "stage2.0.gconv1") == "1x1 | conv 1x1");
+  CHECK(label(p1, "stage2.1.gconv1") == "1x1 g=3 | grouped 1x1");
+  CHECK(label(p1, "stage2.0.dwconv") == "3x3 dw s2 | depthwise");
+  CHECK(label(p1, "stage2.1.dwconv") == "3x3 dw s1 | depthwise");
+  CHECK(label(p1, "stage2.0.avg_pool2d") == "avgpool 3x3 s2 | pool");
+  CHECK(label(p1, "stage2.0.concat") == "concat | data movement");
+  CHECK(label(p1, "stage2.1.add") == "add | element-wise");
+  CHECK(label(p1, "stage2.1.channel_shuffle") == "shuffle | data movement");
+  CHECK(label(p1, "global_avg_pool") == "global avgpool | pool");
+  CHECK(label(p1, "fc") == "linear | linear");
+  auto v2 = make_model("v2-0.5", "cifar");
+  const Profile p2 = profile(*v2, "v2-0.5", "cifar");
+  CHECK(label(p2, "stage2.1.channel_split") == "split | data movement");
+  const std::vector<std::string> categories = {"conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "batchnorm",
+                                               "relu", "element-wise", "data movement", "pool", "linear"};
+  for (const Profile* p : {&p1, &p2})
+    for (const LayerCost& l : p->layers) {
+      CAPTURE(l.name);
+      CHECK(!l.kind.empty());
+      CHECK(std::find(categories.begin(), categories.end(), l.category) != categories.end());
+    }
+}
+
+TEST_CASE("profile: a batch scales MAdds and activations, not the weights") {
+  auto m = make_model("v2-0.5", "cifar");
+  const Profile one = profile(*m, "v2-0.5", "cifar");
+  const Profile four = profile(*m, "v2-0.5", "cifar", {.batch = 4});
+  CHECK(four.input == Shape{4, 3, 32, 32});
+  CHECK(four.params == one.params);
+  CHECK(four.madds == 4 * one.madds);
+  REQUIRE(four.layers.size() == one.layers.size());
+  const LayerCost& c1 = layer(one, "stage2.1.branch2.0");  // 1x1 conv 24 -> 24 at 16x16
+  const LayerCost& c4 = layer(four, "stage2.1.branch2.0");
+  CHECK(c4.out_shape == Shape{4, 24, 16, 16});
+  CHECK(c4.mac == 4 * (c1.mac - 24 * 24) + 24 * 24);  // the weights are read once per call
+  CHECK(layer(four, "stage2.1.concat").mac == 4 * layer(one, "stage2.1.concat").mac);
+}
+
+TEST_CASE("profile: timed layers carry the median and its spread") {
+  auto m = make_model("v1-g3-0.5", "cifar");
+  const Profile p = profile(*m, "v1-g3-0.5", "cifar", {.time = true, .repeats = 3});
+  double min_sum = 0;
+  for (const LayerCost& l : p.layers) {
+    CAPTURE(l.name);
+    CHECK(l.time_min_ms > 0);
+    CHECK(l.time_min_ms <= l.time_ms);
+    CHECK(l.time_ms <= l.time_max_ms);
+    min_sum += l.time_min_ms;
+  }
+  for (const BlockCost& b : p.blocks) {
+    CAPTURE(b.name);
+    CHECK(b.time_min_ms <= b.time_max_ms);
+    CHECK(b.time_min_ms > 0);
+  }
+  CHECK(p.time_min_ms <= p.time_max_ms);
+  CHECK(p.time_min_ms >= min_sum * (1 - 1e-9));  // a repeat's total is at least the sum of layer minima
+  const Profile untimed = profile(*m, "v1-g3-0.5", "cifar");
+  CHECK(untimed.layers[0].time_min_ms == 0);
+  CHECK(untimed.time_max_ms == 0);
+}
+
+namespace {
+int g_syncs = 0;
+void counting_synchronize() { ++g_syncs; }
+}  // namespace
+
+TEST_CASE("profile: timing synchronizes the device at both ends of every layer") {
+  // A CPU table whose synchronize counts its calls stands in for an asynchronous device.
+  Backend counting = cpu::table();
+  counting.synchronize = counting_synchronize;
+  auto m = make_model("v2-0.5", "cifar");
+  g_syncs = 0;
+  override_backend_for_testing(Device::cpu, &counting);
+  Profile timed, untimed;
+  try {
+    timed = profile(*m, "v2-0.5", "cifar", {.time = true, .repeats = 2});
+    const int after_timed = g_syncs;
+    untimed = profile(*m, "v2-0.5", "cifar");
+    CHECK(g_syncs == after_timed);  // counting costs no synchronization
+  } catch (...) {
+    override_backend_for_testing(Device::cpu, nullptr);
+    throw;
+  }
+  override_backend_for_testing(Device::cpu, nullptr);
+  CHECK(g_syncs == 2 * (int)timed.layers.size() * 3);  // a warm-up run and 2 timed repeats
+}
+
+TEST_CASE("models: V1 shuffles in every unit when g > 1, the first unit of stage 2 included") {
+  for (const char* name : {"v1-g3-1.0", "v1-g8-0.5", "v1-g1-1.0"}) {
+    CAPTURE(name);
+    auto m = make_model(name, "cifar");
+    const Profile p = profile(*m, name, "cifar");
+    const int64_t g = parse_model_name(name).groups;
+    int units = 0, shuffles = 0;
+    for (const BlockCost& b : p.blocks) {
+      if (b.name.rfind("stage", 0) != 0) continue;
+      ++units;
+      for (int i = b.first_layer; i < b.first_layer + b.num_layers; ++i)
+        if (p.layers[(size_t)i].type == "channel_shuffle") ++shuffles;
+    }
+    CHECK(units == 16);
+    CHECK(shuffles == (g > 1 ? 16 : 0));
+    if (g > 1) {
+      // stage2.0: gconv1 has groups 1 (24 input channels), yet the shuffle follows bn1 ReLU
+      CHECK(layer(p, "stage2.0.gconv1").kind == "1x1");
+      const LayerCost& s = layer(p, "stage2.0.channel_shuffle");
+      CHECK(s.out_shape == layer(p, "stage2.0.bn1").out_shape);
+      CHECK(s.mac == 2 * layer(p, "stage2.0.bn1").out_shape[1] * 32 * 32);
+      CHECK(layer(p, "stage2.0.gconv2").kind == "1x1 g=" + std::to_string(g));
+    }
+  }
+  // The stage2.0 shuffle is really on the path: making it the identity (groups 1) with the
+  // same weights changes the model's output.
+  auto m = make_model("v1-g3-0.5", "cifar", 10, 3);
+  m->eval();
+  Tensor x = sl::test::rand_tensor({1, 3, 32, 32}, 9);
+  const std::vector<float> with = (*m)(x).to_vector();
+  auto* stage2 = m->named_children()[1].second;
+  auto* unit0 = stage2->named_children()[0].second;
+  ChannelShuffle* shuffle = nullptr;
+  for (auto& [n, c] : unit0->named_children())
+    if (n == "channel_shuffle") shuffle = dynamic_cast<ChannelShuffle*>(c);
+  REQUIRE(shuffle != nullptr);
+  shuffle->groups = 1;  // the identity permutation
+  CHECK((*m)(x).to_vector() != with);
+}
+
 TEST_CASE("models: torchvision / models.md weight names") {
   auto v2 = make_model("v2-0.5", "imagenet");
   std::vector<std::string> names;
@@ -189,13 +326,17 @@ TEST_CASE("models: a training step of a whole model lowers the loss on its batch
     CHECK(std::isfinite(loss.item()));
     loss.backward();
     NoGradGuard no_grad;
+    double g2 = 0;  // |gradient|^2 over every parameter
     for (auto& np : m->named_parameters()) {
       CAPTURE(np.first);
-      const Tensor& p = np.second;
-      REQUIRE(p.grad().defined());
-      copy_into(p, p - p.grad() * 0.05f);  // plain SGD
+      REQUIRE(np.second.grad().defined());
+      g2 += sum(np.second.grad() * np.second.grad()).item();
     }
+    // A plain SGD step sized so that, to first order, the loss drops by lr * |g|^2 = 0.1.
+    // A wrong gradient would not give most of that drop.
+    const float lr = (float)(0.1 / g2);
+    for (auto& np : m->named_parameters()) copy_into(np.second, np.second - np.second.grad() * lr);
     const float after = cross_entropy((*m)(x), y).item();
-    CHECK(after < loss.item());
+    CHECK(after < loss.item() - 0.05f);
   }
 }

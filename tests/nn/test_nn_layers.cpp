@@ -1,16 +1,16 @@
 // tests/nn/test_nn_layers.cpp - every nn/ layer op, two of the three kinds of design.md
 // item 5: a tiny case with the numbers written here, and a finite-difference gradient
 // check (tests/helpers.h gradcheck). The PyTorch goldens are in test_nn_goldens.cpp.
-// [SECTION] index: conv2d | batch_norm | pools | linear | cross_entropy | shuffle, split, concat
+// [SECTION] index: conv2d | batch_norm | pools | linear | cross_entropy | parameter-free layers
 #include <cmath>
 
+#include "core/cpu/kernels.h"
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
-#include "nn/elementwise.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
 #include "nn/pool.h"
-#include "nn/shuffle.h"
+#include "nn/layers.h"
 #include "tests/helpers.h"
 
 using sl::test::error_of;
@@ -188,31 +188,15 @@ TEST_CASE("cross_entropy: gradients and errors") {
   CHECK(error_of([] { cross_entropy(Tensor::zeros({1, 3}), Tensor::from_data({0.5f}, {1})); }).find("not a class index") != std::string::npos);
 }
 
-// [SECTION] shuffle, split, concat
+// [SECTION] parameter-free layers: split, concat, add, shuffle
 
-TEST_CASE("channel shuffle: the paper's example and agreement of the two implementations") {
-  // C = 4, g = 2: channels [1, 2, 3, 4] -> [1, 3, 2, 4] (shared/spec/models.md).
-  Tensor x = Tensor::from_data({1, 2, 3, 4}, {1, 4, 1, 1});
-  check_close(channel_shuffle_direct(x, 2), Tensor::from_data({1, 3, 2, 4}, {1, 4, 1, 1}));
-  struct Case { Shape s; int64_t g; };
-  for (const Case& c : {Case{{2, 12, 3, 3}, 3}, Case{{1, 8, 2, 5}, 2}, Case{{3, 6, 1, 1}, 6}, Case{{1, 5, 2, 2}, 1}}) {
-    CAPTURE(shape_str(c.s));
-    CAPTURE(c.g);
-    Tensor a = leaf(c.s, 3), b = a.detach().clone().requires_grad_(true);
-    Tensor ya = channel_shuffle_direct(a, c.g), yb = channel_shuffle(b, c.g);
-    CHECK(ya.to_vector() == yb.to_vector());  // a permutation: equal element for element
-    Tensor r = rand_tensor(c.s, 4);
-    sum(ya * r).backward();
-    sum(yb * r).backward();
-    CHECK(a.grad().to_vector() == b.grad().to_vector());
-    gradcheck([&](const std::vector<Tensor>& in) { return channel_shuffle_direct(in[0], c.g); }, {leaf(c.s, 5)});
-  }
-  CHECK(error_of([] { channel_shuffle_direct(Tensor::zeros({1, 6, 2, 2}), 4); }).find("not divisible by groups 4") != std::string::npos);
-}
-
-TEST_CASE("channel_split gives views, concat copies; gradients flow through both") {
+TEST_CASE("ChannelSplit gives views, Concat copies, Add adds; gradients flow through all three") {
+  ChannelSplit split;
+  Concat concat;
+  Add residual;
+  ChannelShuffle shuffle(3);
   Tensor x = rand_tensor({2, 6, 3, 3}, 1);
-  auto [a, b] = channel_split(x);
+  auto [a, b] = split(x);
   CHECK(a.shares_storage(x));
   CHECK(b.shares_storage(x));
   CHECK(a.shape() == Shape{2, 3, 3, 3});
@@ -220,10 +204,53 @@ TEST_CASE("channel_split gives views, concat copies; gradients flow through both
   Tensor y = concat({a, b});
   CHECK(!y.shares_storage(x));
   CHECK(y.to_vector() == x.to_vector());
-  gradcheck([](const std::vector<Tensor>& in) {
-    auto [p, q] = channel_split(in[0], 2);
-    return concat({relu_layer(q), p * 2.f, p});
-  }, {leaf({2, 5, 2, 2}, 2)});
-  gradcheck([](const std::vector<Tensor>& in) { return add_layer(in[0], in[1]); }, {leaf({1, 2, 2, 2}, 3), leaf({1, 2, 2, 2}, 4)});
-  CHECK(error_of([] { channel_split(Tensor::zeros({1, 5, 2, 2})); }).find("is odd") != std::string::npos);
+  CHECK(shuffle(x).to_vector() == channel_shuffle(x, 3).to_vector());
+  check_close(residual(a, b), add(a, b));
+  gradcheck([&](const std::vector<Tensor>& in) {
+    auto [p, q] = split(in[0]);
+    return concat({relu(q), p * 2.f, p});
+  }, {leaf({2, 6, 2, 2}, 2)});
+  gradcheck([&](const std::vector<Tensor>& in) { return residual(in[0], in[1]); }, {leaf({1, 2, 2, 2}, 3), leaf({1, 2, 2, 2}, 4)});
+  gradcheck([&](const std::vector<Tensor>& in) { return shuffle(in[0]); }, {leaf({1, 6, 2, 2}, 5)});
+  CHECK(error_of([&] { split(Tensor::zeros({1, 5, 2, 2})); }).find("C even") != std::string::npos);
+  CHECK(error_of([&] { residual(Tensor::zeros({1, 2}), Tensor::zeros({2})); }).find("does not broadcast") != std::string::npos);
+}
+
+TEST_CASE("cost at the module boundary: a leaf layer's call records its cost, op calls record nothing") {
+  Sequential seq;
+  seq.add(std::make_unique<Conv2d>(4, 6, 1, Conv2dParams{.groups = 2}));
+  seq.add(std::make_unique<ReLU>());
+  seq.add(std::make_unique<ChannelShuffle>(2));
+  Tensor x = rand_tensor({1, 4, 5, 5}, 7);
+  CostRecording rec;
+  Tensor y = seq(x);
+  conv2d(x, Tensor::zeros({6, 2, 1, 1}), {.groups = 2});  // a bare op: no layer, no record
+  relu(x);
+  REQUIRE(rec.layers().size() == 3);
+  const LayerCost& conv = rec.layers()[0];
+  CHECK(conv.name == "0");
+  CHECK(conv.type == "conv2d");
+  CHECK(conv.kind == "1x1 g=2");
+  CHECK(conv.params == 6 * 2);
+  CHECK(conv.madds == 25 * 6 * 2);                      // H_out W_out C_out (C_in/G) K K
+  CHECK(conv.mac == 25 * 4 + 25 * 6 + 4 * 6 / 2);       // hw(c1 + c2) + c1 c2 / g
+  CHECK(rec.layers()[1].name == "1");
+  CHECK(rec.layers()[1].mac == 2 * 6 * 25);
+  CHECK(rec.layers()[2].type == "channel_shuffle");
+  CHECK(rec.layers()[2].out_shape == Shape{1, 6, 5, 5});
+}
+
+TEST_CASE("backend contract: nn ops on a backend without their kernel say so") {
+  Backend partial = cpu::table();
+  partial.name = "partial";
+  partial.conv2d_forward = nullptr;
+  partial.batchnorm_stats = nullptr;
+  override_backend_for_testing(Device::cpu, &partial);
+  const std::string conv = error_of([] { conv2d(Tensor::zeros({1, 2, 3, 3}), Tensor::zeros({2, 2, 1, 1})); });
+  const std::string bn = error_of([] {
+    batch_norm(Tensor::zeros({2, 2, 3, 3}), Tensor::ones({2}), Tensor::zeros({2}), Tensor(), Tensor());
+  });
+  override_backend_for_testing(Device::cpu, nullptr);
+  CHECK(conv.find("conv2d_forward is not supported on the partial backend yet") == 0);
+  CHECK(bn.find("batchnorm_stats is not supported on the partial backend yet") == 0);
 }

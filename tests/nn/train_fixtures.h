@@ -73,7 +73,7 @@ inline void write_cifar_dir(const std::string& dir, int64_t per_file, int64_t te
   write_bytes(dir + "/test_batch.bin", make(test, 5 * per_file));
 }
 
-// The real CIFAR-10 next to the repository (shared/data/README.md), or "" when absent.
+// The real CIFAR-10 where development and CI machines keep it, or "" when absent.
 inline std::string real_cifar_dir() {
   const std::string dirs[] = {std::string(SL_SOURCE_DIR) + "/../shared/data/cifar-10-batches-bin",
                               "/work/shared/data/cifar-10-batches-bin"};

@@ -37,14 +37,6 @@ static const char* kWhat[kGuidelinesViews] = {
     "permutation folded into the 1x1 weights; (b) the shuffled tensor never built: the 1x1 conv reads "
     "the two halves where they are, one matmul per half, accumulating."};
 
-static std::string grouped(int64_t v) {
-  std::string d = std::to_string(v), out;
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (i > 0 && (d.size() - i) % 3 == 0) out += ',';
-    out += d[i];
-  }
-  return out;
-}
 
 // The formula of a row's multiply-adds and MAC, with its numbers (the values come from nn/cost).
 static std::string madds_formula(const GuidelineRow& r) {

@@ -1,0 +1,229 @@
+// tests/core/test_kernels_twins.cpp - every fast CPU kernel against its plain reference
+// twin (design.md item 4) for batch norm (statistics, forward, backward), pooling (max and
+// average, forward and backward) and the element-wise fast paths (copy_strided and binary,
+// which coalesce dims and take contiguous shortcuts). Random shapes with odd sizes, and
+// operands that start at non-zero offsets inside larger buffers whose guard cells must
+// stay untouched. The matmul, conv and shuffle twins are tested in test_kernels*.cpp.
+#include <algorithm>
+#include <array>
+#include <numeric>
+
+#include "core/cpu/kernels.h"
+#include "tests/core/kernels_check.h"
+
+using namespace sl;
+using sl::test::check_near;
+using sl::test::random_vec;
+
+namespace {
+
+constexpr float kGuard = -12345.f;
+
+// n floats starting `offset` floats into a buffer, with guard cells on both sides.
+struct Buf {
+  std::vector<float> all;
+  int64_t offset, n;
+  Buf(int64_t n_, int64_t offset_, uint64_t seed) : offset(offset_), n(n_) {
+    all.assign((size_t)(offset + n + 5), kGuard);
+    const std::vector<float> v = random_vec(n, seed, -2.f, 2.f);
+    std::copy(v.begin(), v.end(), all.begin() + offset);
+  }
+  float* p() { return all.data() + offset; }
+  std::vector<float> values() const { return {all.begin() + offset, all.begin() + offset + n}; }
+  bool guards_intact() const {
+    for (int64_t i = 0; i < (int64_t)all.size(); ++i)
+      if ((i < offset || i >= offset + n) && all[(size_t)i] != kGuard) return false;
+    return true;
+  }
+};
+
+// A small deterministic generator for shapes.
+struct Dice {
+  uint64_t state;
+  int64_t roll(int64_t lo, int64_t hi) {  // uniform in [lo, hi]
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + (int64_t)((state >> 33) % (uint64_t)(hi - lo + 1));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("twins: batchnorm stats, forward and backward, fast vs reference") {
+  Dice dice{7};
+  for (int trial = 0; trial < 40; ++trial) {
+    const BatchNormShape s{dice.roll(1, 3), dice.roll(1, 5), dice.roll(1, 23)};  // HW crosses the 8-lane loop
+    const int64_t n = s.N * s.C * s.HW, off = dice.roll(0, 3);
+    CAPTURE(s.N);
+    CAPTURE(s.C);
+    CAPTURE(s.HW);
+    CAPTURE(off);
+    Buf x(n, off, 100 + trial), dout(n, off + 1, 200 + trial);
+    for (float& v : x.all)
+      if (v != kGuard) v += 3.f;  // a mean away from 0
+    Buf mean(s.C, off, 1), var(s.C, off, 2), mean_ref(s.C, 0, 3), var_ref(s.C, 0, 4);
+    cpu::batchnorm_stats(mean.p(), var.p(), x.p(), s);
+    cpu::batchnorm_stats_reference(mean_ref.p(), var_ref.p(), x.p(), s);
+    check_near(mean.values(), mean_ref.values(), "mean", 1e-5);
+    check_near(var.values(), var_ref.values(), "var", 1e-4);
+    CHECK((mean.guards_intact() && var.guards_intact()));
+
+    std::vector<float> invstd(s.C);
+    for (int64_t c = 0; c < s.C; ++c) invstd[c] = 1.f / std::sqrt(var_ref.values()[c] + 1e-5f);
+    Buf gamma(s.C, 1, 5), beta(s.C, 2, 6), out(n, off, 7), out_ref(n, 0, 8);
+    for (const bool affine : {true, false}) {
+      cpu::batchnorm_forward(out.p(), x.p(), mean_ref.p(), invstd.data(), affine ? gamma.p() : nullptr,
+                             affine ? beta.p() : nullptr, s);
+      cpu::batchnorm_forward_reference(out_ref.p(), x.p(), mean_ref.p(), invstd.data(), affine ? gamma.p() : nullptr,
+                                       affine ? beta.p() : nullptr, s);
+      check_near(out.values(), out_ref.values(), "forward", 1e-5);
+      CHECK(out.guards_intact());
+    }
+
+    Buf dx(n, off + 2, 9), dx_ref(n, 0, 10), dg(s.C, 1, 11), dg_ref(s.C, 0, 12), db(s.C, 3, 13), db_ref(s.C, 0, 14);
+    cpu::batchnorm_backward(dx.p(), dg.p(), db.p(), dout.p(), x.p(), mean_ref.p(), invstd.data(), gamma.p(), s);
+    cpu::batchnorm_backward_reference(dx_ref.p(), dg_ref.p(), db_ref.p(), dout.p(), x.p(), mean_ref.p(),
+                                      invstd.data(), gamma.p(), s);
+    check_near(db.values(), db_ref.values(), "dbeta", 1e-5, 1e-5);
+    check_near(dg.values(), dg_ref.values(), "dgamma", 1e-4, 1e-5);
+    check_near(dx.values(), dx_ref.values(), "dx", 1e-3, 1e-5);
+    CHECK((dx.guards_intact() && dg.guards_intact() && db.guards_intact()));
+  }
+}
+
+TEST_CASE("twins: max and average pooling, forward and backward, fast vs reference") {
+  Dice dice{11};
+  for (int trial = 0; trial < 60; ++trial) {
+    Pool2dShape s{};
+    s.N = dice.roll(1, 3);
+    s.C = dice.roll(1, 4);
+    s.K = dice.roll(1, 3);
+    s.stride = dice.roll(1, 3);
+    s.padding = dice.roll(0, s.K / 2);
+    s.H = dice.roll(std::max<int64_t>(1, s.K - 2 * s.padding), 11);
+    s.W = dice.roll(std::max<int64_t>(1, s.K - 2 * s.padding), 11);
+    s.H_out = (s.H + 2 * s.padding - s.K) / s.stride + 1;
+    s.W_out = (s.W + 2 * s.padding - s.K) / s.stride + 1;
+    CAPTURE(s.N);
+    CAPTURE(s.C);
+    CAPTURE(s.H);
+    CAPTURE(s.W);
+    CAPTURE(s.K);
+    CAPTURE(s.stride);
+    CAPTURE(s.padding);
+    const int64_t n_in = s.N * s.C * s.H * s.W, n_out = s.N * s.C * s.H_out * s.W_out, off = dice.roll(0, 3);
+    Buf x(n_in, off, 300 + trial), dout(n_out, off + 1, 400 + trial);
+    if (trial % 5 == 0) x.p()[0] = x.p()[1 % n_in];  // a tie: the first max must win in both
+
+    Buf out(n_out, off, 1), out_ref(n_out, 0, 2);
+    std::vector<int32_t> idx(n_out), idx_ref(n_out);
+    cpu::maxpool2d_forward(out.p(), idx.data(), x.p(), s);
+    cpu::maxpool2d_forward_reference(out_ref.p(), idx_ref.data(), x.p(), s);
+    CHECK(out.values() == out_ref.values());
+    CHECK(idx == idx_ref);
+    Buf dx(n_in, off + 2, 3), dx_ref(n_in, 0, 4);
+    cpu::maxpool2d_backward(dx.p(), dout.p(), idx.data(), s);
+    cpu::maxpool2d_backward_reference(dx_ref.p(), dout.p(), idx_ref.data(), s);
+    check_near(dx.values(), dx_ref.values(), "maxpool dx", 1e-6);
+    CHECK((out.guards_intact() && dx.guards_intact()));
+
+    cpu::avgpool2d_forward(out.p(), x.p(), s);
+    cpu::avgpool2d_forward_reference(out_ref.p(), x.p(), s);
+    check_near(out.values(), out_ref.values(), "avgpool out", 1e-5);
+    cpu::avgpool2d_backward(dx.p(), dout.p(), s);
+    cpu::avgpool2d_backward_reference(dx_ref.p(), dout.p(), s);
+    check_near(dx.values(), dx_ref.values(), "avgpool dx", 1e-5);
+    CHECK((out.guards_intact() && dx.guards_intact()));
+  }
+}
+
+namespace {
+
+// A random strided view: shape of 1-4 dims with odd sizes, its dims stored in a random
+// order (a permuted, i.e. transposed, dense block), and sometimes a slice of a wider dim.
+// Returns the layout and the number of floats the view spans from its first element.
+Layout random_view(Dice& dice, const std::vector<int64_t>& shape, int64_t& span) {
+  const int nd = (int)shape.size();
+  std::vector<int> order(nd);
+  std::iota(order.begin(), order.end(), 0);
+  for (int i = nd - 1; i > 0; --i) std::swap(order[i], order[dice.roll(0, i)]);
+  Layout l;
+  l.ndim = nd;
+  int64_t stride = 1;
+  for (int k = nd - 1; k >= 0; --k) {  // order[nd-1] is the innermost stored dim
+    const int d = order[k];
+    l.shape[d] = shape[d];
+    l.strides[d] = stride;
+    const int64_t stored = shape[d] + (dice.roll(0, 2) == 0 ? dice.roll(1, 3) : 0);  // a slice of a wider dim
+    stride *= stored;
+  }
+  span = stride;
+  return l;
+}
+
+std::vector<int64_t> random_shape(Dice& dice) {
+  std::vector<int64_t> shape((size_t)dice.roll(1, 4));
+  for (int64_t& d : shape) d = dice.roll(1, 7);
+  return shape;
+}
+
+Layout dense_layout(const std::vector<int64_t>& shape) {
+  Layout l;
+  l.ndim = (int)shape.size();
+  int64_t stride = 1;
+  for (int d = l.ndim - 1; d >= 0; --d) {
+    l.shape[d] = shape[d];
+    l.strides[d] = stride;
+    stride *= shape[d];
+  }
+  return l;
+}
+
+int64_t numel_of(const std::vector<int64_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), (int64_t)1, std::multiplies<int64_t>());
+}
+
+}  // namespace
+
+TEST_CASE("twins: copy_strided, fast (coalescing, memcpy rows) vs reference, on random views") {
+  Dice dice{23};
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::vector<int64_t> shape = random_shape(dice);
+    int64_t span_x = 0, span_o = 0;
+    const Layout lx = random_view(dice, shape, span_x);
+    // the output is dense half the time (contiguous(), clone), a strided slab otherwise (cat)
+    const Layout lo = dice.roll(0, 1) ? dense_layout(shape) : random_view(dice, shape, span_o);
+    if (span_o == 0) span_o = numel_of(shape);
+    const int64_t off = dice.roll(0, 5);
+    Buf x(span_x, off, 500 + trial), out(span_o, off + 1, 0), out_ref(span_o, 0, 0);
+    std::fill(out.all.begin() + out.offset, out.all.begin() + out.offset + span_o, 0.f);
+    std::fill(out_ref.all.begin(), out_ref.all.begin() + span_o, 0.f);
+    cpu::copy_strided(out.p(), lo, x.p(), lx);
+    cpu::copy_strided_reference(out_ref.p(), lo, x.p(), lx);
+    CAPTURE(trial);
+    CHECK(out.values() == out_ref.values());
+    CHECK(out.guards_intact());
+  }
+}
+
+TEST_CASE("twins: binary, fast (coalescing, dense and broadcast rows) vs reference, on random views") {
+  Dice dice{29};
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::vector<int64_t> shape = random_shape(dice);
+    int64_t span_a = 0, span_b = 0;
+    const bool dense_a = dice.roll(0, 2) == 0;
+    const Layout la = dense_a ? dense_layout(shape) : random_view(dice, shape, span_a);
+    if (dense_a) span_a = numel_of(shape);
+    Layout lb = random_view(dice, shape, span_b);
+    for (int d = 0; d < lb.ndim; ++d)
+      if (dice.roll(0, 3) == 0) lb.strides[d] = 0;  // broadcast along d
+    const int64_t off = dice.roll(0, 5), n = numel_of(shape);
+    Buf a(span_a, off, 600 + trial), b(span_b, off + 2, 700 + trial), out(n, off + 1, 0), out_ref(n, 0, 0);
+    CAPTURE(trial);
+    for (BinaryOp op : {BinaryOp::add, BinaryOp::mul, BinaryOp::max, BinaryOp::gt}) {
+      cpu::binary(op, out.p(), a.p(), la, b.p(), lb);
+      cpu::binary_reference(op, out_ref.p(), a.p(), la, b.p(), lb);
+      CHECK(out.values() == out_ref.values());
+      CHECK(out.guards_intact());
+    }
+  }
+}
