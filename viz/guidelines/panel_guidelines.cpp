@@ -65,8 +65,8 @@ static std::string mac_formula(const GuidelineRow& r) {
     case Guideline::g3: f = "per 1x1 conv: N*h*w*(c_in + c_out) + c_in*c_out; concat: reads and writes N*h*w*c"; break;
     case Guideline::g4: f = "convs: N*(h*w*C_in + h*w*C_out) + K*K*C_in*C_out; relu: in + out; add: 2 in + out"; break;
   }
-  return str_cat("memory access cost, elements read + written per pass (conv2d_mac and the layer records of "
-                 "nn/cost):\n", f, "\n= ", grouped(r.mac), r.elementwise_mac ? str_cat("\nof which element-wise and concat: ",
+  return str_cat("memory access cost, elements read + written per pass (the sum of nn/cost's "
+                 "conv2d_cost, relu_cost, add_cost, concat_cost of every op):\n", f, "\n= ", grouped(r.mac), r.elementwise_mac ? str_cat("\nof which element-wise and concat: ",
                  grouped(r.elementwise_mac)) : std::string());
 }
 
@@ -172,7 +172,7 @@ static void draw_table(const GuidelineTable& t, bool cuda) {
   header_cell("MAdds", "multiply-adds per pass of the 10-block stack (conv2d_madds, nn/cost); held (nearly) "
                        "fixed across the rows of one width");
   header_cell("MAC", "memory access cost, elements read + written per pass (nn/cost)");
-  header_cell("ops", "layer op calls per pass (conv2d, relu, add, concat), counted by nn/cost's recorder");
+  header_cell("ops", "layer op calls per pass (conv2d, relu, add, concat), counted by the pass's OpTally");
   header_cell("ms", "median wall time of one pass (forward, no gradients)");
   header_cell("img/s", "images per second = N * 1000 / median ms");
   header_cell("ours", "our speed / speed of the first row of the same width");

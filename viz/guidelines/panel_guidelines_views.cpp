@@ -114,11 +114,11 @@ void draw_g2_view(GuidelinesState& s, float sc) {
 
 void draw_g3_view(GuidelinesState& s, float sc) {
   heading("Op calls and time per pass");
-  help_marker("ops = layer op calls per pass, counted by nn/cost's recorder: 10 blocks x (fragments + 1 concat "
+  help_marker("ops = layer op calls per pass, counted by the pass's OpTally: 10 blocks x (fragments + 1 concat "
               "when parallel).");
   std::vector<PlainBar> ops, times;
   for (const GuidelineRow& r : first_width_rows(*s.tables[2])) {
-    ops.push_back({r.config.label, double(r.op_calls), "layer op calls per pass (nn/cost records)", group_color(3, 8),
+    ops.push_back({r.config.label, double(r.op_calls), "op calls per pass (OpTally)", group_color(3, 8),
                    "%.0f %s"});
     times.push_back({r.config.label, r.time_ms, "median ms per pass", 0, "%.2f %s"});
   }
