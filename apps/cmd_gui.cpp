@@ -27,7 +27,8 @@ int cmd_gui(int argc, char** argv) {
                      "or 'fail': the view that fails without contiguous()"},
       {"model", true, "Blocks panel: the model to profile (default v2-1.0)"},
       {"variant", true, "Blocks panel: imagenet (default) or cifar"},
-      {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"}};
+      {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"},
+      {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"}};
   for (sl::cli::FlagSpec spec : sl::cli::shuffle_shape_flags()) {
     spec.help = "Shuffle panel: " + spec.help;
     specs.push_back(spec);
@@ -96,6 +97,7 @@ int cmd_gui(int argc, char** argv) {
   opt.model = f.str("model");
   opt.variant = f.str("variant");
   opt.compare = f.str("compare");
+  opt.experiment = f.str("experiment");
   return sl::viz::run_app(opt);
 }
 #endif  // SL_HAVE_VIZ

@@ -25,6 +25,7 @@ const Command kCommands[] = {
     {"profile", cmd_profile, "per-layer and per-block cost: params, MAdds, MAC (--time, --json, --csv)"},
     {"train", cmd_train, "train a ShuffleNet on CIFAR-10 (progress, metrics.jsonl, checkpoints, --resume)"},
     {"eval", cmd_eval, "test-set accuracy of a weights file (--logits, --json)"},
+    {"guidelines", cmd_guidelines, "ShuffleNet V2's experiments G1-G4 on this machine, beside the paper's tables"},
 };
 
 void print_help() {

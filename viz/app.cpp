@@ -162,6 +162,8 @@ int run_app(const AppOptions& opt) {
   } catch (const std::exception& e) {
     return fail(2, e.what());
   }
+  if (!opt.experiment.empty() && !guidelines_view_from_name(opt.experiment, &app.guidelines.view))
+    return fail(2, "unknown experiment '" + opt.experiment + "' (G1, G2, G3, G4, Zero-copy)");
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())

@@ -22,6 +22,7 @@ struct AppOptions {
   float scale = 0.f;       // > 0: draw at this HiDPI scale (1, 1.5, 2); 0: the monitor's (1 headless)
   std::string model, variant, compare;  // Blocks panel: model ("v1-g3-1.0"), "imagenet" | "cifar", and
                                         // a second model to compare with; empty: v2-1.0, imagenet, none
+  std::string experiment;  // Guidelines panel: G1, G2, G3, G4 or Zero-copy (any case); empty: G1
 };
 
 // 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "viz/blocks/blocks_state.h"
+#include "viz/guidelines/guidelines_state.h"
 #include "viz/shuffle_state.h"
 #include "viz/ui.h"
 
@@ -38,6 +39,7 @@ struct AppState {
   // panels
   ShuffleState shuffle;
   BlocksState blocks;
+  GuidelinesState guidelines;  // viz/guidelines/
 };
 
 // [SECTION] frame and panels
@@ -46,6 +48,7 @@ void draw_panel_shuffle(AppState& app);   // panel_shuffle.cpp
 void draw_shuffle_canvas(AppState& app, ImVec2 size);    // panel_shuffle_canvas.cpp
 void draw_shuffle_fig1(AppState& app);     // panel_shuffle_fig1.cpp
 void draw_shuffle_inverse(AppState& app);  // panel_shuffle_fig1.cpp
+void draw_panel_guidelines(AppState& app);          // guidelines/panel_guidelines.cpp
 void draw_panel_stub(AppState& app, Panel p);           // panel_stub.cpp
 void draw_panel_blocks(AppState& app);                  // blocks/panel_blocks.cpp
 

@@ -153,6 +153,8 @@ void draw_frame(AppState& app) {
           draw_panel_shuffle(app);
         else if (p == Panel::blocks)
           draw_panel_blocks(app);
+        else if (p == Panel::guidelines)
+          draw_panel_guidelines(app);
         else
           draw_panel_stub(app, p);
         ImGui::EndTabItem();

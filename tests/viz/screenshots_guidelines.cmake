@@ -1,0 +1,39 @@
+# tests/viz/screenshots_guidelines.cmake - run by CTest (viz_screenshots_guidelines) as
+# cmake -P: renders the Guidelines panel headless under Xvfb once per experiment (each a
+# real quick run, finished before the frame is captured), plus one small window in the
+# light theme, and checks every PNG with png_check. The PNGs stay in OUT_DIR to look at.
+# Inputs: -DBIN=shufflelab -DXVFB_RUN=xvfb-run -DPNG_CHECK=png_check -DOUT_DIR=dir
+set(shots G1|1280x800|dark G2|1280x800|dark G3|1280x800|dark G4|1280x800|dark
+          Zero-copy|1280x800|dark G1|800x600|light)
+file(REMOVE_RECURSE ${OUT_DIR})
+file(MAKE_DIRECTORY ${OUT_DIR})
+set(failed "")
+foreach(shot ${shots})
+  string(REPLACE "|" ";" parts ${shot})
+  list(GET parts 0 experiment)
+  list(GET parts 1 size)
+  list(GET parts 2 theme)
+  string(REPLACE "x" ";" wh ${size})
+  list(GET wh 0 width)
+  list(GET wh 1 height)
+  set(png ${OUT_DIR}/Guidelines-${experiment}-${size}-${theme}.png)
+  execute_process(
+    COMMAND ${XVFB_RUN} -a ${BIN} gui --panel Guidelines --experiment ${experiment} --screenshot ${png}
+            --frames 5 --size ${size} --theme ${theme}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 240)
+  if(NOT rc EQUAL 0 OR NOT EXISTS ${png})
+    message(SEND_ERROR "${experiment}: shufflelab gui exited ${rc}, png written: ${png}\n${out}${err}")
+    list(APPEND failed ${experiment})
+    continue()
+  endif()
+  execute_process(COMMAND ${PNG_CHECK} ${png} ${width} ${height}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message(STATUS "${out}${err}")
+  if(NOT rc EQUAL 0)
+    list(APPEND failed ${experiment})
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "viz_screenshots_guidelines: failed: ${failed}")
+endif()
+message(STATUS "viz_screenshots_guidelines: rendered and checked in ${OUT_DIR}")
