@@ -129,7 +129,7 @@ int cmd_profile(int argc, char** argv) {
   SL_CHECK_USAGE(dev == "cpu" || dev == "cuda", "profile: --device must be cpu or cuda, got '", dev, "'");
   const int64_t repeats = f.integer("repeats", 7);
   SL_CHECK_USAGE(repeats >= 1 && repeats <= 1000, "profile: --repeats must be in 1..1000, got ", repeats);
-  const int classes = (int)f.integer("classes", -1);
+  const int classes = (int)f.integer_in("classes", -1, 1, 100000);  // -1: the variant's default
   const ModelConfig config = parse_model_name(name, variant, classes);  // usage errors first
 
   const Device device = dev == "cuda" ? Device::cuda : Device::cpu;
