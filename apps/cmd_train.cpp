@@ -189,6 +189,7 @@ int cmd_train(int argc, char** argv) {
   if (data.empty() && cfg.resume && !cfg.data_dir.empty() && std::filesystem::exists(cfg.data_dir + "/test_batch.bin"))
     data = cfg.data_dir;
   cfg.data_dir = cifar10_find_dir(data);
+  check_new_run_folder(cfg);  // before any output: an earlier run in --out is never replaced silently
 
   Progress progress;
   std::printf("training %s on CIFAR-10 from %s: %s, batch %lld, %s lr %g, momentum %g%s, wd %g, "

@@ -130,6 +130,8 @@ void check_config(const TrainConfig& c) {
   lr_at(c.schedule, 0, 1, c.lr);  // throws UsageError for an unknown schedule
 }
 
+}  // namespace
+
 // What a folder already holds, for the "refuse to overwrite" message; "" when no run.
 std::string existing_run(const std::string& out_dir) {
   std::error_code ec;
@@ -147,7 +149,14 @@ std::string existing_run(const std::string& out_dir) {
   }
 }
 
-}  // namespace
+void check_new_run_folder(const TrainConfig& cfg) {
+  if (cfg.resume || cfg.overwrite) return;
+  const std::string earlier = existing_run(cfg.out_dir);
+  SL_CHECK_USAGE(earlier.empty(), cfg.out_dir, " already holds ", earlier,
+                 "; a new run never replaces one silently: continue it with --resume ", cfg.out_dir,
+                 ", pick a new folder with --out, or pass --overwrite to replace it (its files stay until the ",
+                 "new run's first checkpoint)");
+}
 
 // [SECTION] the loop
 
@@ -167,10 +176,7 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
       note(str_cat("the schedule now spans ", cfg.epochs, " epochs instead of ", info.cfg.epochs,
                    ", so this run will differ from an uninterrupted one"));
   } else if (!earlier.empty()) {
-    SL_CHECK_USAGE(cfg.overwrite, cfg.out_dir, " already holds ", earlier,
-                   "; a new run never replaces one silently: continue it with --resume ", cfg.out_dir,
-                   ", pick a new folder with --out, or pass --overwrite to replace it (its files stay until the ",
-                   "new run's first checkpoint)");
+    check_new_run_folder(cfg);
     note(str_cat(cfg.out_dir, " holds ", earlier, "; --overwrite: it is replaced at this run's first checkpoint"));
   }
   const Cifar10 train_set = cifar10_load(cfg.data_dir, true, cfg.limit_train);
@@ -191,7 +197,11 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     SL_CHECK(!ec, "cannot create the output folder ", cfg.out_dir, ": ", ec.message());
   }
   // Where the last good checkpoint is, for the divergence message.
-  std::string kept = cfg.resume ? str_cat(cfg.out_dir, " keeps its checkpoint of epoch ", st.epoch, ", step ", st.step)
+  auto checkpoint_at = [&] {
+    return st.step ? str_cat(cfg.out_dir, " keeps its checkpoint from epoch ", st.epoch + 1, ", step ", st.step)
+                   : str_cat(cfg.out_dir, " keeps its checkpoint from the end of epoch ", st.epoch);
+  };
+  std::string kept = cfg.resume ? checkpoint_at()
                      : earlier.empty() ? std::string("there is no checkpoint yet")
                                        : str_cat(cfg.out_dir, " keeps the earlier run, untouched");
   auto diverged = [&](const std::string& what, const std::string& where, float lr) {
@@ -207,7 +217,7 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
                                       : str_cat("at the end of epoch ", st.epoch);
     if (!bad.empty()) throw diverged(str_cat("the weights or momentum: ", bad), where, st.lr);
     save_checkpoint(cfg.out_dir, *model, opt, cfg, st);
-    kept = str_cat(cfg.out_dir, " keeps its checkpoint of epoch ", st.epoch, ", step ", st.step);
+    kept = checkpoint_at();
   };
 
   BatchLoader loader(train_set, {.batch = cfg.batch, .shuffle = true, .augment = true, .seed = cfg.seed});

@@ -89,6 +89,13 @@ struct TrainResult {
 // sl::Error and leaves the last good checkpoint in place: nothing non-finite is saved.
 TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks = {});
 
+// What a folder already holds ("a v2-0.5 run at epoch 3 of 10 (last.state.safetensors,
+// ...)"), or "" when it holds no run's files.
+std::string existing_run(const std::string& out_dir);
+// The refusal train() starts with: sl::UsageError with the three ways out when a new run
+// (neither resume nor overwrite) would go into a folder that holds a run.
+void check_new_run_folder(const TrainConfig& cfg);
+
 // [SECTION] evaluation
 // Test accuracy of `model` (switched to eval mode) on `data` in order, in batches; when
 // logits is non-null it receives N x classes floats, row n for image n.
