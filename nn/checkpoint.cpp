@@ -285,14 +285,19 @@ std::string load_checkpoint(const std::string& out_dir, Module& model, Sgd& opt)
   std::string repaired;
   const MetaReader m = meta_of(spath, s.metadata);
   const std::string position = m.str("position");
-  std::string wpos;
+  // Compared by content, not by position: after --overwrite an old run's copy may carry
+  // the same "epoch:step".
+  bool same = false;
   try {
-    const SafetensorsFile w = safetensors_read(checkpoint_weights_path(out_dir));
-    wpos = meta_of(checkpoint_weights_path(out_dir), w.metadata).str("position");
+    const StateDict w = safetensors_read(checkpoint_weights_path(out_dir)).tensors;
+    same = w.size() == weights.size();
+    for (size_t i = 0; same && i < w.size(); ++i)
+      same = w[i].name == weights[i].name && w[i].tensor.shape() == weights[i].tensor.shape() &&
+             w[i].tensor.to_vector() == weights[i].tensor.to_vector();
   } catch (const Error&) {
-    wpos = "";  // missing or unreadable: rewritten below
+    same = false;  // missing or unreadable: rewritten below
   }
-  if (wpos != position) {
+  if (!same) {
     safetensors_write(checkpoint_weights_path(out_dir), weights,
                       {{"format", "pt"}, {"model", m.str("model")}, {"epoch", m.str("epoch")}, {"position", position}});
     repaired += str_cat("rewrote ", checkpoint_weights_path(out_dir), " from the checkpoint (epoch:step ", position,

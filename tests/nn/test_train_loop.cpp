@@ -102,8 +102,9 @@ TEST_CASE("checkpoint: weights, momentum buffers, recipe and position round-trip
   CHECK(read_text(checkpoint_metrics_path(cfg.out_dir)) == lines);
 
   // The state file alone is the checkpoint: a weights copy or metrics file left behind by a
-  // crash (another position) or lost is rewritten from it on load, and the run goes on.
-  save_weights(*b, checkpoint_weights_path(cfg.out_dir), {{"position", "2:0"}});
+  // crash or lost is rewritten from it on load, and the run goes on. The copy is compared
+  // by content: another run's weights at the same position are replaced too.
+  save_weights(*make_model("v2-0.5", "cifar", 10, 9), checkpoint_weights_path(cfg.out_dir), {{"position", "3:17"}});
   std::filesystem::remove(checkpoint_metrics_path(cfg.out_dir));
   const std::string repaired = load_checkpoint(cfg.out_dir, *b, ob);
   CHECK(repaired.find("rewrote " + checkpoint_weights_path(cfg.out_dir)) != std::string::npos);
