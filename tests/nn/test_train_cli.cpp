@@ -23,25 +23,25 @@ TEST_CASE("accuracy_str names chance level when an accuracy is near it") {
 TEST_CASE("train and eval: the lines a newcomer reads, and one --limit-test for both") {
   TempDir tmp("cli");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   const std::string out = tmp / "run";
-  const Run r = run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --batch 8 --limit-test 16 --threads 2 "
+  const Run r = run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --batch 8 --limit-test 3 --threads 2 "
                         "--out " + out, false);
   REQUIRE(r.code == 0);
   CHECK(has(r.out, ": 1 epoch, batch 8"));
   CHECK_FALSE(has(r.out, "1 epochs"));
   CHECK(has(r.out, "running train acc"));
   CHECK(has(r.out, "done: test accuracy "));
-  CHECK(has(r.out, "on the first 16 test images after 1 epoch; weights in " + checkpoint_weights_path(out)));
+  CHECK(has(r.out, "on the first 3 test images after 1 epoch; weights in " + checkpoint_weights_path(out)));
 
   const std::string weights = checkpoint_weights_path(out);
   const std::string eval = "eval --model v2-0.5 --weights " + weights + " --data " + data + " --threads 2 ";
-  const Run a = run_cli(eval + "--limit-test 16 --json", false);
-  const Run b = run_cli(eval + "--limit 16 --json", false);
+  const Run a = run_cli(eval + "--limit-test 3 --json", false);
+  const Run b = run_cli(eval + "--limit 3 --json", false);
   CHECK(a.code == 0);
-  CHECK(has(a.out, "\"n\":16"));
+  CHECK(has(a.out, "\"n\":3"));
   CHECK(a.out == b.out);
-  CHECK(run_cli(eval + "--limit 16 --limit-test 16").code == 2);
+  CHECK(run_cli(eval + "--limit 3 --limit-test 3").code == 2);
   CHECK(has(run_cli("eval --help").out, "--limit-test"));
 
   // metrics.jsonl keeps the keys of docs/commands.md
@@ -55,10 +55,9 @@ TEST_CASE("train and eval: the lines a newcomer reads, and one --limit-test for 
 TEST_CASE("issue 9, smaller cases: -1, outputs that are inputs, directories and devices") {
   TempDir tmp("cli9");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   const std::string out = tmp / "run";
-  REQUIRE(run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --batch 8 --limit-test 16 --threads 2 --out " +
-                  out).code == 0);
+  REQUIRE(run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --batch 8 --threads 2 --out " + out).code == 0);
   const std::string weights = checkpoint_weights_path(out);
   const std::string eval = "eval --model v2-0.5 --data " + data + " --threads 2 ";
 
@@ -90,7 +89,7 @@ TEST_CASE("issue 9, smaller cases: -1, outputs that are inputs, directories and 
 
   // a directory where a batch file belongs is named as such, not "missing"
   const std::string odd = tmp / "odd";
-  write_cifar_dir(odd, 8, 16);
+  write_cifar_dir(odd, 1, 1);
   std::filesystem::remove(odd + "/data_batch_1.bin");
   std::filesystem::create_directories(odd + "/data_batch_1.bin");
   r = run_cli("train --model v2-0.5 --epochs 1 --data " + odd + " --out " + tmp / "y");

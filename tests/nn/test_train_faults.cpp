@@ -52,10 +52,10 @@ TrainConfig tiny(const std::string& data, const std::string& out) {
   c.data_dir = data;
   c.out_dir = out;
   c.epochs = 2;
-  c.batch = 8;
+  c.batch = kTinyBatch;
   c.lr = 0.05f;
   c.seed = 3;
-  c.limit_test = 16;
+  c.limit_test = kTinyTest;
   c.eval_batch = 16;
   return c;
 }
@@ -75,7 +75,7 @@ struct StopAt {
 TEST_CASE("defect 1: NaN/Inf weights are never saved, and eval/load refuse them naming the tensor") {
   TempDir tmp("nonfinite");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   TrainConfig c = tiny(data, tmp / "run");
   c.epochs = 1;
   train(c);
@@ -105,8 +105,13 @@ TEST_CASE("defect 1: NaN/Inf weights are never saved, and eval/load refuse them 
 
   // The issue's case: a huge --lr whose loss stays finite while weights blow up. Whatever
   // the run ends with, every file it leaves holds finite weights only.
-  const Run big = run_cli("train --model v2-0.5 --data " + data + " --batch 8 --epochs 6 --lr 1e6 --limit-test 16 "
-                          "--threads 2 --out " + tmp / "big");
+#ifdef SL_SANITIZED
+  const std::string epochs = "3";
+#else
+  const std::string epochs = "6";
+#endif
+  const Run big = run_cli("train --model v2-0.5 --data " + data + " --batch 8 --epochs " + epochs +
+                          " --lr 1e6 --threads 2 --out " + tmp / "big");
   MESSAGE("train --lr 1e6 exit ", big.code);
   if (std::filesystem::exists(checkpoint_weights_path(tmp / "big"))) {
     CHECK(first_non_finite(safetensors_read(checkpoint_weights_path(tmp / "big")).tensors) == "");
@@ -118,7 +123,7 @@ TEST_CASE("defect 1: NaN/Inf weights are never saved, and eval/load refuse them 
 TEST_CASE("defect 2: a new run refuses a folder holding a run; --overwrite replaces it only at its first save") {
   TempDir tmp("rerun");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   TrainConfig c = tiny(data, tmp / "run");
   c.epochs = 1;
   train(c);
@@ -141,7 +146,7 @@ TEST_CASE("defect 2: a new run refuses a folder holding a run; --overwrite repla
   // --overwrite stopped mid-epoch 1: the new run's checkpoint and an empty metrics file.
   o.lr = 0.05f;
   o.seed = 4;
-  StopAt s(2);
+  StopAt s(1);
   CHECK(train(o, s.hooks).status == TrainStatus::interrupted);
   CHECK(read_checkpoint_info(c.out_dir).cfg.seed == 4);
   CHECK(slurp(checkpoint_metrics_path(c.out_dir)).empty());
@@ -156,9 +161,9 @@ TEST_CASE("defect 2: a new run refuses a folder holding a run; --overwrite repla
 TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutated, loads cleanly or is refused") {
   TempDir tmp("mutate");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);  // 40 images, 5 steps of 8 per epoch
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);  // 40 images, 5 steps of 8 per epoch
   TrainConfig c = tiny(data, tmp / "run");
-  StopAt first(7);  // epoch 2, step 2: every field holds a non-trivial value
+  StopAt first(kTinySteps + 1);  // epoch 2, step 1: every field holds a non-trivial value
   REQUIRE(train(c, first.hooks).status == TrainStatus::interrupted);
   const SafetensorsFile pristine = safetensors_read(checkpoint_state_path(c.out_dir));
   REQUIRE(pristine.metadata.size() >= 20);
@@ -182,6 +187,7 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
   CHECK(refusal("epoch", "-5").find("metadata 'epoch' = '-5' is out of range") != std::string::npos);
   CHECK_MESSAGE(refusal("step", "999999").find("'step'") != std::string::npos, refusal("step", "999999"));
   CHECK(refusal("seen", "3").find("'seen'") != std::string::npos);
+  CHECK(refusal("position", "0:0").find("'position'") != std::string::npos);
   CHECK(refusal("metrics", "").find("'metrics'") != std::string::npos);
 
   // Random and edge-case values for every field (and the field removed).
@@ -192,7 +198,7 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
   Generator g(2026);
   int accepted = 0, refused = 0;
 #ifdef SL_SANITIZED
-  const size_t edges = 2, bytes = 1;  // ASan/UBSan: a smaller sample keeps the suite fast
+  const size_t edges = 1, bytes = 1;  // ASan/UBSan: a smaller sample keeps the suite fast
 #else
   const size_t edges = 6, bytes = 3;
 #endif
@@ -215,11 +221,27 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
         CAPTURE(key);
         CAPTURE(v);
         with(key, drop ? nullptr : &v);
-        StopAt s(1);
         try {
+#ifdef SL_SANITIZED
+          // What resuming does up to the first step (the loader placed at the saved position
+          // included), without the step's ~1 s under the sanitizers.
+          const CheckpointInfo info = read_checkpoint_info(c.out_dir);
+          const Cifar10 set = cifar10_load(data, true, info.cfg.limit_train);
+          check_checkpoint_position(info, set.size(), c.out_dir);
+          auto model = make_model(info.cfg.model, "cifar", 10, 0);
+          Sgd sgd(model->named_parameters(), {.momentum = info.cfg.momentum, .nesterov = info.cfg.nesterov});
+          load_checkpoint(c.out_dir, *model, sgd);
+          BatchLoader loader(set, {.batch = info.cfg.batch, .shuffle = true, .augment = true, .seed = info.cfg.seed});
+          loader.start_epoch(info.state.epoch, info.state.step);
+          Batch b;
+          loader.next(b);
+          ++accepted;
+#else
+          StopAt s(1);
           train(r, s.hooks);
           ++accepted;  // then it trained a step and saved: a valid checkpoint again
           CHECK_NOTHROW(read_checkpoint_info(c.out_dir));
+#endif
         } catch (const Error& e) {
           ++refused;
           const std::string m = e.what();
@@ -238,9 +260,9 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
 TEST_CASE("defects 4 and 6: a crash or a failed write at every step of a save loses nothing") {
   TempDir tmp("faults");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   const std::string args = "train --model v2-0.5 --data " + data +
-                           " --epochs 2 --batch 8 --lr 0.05 --seed 3 --limit-test 16 --threads 2 --out ";
+                           " --epochs 2 --batch 8 --lr 0.05 --seed 3 --threads 2 --out ";
   const std::string ref = tmp / "ref";
   REQUIRE(run_cli(args + ref).code == 0);
   const std::string ref_metrics = metrics_without_timing(slurp(checkpoint_metrics_path(ref)));
@@ -259,8 +281,7 @@ TEST_CASE("defects 4 and 6: a crash or a failed write at every step of a save lo
       for (const char* action : {"kill", "fail"}) points.push_back({action, step, file, 2});  // epoch 2's save
   points.push_back({"kill", "rename", "last.safetensors", 1});  // the very first save
 #ifdef SL_SANITIZED
-  points = {{"kill", "rename", "last.state.safetensors", 2}, {"fail", "write", "metrics.jsonl", 2},
-            {"kill", "write", "last.safetensors", 2}};
+  points = {{"kill", "write", "last.safetensors", 2}};  // between the state's rename and the copies
 #endif
   int i = 0;
   for (const Point& p : points) {
@@ -279,7 +300,7 @@ TEST_CASE("defects 4 and 6: a crash or a failed write at every step of a save lo
     // eval works on what is there after the epoch-2 save was cut (epoch 1's weights or 2's)
     if (p.nth == 2)
       CHECK(run_cli("eval --model v2-0.5 --weights " + checkpoint_weights_path(out) + " --data " + data +
-                    " --limit-test 16 --threads 2").code == 0);
+                    " --threads 2").code == 0);
     // and resume finishes the run exactly as the uninterrupted one, metrics included.
     const Run resumed = run_cli("train --resume " + out + " --threads 2");
     CHECK(resumed.code == 0);
@@ -291,10 +312,10 @@ TEST_CASE("defects 4 and 6: a crash or a failed write at every step of a save lo
 TEST_CASE("defect 6: a failed save during a resumed run keeps every earlier metrics line") {
   TempDir tmp("metrics");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   TrainConfig c = tiny(data, tmp / "run");
   c.epochs = 3;
-  StopAt s(11);  // one step into epoch 3
+  StopAt s(2 * kTinySteps + 1);  // one step into epoch 3
   REQUIRE(train(c, s.hooks).status == TrainStatus::interrupted);
   const std::string two_epochs = slurp(checkpoint_metrics_path(c.out_dir));
   REQUIRE(metrics_without_timing(two_epochs).find("\"epoch\": 2") != std::string::npos);
@@ -320,10 +341,10 @@ TEST_CASE("defect 6: a failed save during a resumed run keeps every earlier metr
 TEST_CASE("SIGTERM (timeout, job schedulers) saves a checkpoint and exits 143, like Ctrl-C") {
   TempDir tmp("sigterm");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 8, 16, true);
+  write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   const std::string out = tmp / "run";
   const std::string script = std::string(SL_SHUFFLELAB_BIN) + " train --model v2-0.5 --data " + data +
-                             " --epochs 100000 --batch 8 --limit-test 16 --threads 2 --out " + out +
+                             " --epochs 100000 --batch 8 --threads 2 --out " + out +
                              " > " + tmp / "log" + " 2>&1 & pid=$!; "
                              "i=0; while [ ! -f " + checkpoint_state_path(out) + " ] && [ $i -lt 1200 ]; "
                              "do sleep 0.05; i=$((i+1)); done; "

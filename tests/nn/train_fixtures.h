@@ -77,6 +77,15 @@ inline void write_cifar_dir(const std::string& dir, int64_t per_file, int64_t te
   write_bytes(dir + "/test_batch.bin", make(test, 5 * per_file));
 }
 
+// The synthetic set of the checkpoint and command-line tests: 40 training images (5 steps
+// of 8 per epoch) and 16 test images; under ASan/UBSan, where a step costs ~10x, 10 and 4.
+#ifdef SL_SANITIZED
+constexpr int64_t kTinyPerFile = 2, kTinyTest = 4;
+#else
+constexpr int64_t kTinyPerFile = 8, kTinyTest = 16;
+#endif
+constexpr int64_t kTinyBatch = 8, kTinySteps = (5 * kTinyPerFile + kTinyBatch - 1) / kTinyBatch;
+
 // The real CIFAR-10 next to the repository (shared/data/README.md), or "" when absent.
 inline std::string real_cifar_dir() {
   const std::string dirs[] = {std::string(SL_SOURCE_DIR) + "/../shared/data/cifar-10-batches-bin",
