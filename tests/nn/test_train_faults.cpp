@@ -202,7 +202,8 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
 #else
   const size_t edges = 6, bytes = 3;
 #endif
-  for (const auto& [key, original] : pristine.metadata) {
+  for (const auto& field : pristine.metadata) {
+    const std::string key = field.first, original = field.second;  // (clang: no bindings in CAPTURE)
     std::vector<std::string> values;
     for (size_t i = 0; i < edges; ++i) values.push_back(edge[g.next_u64() % edge.size()]);
     for (size_t i = 0; i < bytes; ++i) {  // the original with one byte changed, dropped or added
