@@ -1,7 +1,9 @@
 // apps/cli.cpp - implementation of the flag parser and JSON writer in apps/cli.h.
 #include "apps/cli.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -48,9 +50,19 @@ int64_t Flags::integer(const std::string& name, int64_t fallback) const {
   auto it = values_.find(name);
   if (it == values_.end()) return fallback;
   char* end = nullptr;
+  errno = 0;
   long long v = std::strtoll(it->second.c_str(), &end, 10);
   SL_CHECK_USAGE(!it->second.empty() && *end == '\0', command_, ": --", name,
                  " expects a whole number, got '", it->second, "'");
+  SL_CHECK_USAGE(errno != ERANGE, command_, ": --", name, " ", it->second, " is out of range (a whole number from ",
+                 INT64_MIN, " to ", INT64_MAX, ")");
+  return v;
+}
+
+int64_t Flags::integer_in(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const {
+  if (!has(name)) return fallback;
+  const int64_t v = integer(name, fallback);
+  SL_CHECK_USAGE(v >= lo && v <= hi, command_, ": --", name, " must be between ", lo, " and ", hi, ", got ", v);
   return v;
 }
 
@@ -58,9 +70,14 @@ double Flags::number(const std::string& name, double fallback) const {
   auto it = values_.find(name);
   if (it == values_.end()) return fallback;
   char* end = nullptr;
+  errno = 0;
   double v = std::strtod(it->second.c_str(), &end);
-  SL_CHECK_USAGE(!it->second.empty() && *end == '\0' && std::isfinite(v), command_, ": --", name,
+  SL_CHECK_USAGE(!it->second.empty() && *end == '\0', command_, ": --", name,
                  " expects a number, got '", it->second, "'");
+  const bool overflow = errno == ERANGE && std::fabs(v) > 1;
+  SL_CHECK_USAGE(std::isfinite(v) || overflow, command_, ": --", name, " expects a finite number, got '", it->second,
+                 "'");
+  SL_CHECK_USAGE(!overflow, command_, ": --", name, " ", it->second, " is out of range (at most about 1.8e308)");
   return v;
 }
 

@@ -26,7 +26,10 @@ class Flags {
   bool help() const { return has("help"); }
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string str(const std::string& name, const std::string& fallback = "") const;
+  // A whole number; out-of-range input ("99999999999999999999") is a usage error, never clamped.
   int64_t integer(const std::string& name, int64_t fallback) const;
+  // The same, and it must lie in [lo, hi]; the fallback (flag absent) is returned unchecked.
+  int64_t integer_in(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const;
   double number(const std::string& name, double fallback) const;
   // "usage: shufflelab CMD ..." plus one line per flag.
   std::string usage(const std::string& synopsis, const std::string& description) const;

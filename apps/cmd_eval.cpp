@@ -1,11 +1,12 @@
 // apps/cmd_eval.cpp - `shufflelab eval`: loads a weights file into a model and reports
 // its accuracy on the CIFAR-10 test set; --logits writes the raw outputs (little-endian
 // float32, N x classes, in test-file order) for comparison with other tools; --json
-// prints {"model", "n", "test_acc"}. Not here: the evaluation itself (nn/train.h).
+// prints {"model", "n", "test_acc"}. Weights with NaN/Inf values are refused, and so is a
+// --logits path that names an input. Not here: the evaluation itself (nn/train.h).
 #include <omp.h>
 
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,13 +23,14 @@ int cmd_eval(int argc, char** argv) {
                {{"model", true, "the architecture of the weights: v2-0.5, v1-g3-1.0, ... (required)"},
                 {"weights", true, "a safetensors file with the model's keys (required)"},
                 {"data", true, "CIFAR-10 folder (default: $SHUFFLELAB_DATA, else data/cifar-10-batches-bin)"},
-                {"limit", true, "evaluate the first N test images only"},
+                {"limit-test", true, "evaluate the first N test images only (N >= 1; as in `train`)"},
+                {"limit", true, "the older name of --limit-test"},
                 {"batch", true, "images per forward pass (default 500)"},
                 {"logits", true, "also write the raw logits, little-endian float32 N x classes, to this file"},
                 {"threads", true, "CPU threads (default: all cores)"},
                 {"json", false, "print {\"model\", \"n\", \"test_acc\"} as JSON"}});
   if (f.help()) {
-    std::printf("%s", f.usage("--model M --weights FILE [--data DIR] [--limit N] [--logits FILE] [--json]",
+    std::printf("%s", f.usage("--model M --weights FILE [--data DIR] [--limit-test N] [--logits FILE] [--json]",
                               "Test-set accuracy of a weights file (for example OUT/last.safetensors from\n"
                               "`shufflelab train`). Images are normalised as in training, without augmentation.")
                           .c_str());
@@ -41,10 +43,21 @@ int cmd_eval(int argc, char** argv) {
     SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
     omp_set_num_threads((int)t);
   }
-  const int64_t limit = f.integer("limit", -1), batch = f.integer("batch", 500);
-  SL_CHECK_USAGE(limit == -1 || limit >= 1, "--limit must be at least 1, got ", limit);
-  SL_CHECK_USAGE(batch >= 1, "--batch must be at least 1, got ", batch);
+  SL_CHECK_USAGE(!(f.has("limit") && f.has("limit-test")), "--limit is the older name of --limit-test; give one");
+  const int64_t limit = f.integer_in(f.has("limit") ? "limit" : "limit-test", -1, 1, INT64_MAX);
+  const int64_t batch = f.integer_in("batch", 500, 1, 1 << 20);
   const std::string name = f.str("model");
+  if (f.has("logits")) {  // the output must not be an input
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const std::string out = f.str("logits");
+    SL_CHECK_USAGE(!fs::exists(out, ec) || !fs::equivalent(out, f.str("weights"), ec),
+                   "--logits ", out, " is the weights file; it would be overwritten. Name another file");
+    SL_CHECK_USAGE(!fs::is_directory(out, ec), "--logits ", out, " is a directory; name a file");
+    const std::string test_file = (fs::path(cifar10_find_dir(f.str("data"))) / "test_batch.bin").string();
+    SL_CHECK_USAGE(!fs::exists(out, ec) || !fs::equivalent(out, test_file, ec), "--logits ", out,
+                   " is the CIFAR-10 test file; it would be overwritten. Name another file");
+  }
 
   std::unique_ptr<Module> model = make_model(name, "cifar", kCifarClasses, 0);
   load_weights(*model, f.str("weights"));
@@ -53,18 +66,15 @@ int cmd_eval(int argc, char** argv) {
   const double acc = evaluate(*model, test, batch, f.has("logits") ? &logits : nullptr);
 
   if (f.has("logits")) {
-    const std::string path = f.str("logits");
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    SL_CHECK(out.good(), "cannot write logits to ", path);
-    out.write(reinterpret_cast<const char*>(logits.data()), (std::streamsize)(logits.size() * sizeof(float)));
-    SL_CHECK(out.good(), "cannot write logits to ", path, " (disk full?)");
+    write_file_atomic(f.str("logits"), std::span(reinterpret_cast<const uint8_t*>(logits.data()),
+                                                  logits.size() * sizeof(float)));
   }
   if (f.has("json")) {
     cli::Json j;
     j.begin_object().key("model").value(name).key("n").value(test.size()).key("test_acc").value(acc).end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("%s: test accuracy %.2f%% on %lld images (weights %s)\n", name.c_str(), 100 * acc,
+    std::printf("%s: test accuracy %s on %lld test images (weights %s)\n", name.c_str(), accuracy_str(acc).c_str(),
                 (long long)test.size(), f.str("weights").c_str());
     if (f.has("logits"))
       std::printf("logits: %s, %lld x %d float32 little-endian\n", f.str("logits").c_str(), (long long)test.size(),

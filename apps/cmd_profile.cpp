@@ -242,7 +242,7 @@ int cmd_profile(int argc, char** argv) {
     SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
     omp_set_num_threads((int)t);
   }
-  const int classes = (int)f.integer("classes", -1);
+  const int classes = (int)f.integer_in("classes", -1, 1, 100000);  // -1: the variant's default
   const ModelConfig config = parse_model_name(name, variant, classes);  // usage errors first
 
   const Device device = dev == "cuda" ? Device::cuda : Device::cpu;

@@ -1,7 +1,7 @@
 // apps/cmd_train.cpp - `shufflelab train`: turns flags into a TrainConfig, draws the live
 // progress line (rewritten in place with \r on a terminal, plain lines otherwise), and
-// turns Ctrl-C into "save a checkpoint and stop" (exit 130). Not here: the loop, the
-// data or the checkpoints (nn/train.h, nn/cifar10.h, nn/checkpoint.cpp).
+// turns Ctrl-C (SIGINT) and SIGTERM into "save a checkpoint and stop" (exit 130 / 143).
+// Not here: the loop, the data or the checkpoints (nn/train.h, nn/cifar10.h, nn/checkpoint.cpp).
 #include <malloc.h>
 #include <omp.h>
 #include <unistd.h>
@@ -24,14 +24,25 @@ using namespace sl;
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};  // the signal that asked to stop
 
-// Async-signal-safe: set the flag, say so with write(2), and let a second Ctrl-C kill.
-extern "C" void on_sigint(int) {
+// Async-signal-safe: set the flag, say so with write(2), and let a second signal kill.
+extern "C" void on_stop_signal(int sig) {
   g_stop.store(true);
-  const char msg[] = "\nCtrl-C: finishing this step and saving a checkpoint (Ctrl-C again quits at once)\n";
-  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-  std::signal(SIGINT, SIG_DFL);
+  g_signal.store(sig);
+  const char ctrl_c[] = "\nCtrl-C: finishing this step and saving a checkpoint (Ctrl-C again quits at once)\n";
+  const char term[] = "\nSIGTERM: finishing this step and saving a checkpoint (a second SIGTERM quits at once)\n";
+  if (sig == SIGINT) (void)!write(STDERR_FILENO, ctrl_c, sizeof ctrl_c - 1);
+  else (void)!write(STDERR_FILENO, term, sizeof term - 1);
+  std::signal(sig, SIG_DFL);
 }
+
+void catch_stop_signals(bool on) {
+  std::signal(SIGINT, on ? on_stop_signal : SIG_DFL);
+  std::signal(SIGTERM, on ? on_stop_signal : SIG_DFL);
+}
+
+std::string plural(int64_t n, const char* word) { return str_cat(n, " ", word, n == 1 ? "" : "s"); }
 
 std::string duration_str(double s) {
   char buf[32];
@@ -58,7 +69,9 @@ struct Progress {
     }
     last = now;
     char buf[256];
-    std::snprintf(buf, sizeof buf, "epoch %lld/%lld step %lld/%lld  loss %.4f  acc %5.1f%%  lr %.4f  %.0f img/s  ETA %s",
+    std::snprintf(buf, sizeof buf,
+                  "epoch %lld/%lld step %lld/%lld  running train loss %.4f  running train acc %5.1f%%  lr %.4f  "
+                  "%.0f img/s  ETA %s",
                   (long long)p.epoch, (long long)p.epochs, (long long)p.step, (long long)p.steps, p.loss,
                   100 * p.acc, p.lr, p.img_per_s, duration_str(p.eta_s).c_str());
     show(buf);
@@ -98,17 +111,30 @@ int cmd_train(int argc, char** argv) {
                 {"seed", true, "seed of the initial weights, data order and augmentation (default 0)"},
                 {"out", true, "output folder (default runs/<model>)"},
                 {"resume", true, "continue the run saved in this folder (its recipe is kept)"},
-                {"limit-train", true, "train on the first N training images only"},
-                {"limit-test", true, "test on the first N test images only"},
+                {"overwrite", false, "let a new run replace the run already in --out (kept until the first save)"},
+                {"limit-train", true, "train on the first N training images only (N >= 2)"},
+                {"limit-test", true, "test on the first N test images only (N >= 1)"},
                 {"threads", true, "CPU threads (default: all cores)"}});
   if (f.help()) {
     std::printf("%s", f.usage("--model M --epochs E [--data DIR] [--batch B] [--lr LR] [--seed S] [--out DIR]\n"
-                              "       [--resume DIR] [--limit-train N] [--limit-test N] [--threads T] [...]",
+                              "       [--resume DIR] [--overwrite] [--limit-train N] [--limit-test N] [--threads T]",
                               "Trains a ShuffleNet on CIFAR-10 (cifar variant) with SGD and a one-cycle or cosine\n"
-                              "schedule. After every epoch it appends a line to OUT/metrics.jsonl and saves\n"
-                              "OUT/last.safetensors (the weights) and OUT/last.state.safetensors (what --resume\n"
-                              "needs). Ctrl-C saves a checkpoint and exits with 130; a resumed run repeats the\n"
-                              "uninterrupted one exactly. Example:\n"
+                              "schedule. The progress line shows the running mean of the training loss and\n"
+                              "accuracy over the epoch so far; after every epoch the model is tested.\n"
+                              "\n"
+                              "Files in OUT (default runs/<model>), written after every epoch:\n"
+                              "  last.state.safetensors  the checkpoint: weights, momentum, recipe, position and\n"
+                              "                          metrics in ONE file, replaced atomically, so a crash at any\n"
+                              "                          moment leaves the old checkpoint or the new one, never a mix\n"
+                              "  last.safetensors        the weights alone, for `shufflelab eval` (a copy)\n"
+                              "  metrics.jsonl           one JSON line per epoch (a copy)\n"
+                              "The copies are written after the checkpoint; --resume repairs them if a crash\n"
+                              "came in between. Weights with NaN or Inf values (a diverged run) are never saved.\n"
+                              "\n"
+                              "An OUT that already holds a run is refused: continue it with --resume OUT, pick a\n"
+                              "new --out, or pass --overwrite (the old files stay until the new run's first save).\n"
+                              "Ctrl-C or SIGTERM (from `timeout` or a job scheduler) saves a checkpoint and exits\n"
+                              "with 130 or 143; a resumed run repeats the uninterrupted one exactly. Example:\n"
                               "  shufflelab train --model v2-0.5 --epochs 10 --batch 128 --lr 0.1")
                           .c_str());
     return 0;
@@ -154,19 +180,22 @@ int cmd_train(int argc, char** argv) {
   SL_CHECK_USAGE(seed >= 0, "--seed must be >= 0, got ", seed);
   cfg.seed = (uint64_t)seed;
   cfg.out_dir = f.str("out", cfg.out_dir);
-  cfg.limit_train = f.integer("limit-train", cfg.limit_train);
-  cfg.limit_test = f.integer("limit-test", cfg.limit_test);
+  cfg.limit_train = f.integer_in("limit-train", cfg.limit_train, 2, INT64_MAX);
+  cfg.limit_test = f.integer_in("limit-test", cfg.limit_test, 1, INT64_MAX);
+  cfg.overwrite = f.has("overwrite");
+  SL_CHECK_USAGE(!(cfg.overwrite && cfg.resume), "--overwrite starts a new run; it does not go with --resume");
   parse_model_name(cfg.model);  // a bad name is a usage error before any data is read
   // A resumed run reads its old data folder unless --data says otherwise.
   std::string data = f.str("data");
   if (data.empty() && cfg.resume && !cfg.data_dir.empty() && std::filesystem::exists(cfg.data_dir + "/test_batch.bin"))
     data = cfg.data_dir;
   cfg.data_dir = cifar10_find_dir(data);
+  check_new_run_folder(cfg);  // before any output: an earlier run in --out is never replaced silently
 
   Progress progress;
-  std::printf("training %s on CIFAR-10 from %s: %lld epochs, batch %lld, %s lr %g, momentum %g%s, wd %g, "
+  std::printf("training %s on CIFAR-10 from %s: %s, batch %lld, %s lr %g, momentum %g%s, wd %g, "
               "seed %llu, threads %d; output in %s\n",
-              cfg.model.c_str(), cfg.data_dir.c_str(), (long long)cfg.epochs, (long long)cfg.batch,
+              cfg.model.c_str(), cfg.data_dir.c_str(), plural(cfg.epochs, "epoch").c_str(), (long long)cfg.batch,
               cfg.schedule.c_str(), (double)cfg.lr, (double)cfg.momentum, cfg.nesterov ? " (Nesterov)" : "",
               (double)cfg.weight_decay, (unsigned long long)cfg.seed, omp_get_max_threads(), cfg.out_dir.c_str());
   TrainHooks hooks;
@@ -180,39 +209,41 @@ int cmd_train(int argc, char** argv) {
     }
   };
   hooks.on_epoch = [&](const EpochMetrics& m) {
-    char buf[256];
+    char buf[320];
     std::snprintf(buf, sizeof buf,
-                  "epoch %lld/%lld: train loss %.4f acc %.2f%% | test acc %.2f%% | lr %.5f | %.0f img/s | %s elapsed",
-                  (long long)m.epoch, (long long)cfg.epochs, m.train_loss, 100 * m.train_acc, 100 * m.test_acc, m.lr,
-                  m.img_per_s, duration_str(m.elapsed_s).c_str());
+                  "epoch %lld/%lld: train loss %.4f acc %.2f%% | test acc %s | lr %.5f | %.0f img/s | %s elapsed",
+                  (long long)m.epoch, (long long)cfg.epochs, m.train_loss, 100 * m.train_acc,
+                  accuracy_str(m.test_acc).c_str(), m.lr, m.img_per_s, duration_str(m.elapsed_s).c_str());
     progress.line(buf);
   };
 
   g_stop.store(false);
-  std::signal(SIGINT, on_sigint);
+  g_signal.store(0);
+  catch_stop_signals(true);
   TrainResult r;
   try {
     r = train(cfg, hooks);
   } catch (...) {
-    std::signal(SIGINT, SIG_DFL);
+    catch_stop_signals(false);
     progress.line("");
     throw;
   }
-  std::signal(SIGINT, SIG_DFL);
+  catch_stop_signals(false);
   if (r.status == TrainStatus::interrupted) {
     progress.line(str_cat("interrupted at epoch ", r.epoch + 1, ", step ", r.step, ": checkpoint saved in ",
                           cfg.out_dir, "\ncontinue with: shufflelab train --resume ", cfg.out_dir));
-    return 130;  // the shell convention for "stopped by SIGINT"
+    return 128 + (g_signal.load() ? g_signal.load() : SIGINT);  // the shell convention: 130 SIGINT, 143 SIGTERM
   }
+  const std::string weights = checkpoint_weights_path(cfg.out_dir);
   if (r.history.empty()) {
-    progress.line(str_cat("nothing to do: ", cfg.out_dir, " already finished its ", cfg.epochs,
-                          " epochs (raise --epochs to train longer)"));
+    progress.line(str_cat("nothing to do: ", cfg.out_dir, " already finished its ", plural(cfg.epochs, "epoch"),
+                          " (raise --epochs to train longer); weights in ", weights));
     return 0;
   }
   const EpochMetrics& last = r.history.back();
-  char acc[32];
-  std::snprintf(acc, sizeof acc, "%.2f%%", 100 * last.test_acc);
-  progress.line(str_cat("done: test accuracy ", acc, " after ", last.epoch, " epochs; weights in ",
-                        checkpoint_weights_path(cfg.out_dir), ", metrics in ", cfg.out_dir, "/metrics.jsonl"));
+  progress.line(str_cat("done: test accuracy ", accuracy_str(last.test_acc), " on ",
+                        cfg.limit_test > 0 ? str_cat("the first ", cfg.limit_test, " test images") : "the test set",
+                        " after ", plural(last.epoch, "epoch"), "; weights in ", weights,
+                        ", metrics in ", checkpoint_metrics_path(cfg.out_dir)));
   return 0;
 }

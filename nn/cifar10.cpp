@@ -27,6 +27,16 @@ bool has_batches(const fs::path& dir) {
   return fs::is_regular_file(dir / "test_batch.bin", ec) || fs::is_regular_file(dir / "data_batch_1.bin", ec);
 }
 
+// A batch file must be a regular file; says "missing", "a directory" or "not a regular file".
+void check_batch_file(const std::string& path, const std::string& layout) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  SL_CHECK(fs::exists(st), "CIFAR-10 batch file ", path, " is missing", layout, "\n", kHint);
+  SL_CHECK(!fs::is_directory(st), "CIFAR-10 batch file ", path, " is a directory, not a file", layout, "\n", kHint);
+  SL_CHECK(fs::is_regular_file(st), "CIFAR-10 batch file ", path, " is not a regular file (a device or a pipe?)",
+           layout, "\n", kHint);
+}
+
 }  // namespace
 
 std::string cifar10_find_dir(const std::string& flag) {
@@ -46,7 +56,7 @@ std::string cifar10_find_dir(const std::string& flag) {
 
 Cifar10 cifar10_read_file(const std::string& path, int64_t limit) {
   std::error_code ec;
-  SL_CHECK(fs::is_regular_file(path, ec), "CIFAR-10 batch file ", path, " is missing\n", kHint);
+  check_batch_file(path, "");
   const auto bytes = (int64_t)fs::file_size(path, ec);
   SL_CHECK(!ec, "cannot read the size of ", path, ": ", ec.message());
   SL_CHECK(bytes > 0 && bytes % kCifarRecord == 0, path, " is ", bytes, " bytes, not a positive multiple of the ",
@@ -81,10 +91,8 @@ Cifar10 cifar10_load(const std::string& dir, bool train, int64_t limit) {
   } else {
     files.push_back((fs::path(dir) / "test_batch.bin").string());
   }
-  std::error_code ec;
   for (const std::string& f : files)
-    SL_CHECK(fs::is_regular_file(f, ec), "CIFAR-10 batch file ", f, " is missing (", dir,
-             " must hold data_batch_1.bin .. data_batch_5.bin and test_batch.bin)\n", kHint);
+    check_batch_file(f, str_cat(" (", dir, " must hold data_batch_1.bin .. data_batch_5.bin and test_batch.bin)"));
   Cifar10 all;
   for (const std::string& f : files) {
     const int64_t want = limit < 0 ? -1 : limit - all.size();

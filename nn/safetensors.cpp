@@ -1,17 +1,21 @@
-// nn/safetensors.cpp - parse (validate everything, then convert), serialize, atomic write.
+// nn/safetensors.cpp - parse (validate everything, then convert), serialize, atomic write
+// (with its fault-injection hook for tests).
 // Layout of a file: [u64 LE n][n bytes of JSON header][data], offsets relative to data.
-// [SECTION] index: helpers | parse | serialize and write | model weights
+// [SECTION] index: helpers | parse | serialize and write | files written atomically | model weights
 #include "nn/safetensors.h"
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "nn/json.h"
@@ -143,15 +147,39 @@ SafetensorsFile safetensors_parse(std::span<const uint8_t> bytes) {
 }
 
 SafetensorsFile safetensors_read(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  SL_CHECK(fs::exists(st), "cannot open weights file '", path, "': ",
+           ec ? ec.message() : std::string("No such file or directory"));
+  SL_CHECK(!fs::is_directory(st), "weights file '", path, "' is a directory; name the .safetensors file inside it",
+           " (for a training run: ", (fs::path(path) / "last.safetensors").string(), ")");
+  SL_CHECK(fs::is_regular_file(st), "weights file '", path, "' is not a regular file (a device or a pipe?); ",
+           "name a .safetensors file");
+  const uint64_t size = fs::file_size(path, ec);
+  SL_CHECK(!ec, "cannot read the size of weights file '", path, "': ", ec.message());
+  SL_CHECK(size <= kMaxSafetensorsFile, "weights file '", path, "' is ", size, " bytes, larger than the ",
+           kMaxSafetensorsFile >> 30, " GiB a ShuffleNet could need (not a weights file?)");
   std::ifstream f(path, std::ios::binary);
   SL_CHECK(f.good(), "cannot open weights file '", path, "': ", std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  SL_CHECK(!f.bad(), "cannot read weights file '", path, "'");
+  std::vector<uint8_t> bytes((size_t)size);
+  f.read(reinterpret_cast<char*>(bytes.data()), (std::streamsize)size);
+  SL_CHECK((uint64_t)f.gcount() == size, "cannot read weights file '", path, "': got ", f.gcount(), " of ", size,
+           " bytes (changed while reading?)");
   try {
     return safetensors_parse(bytes);
   } catch (const Error& e) {
     throw Error(str_cat(path, ": ", e.what()));
   }
+}
+
+std::string first_non_finite(const StateDict& tensors) {
+  for (const StateEntry& e : tensors) {
+    const std::vector<float> v = e.tensor.to_vector();
+    const auto bad = std::count_if(v.begin(), v.end(), [](float x) { return !std::isfinite(x); });
+    if (bad) return str_cat("'", e.name, "' holds ", bad, " NaN/Inf values of ", v.size());
+  }
+  return "";
 }
 
 // [SECTION] serialize and write
@@ -200,35 +228,96 @@ std::vector<uint8_t> safetensors_serialize(const StateDict& tensors, const Metad
 }
 
 void safetensors_write(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
-  const std::vector<uint8_t> bytes = safetensors_serialize(tensors, metadata);
+  write_file_atomic(path, safetensors_serialize(tensors, metadata));
+}
+
+// [SECTION] files written atomically
+
+void fault_point(const char* step, const std::string& path) {
+  const char* env = std::getenv("SHUFFLELAB_FAULT");
+  if (!env || !*env) return;
+  // ACTION:STEP:FILE[:N]; the count restarts whenever the variable changes.
+  static std::string seen_env;
+  static int64_t hits = 0;
+  if (seen_env != env) {
+    seen_env = env;
+    hits = 0;
+  }
+  std::string spec = env, action, want_step, file;
+  int64_t nth = 1;
+  const size_t a = spec.find(':'), b = a == std::string::npos ? a : spec.find(':', a + 1);
+  if (b == std::string::npos) return;
+  action = spec.substr(0, a);
+  want_step = spec.substr(a + 1, b - a - 1);
+  file = spec.substr(b + 1);
+  if (const size_t c = file.find(':'); c != std::string::npos) {
+    nth = std::atoll(file.c_str() + c + 1);
+    file.resize(c);
+  }
+  if (want_step != step || std::filesystem::path(path).filename() != file) return;
+  if (++hits != nth) return;
+  if (action == "kill") {
+    std::fprintf(stderr, "SHUFFLELAB_FAULT: killing the process at %s of %s\n", step, path.c_str());
+    std::fflush(stderr);
+    ::kill(::getpid(), SIGKILL);
+  }
+  if (action == "fail")
+    throw Error(str_cat("cannot ", step, " '", path, "': No space left on device (injected by SHUFFLELAB_FAULT)"));
+}
+
+void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes) {
   const std::string tmp = path + ".tmp";
-  // Write the whole file under a temporary name, fsync it, then rename: a crash (or a
-  // power cut) at any point leaves either the old file or the complete new one.
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  SL_CHECK(fd >= 0, "cannot write '", tmp, "': ", std::strerror(errno));
+  {
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    SL_CHECK(!std::filesystem::exists(st) || std::filesystem::is_regular_file(st), "cannot write '", path, "': it is ",
+             std::filesystem::is_directory(st) ? "a directory" : "not a regular file (a device?)", "; name a file");
+  }
+  int fd = -1;
+  // Closes what is open, removes PATH.tmp, and throws with the system's reason.
+  auto fail = [&](const char* what) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    std::remove(tmp.c_str());
+    throw Error(str_cat("cannot ", what, " '", tmp, "': ", why));
+  };
+  auto fault = [&](const char* step) {
+    try {
+      fault_point(step, path);
+    } catch (const Error&) {
+      if (fd >= 0) ::close(fd);
+      std::remove(tmp.c_str());
+      throw;
+    }
+  };
+  fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("create");
+  fault("write");
   size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      std::remove(tmp.c_str());
-      throw Error(str_cat("cannot write '", tmp, "': ", why, " (disk full?)"));
-    }
+    if (n == 0) errno = ENOSPC;
+    if (n <= 0) fail("write");
     done += (size_t)n;
   }
-  const bool synced = ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  if (!synced || !closed) {
+  fault("fsync");
+  if (::fsync(fd) != 0) fail("write (fsync)");
+  const int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) fail("write (close)");
+  fault("rename");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
     std::remove(tmp.c_str());
-    throw Error(str_cat("cannot write '", tmp, "': ", std::strerror(errno)));
+    throw Error(str_cat("cannot rename '", tmp, "' to '", path, "': ", why));
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw Error(str_cat("cannot rename '", tmp, "' to '", path, "': ", ec.message()));
+  // The rename is durable once the folder's entry is on disk.
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);  // some file systems refuse fsync on a folder; the rename itself is done
+    ::close(dfd);
   }
 }
 
@@ -240,6 +329,9 @@ void save_weights(const Module& model, const std::string& path, const Metadata& 
 
 void load_weights(Module& model, const std::string& path) {
   const SafetensorsFile f = safetensors_read(path);
+  const std::string bad = first_non_finite(f.tensors);
+  SL_CHECK(bad.empty(), path, ": ", bad, "; these weights come from a diverged run and would give meaningless ",
+           "outputs (retrain with a lower --lr)");
   try {
     model.load_state_dict(f.tensors);
   } catch (const Error& e) {

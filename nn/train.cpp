@@ -1,7 +1,8 @@
 // nn/train.cpp - the training loop of `shufflelab train`: for each step, the schedule's
 // learning rate, forward, cross-entropy, backward, one SGD update; after each epoch, test
-// accuracy, a metrics line and a checkpoint. The random state is (seed, epoch, step), so a
-// run resumed from any checkpoint repeats the uninterrupted run exactly.
+// accuracy, a metrics line and a checkpoint (only of finite values). The random state is
+// (seed, epoch, step), so a run resumed from any checkpoint repeats the uninterrupted run
+// exactly. A new run refuses a folder that holds another run unless told --overwrite.
 // [SECTION] index: metrics | evaluation | resuming | the loop
 #include "nn/train.h"
 
@@ -13,6 +14,7 @@
 
 #include "nn/loss.h"
 #include "nn/models/models.h"
+#include "nn/safetensors.h"
 
 namespace sl {
 
@@ -29,38 +31,18 @@ std::string metrics_json(const EpochMetrics& m) {
   return buf;
 }
 
+std::string accuracy_str(double acc, int64_t classes) {
+  const double chance = 1.0 / (double)classes;
+  char buf[96];
+  if (acc < 2 * chance)
+    std::snprintf(buf, sizeof buf, "%.2f%% (chance level: %.3g%% for %lld classes)", 100 * acc, 100 * chance,
+                  (long long)classes);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100 * acc);
+  return buf;
+}
+
 namespace {
-
-std::string metrics_path(const std::string& out_dir) { return (fs::path(out_dir) / "metrics.jsonl").string(); }
-
-// The "epoch" of a metrics line, or -1.
-int64_t line_epoch(const std::string& line) {
-  const std::string key = "\"epoch\": ";
-  const size_t at = line.find(key);
-  return at == std::string::npos ? -1 : std::strtoll(line.c_str() + at + key.size(), nullptr, 10);
-}
-
-// Keeps the lines of epochs 1..epochs_done: a line written after the last checkpoint (a
-// crash between the two) is dropped, so resuming never repeats an epoch's line.
-void trim_metrics(const std::string& out_dir, int64_t epochs_done) {
-  std::ifstream in(metrics_path(out_dir));
-  std::string kept, line;
-  while (std::getline(in, line)) {
-    const int64_t e = line_epoch(line);
-    if (e >= 1 && e <= epochs_done) kept += line + "\n";
-  }
-  in.close();
-  const std::string tmp = metrics_path(out_dir) + ".tmp";
-  std::ofstream(tmp, std::ios::trunc) << kept;
-  fs::rename(tmp, metrics_path(out_dir));
-}
-
-void append_metrics(const std::string& out_dir, const EpochMetrics& m) {
-  std::ofstream f(metrics_path(out_dir), std::ios::app);
-  f << metrics_json(m) << "\n";
-  f.flush();
-  SL_CHECK(f.good(), "cannot append to ", metrics_path(out_dir), " (disk full?)");
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -150,6 +132,32 @@ void check_config(const TrainConfig& c) {
 
 }  // namespace
 
+// What a folder already holds, for the "refuse to overwrite" message; "" when no run.
+std::string existing_run(const std::string& out_dir) {
+  std::error_code ec;
+  std::string files;
+  for (const std::string& p : {checkpoint_state_path(out_dir), checkpoint_weights_path(out_dir)})
+    if (fs::exists(p, ec)) files += (files.empty() ? "" : ", ") + fs::path(p).filename().string();
+  if (fs::exists(checkpoint_metrics_path(out_dir), ec) && fs::file_size(checkpoint_metrics_path(out_dir), ec) > 0)
+    files += (files.empty() ? "" : ", ") + std::string("metrics.jsonl");
+  if (files.empty()) return "";
+  try {
+    const CheckpointInfo info = read_checkpoint_info(out_dir);
+    return str_cat("a ", info.cfg.model, " run at epoch ", info.state.epoch, " of ", info.cfg.epochs, " (", files, ")");
+  } catch (const Error&) {
+    return str_cat("an earlier run (", files, ")");
+  }
+}
+
+void check_new_run_folder(const TrainConfig& cfg) {
+  if (cfg.resume || cfg.overwrite) return;
+  const std::string earlier = existing_run(cfg.out_dir);
+  SL_CHECK_USAGE(earlier.empty(), cfg.out_dir, " already holds ", earlier,
+                 "; a new run never replaces one silently: continue it with --resume ", cfg.out_dir,
+                 ", pick a new folder with --out, or pass --overwrite to replace it (its files stay until the ",
+                 "new run's first checkpoint)");
+}
+
 // [SECTION] the loop
 
 TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
@@ -158,13 +166,18 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     if (hooks.on_note) hooks.on_note(s);
   };
   TrainState st;
+  CheckpointInfo info;
+  const std::string earlier = cfg.resume ? "" : existing_run(cfg.out_dir);
   if (cfg.resume) {
-    const CheckpointInfo info = read_checkpoint_info(cfg.out_dir);
+    info = read_checkpoint_info(cfg.out_dir);
     check_same_recipe(info.cfg, cfg, cfg.out_dir);
     st = info.state;
     if (info.cfg.epochs != cfg.epochs)
       note(str_cat("the schedule now spans ", cfg.epochs, " epochs instead of ", info.cfg.epochs,
                    ", so this run will differ from an uninterrupted one"));
+  } else if (!earlier.empty()) {
+    check_new_run_folder(cfg);
+    note(str_cat(cfg.out_dir, " holds ", earlier, "; --overwrite: it is replaced at this run's first checkpoint"));
   }
   const Cifar10 train_set = cifar10_load(cfg.data_dir, true, cfg.limit_train);
   const Cifar10 test_set = cifar10_load(cfg.data_dir, false, cfg.limit_test);
@@ -174,20 +187,38 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
   Sgd opt(model->named_parameters(), {.lr = cfg.lr, .momentum = cfg.momentum, .nesterov = cfg.nesterov,
                                       .weight_decay = cfg.weight_decay});
   if (cfg.resume) {
-    load_checkpoint(cfg.out_dir, *model, opt);
-    trim_metrics(cfg.out_dir, st.epoch);
+    check_checkpoint_position(info, train_set.size(), cfg.out_dir);
+    const std::string repaired = load_checkpoint(cfg.out_dir, *model, opt);
+    if (!repaired.empty()) note(repaired + " (a save was interrupted)");
     if (st.epoch < cfg.epochs) note(str_cat("resumed ", cfg.out_dir, " at epoch ", st.epoch + 1, ", step ", st.step));
   } else {
     std::error_code ec;
-    if (fs::exists(checkpoint_state_path(cfg.out_dir), ec)) {
-      note(str_cat(cfg.out_dir, " held an earlier run; starting over (--resume ", cfg.out_dir, " would continue it)"));
-      fs::remove(checkpoint_weights_path(cfg.out_dir), ec);  // never mistaken for this run's
-      fs::remove(checkpoint_state_path(cfg.out_dir), ec);
-    }
     fs::create_directories(cfg.out_dir, ec);
     SL_CHECK(!ec, "cannot create the output folder ", cfg.out_dir, ": ", ec.message());
-    std::ofstream(metrics_path(cfg.out_dir), std::ios::trunc);
   }
+  // Where the last good checkpoint is, for the divergence message.
+  auto checkpoint_at = [&] {
+    return st.step ? str_cat(cfg.out_dir, " keeps its checkpoint from epoch ", st.epoch + 1, ", step ", st.step)
+                   : str_cat(cfg.out_dir, " keeps its checkpoint from the end of epoch ", st.epoch);
+  };
+  std::string kept = cfg.resume ? checkpoint_at()
+                     : earlier.empty() ? std::string("there is no checkpoint yet")
+                                       : str_cat(cfg.out_dir, " keeps the earlier run, untouched");
+  auto diverged = [&](const std::string& what, const std::string& where, float lr) {
+    return Error(str_cat("training diverged: ", what, " ", where, " (lr ", lr,
+                         "); nothing was saved, so ", kept, "\nhint: lower --lr (e.g. half of ", cfg.lr,
+                         ") or try --schedule cosine"));
+  };
+  // Saves only finite weights and momentum, so a checkpoint is always one to go on from.
+  auto save = [&] {
+    std::string bad = first_non_finite(model->state_dict());
+    if (bad.empty()) bad = first_non_finite(opt.state_dict());
+    const std::string where = st.step ? str_cat("at epoch ", st.epoch + 1, ", step ", st.step)
+                                      : str_cat("at the end of epoch ", st.epoch);
+    if (!bad.empty()) throw diverged(str_cat("the weights or momentum: ", bad), where, st.lr);
+    save_checkpoint(cfg.out_dir, *model, opt, cfg, st);
+    kept = checkpoint_at();
+  };
 
   BatchLoader loader(train_set, {.batch = cfg.batch, .shuffle = true, .augment = true, .seed = cfg.seed});
   const int64_t steps = loader.batches_per_epoch(), total = steps * cfg.epochs;
@@ -206,7 +237,7 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     while (true) {
       if (hooks.stop && hooks.stop->load()) {  // e.g. Ctrl-C: save where we are and stop
         st.elapsed_s = elapsed();
-        save_checkpoint(cfg.out_dir, *model, opt, cfg, st);
+        save();
         result.status = TrainStatus::interrupted;
         result.epoch = st.epoch;
         result.step = st.step;
@@ -220,12 +251,8 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
       const Tensor logits = (*model)(b.x);
       const Tensor loss = cross_entropy(logits, b.y, ce);
       const float L = loss.item();
-      SL_CHECK(std::isfinite(L), "training diverged: the loss is ", L, " at epoch ", epoch + 1, ", step ", st.step + 1,
-               " (lr ", lr, "); stopped without saving, so ",
-               fs::exists(checkpoint_weights_path(cfg.out_dir)) ? checkpoint_weights_path(cfg.out_dir) +
-                                                                      " still holds the last good checkpoint"
-                                                                : std::string("there is no checkpoint yet"),
-               "\nhint: lower --lr (e.g. half of ", cfg.lr, ") or try --schedule cosine");
+      if (!std::isfinite(L))
+        throw diverged(str_cat("the loss is ", L), str_cat("at epoch ", epoch + 1, ", step ", st.step + 1), lr);
       loss.backward();
       opt.step();
       opt.zero_grad();
@@ -258,9 +285,9 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     m.lr = st.lr;
     m.img_per_s = (double)st.seen / st.step_s;
     m.elapsed_s = elapsed();
-    append_metrics(cfg.out_dir, m);
-    st = TrainState{.epoch = epoch + 1, .elapsed_s = m.elapsed_s, .lr = st.lr};
-    save_checkpoint(cfg.out_dir, *model, opt, cfg, st);
+    st = TrainState{.epoch = epoch + 1, .elapsed_s = m.elapsed_s, .lr = st.lr,
+                    .metrics = st.metrics + metrics_json(m) + "\n"};
+    save();
     result.history.push_back(m);
     if (hooks.on_epoch) hooks.on_epoch(m);
   }

@@ -38,6 +38,7 @@ struct TrainConfig {
   int64_t limit_test = -1;
   int64_t eval_batch = 500;
   bool resume = false;               // continue the run saved in out_dir
+  bool overwrite = false;            // a new run may replace the run already in out_dir
 };
 
 // [SECTION] reports
@@ -49,6 +50,10 @@ struct EpochMetrics {
   double train_loss = 0, train_acc = 0, test_acc = 0, lr = 0, img_per_s = 0, elapsed_s = 0;
 };
 std::string metrics_json(const EpochMetrics& m);  // {"epoch": 1, "train_loss": ...}
+
+// "43.21%", or "11.20% (chance level: 10% for 10 classes)" when an accuracy is below
+// twice chance, so that a newcomer reads a near-10% result as "learned nothing yet".
+std::string accuracy_str(double acc, int64_t classes = kCifarClasses);
 
 struct StepProgress {
   int64_t epoch = 0, epochs = 0;        // epoch counts from 1
@@ -77,9 +82,19 @@ struct TrainResult {
 };
 
 // Trains cfg.model from scratch (or from the checkpoint in out_dir when cfg.resume),
-// writing OUT/metrics.jsonl, OUT/last.safetensors and OUT/last.state.safetensors. A NaN or infinite loss throws sl::Error, leaving the last good
-// checkpoint in place.
+// writing OUT/metrics.jsonl, OUT/last.safetensors and OUT/last.state.safetensors.
+// A new run refuses (sl::UsageError) an out_dir that already holds a run unless
+// cfg.overwrite; even then the old files stay until the new run's first checkpoint.
+// A NaN or infinite loss, or a NaN/Inf weight or momentum value at a save, throws
+// sl::Error and leaves the last good checkpoint in place: nothing non-finite is saved.
 TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks = {});
+
+// What a folder already holds ("a v2-0.5 run at epoch 3 of 10 (last.state.safetensors,
+// ...)"), or "" when it holds no run's files.
+std::string existing_run(const std::string& out_dir);
+// The refusal train() starts with: sl::UsageError with the three ways out when a new run
+// (neither resume nor overwrite) would go into a folder that holds a run.
+void check_new_run_folder(const TrainConfig& cfg);
 
 // [SECTION] evaluation
 // Test accuracy of `model` (switched to eval mode) on `data` in order, in batches; when
@@ -90,11 +105,19 @@ double evaluate(Module& model, const Cifar10& data, int64_t batch = 500, std::ve
 int64_t count_correct(const Tensor& logits, const std::vector<int>& labels);
 
 // [SECTION] checkpoints (nn/checkpoint.cpp)
-// A run keeps two files in its output folder: OUT/last.safetensors, the model's state_dict
-// under the keys of docs/models.md (`shufflelab eval` and any safetensors reader
-// load it), and OUT/last.state.safetensors, what --resume needs besides: the momentum
-// buffers as tensors, the recipe and the position as __metadata__ strings. Both are
-// written atomically (temp file, then rename).
+// A run's folder OUT holds three files:
+//   OUT/last.state.safetensors  THE checkpoint, complete in one file: the weights (keys
+//       "model.<key>"), the momentum buffers ("momentum.<param>"), and as __metadata__
+//       strings the recipe, the position and every metrics line so far. One file renamed
+//       into place is atomic, so weights and optimiser state can never come from two
+//       different steps, and --resume needs nothing else.
+//   OUT/last.safetensors  the weights alone under the keys of docs/models.md, for `shufflelab
+//       eval` and any safetensors reader; a copy, written after the state file.
+//   OUT/metrics.jsonl     one line per epoch, a copy of the state's lines, written last.
+// A save writes the three in that order, each atomically (write_file_atomic). A crash
+// after the state's rename leaves the two copies one checkpoint behind (each file still
+// whole, so eval works); --resume rewrites them from the state file before going on.
+// Before the state's rename, the previous checkpoint is untouched.
 
 // Where a run stands. The data RNG has no state of its own: the order of epoch e and the
 // augmentation of its batch b are drawn from mix_seed(seed, e, b) (nn/cifar10.h), so
@@ -107,26 +130,36 @@ struct TrainState {
   double step_s = 0;        // seconds spent in the partial epoch's steps (for img/s)
   double elapsed_s = 0;     // wall time of the run so far, all sessions
   float lr = 0;             // the rate of the last step taken
+  std::string metrics;      // the metrics.jsonl lines of epochs 1..epoch, each ending in \n
 };
 
 std::string checkpoint_weights_path(const std::string& out_dir);  // OUT/last.safetensors
 std::string checkpoint_state_path(const std::string& out_dir);    // OUT/last.state.safetensors
+std::string checkpoint_metrics_path(const std::string& out_dir);  // OUT/metrics.jsonl
 
-// Writes the weights first, then the state; both carry the same position "epoch:step" so
-// that a pair torn by a crash between the two renames is detected on load.
+// Saves the three files above, state first. Refuses (sl::Error naming the tensor) when any
+// weight or momentum value is NaN or infinite, before writing anything.
 void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd& opt, const TrainConfig& cfg,
                      const TrainState& st);
 
 struct CheckpointInfo {
   TrainConfig cfg;   // the recipe it was trained with, its data folder, out_dir = OUT
   TrainState state;
+  std::string position;  // "epoch:step" as saved, a check on the two
 };
-// Reads the state file's metadata only. Throws when OUT holds no checkpoint, naming the
-// files it expected.
+// Reads the state file's metadata and validates every field on its own (ranges, the
+// metrics lines against the epoch); throws sl::Error naming the file and the field.
+// Throws when OUT holds no checkpoint, naming the file it expected.
 CheckpointInfo read_checkpoint_info(const std::string& out_dir);
 
-// Loads weights and momentum buffers (all-or-nothing for each), checking that both files
-// belong to the same step.
-void load_checkpoint(const std::string& out_dir, Module& model, Sgd& opt);
+// The checks that need the data: the position must lie inside an epoch of `train_images`
+// images at the checkpoint's batch size (step <= steps of an epoch), and the partial
+// epoch's image count must match it.
+void check_checkpoint_position(const CheckpointInfo& info, int64_t train_images, const std::string& out_dir);
+
+// Loads weights and momentum buffers from the state file (each all-or-nothing; NaN/Inf
+// refused, naming the tensor), then brings OUT/last.safetensors and OUT/metrics.jsonl up to date
+// with it when a crash left them behind. Returns what it repaired ("" when nothing).
+std::string load_checkpoint(const std::string& out_dir, Module& model, Sgd& opt);
 
 }  // namespace sl

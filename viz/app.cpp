@@ -33,6 +33,7 @@
 #include <stb_image_write.h>
 #pragma GCC diagnostic pop
 
+#include "nn/safetensors.h"
 #include "viz/app_state.h"
 #include "viz/settings.h"
 
@@ -82,10 +83,22 @@ bool write_png(const std::string& path, int w, int h, std::string* err) {
     for (int x = 0; x < w; ++x)
       for (int k = 0; k < 3; ++k) dst[x * 3 + k] = src[x * 4 + k];
   }
-  if (!stbi_write_png(path.c_str(), w, h, 3, rgb.data(), w * 3)) {
-    *err = "cannot write " + path + " (does its folder exist and is it writable?)";
+  // Encoded in memory, then written like a checkpoint (nn/safetensors.h): PATH.tmp, every
+  // write checked, fsync, rename. A full disk leaves no truncated PNG, and says so.
+  int len = 0;
+  unsigned char* png = stbi_write_png_to_mem(rgb.data(), w * 3, w, h, 3, &len);
+  if (!png) {
+    *err = "cannot encode the " + std::to_string(w) + "x" + std::to_string(h) + " PNG for " + path;
     return false;
   }
+  try {
+    sl::write_file_atomic(path, std::span<const uint8_t>(png, (size_t)len));
+  } catch (const std::exception& e) {
+    STBIW_FREE(png);
+    *err = std::string(e.what()) + " (does the folder exist, is it writable, is the disk full?)";
+    return false;
+  }
+  STBIW_FREE(png);
   return true;
 }
 

@@ -16,9 +16,11 @@ struct Run {
   std::string out;
 };
 
-// `shufflelab ARGS`: stdout, plus stderr when merge is true.
-inline Run run_cli(const std::string& args, bool merge = true) {
-  std::string cmd = std::string(SL_SHUFFLELAB_BIN) + " " + args + (merge ? " 2>&1" : " 2>/dev/null");
+// `ENV shufflelab ARGS`: stdout, plus stderr when merge is true. ENV is "" or assignments
+// such as "SHUFFLELAB_FAULT=kill:write:metrics.jsonl".
+inline Run run_cli(const std::string& args, bool merge = true, const std::string& env = "") {
+  std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(SL_SHUFFLELAB_BIN) + " " + args +
+                    (merge ? " 2>&1" : " 2>/dev/null");
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;

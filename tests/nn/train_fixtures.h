@@ -3,6 +3,7 @@
 // and where the real data lives when it is present. Not a test.
 #pragma once
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,11 +15,15 @@
 
 namespace sl::test {
 
+// In /dev/shm where there is one: the checkpoint tests fsync hundreds of files, which on a
+// real disk costs seconds and tests nothing more.
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& tag) {
     static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
+    std::error_code ec;
+    const bool shm = std::filesystem::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0;
+    path = (shm ? std::filesystem::path("/dev/shm") : std::filesystem::temp_directory_path()) /
            ("sl_test_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
@@ -73,10 +78,22 @@ inline void write_cifar_dir(const std::string& dir, int64_t per_file, int64_t te
   write_bytes(dir + "/test_batch.bin", make(test, 5 * per_file));
 }
 
+// The synthetic set of the checkpoint and command-line tests: 40 training images (5 steps
+// of 8 per epoch) and 16 test images; under ASan/UBSan, where a step costs ~10x, 10 and 4.
+#ifdef SL_SANITIZED
+constexpr int64_t kTinyPerFile = 2, kTinyTest = 4;
+#else
+constexpr int64_t kTinyPerFile = 8, kTinyTest = 16;
+#endif
+constexpr int64_t kTinyBatch = 8, kTinySteps = (5 * kTinyPerFile + kTinyBatch - 1) / kTinyBatch;
+
 // The real CIFAR-10 where development and CI machines keep it, or "" when absent.
 inline std::string real_cifar_dir() {
-  const std::string dirs[] = {std::string(SL_SOURCE_DIR) + "/../shared/data/cifar-10-batches-bin",
-                              "/work/shared/data/cifar-10-batches-bin"};
+  // The same places the trainer looks (nn/cifar10.h): $SHUFFLELAB_DATA, then the folder
+  // scripts/get-cifar10 fills. CI sets SHUFFLELAB_DATA to where its machine keeps the data.
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("SHUFFLELAB_DATA"); env && *env) dirs.push_back(env);
+  dirs.push_back(std::string(SL_SOURCE_DIR) + "/data/cifar-10-batches-bin");
   for (const std::string& d : dirs)
     if (std::filesystem::is_regular_file(d + "/data_batch_1.bin") && std::filesystem::is_regular_file(d + "/test_batch.bin"))
       return d;
