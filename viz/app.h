@@ -22,6 +22,8 @@ struct AppOptions {
   float scale = 0.f;       // > 0: draw at this HiDPI scale (1, 1.5, 2); 0: the monitor's (1 headless)
   std::string model, variant, compare;  // Blocks panel: model ("v1-g3-1.0"), "imagenet" | "cifar", and
                                         // a second model to compare with; empty: v2-1.0, imagenet, none
+  std::string lesson;      // Lessons panel: "05"; empty: the first lesson
+  std::string lang;        // Lessons panel: "en" or "zh"; empty: en
 };
 
 // 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.

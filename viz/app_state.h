@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "viz/blocks/blocks_state.h"
+#include "viz/lessons/lessons_state.h"
 #include "viz/shuffle_state.h"
 #include "viz/ui.h"
 
@@ -38,6 +39,7 @@ struct AppState {
   // panels
   ShuffleState shuffle;
   BlocksState blocks;
+  LessonsState lessons;
 };
 
 // [SECTION] frame and panels
@@ -48,5 +50,6 @@ void draw_shuffle_fig1(AppState& app);     // panel_shuffle_fig1.cpp
 void draw_shuffle_inverse(AppState& app);  // panel_shuffle_fig1.cpp
 void draw_panel_stub(AppState& app, Panel p);           // panel_stub.cpp
 void draw_panel_blocks(AppState& app);                  // blocks/panel_blocks.cpp
+void draw_panel_lessons(AppState& app);                 // lessons/panel_lessons.cpp
 
 }  // namespace sl::viz
