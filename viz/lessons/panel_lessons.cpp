@@ -235,6 +235,7 @@ void draw_panel_lessons(AppState& app) {
   ImGui::BeginGroup();
   // toolbar: language, open in panel, reload
   int lang = s.lang == Lang::zh ? 1 : 0;
+  ImGui::AlignTextToFramePadding();
   ImGui::TextDisabled("Language");
   ImGui::SameLine();
   if (ImGui::RadioButton("English", &lang, 0)) s.set_lang(Lang::en);
