@@ -41,10 +41,12 @@ Fonts load_fonts(float scale, const std::string& cjk_text) {
   f.body = load("DejaVuSans.ttf", 15.f);
   // Chinese (the Lessons panel's README.zh.md): a CJK font merged into body, bold, title
   // and mono, with ImGui's ~2500 common simplified characters plus those of `cjk_text`.
+  // $SHUFFLELAB_CJK_FONT, when set, is the only candidate ("none": no CJK font).
   std::string cjk_path;
-  for (const char* p : std::initializer_list<const char*>{std::getenv("SHUFFLELAB_CJK_FONT"),
-                        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"})
+  const char* env_cjk = std::getenv("SHUFFLELAB_CJK_FONT");
+  for (const char* p : std::initializer_list<const char*>{
+           env_cjk, env_cjk && *env_cjk ? nullptr : "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+           env_cjk && *env_cjk ? nullptr : "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"})
     if (p && *p && std::filesystem::exists(p)) {
       cjk_path = p;
       break;

@@ -19,8 +19,9 @@ struct Fonts {
 };
 
 // Loads DejaVu from the system at size * scale (ImGui's built-in font when absent), with
-// a CJK font merged in when one is installed ($SHUFFLELAB_CJK_FONT, fonts-wqy-microhei or
-// fonts-noto-cjk): ImGui's common simplified Chinese set plus every character of cjk_text.
+// a CJK font merged in when one is installed ($SHUFFLELAB_CJK_FONT alone when set, else
+// fonts-wqy-microhei or fonts-noto-cjk): ImGui's common simplified Chinese set plus every
+// character of cjk_text.
 // Call before the renderer builds the font texture, or rebuild it afterwards.
 Fonts load_fonts(float scale, const std::string& cjk_text = "");
 const Fonts& fonts();  // the fonts of the last load_fonts

@@ -151,6 +151,8 @@ TEST_CASE("lessons: the state selects by number and falls back to English withou
   CHECK(!s.log_found);
   REQUIRE(s.select_number("05"));
   CHECK(s.shown_path.find("05_group_conv/README.md") != std::string::npos);
+  REQUIRE(s.blocks.size() > 2);  // the link to the other language is left to the switch
+  CHECK(spans_text(s.blocks[1].spans).find("\xE4\xB8\xAD\xE6\x96\x87") == std::string::npos);
   CHECK(!s.select_number("99"));
   s.set_lang(Lang::zh);  // cjk_font is false: English, with a notice
   CHECK(s.shown_path.find("README.md") != std::string::npos);

@@ -168,7 +168,12 @@ void LessonsState::select(int i) {
     return;
   }
   shown_path = path;
-  blocks = parse_markdown(text);
+  // The README's "*[中文版](README.zh.md)*" line: the panel's language switch does that.
+  std::string body;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!(line.rfind("*[", 0) == 0 && line.find("](README") != std::string::npos)) body += line + "\n";
+  blocks = parse_markdown(body);
 }
 
 void LessonsState::set_lang(Lang l) {

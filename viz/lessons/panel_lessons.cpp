@@ -44,9 +44,10 @@ static std::vector<std::string> wrap_units(const std::string& s) {
   return out;
 }
 
-// Draws spans wrapped to the available width, starting `indent` pixels in; advances the cursor.
-static void draw_flow(const std::vector<MdSpan>& spans, float indent, ImFont* base, ImFont* bold,
-                      ImU32 color) {
+// Draws spans wrapped to the available width, starting `indent` pixels in, and advances
+// the cursor; with draw = false only returns the height it would take.
+static float draw_flow(const std::vector<MdSpan>& spans, float indent, ImFont* base, ImFont* bold,
+                       ImU32 color, bool draw = true) {
   const Fonts& f = fonts();
   const Ink& k = ink();
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -66,6 +67,8 @@ static void draw_flow(const std::vector<MdSpan>& spans, float indent, ImFont* ba
         if (u.find_first_not_of(' ') == std::string::npos) continue;  // no space at a line start
       }
       const ImVec2 p(x, y + dy);
+      x += sz.x;
+      if (!draw) continue;
       if (sp.code) {
         const float trail = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, " ").x *
                             float(u.size() - u.find_last_not_of(' ') - 1);
@@ -73,10 +76,11 @@ static void draw_flow(const std::vector<MdSpan>& spans, float indent, ImFont* ba
                           k.code_bg, 3.f);
       }
       dl->AddText(font, font->FontSize, p, sp.code ? k.code_text : color, u.c_str());
-      x += sz.x;
     }
   }
-  ImGui::Dummy(ImVec2(right - start.x, y + line_h - start.y));
+  const float h = y + line_h - start.y;
+  if (draw) ImGui::Dummy(ImVec2(right - start.x, h));
+  return h;
 }
 
 // [SECTION] blocks
@@ -177,15 +181,15 @@ static void draw_list(AppState& app) {
     const LessonInfo& l = s.lessons[i];
     ImGui::PushID(i);
     const std::string& title = zh && !l.title_zh.empty() ? l.title_zh : l.title_en;
-    const float wrap_w = ImGui::GetContentRegionAvail().x;
-    const float title_h = ImGui::CalcTextSize(title.c_str(), nullptr, false, wrap_w).y;
+    // The title wraps like the README's text (Chinese between any two characters).
+    const std::vector<MdSpan> spans = {{title, false, false}};
+    const float title_h = draw_flow(spans, 0.f, fonts().body, fonts().bold, 0, false);
     const ImVec2 at = ImGui::GetCursorPos();
-    if (ImGui::Selectable(("##l" + l.number).c_str(), i == s.selected, 0, ImVec2(0, title_h)))
+    if (ImGui::Selectable(("##l" + l.number).c_str(), i == s.selected, 0,
+                          ImVec2(0, title_h - ImGui::GetStyle().ItemSpacing.y)))
       s.select(i);
     ImGui::SetCursorPos(at);
-    ImGui::PushTextWrapPos(at.x + wrap_w);
-    ImGui::TextUnformatted(title.c_str());
-    ImGui::PopTextWrapPos();
+    draw_flow(spans, 0.f, fonts().body, fonts().bold, ink().text);
     const LessonChecks c = checks_for(l, s.results);
     ImGui::Indent(10 * app.scale);
     badge("program", c.lesson, s);
