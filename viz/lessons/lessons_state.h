@@ -2,8 +2,8 @@
 // exist (each numbered folder of lessons/ with a README in English and Chinese), their
 // titles, the selected lesson parsed into Markdown blocks, the language, and the
 // learner's last check results read from CTest's log in the build tree. Not here:
-// drawing (panel_lessons.cpp), running the checks (the learner runs ctest or
-// `make check-exercise`; the panel only reads the log).
+// drawing (panel_lessons.cpp), running the checks (the learner runs
+// `ctest -L lesson`; the panel only reads the log).
 #pragma once
 #include <map>
 #include <string>

@@ -168,10 +168,15 @@ static void badge(const char* what, CheckResult r, const LessonsState& s) {
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(result_color(r)), "%s%s: %s", mark, what,
                      r == CheckResult::not_solved ? "not solved yet" : check_result_name(r));
   ImGui::PopFont();
+  // A full `ctest` run ends with an empty log: its `labels` test lists tests with ctest -N,
+  // which rewrites LastTest.log. `ctest -L lesson` leaves the lessons' results there.
+  const char* why = !s.log_found     ? "\n(not found: no check has run in this build yet)"
+                    : s.results.empty() ? "\n(it lists no test: the last ctest only listed tests)"
+                                        : "";
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("From CTest's last run: %s%s\nUpdate it with  ctest --preset release -L lesson  "
-                      "or  make check-exercise N=NN", s.log_path.c_str(),
-                      s.log_found ? "" : "\n(not found: no check has run in this build yet)");
+                      "(one exercise: -L exercise_NN), then Reload;\nmake check-exercise runs the checker "
+                      "without CTest, so it does not update this", s.log_path.c_str(), why);
 }
 
 static void draw_list(AppState& app) {
