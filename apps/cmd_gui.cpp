@@ -28,7 +28,9 @@ int cmd_gui(int argc, char** argv) {
       {"model", true, "Blocks panel: the model to profile (default v2-1.0)"},
       {"variant", true, "Blocks panel: imagenet (default) or cifar"},
       {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"},
-      {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"}};
+      {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"},
+      {"lesson", true, "Lessons panel: show this lesson, e.g. 05 (default 01)"},
+      {"lang", true, "Lessons panel: en (default) or zh, the lesson text's language"}};
   for (sl::cli::FlagSpec spec : sl::cli::shuffle_shape_flags()) {
     spec.help = "Shuffle panel: " + spec.help;
     specs.push_back(spec);
@@ -37,7 +39,7 @@ int cmd_gui(int argc, char** argv) {
   if (f.help()) {
     std::printf("%s", f.usage("[--panel NAME] [--screenshot FILE.png --frames N] [--size WxH]\n"
                               "       [--theme dark|light] [--scale S] [--step S|fail]\n"
-                              "       [--shape NxCxHxW] [--groups G]",
+                              "       [--shape NxCxHxW] [--groups G] [--lesson NN] [--lang en|zh]",
                               "Opens the ShuffleLab app. Keys: Space play/pause, Left/Right step,\n"
                               "Home/End first/last step, F1 help. The Shuffle panel takes C <= 64,\n"
                               "N <= 2 and H, W <= 4. Settings and layout are kept in\n"
@@ -98,6 +100,10 @@ int cmd_gui(int argc, char** argv) {
   opt.variant = f.str("variant");
   opt.compare = f.str("compare");
   opt.experiment = f.str("experiment");
+  opt.lesson = f.str("lesson");
+  opt.lang = f.str("lang");
+  SL_CHECK_USAGE(opt.lang.empty() || opt.lang == "en" || opt.lang == "zh",
+                 "gui: --lang must be en or zh, got '", opt.lang, "'");
   return sl::viz::run_app(opt);
 }
 #endif  // SL_HAVE_VIZ

@@ -177,6 +177,14 @@ int run_app(const AppOptions& opt) {
   }
   if (!opt.experiment.empty() && !guidelines_view_from_name(opt.experiment, &app.guidelines.view))
     return fail(2, "unknown experiment '" + opt.experiment + "' (G1, G2, G3, G4, Zero-copy)");
+  // The Lessons panel: found before the fonts load, whose CJK glyphs include the lessons' text.
+  app.lessons.load();
+  if (!opt.lesson.empty() && !app.lessons.select_number(opt.lesson))
+    return fail(2, "no lesson '" + opt.lesson + "' in " +
+                       (app.lessons.dir.empty() ? std::string("(no lessons folder found)") : app.lessons.dir) +
+                       " (lessons are numbered 01, 02, ...)");
+  if (!opt.lang.empty() && opt.lang != "en" && opt.lang != "zh")
+    return fail(2, "unknown lesson language '" + opt.lang + "' (en or zh)");
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())
@@ -254,7 +262,9 @@ int run_app(const AppOptions& opt) {
     if (!app.headless && opt.scale <= 0.f) glfwGetWindowContentScale(win, &sx, &sy);
     if (!fonts_ready || sx != app.scale) {
       app.scale = sx;
-      load_fonts(app.scale);
+      load_fonts(app.scale, app.lessons.zh_text());
+      app.lessons.cjk_font = fonts().cjk;
+      if (!fonts_ready && opt.lang == "zh") app.lessons.set_lang(Lang::zh);
       apply_theme(app.dark, app.scale);
       if (fonts_ready) {
         ImGui_ImplOpenGL3_DestroyFontsTexture();

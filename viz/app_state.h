@@ -7,6 +7,7 @@
 
 #include "viz/blocks/blocks_state.h"
 #include "viz/guidelines/guidelines_state.h"
+#include "viz/lessons/lessons_state.h"
 #include "viz/shuffle_state.h"
 #include "viz/ui.h"
 
@@ -40,6 +41,7 @@ struct AppState {
   ShuffleState shuffle;
   BlocksState blocks;
   GuidelinesState guidelines;  // viz/guidelines/
+  LessonsState lessons;
 };
 
 // [SECTION] frame and panels
@@ -51,5 +53,6 @@ void draw_shuffle_inverse(AppState& app);  // panel_shuffle_fig1.cpp
 void draw_panel_guidelines(AppState& app);          // guidelines/panel_guidelines.cpp
 void draw_panel_stub(AppState& app, Panel p);           // panel_stub.cpp
 void draw_panel_blocks(AppState& app);                  // blocks/panel_blocks.cpp
+void draw_panel_lessons(AppState& app);                 // lessons/panel_lessons.cpp
 
 }  // namespace sl::viz

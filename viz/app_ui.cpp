@@ -142,6 +142,7 @@ void draw_frame(AppState& app) {
   ImGui::Begin("##shufflelab", nullptr, flags);
   draw_top_bar(app);
   ImGui::Spacing();
+  const bool selecting = app.select_panel;  // a panel's "Open in" button asks for the next frame
   if (ImGui::BeginTabBar("panels")) {
     for (Panel p : kPanels) {
       const ImGuiTabItemFlags tf =
@@ -155,6 +156,8 @@ void draw_frame(AppState& app) {
           draw_panel_blocks(app);
         else if (p == Panel::guidelines)
           draw_panel_guidelines(app);
+        else if (p == Panel::lessons)
+          draw_panel_lessons(app);
         else
           draw_panel_stub(app, p);
         ImGui::EndTabItem();
@@ -162,7 +165,7 @@ void draw_frame(AppState& app) {
     }
     ImGui::EndTabBar();
   }
-  app.select_panel = false;
+  if (selecting) app.select_panel = false;
   ImGui::End();
 
   draw_help(app);

@@ -17,8 +17,6 @@ static const char* stub_sentence(Panel p) {
     case Panel::train:
       return "This panel will show the loss and accuracy of a CIFAR-10 training run while "
              "shufflelab train writes it.";
-    case Panel::lessons:
-      return "This panel will show the numbered lessons beside the output of their programs.";
     default: return "";
   }
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 namespace sl::viz {
@@ -14,7 +15,7 @@ namespace sl::viz {
 static Fonts g_fonts;
 const Fonts& fonts() { return g_fonts; }
 
-Fonts load_fonts(float scale) {
+Fonts load_fonts(float scale, const std::string& cjk_text) {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
   // Latin-1 plus the arrows, math operators and marks the panels print (→ · × ≤ ✓ …).
@@ -38,6 +39,38 @@ Fonts load_fonts(float scale) {
   };
   Fonts f;
   f.body = load("DejaVuSans.ttf", 15.f);
+  // Chinese (the Lessons panel's README.zh.md): a CJK font merged into body, bold, title
+  // and mono, with ImGui's ~2500 common simplified characters plus those of `cjk_text`.
+  // $SHUFFLELAB_CJK_FONT, when set, is the only candidate ("none": no CJK font).
+  std::string cjk_path;
+  const char* env_cjk = std::getenv("SHUFFLELAB_CJK_FONT");
+  for (const char* p : std::initializer_list<const char*>{
+           env_cjk, env_cjk && *env_cjk ? nullptr : "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+           env_cjk && *env_cjk ? nullptr : "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"})
+    if (p && *p && std::filesystem::exists(p)) {
+      cjk_path = p;
+      break;
+    }
+  static ImVector<ImWchar> cjk_ranges;
+  static std::string cjk_ranges_text;
+  if (!cjk_path.empty() && (cjk_ranges.empty() || cjk_ranges_text != cjk_text)) {
+    ImFontGlyphRangesBuilder b;
+    b.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+    b.AddText(cjk_text.c_str());
+    cjk_ranges.clear();
+    b.BuildRanges(&cjk_ranges);
+    cjk_ranges_text = cjk_text;
+  }
+  auto merge_cjk = [&](ImFont* into, float px) {
+    if (!into || cjk_path.empty()) return;
+    ImFontConfig cfg;
+    cfg.MergeMode = true;
+    cfg.OversampleH = cfg.OversampleV = 1;  // ImGui's advice for CJK: keeps the atlas small
+    cfg.PixelSnapH = true;
+    if (io.Fonts->AddFontFromFileTTF(cjk_path.c_str(), std::round(px * scale), &cfg, cjk_ranges.Data))
+      f.cjk = true;
+  };
+  merge_cjk(f.body, 15.f);
   if (!f.body) {  // no DejaVu (scripts/setup installs fonts-dejavu-core): ImGui's own font
     ImFontConfig cfg;
     cfg.SizePixels = std::round(13.f * scale);
@@ -45,8 +78,11 @@ Fonts load_fonts(float scale) {
     return g_fonts = f;
   }
   f.bold = load("DejaVuSans-Bold.ttf", 15.5f);
+  merge_cjk(f.bold, 15.5f);
   f.title = load("DejaVuSans-Bold.ttf", 20.f);
+  merge_cjk(f.title, 20.f);
   f.mono = load("DejaVuSansMono.ttf", 14.f);
+  merge_cjk(f.mono, 14.f);
   f.small = load("DejaVuSans.ttf", 12.f);
   if (!f.bold) f.bold = f.body;
   if (!f.title) f.title = f.bold;

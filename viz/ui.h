@@ -15,11 +15,15 @@ struct Fonts {
   ImFont* title = nullptr;    // the app title
   ImFont* mono = nullptr;     // C++ lines, shapes, strides
   ImFont* small = nullptr;    // labels inside drawings
+  bool cjk = false;           // a CJK font is merged into body, bold, title and mono
 };
 
-// Loads DejaVu from the system at size * scale (ImGui's built-in font when absent).
+// Loads DejaVu from the system at size * scale (ImGui's built-in font when absent), with
+// a CJK font merged in when one is installed ($SHUFFLELAB_CJK_FONT alone when set, else
+// fonts-wqy-microhei or fonts-noto-cjk): ImGui's common simplified Chinese set plus every
+// character of cjk_text.
 // Call before the renderer builds the font texture, or rebuild it afterwards.
-Fonts load_fonts(float scale);
+Fonts load_fonts(float scale, const std::string& cjk_text = "");
 const Fonts& fonts();  // the fonts of the last load_fonts
 void apply_theme(bool dark, float scale);
 
