@@ -34,7 +34,8 @@ Flags::Flags(std::string command, int argc, char** argv, std::vector<FlagSpec> s
       SL_CHECK_USAGE(i + 1 < argc, command_, ": flag --", name, " needs a value");
       val = argv[++i];
     }
-    SL_CHECK_USAGE(spec->takes_value || !inline_val, command_, ": flag --", name, " takes no value");
+    SL_CHECK_USAGE(spec->takes_value || !inline_val, command_, ": flag --", name,
+                   " takes no value");
     values_[name] = val;
   }
   SL_CHECK_USAGE(positional_.empty() || help(), command_, ": unexpected argument '",
@@ -54,15 +55,16 @@ int64_t Flags::integer(const std::string& name, int64_t fallback) const {
   long long v = std::strtoll(it->second.c_str(), &end, 10);
   SL_CHECK_USAGE(!it->second.empty() && *end == '\0', command_, ": --", name,
                  " expects a whole number, got '", it->second, "'");
-  SL_CHECK_USAGE(errno != ERANGE, command_, ": --", name, " ", it->second, " is out of range (a whole number from ",
-                 INT64_MIN, " to ", INT64_MAX, ")");
+  SL_CHECK_USAGE(errno != ERANGE, command_, ": --", name, " ", it->second,
+                 " is out of range (a whole number from ", INT64_MIN, " to ", INT64_MAX, ")");
   return v;
 }
 
 int64_t Flags::integer_in(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const {
   if (!has(name)) return fallback;
   const int64_t v = integer(name, fallback);
-  SL_CHECK_USAGE(v >= lo && v <= hi, command_, ": --", name, " must be between ", lo, " and ", hi, ", got ", v);
+  SL_CHECK_USAGE(v >= lo && v <= hi, command_, ": --", name, " must be between ", lo, " and ", hi,
+                 ", got ", v);
   return v;
 }
 
@@ -75,14 +77,16 @@ double Flags::number(const std::string& name, double fallback) const {
   SL_CHECK_USAGE(!it->second.empty() && *end == '\0', command_, ": --", name,
                  " expects a number, got '", it->second, "'");
   const bool overflow = errno == ERANGE && std::fabs(v) > 1;
-  SL_CHECK_USAGE(std::isfinite(v) || overflow, command_, ": --", name, " expects a finite number, got '", it->second,
-                 "'");
-  SL_CHECK_USAGE(!overflow, command_, ": --", name, " ", it->second, " is out of range (at most about 1.8e308)");
+  SL_CHECK_USAGE(std::isfinite(v) || overflow, command_, ": --", name,
+                 " expects a finite number, got '", it->second, "'");
+  SL_CHECK_USAGE(!overflow, command_, ": --", name, " ", it->second,
+                 " is out of range (at most about 1.8e308)");
   return v;
 }
 
 std::string Flags::usage(const std::string& synopsis, const std::string& description) const {
-  std::string out = "usage: shufflelab " + command_ + " " + synopsis + "\n\n" + description + "\n\nflags:\n";
+  std::string out =
+      "usage: shufflelab " + command_ + " " + synopsis + "\n\n" + description + "\n\nflags:\n";
   for (const FlagSpec& s : specs_) {
     std::string left = "  --" + s.name + (s.takes_value ? " VALUE" : "");
     if (left.size() < 24) left.resize(24, ' ');
@@ -120,17 +124,39 @@ void Json::comma() {
   if (!first_.back()) os_ << ",";
   first_.back() = false;
 }
-Json& Json::begin_object() { comma(); os_ << "{"; first_.push_back(true); return *this; }
-Json& Json::end_object() { os_ << "}"; first_.pop_back(); return *this; }
-Json& Json::begin_array() { comma(); os_ << "["; first_.push_back(true); return *this; }
-Json& Json::end_array() { os_ << "]"; first_.pop_back(); return *this; }
+Json& Json::begin_object() {
+  comma();
+  os_ << "{";
+  first_.push_back(true);
+  return *this;
+}
+Json& Json::end_object() {
+  os_ << "}";
+  first_.pop_back();
+  return *this;
+}
+Json& Json::begin_array() {
+  comma();
+  os_ << "[";
+  first_.push_back(true);
+  return *this;
+}
+Json& Json::end_array() {
+  os_ << "]";
+  first_.pop_back();
+  return *this;
+}
 Json& Json::key(const std::string& k) {
   comma();
   os_ << json_escape(k) << ":";
   after_key_ = true;
   return *this;
 }
-Json& Json::value(const std::string& v) { comma(); os_ << json_escape(v); return *this; }
+Json& Json::value(const std::string& v) {
+  comma();
+  os_ << json_escape(v);
+  return *this;
+}
 Json& Json::value(double v) {
   comma();
   if (!std::isfinite(v)) {
@@ -142,8 +168,16 @@ Json& Json::value(double v) {
   }
   return *this;
 }
-Json& Json::value(int64_t v) { comma(); os_ << v; return *this; }
-Json& Json::value(bool v) { comma(); os_ << (v ? "true" : "false"); return *this; }
+Json& Json::value(int64_t v) {
+  comma();
+  os_ << v;
+  return *this;
+}
+Json& Json::value(bool v) {
+  comma();
+  os_ << (v ? "true" : "false");
+  return *this;
+}
 Json& Json::value(const std::vector<int64_t>& v) {
   begin_array();
   for (int64_t x : v) value(x);

@@ -14,9 +14,9 @@
 namespace sl::cli {
 
 struct FlagSpec {
-  std::string name;   // without the leading "--"
+  std::string name;  // without the leading "--"
   bool takes_value;
-  std::string help;   // one line for --help
+  std::string help;  // one line for --help
 };
 
 class Flags {

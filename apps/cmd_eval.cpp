@@ -19,31 +19,38 @@
 using namespace sl;
 
 int cmd_eval(int argc, char** argv) {
-  cli::Flags f("eval", argc, argv,
-               {{"model", true, "the architecture of the weights: v2-0.5, v1-g3-1.0, ... (required)"},
-                {"weights", true, "a safetensors file with the model's keys (required)"},
-                {"data", true, "CIFAR-10 folder (default: $SHUFFLELAB_DATA, else data/cifar-10-batches-bin)"},
-                {"limit-test", true, "evaluate the first N test images only (N >= 1; as in `train`)"},
-                {"limit", true, "the older name of --limit-test"},
-                {"batch", true, "images per forward pass (default 500)"},
-                {"logits", true, "also write the raw logits, little-endian float32 N x classes, to this file"},
-                {"threads", true, "CPU threads (default: all cores)"},
-                {"json", false, "print {\"model\", \"n\", \"test_acc\"} as JSON"}});
+  cli::Flags f(
+      "eval", argc, argv,
+      {{"model", true, "the architecture of the weights: v2-0.5, v1-g3-1.0, ... (required)"},
+       {"weights", true, "a safetensors file with the model's keys (required)"},
+       {"data", true,
+        "CIFAR-10 folder (default: $SHUFFLELAB_DATA, else data/cifar-10-batches-bin)"},
+       {"limit-test", true, "evaluate the first N test images only (N >= 1; as in `train`)"},
+       {"limit", true, "the older name of --limit-test"},
+       {"batch", true, "images per forward pass (default 500)"},
+       {"logits", true,
+        "also write the raw logits, little-endian float32 N x classes, to this file"},
+       {"threads", true, "CPU threads (default: all cores)"},
+       {"json", false, "print {\"model\", \"n\", \"test_acc\"} as JSON"}});
   if (f.help()) {
-    std::printf("%s", f.usage("--model M --weights FILE [--data DIR] [--limit-test N] [--logits FILE] [--json]",
-                              "Test-set accuracy of a weights file (for example OUT/last.safetensors from\n"
-                              "`shufflelab train`). Images are normalised as in training, without augmentation.")
-                          .c_str());
+    std::printf(
+        "%s",
+        f.usage("--model M --weights FILE [--data DIR] [--limit-test N] [--logits FILE] [--json]",
+                "Test-set accuracy of a weights file (for example OUT/last.safetensors from\n"
+                "`shufflelab train`). Images are normalised as in training, without augmentation.")
+            .c_str());
     return 0;
   }
   SL_CHECK_USAGE(f.has("model"), "--model is required (for example --model v2-0.5)");
-  SL_CHECK_USAGE(f.has("weights"), "--weights is required (for example --weights runs/v2-0.5/last.safetensors)");
+  SL_CHECK_USAGE(f.has("weights"),
+                 "--weights is required (for example --weights runs/v2-0.5/last.safetensors)");
   if (f.has("threads")) {
     const int64_t t = f.integer("threads", 0);
     SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
     omp_set_num_threads((int)t);
   }
-  SL_CHECK_USAGE(!(f.has("limit") && f.has("limit-test")), "--limit is the older name of --limit-test; give one");
+  SL_CHECK_USAGE(!(f.has("limit") && f.has("limit-test")),
+                 "--limit is the older name of --limit-test; give one");
   const int64_t limit = f.integer_in(f.has("limit") ? "limit" : "limit-test", -1, 1, INT64_MAX);
   const int64_t batch = f.integer_in("batch", 500, 1, 1 << 20);
   const std::string name = f.str("model");
@@ -51,10 +58,11 @@ int cmd_eval(int argc, char** argv) {
     namespace fs = std::filesystem;
     std::error_code ec;
     const std::string out = f.str("logits");
-    SL_CHECK_USAGE(!fs::exists(out, ec) || !fs::equivalent(out, f.str("weights"), ec),
-                   "--logits ", out, " is the weights file; it would be overwritten. Name another file");
+    SL_CHECK_USAGE(!fs::exists(out, ec) || !fs::equivalent(out, f.str("weights"), ec), "--logits ",
+                   out, " is the weights file; it would be overwritten. Name another file");
     SL_CHECK_USAGE(!fs::is_directory(out, ec), "--logits ", out, " is a directory; name a file");
-    const std::string test_file = (fs::path(cifar10_find_dir(f.str("data"))) / "test_batch.bin").string();
+    const std::string test_file =
+        (fs::path(cifar10_find_dir(f.str("data"))) / "test_batch.bin").string();
     SL_CHECK_USAGE(!fs::exists(out, ec) || !fs::equivalent(out, test_file, ec), "--logits ", out,
                    " is the CIFAR-10 test file; it would be overwritten. Name another file");
   }
@@ -67,18 +75,25 @@ int cmd_eval(int argc, char** argv) {
 
   if (f.has("logits")) {
     write_file_atomic(f.str("logits"), std::span(reinterpret_cast<const uint8_t*>(logits.data()),
-                                                  logits.size() * sizeof(float)));
+                                                 logits.size() * sizeof(float)));
   }
   if (f.has("json")) {
     cli::Json j;
-    j.begin_object().key("model").value(name).key("n").value(test.size()).key("test_acc").value(acc).end_object();
+    j.begin_object()
+        .key("model")
+        .value(name)
+        .key("n")
+        .value(test.size())
+        .key("test_acc")
+        .value(acc)
+        .end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("%s: test accuracy %s on %lld test images (weights %s)\n", name.c_str(), accuracy_str(acc).c_str(),
-                (long long)test.size(), f.str("weights").c_str());
+    std::printf("%s: test accuracy %s on %lld test images (weights %s)\n", name.c_str(),
+                accuracy_str(acc).c_str(), (long long)test.size(), f.str("weights").c_str());
     if (f.has("logits"))
-      std::printf("logits: %s, %lld x %d float32 little-endian\n", f.str("logits").c_str(), (long long)test.size(),
-                  kCifarClasses);
+      std::printf("logits: %s, %lld x %d float32 little-endian\n", f.str("logits").c_str(),
+                  (long long)test.size(), kCifarClasses);
   }
   return 0;
 }

@@ -23,8 +23,9 @@ int cmd_gui(int argc, char** argv) {
       {"size", true, "window or image size WxH in pixels (default 1280x800)"},
       {"theme", true, "dark or light (default: the saved choice, else dark)"},
       {"scale", true, "HiDPI scale of fonts and sizes, e.g. 1, 1.5, 2 (default: the monitor's)"},
-      {"step", true, "Shuffle panel: start at this step, 0..4 (2.5: halfway through the copy), "
-                     "or 'fail': the view that fails without contiguous()"},
+      {"step", true,
+       "Shuffle panel: start at this step, 0..4 (2.5: halfway through the copy), "
+       "or 'fail': the view that fails without contiguous()"},
       {"model", true, "Blocks panel: the model to profile (default v2-1.0)"},
       {"variant", true, "Blocks panel: imagenet (default) or cifar"},
       {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"},
@@ -37,16 +38,17 @@ int cmd_gui(int argc, char** argv) {
   }
   sl::cli::Flags f("gui", argc, argv, specs);
   if (f.help()) {
-    std::printf("%s", f.usage("[--panel NAME] [--screenshot FILE.png --frames N] [--size WxH]\n"
-                              "       [--theme dark|light] [--scale S] [--step S|fail]\n"
-                              "       [--shape NxCxHxW] [--groups G] [--lesson NN] [--lang en|zh]",
-                              "Opens the ShuffleLab app. Keys: Space play/pause, Left/Right step,\n"
-                              "Home/End first/last step, F1 help. The Shuffle panel takes C <= 64,\n"
-                              "N <= 2 and H, W <= 4. Settings and layout are kept in\n"
-                              "$XDG_CONFIG_HOME/shufflelab (else ~/.config/shufflelab).\n"
-                              "Headless screenshots without a display: xvfb-run -a shufflelab gui "
-                              "--panel Shuffle --screenshot out.png --frames 5")
-                          .c_str());
+    std::printf("%s",
+                f.usage("[--panel NAME] [--screenshot FILE.png --frames N] [--size WxH]\n"
+                        "       [--theme dark|light] [--scale S] [--step S|fail]\n"
+                        "       [--shape NxCxHxW] [--groups G] [--lesson NN] [--lang en|zh]",
+                        "Opens the ShuffleLab app. Keys: Space play/pause, Left/Right step,\n"
+                        "Home/End first/last step, F1 help. The Shuffle panel takes C <= 64,\n"
+                        "N <= 2 and H, W <= 4. Settings and layout are kept in\n"
+                        "$XDG_CONFIG_HOME/shufflelab (else ~/.config/shufflelab).\n"
+                        "Headless screenshots without a display: xvfb-run -a shufflelab gui "
+                        "--panel Shuffle --screenshot out.png --frames 5")
+                    .c_str());
     return 0;
   }
   sl::viz::AppOptions opt;
@@ -59,7 +61,8 @@ int cmd_gui(int argc, char** argv) {
                    "' (panels: Shuffle, Blocks, Guidelines, Train, Lessons)");
   }
   opt.screenshot = f.str("screenshot");
-  SL_CHECK_USAGE(!f.has("screenshot") || !opt.screenshot.empty(), "gui: --screenshot needs a file name");
+  SL_CHECK_USAGE(!f.has("screenshot") || !opt.screenshot.empty(),
+                 "gui: --screenshot needs a file name");
   SL_CHECK_USAGE(!f.has("frames") || f.has("screenshot"),
                  "gui: --frames only applies with --screenshot FILE.png");
   const int64_t frames = f.integer("frames", 2);
@@ -93,7 +96,10 @@ int cmd_gui(int argc, char** argv) {
   // The Shuffle panel's example; the panel's own limits (C <= 64, N <= 2, H, W <= 4) apply.
   const sl::ShuffleExample ex = sl::cli::read_shuffle_shape(f, "gui");
   auto narrow = [](int64_t v) { return (int)std::clamp<int64_t>(v, -1, 1 << 20); };
-  opt.shuffle = {.C = narrow(ex.C), .g = narrow(ex.G), .N = narrow(ex.N), .H = narrow(ex.H),
+  opt.shuffle = {.C = narrow(ex.C),
+                 .g = narrow(ex.G),
+                 .N = narrow(ex.N),
+                 .H = narrow(ex.H),
                  .W = narrow(ex.W)};
   sl::viz::check_config(opt.shuffle);
   opt.model = f.str("model");

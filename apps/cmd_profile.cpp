@@ -37,7 +37,9 @@ std::string ms(double t) {
 
 // The whole pass is "busy" when its slowest timed run took over 1.25x its fastest: then
 // single times mislead, and the table says so instead of printing a total.
-bool busy(const Profile& p) { return p.timed && p.time_min_ms > 0 && p.time_max_ms > 1.25 * p.time_min_ms; }
+bool busy(const Profile& p) {
+  return p.timed && p.time_min_ms > 0 && p.time_max_ms > 1.25 * p.time_min_ms;
+}
 
 // "+-12%": half the min..max range of the timed runs, relative to the median.
 std::string spread(double t, double lo, double hi) {
@@ -71,15 +73,28 @@ void print_json(const Profile& p, int classes) {
   j.key("model").value(p.model).key("variant").value(p.variant).key("classes").value(classes);
   j.key("input").value(p.input).key("batch").value(p.input.empty() ? 1 : p.input[0]);
   j.key("params").value(p.params).key("madds").value(p.madds).key("mac").value(p.mac);
-  j.key("units").begin_object().key("madds").value("multiply-adds").key("mac").value("elements read + written").end_object();
+  j.key("units")
+      .begin_object()
+      .key("madds")
+      .value("multiply-adds")
+      .key("mac")
+      .value("elements read + written")
+      .end_object();
   auto times = [&](double t, double lo, double hi) {
-    if (p.timed) j.key("time_ms").value(t).key("time_min_ms").value(lo).key("time_max_ms").value(hi);
+    if (p.timed)
+      j.key("time_ms").value(t).key("time_min_ms").value(lo).key("time_max_ms").value(hi);
   };
   times(p.time_ms, p.time_min_ms, p.time_max_ms);
   if (p.timed) j.key("busy").value(busy(p));
   j.key("layers").begin_array();
   for (const LayerCost& l : p.layers) {
-    j.begin_object().key("name").value(l.name).key("type").value(l.type).key("out_shape").value(l.out_shape);
+    j.begin_object()
+        .key("name")
+        .value(l.name)
+        .key("type")
+        .value(l.type)
+        .key("out_shape")
+        .value(l.out_shape);
     j.key("params").value(l.params).key("madds").value(l.madds).key("mac").value(l.mac);
     times(l.time_ms, l.time_min_ms, l.time_max_ms);
     j.key("kind").value(l.kind).key("category").value(l.category);
@@ -89,7 +104,8 @@ void print_json(const Profile& p, int classes) {
   for (const char* group : {"blocks", "stages"}) {
     j.key(group).begin_array();
     for (const BlockCost& b : std::string(group) == "blocks" ? p.blocks : p.stages) {
-      j.begin_object().key("name").value(b.name).key("params").value(b.params).key("madds").value(b.madds);
+      j.begin_object().key("name").value(b.name).key("params").value(b.params).key("madds").value(
+          b.madds);
       j.key("mac").value(b.mac);
       times(b.time_ms, b.time_min_ms, b.time_max_ms);
       j.end_object();
@@ -107,18 +123,23 @@ void print_csv(const Profile& p, bool blocks) {
     for (const BlockCost& b : p.blocks) {
       const LayerCost& last = p.layers[size_t(b.first_layer + b.num_layers - 1)];
       std::printf("%s,%s,\"%s\",%lld,%lld,%lld", b.name.c_str(), block_kind(p, b).c_str(),
-                  shape_str(last.out_shape).c_str(), (long long)b.params, (long long)b.madds, (long long)b.mac);
-      if (p.timed) std::printf(",%s,%s,%s", ms(b.time_ms).c_str(), ms(b.time_min_ms).c_str(), ms(b.time_max_ms).c_str());
+                  shape_str(last.out_shape).c_str(), (long long)b.params, (long long)b.madds,
+                  (long long)b.mac);
+      if (p.timed)
+        std::printf(",%s,%s,%s", ms(b.time_ms).c_str(), ms(b.time_min_ms).c_str(),
+                    ms(b.time_max_ms).c_str());
       std::printf("\n");
     }
     return;
   }
   std::printf("name,block,type,out_shape,params,madds,mac,kind,category%s\n", timed);
   for (const LayerCost& l : p.layers) {
-    std::printf("%s,%s,%s,\"%s\",%lld,%lld,%lld,%s,%s", l.name.c_str(), block_of(l.name).c_str(), l.type.c_str(),
-                shape_str(l.out_shape).c_str(), (long long)l.params, (long long)l.madds, (long long)l.mac,
-                l.kind.c_str(), l.category.c_str());
-    if (p.timed) std::printf(",%s,%s,%s", ms(l.time_ms).c_str(), ms(l.time_min_ms).c_str(), ms(l.time_max_ms).c_str());
+    std::printf("%s,%s,%s,\"%s\",%lld,%lld,%lld,%s,%s", l.name.c_str(), block_of(l.name).c_str(),
+                l.type.c_str(), shape_str(l.out_shape).c_str(), (long long)l.params,
+                (long long)l.madds, (long long)l.mac, l.kind.c_str(), l.category.c_str());
+    if (p.timed)
+      std::printf(",%s,%s,%s", ms(l.time_ms).c_str(), ms(l.time_min_ms).c_str(),
+                  ms(l.time_max_ms).c_str());
     std::printf("\n");
   }
 }
@@ -127,10 +148,10 @@ struct Cells {
   double t = 0, lo = 0, hi = 0;
 };
 
-void print_row(const std::string& name, const std::string& kind, const std::string& shape, int64_t params,
-               int64_t madds, int64_t mac, bool timed, Cells c) {
-  std::printf("%-30s %-15s %-16s %11s %14s %16s", name.c_str(), kind.c_str(), shape.c_str(), grouped(params).c_str(),
-              grouped(madds).c_str(), grouped(mac).c_str());
+void print_row(const std::string& name, const std::string& kind, const std::string& shape,
+               int64_t params, int64_t madds, int64_t mac, bool timed, Cells c) {
+  std::printf("%-30s %-15s %-16s %11s %14s %16s", name.c_str(), kind.c_str(), shape.c_str(),
+              grouped(params).c_str(), grouped(madds).c_str(), grouped(mac).c_str());
   if (timed) std::printf(" %10s %7s", ms(c.t).c_str(), spread(c.t, c.lo, c.hi).c_str());
   std::printf("\n");
 }
@@ -143,38 +164,45 @@ void print_categories(const Profile& p) {
   int64_t blind_mac = 0;
   for (const CategoryCost& c : by_category(p)) {
     if (c.madds == 0) blind_t += c.time_ms, blind_mac += c.mac;
-    std::printf("  %-16s %5d %9s %9s", c.category.c_str(), c.layers, pct((double)c.madds, (double)p.madds).c_str(),
+    std::printf("  %-16s %5d %9s %9s", c.category.c_str(), c.layers,
+                pct((double)c.madds, (double)p.madds).c_str(),
                 pct((double)c.mac, (double)p.mac).c_str());
     if (p.timed) std::printf(" %9s", pct(c.time_ms, p.time_ms).c_str());
     std::printf("\n");
   }
   if (p.timed)
-    std::printf("ops with 0 MAdds (what FLOPs ignore): %s of the time, %s of the MAC\n", pct(blind_t, p.time_ms).c_str(),
-                pct((double)blind_mac, (double)p.mac).c_str());
+    std::printf("ops with 0 MAdds (what FLOPs ignore): %s of the time, %s of the MAC\n",
+                pct(blind_t, p.time_ms).c_str(), pct((double)blind_mac, (double)p.mac).c_str());
   else
-    std::printf("ops with 0 MAdds (what FLOPs ignore): %s of the MAC; add --time to see their share of time\n",
+    std::printf("ops with 0 MAdds (what FLOPs ignore): %s of the MAC; add --time to see their "
+                "share of time\n",
                 pct((double)blind_mac, (double)p.mac).c_str());
 }
 
-void print_table(const Profile& p, int classes, Device device, int threads, int repeats, bool blocks) {
+void print_table(const Profile& p, int classes, Device device, int threads, int repeats,
+                 bool blocks) {
   std::printf("%s (%s variant, input %s, %d classes)\n", p.model.c_str(), p.variant.c_str(),
               shape_str(p.input).c_str(), classes);
   std::printf("MAdds = multiply-adds of conv and linear layers (the papers' \"FLOPs\"); "
               "MAC = memory access cost, elements read + written (0 for views)\n");
   if (p.timed)
-    std::printf("time = median ms over %d timed forward passes after one warm-up, on %s; spread = half the min..max "
+    std::printf("time = median ms over %d timed forward passes after one warm-up, on %s; spread = "
+                "half the min..max "
                 "range of the passes, relative to the median\n",
-                repeats, device == Device::cpu ? str_cat("cpu, ", threads, threads == 1 ? " thread" : " threads").c_str() : "cuda");
+                repeats,
+                device == Device::cpu
+                    ? str_cat("cpu, ", threads, threads == 1 ? " thread" : " threads").c_str()
+                    : "cuda");
   std::printf("\n");
   const std::string rule(p.timed ? 127 : 108, '-');
-  std::printf("%-30s %-15s %-16s %11s %14s %16s%s\n", blocks ? "block" : "layer", "kind", "output", "params", "MAdds",
-              "MAC (elements)", p.timed ? "    time ms  spread" : "");
+  std::printf("%-30s %-15s %-16s %11s %14s %16s%s\n", blocks ? "block" : "layer", "kind", "output",
+              "params", "MAdds", "MAC (elements)", p.timed ? "    time ms  spread" : "");
   std::printf("%s\n", rule.c_str());
   for (const BlockCost& b : p.blocks) {
     if (blocks) {
       const LayerCost& last = p.layers[size_t(b.first_layer + b.num_layers - 1)];
-      print_row(b.name, block_kind(p, b), shape_str(last.out_shape), b.params, b.madds, b.mac, p.timed,
-                {b.time_ms, b.time_min_ms, b.time_max_ms});
+      print_row(b.name, block_kind(p, b), shape_str(last.out_shape), b.params, b.madds, b.mac,
+                p.timed, {b.time_ms, b.time_min_ms, b.time_max_ms});
       continue;
     }
     for (int i = b.first_layer; i < b.first_layer + b.num_layers; ++i) {
@@ -183,58 +211,73 @@ void print_table(const Profile& p, int classes, Device device, int threads, int 
                 {l.time_ms, l.time_min_ms, l.time_max_ms});
     }
     if (b.num_layers > 1)
-      print_row("  = " + b.name, "block", "", b.params, b.madds, b.mac, p.timed, {b.time_ms, b.time_min_ms, b.time_max_ms});
+      print_row("  = " + b.name, "block", "", b.params, b.madds, b.mac, p.timed,
+                {b.time_ms, b.time_min_ms, b.time_max_ms});
   }
   std::printf("%s\nper stage\n", rule.c_str());
   for (const BlockCost& s : p.stages)
-    print_row(s.name, "", "", s.params, s.madds, s.mac, p.timed, {s.time_ms, s.time_min_ms, s.time_max_ms});
+    print_row(s.name, "", "", s.params, s.madds, s.mac, p.timed,
+              {s.time_ms, s.time_min_ms, s.time_max_ms});
   std::printf("%s\n", rule.c_str());
-  print_row("total", "", "", p.params, p.madds, p.mac, p.timed, {p.time_ms, p.time_min_ms, p.time_max_ms});
+  print_row("total", "", "", p.params, p.madds, p.mac, p.timed,
+            {p.time_ms, p.time_min_ms, p.time_max_ms});
   print_categories(p);
   const int64_t n = p.input.empty() ? 1 : p.input[0];
-  std::printf("\n%s: %.3f M parameters, %.2f M MAdds, %.3f M MAC (elements)%s", p.model.c_str(), p.params / 1e6,
-              p.madds / 1e6, p.mac / 1e6, n > 1 ? str_cat(" for a batch of ", n).c_str() : "");
-  if (!p.timed) std::printf("\n");
+  std::printf("\n%s: %.3f M parameters, %.2f M MAdds, %.3f M MAC (elements)%s", p.model.c_str(),
+              p.params / 1e6, p.madds / 1e6, p.mac / 1e6,
+              n > 1 ? str_cat(" for a batch of ", n).c_str() : "");
+  if (!p.timed)
+    std::printf("\n");
   else if (busy(p))
-    std::printf("\ntime: no total given: the timed passes took %s .. %s ms, %.1fx apart, so the machine is busy "
+    std::printf("\ntime: no total given: the timed passes took %s .. %s ms, %.1fx apart, so the "
+                "machine is busy "
                 "and one number would mislead; rerun when it is idle, or with more --repeats\n",
-                ms(p.time_min_ms).c_str(), ms(p.time_max_ms).c_str(), p.time_max_ms / p.time_min_ms);
+                ms(p.time_min_ms).c_str(), ms(p.time_max_ms).c_str(),
+                p.time_max_ms / p.time_min_ms);
   else
-    std::printf(", %s ms per forward pass (passes %s .. %s ms)\n", ms(p.time_ms).c_str(), ms(p.time_min_ms).c_str(),
-                ms(p.time_max_ms).c_str());
+    std::printf(", %s ms per forward pass (passes %s .. %s ms)\n", ms(p.time_ms).c_str(),
+                ms(p.time_min_ms).c_str(), ms(p.time_max_ms).c_str());
 }
 
 }  // namespace
 
 int cmd_profile(int argc, char** argv) {
-  cli::Flags f("profile", argc, argv,
-               {{"model", true, "v2-0.5 | v2-1.0 | v2-1.5 | v2-2.0 | v1-g<G>-<scale> (e.g. v1-g3-1.0)"},
-                {"variant", true, "cifar (32x32, default) or imagenet (224x224)"},
-                {"classes", true, "number of classes (default 10 for cifar, 1000 for imagenet)"},
-                {"batch", true, "images per forward pass (default 1); MAdds and MAC scale with it"},
-                {"blocks", false, "one row per block (ShuffleNet unit, stem, head) instead of per layer"},
-                {"time", false, "also measure each layer's forward time: one warm-up, then the median of --repeats"},
-                {"repeats", true, "timed forward passes after the warm-up (default 7)"},
-                {"threads", true, "CPU threads (default: all cores)"},
-                {"device", true, "cpu (default) or cuda"},
-                {"json", false, "print JSON (keys in docs/commands.md)"},
-                {"csv", false, "print one CSV row per layer (per block with --blocks)"}});
+  cli::Flags f(
+      "profile", argc, argv,
+      {{"model", true, "v2-0.5 | v2-1.0 | v2-1.5 | v2-2.0 | v1-g<G>-<scale> (e.g. v1-g3-1.0)"},
+       {"variant", true, "cifar (32x32, default) or imagenet (224x224)"},
+       {"classes", true, "number of classes (default 10 for cifar, 1000 for imagenet)"},
+       {"batch", true, "images per forward pass (default 1); MAdds and MAC scale with it"},
+       {"blocks", false, "one row per block (ShuffleNet unit, stem, head) instead of per layer"},
+       {"time", false,
+        "also measure each layer's forward time: one warm-up, then the median of --repeats"},
+       {"repeats", true, "timed forward passes after the warm-up (default 7)"},
+       {"threads", true, "CPU threads (default: all cores)"},
+       {"device", true, "cpu (default) or cuda"},
+       {"json", false, "print JSON (keys in docs/commands.md)"},
+       {"csv", false, "print one CSV row per layer (per block with --blocks)"}});
   if (f.help()) {
-    std::printf("%s", f.usage("--model M [--variant V] [--batch B] [--blocks] [--time [--repeats R]] [--threads T]\n"
-                              "       [--device D] [--json | --csv]",
-                              "Per-layer and per-block cost of a model: output shape, parameters, multiply-adds\n"
-                              "(MAdds) and memory access cost (MAC, elements read + written), from one real\n"
-                              "forward pass, with a summary by op category; --time adds measured time per layer\n"
-                              "(median of repeats after a warm-up, with its spread).")
-                          .c_str());
+    std::printf(
+        "%s",
+        f.usage(
+             "--model M [--variant V] [--batch B] [--blocks] [--time [--repeats R]] [--threads T]\n"
+             "       [--device D] [--json | --csv]",
+             "Per-layer and per-block cost of a model: output shape, parameters, multiply-adds\n"
+             "(MAdds) and memory access cost (MAC, elements read + written), from one real\n"
+             "forward pass, with a summary by op category; --time adds measured time per layer\n"
+             "(median of repeats after a warm-up, with its spread).")
+            .c_str());
     return 0;
   }
   SL_CHECK_USAGE(f.has("model"), "profile: --model is required (e.g. --model v2-1.0)");
   SL_CHECK_USAGE(!(f.has("json") && f.has("csv")), "profile: choose one of --json and --csv");
-  const std::string name = f.str("model"), variant = f.str("variant", "cifar"), dev = f.str("device", "cpu");
-  SL_CHECK_USAGE(dev == "cpu" || dev == "cuda", "profile: --device must be cpu or cuda, got '", dev, "'");
+  const std::string name = f.str("model"), variant = f.str("variant", "cifar"),
+                    dev = f.str("device", "cpu");
+  SL_CHECK_USAGE(dev == "cpu" || dev == "cuda", "profile: --device must be cpu or cuda, got '", dev,
+                 "'");
   const int64_t repeats = f.integer("repeats", 7);
-  SL_CHECK_USAGE(repeats >= 1 && repeats <= 1000, "profile: --repeats must be in 1..1000, got ", repeats);
+  SL_CHECK_USAGE(repeats >= 1 && repeats <= 1000, "profile: --repeats must be in 1..1000, got ",
+                 repeats);
   const int64_t batch = f.integer("batch", 1);
   SL_CHECK_USAGE(batch >= 1 && batch <= 1024, "profile: --batch must be in 1..1024, got ", batch);
   if (f.has("threads")) {
@@ -242,17 +285,21 @@ int cmd_profile(int argc, char** argv) {
     SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
     omp_set_num_threads((int)t);
   }
-  const int classes = (int)f.integer_in("classes", -1, 1, 100000);  // -1: the variant's default
+  const int classes = (int)f.integer_in("classes", -1, 1, 100000);      // -1: the variant's default
   const ModelConfig config = parse_model_name(name, variant, classes);  // usage errors first
 
   const Device device = dev == "cuda" ? Device::cuda : Device::cpu;
-  SL_CHECK(device == Device::cpu || cuda_available(), "profile: --device cuda but no CUDA device is available");
+  SL_CHECK(device == Device::cpu || cuda_available(),
+           "profile: --device cuda but no CUDA device is available");
   auto model = make_model(name, variant, config.classes);
   model->to(device);
-  const Profile p =
-      profile(*model, name, variant, {.time = f.has("time"), .repeats = (int)repeats, .batch = batch});
-  if (f.has("json")) print_json(p, config.classes);
-  else if (f.has("csv")) print_csv(p, f.has("blocks"));
-  else print_table(p, config.classes, device, omp_get_max_threads(), (int)repeats, f.has("blocks"));
+  const Profile p = profile(*model, name, variant,
+                            {.time = f.has("time"), .repeats = (int)repeats, .batch = batch});
+  if (f.has("json"))
+    print_json(p, config.classes);
+  else if (f.has("csv"))
+    print_csv(p, f.has("blocks"));
+  else
+    print_table(p, config.classes, device, omp_get_max_threads(), (int)repeats, f.has("blocks"));
   return 0;
 }

@@ -51,13 +51,20 @@ void print_json(const ShuffleTrace& tr) {
   j.key("shape").value(std::vector<int64_t>{s.N, s.C, s.H, s.W}).key("steps").begin_array();
   for (const ShuffleTraceStep& st : tr.steps)
     j.begin_object()
-        .key("op").value(st.op)
-        .key("shape").value(st.tensor.shape())
-        .key("strides").value(st.tensor.strides())
-        .key("copies").value(st.copies)
-        .key("bytes_copied").value(st.bytes)
-        .key("shares_input").value(st.shares_input_storage)
-        .key("code").value(st.code_values)
+        .key("op")
+        .value(st.op)
+        .key("shape")
+        .value(st.tensor.shape())
+        .key("strides")
+        .value(st.tensor.strides())
+        .key("copies")
+        .value(st.copies)
+        .key("bytes_copied")
+        .value(st.bytes)
+        .key("shares_input")
+        .value(st.shares_input_storage)
+        .key("code")
+        .value(st.code_values)
         .end_object();
   j.end_array().key("order").value(tr.order[0]).key("order_per_sample").begin_array();
   for (const std::vector<int64_t>& o : tr.order) j.value(o);
@@ -73,20 +80,24 @@ int cmd_shuffle(int argc, char** argv) {
   specs.push_back({"json", false, "print the steps as JSON (docs/commands.md)"});
   cli::Flags f("shuffle", argc, argv, specs);
   if (f.help()) {
-    std::printf("%s", f.usage("[--channels C] [--groups G] [--shape NxCxHxW] [--batch N] [--height H]\n"
-                              "       [--width W] [--json]",
-                              "Channel shuffle as ShuffleNet writes it: view [N,G,C/G,H,W] -> transpose(1,2)\n"
-                              "-> contiguous -> view [N,-1,H,W]. Each step is a real tensor op; the table\n"
-                              "shows its shape, strides and the copies core's copy_stats() counted, then\n"
-                              "the order the transposed view reads memory in and which input channel\n"
-                              "lands at each output position. Without flags: the article's example,\n"
-                              "x of shape 2x4x2x2 with G = 2. Try: shufflelab shuffle --channels 12 --groups 3")
-                          .c_str());
+    std::printf(
+        "%s",
+        f.usage("[--channels C] [--groups G] [--shape NxCxHxW] [--batch N] [--height H]\n"
+                "       [--width W] [--json]",
+                "Channel shuffle as ShuffleNet writes it: view [N,G,C/G,H,W] -> transpose(1,2)\n"
+                "-> contiguous -> view [N,-1,H,W]. Each step is a real tensor op; the table\n"
+                "shows its shape, strides and the copies core's copy_stats() counted, then\n"
+                "the order the transposed view reads memory in and which input channel\n"
+                "lands at each output position. Without flags: the article's example,\n"
+                "x of shape 2x4x2x2 with G = 2. Try: shufflelab shuffle --channels 12 --groups 3")
+            .c_str());
     return 0;
   }
   const ShuffleExample s = cli::read_shuffle_shape(f, "shuffle");
-  SL_CHECK_USAGE(s.N <= 64 && s.C <= 4096 && s.H <= 64 && s.W <= 64, "shuffle: N <= 64, C <= 4096, "
-                 "H and W <= 64 here, got ", s.N, "x", s.C, "x", s.H, "x", s.W);
+  SL_CHECK_USAGE(s.N <= 64 && s.C <= 4096 && s.H <= 64 && s.W <= 64,
+                 "shuffle: N <= 64, C <= 4096, "
+                 "H and W <= 64 here, got ",
+                 s.N, "x", s.C, "x", s.H, "x", s.W);
   SL_CHECK_USAGE(s.N * s.C * s.H * s.W <= (int64_t(1) << 22), "shuffle: x would hold ",
                  s.N * s.C * s.H * s.W, " floats; keep N*C*H*W at most 4194304 for a walkthrough");
   const ShuffleTrace tr = trace_channel_shuffle(channel_labels(s), s.G);
@@ -139,16 +150,18 @@ int cmd_shuffle(int argc, char** argv) {
 
   std::vector<int64_t> identity(C);
   for (int64_t i = 0; i < C; ++i) identity[i] = i;
-  std::printf("\n  before     %s   (G = %lld groups of %lld)\n", strip(identity, Cg, Cg, color).c_str(),
-              (long long)G, (long long)Cg);
+  std::printf("\n  before     %s   (G = %lld groups of %lld)\n",
+              strip(identity, Cg, Cg, color).c_str(), (long long)G, (long long)Cg);
   for (size_t n = 0; n < tr.order.size() && n < 4; ++n)
     std::printf("  sample %zu   %s\n", n, strip(tr.order[n], G, Cg, color).c_str());
   if (tr.order.size() > 4) std::printf("  ... every sample alike: samples never mix\n");
-  std::printf("  (%lld runs of G = %lld: one channel from each group)\n", (long long)Cg, (long long)G);
+  std::printf("  (%lld runs of G = %lld: one channel from each group)\n", (long long)Cg,
+              (long long)G);
   std::printf("\n  output channel j takes input channel order[j] = (j %% G) * (C/G) + j / G\n");
   if (copies > 0)
-    std::printf("  copies counted: %lld, by contiguous(); the views change shape and strides only.\n",
-                (long long)copies);
+    std::printf(
+        "  copies counted: %lld, by contiguous(); the views change shape and strides only.\n",
+        (long long)copies);
   else
     std::printf("  copies counted: 0; with G = 1 or G = C the shuffle is the identity.\n");
   return 0;

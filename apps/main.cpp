@@ -22,16 +22,18 @@ const Command kCommands[] = {
     {"gui", cmd_gui, "open the app (or render one panel to a PNG with --screenshot)"},
 #endif
     {"shuffle", cmd_shuffle, "walk through channel shuffle step by step in the terminal"},
-    {"profile", cmd_profile, "per-layer and per-block cost: params, MAdds, MAC (--time, --json, --csv)"},
-    {"train", cmd_train, "train a ShuffleNet on CIFAR-10 (progress, metrics.jsonl, checkpoints, --resume)"},
+    {"profile", cmd_profile,
+     "per-layer and per-block cost: params, MAdds, MAC (--time, --json, --csv)"},
+    {"train", cmd_train,
+     "train a ShuffleNet on CIFAR-10 (progress, metrics.jsonl, checkpoints, --resume)"},
     {"eval", cmd_eval, "test-set accuracy of a weights file (--logits, --json)"},
-    {"guidelines", cmd_guidelines, "ShuffleNet V2's experiments G1-G4 on this machine, beside the paper's tables"},
+    {"guidelines", cmd_guidelines,
+     "ShuffleNet V2's experiments G1-G4 on this machine, beside the paper's tables"},
 };
 
 void print_help() {
-  std::printf(
-      "shufflelab - learn how ShuffleNet works and why it is fast\n\n"
-      "usage: shufflelab <command> [flags]     (every command has --help)\n\ncommands:\n");
+  std::printf("shufflelab - learn how ShuffleNet works and why it is fast\n\n"
+              "usage: shufflelab <command> [flags]     (every command has --help)\n\ncommands:\n");
   for (const Command& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
   std::printf("\nexit codes: 0 success, 1 runtime error, 2 usage error\n");
 }

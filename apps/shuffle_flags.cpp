@@ -9,8 +9,9 @@ std::vector<FlagSpec> shuffle_shape_flags() {
   const ShuffleExample a;  // the article's example
   // str_cat, not "literal" + std::string: GCC 12 raises a false -Wrestrict on the latter.
   auto dflt = [](int64_t v) { return str_cat(" (default ", v, ")"); };
-  return {{"shape", true, str_cat("x's shape NxCxHxW (default ", a.N, "x", a.C, "x", a.H, "x", a.W,
-                                  ", the article's example)")},
+  return {{"shape", true,
+           str_cat("x's shape NxCxHxW (default ", a.N, "x", a.C, "x", a.H, "x", a.W,
+                   ", the article's example)")},
           {"batch", true, str_cat("N, samples", dflt(a.N))},
           {"channels", true, str_cat("C, channels", dflt(a.C))},
           {"height", true, str_cat("H", dflt(a.H))},

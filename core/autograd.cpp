@@ -36,7 +36,8 @@ bool Tensor::is_leaf() const { return defined() && impl_->node == nullptr; }
 
 Tensor& Tensor::requires_grad_(bool on) {
   SL_CHECK(defined(), "requires_grad_: undefined tensor");
-  SL_CHECK(is_leaf() || on, "requires_grad_: cannot turn off requires_grad on a non-leaf; use detach()");
+  SL_CHECK(is_leaf() || on,
+           "requires_grad_: cannot turn off requires_grad on a non-leaf; use detach()");
   impl_->requires_grad = on;
   return *this;
 }
@@ -59,15 +60,17 @@ void Tensor::zero_grad() {
 
 void Tensor::backward() const {
   SL_CHECK(defined(), "backward: undefined tensor");
-  SL_CHECK(numel() == 1, "backward: called on a non-scalar ", shape_str(shape()),
-           " without a gradient; pass dout with that shape, or reduce to a scalar (sum/mean) first");
+  SL_CHECK(
+      numel() == 1, "backward: called on a non-scalar ", shape_str(shape()),
+      " without a gradient; pass dout with that shape, or reduce to a scalar (sum/mean) first");
   backward(Tensor::ones(shape(), device()));
 }
 
 void Tensor::backward(const Tensor& dout) const {
   SL_CHECK(defined() && dout.defined(), "backward: undefined tensor");
   SL_CHECK(requires_grad(), "backward: tensor ", shape_str(shape()),
-           " does not require grad (no input had requires_grad_(true), or it was made under NoGradGuard)");
+           " does not require grad (no input had requires_grad_(true), or it was made under "
+           "NoGradGuard)");
   SL_CHECK(dout.shape() == shape(), "backward: dout ", shape_str(dout.shape()),
            " does not match output ", shape_str(shape()));
   NoGradGuard no_grad;

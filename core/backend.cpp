@@ -27,8 +27,9 @@ const Backend* g_override[2] = {nullptr, nullptr};  // [Device], set by tests on
 void override_backend_for_testing(Device d, const Backend* table) { g_override[(int)d] = table; }
 
 [[noreturn]] void kernel_missing(const char* backend_name, const char* entry) {
-  throw Error(str_cat(entry, " is not supported on the ", backend_name, " backend yet (run on --device cpu, ",
-                      "or implement it in core/", backend_name, "/ and its table)"));
+  throw Error(str_cat(entry, " is not supported on the ", backend_name,
+                      " backend yet (run on --device cpu, ", "or implement it in core/",
+                      backend_name, "/ and its table)"));
 }
 
 const Backend& backend(Device d) {

@@ -26,14 +26,16 @@ enum class BinaryOp { add, sub, mul, div, pow, max, eq, ne, lt, le, gt, ge };
 enum class ReduceOp { sum, max, argmax };
 
 // x viewed as [outer, n, inner] contiguous -> out [outer, inner].
-struct ReduceShape { int64_t outer, n, inner; };
+struct ReduceShape {
+  int64_t outer, n, inner;
+};
 
 // out [B, M, N] = op(a) [B, M, K] @ op(b) [B, K, N]; a is stored [B, K, M] when trans_a,
 // b is stored [B, N, K] when trans_b. b_batch_stride 0 broadcasts one b over the batch.
 struct MatmulShape {
   int64_t B, M, K, N;
   bool trans_a = false, trans_b = false;
-  bool accumulate = false;  // out += instead of out =
+  bool accumulate = false;      // out += instead of out =
   int64_t b_batch_stride = -1;  // -1: K*N (dense batch)
 };
 
@@ -43,14 +45,20 @@ struct Conv2dShape {
 };
 
 // x, out [N, C, HW]; per-channel statistics over N and HW.
-struct BatchNormShape { int64_t N, C, HW; };
+struct BatchNormShape {
+  int64_t N, C, HW;
+};
 
 // x [N, C, H, W] -> out [N, C, H_out, W_out], square window K.
-struct Pool2dShape { int64_t N, C, H, W, K, stride, padding, H_out, W_out; };
+struct Pool2dShape {
+  int64_t N, C, H, W, K, stride, padding, H_out, W_out;
+};
 
 // x, out [N, C, HW] with C = G * (C/G); out channel j = i_inner*G + i_group
 // takes input channel i = i_group*(C/G) + i_inner (docs/models.md).
-struct ShuffleShape { int64_t N, C, G, HW; };
+struct ShuffleShape {
+  int64_t N, C, G, HW;
+};
 
 // Every backend provides this table; null entries are unsupported ops, and SL_KERNEL
 // (below) turns a call of one into a clear error. One pointer convention for every entry:
@@ -68,10 +76,11 @@ struct Backend {
   // copy_strided: out[out_layout] = x[x_layout], same shape, any strides on both sides.
   // binary: out is contiguous, inputs follow their Layout (already broadcast to out).
   void (*fill)(float* out, int64_t n, float value);
-  void (*copy_strided)(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
+  void (*copy_strided)(float* out, const Layout& out_layout, const float* x,
+                       const Layout& x_layout);
   void (*unary)(UnaryOp op, float* out, const float* x, int64_t n);
-  void (*binary)(BinaryOp op, float* out, const float* a, const Layout& la,
-                 const float* b, const Layout& lb);
+  void (*binary)(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+                 const Layout& lb);
   // ReLU's backward in one pass: dx [n] = x > 0 ? dout : 0, all contiguous.
   void (*relu_backward)(float* dx, const float* dout, const float* x, int64_t n);
   void (*reduce)(ReduceOp op, float* out, const float* x, const ReduceShape& s);
@@ -79,7 +88,8 @@ struct Backend {
   // convolution (fast path picks 1x1-GEMM / direct depthwise; reference twins in cpu only)
   void (*conv2d_forward)(float* out, const float* x, const float* w, const Conv2dShape& s);
   void (*conv2d_backward_input)(float* dx, const float* dout, const float* w, const Conv2dShape& s);
-  void (*conv2d_backward_weight)(float* dw, const float* dout, const float* x, const Conv2dShape& s);
+  void (*conv2d_backward_weight)(float* dw, const float* dout, const float* x,
+                                 const Conv2dShape& s);
   // batch norm (training statistics and the fused normalize)
   void (*batchnorm_stats)(float* mean, float* var, const float* x, const BatchNormShape& s);
   void (*batchnorm_forward)(float* out, const float* x, const float* mean, const float* invstd,
@@ -89,7 +99,8 @@ struct Backend {
                              const float* gamma, const BatchNormShape& s);
   // pooling; max-pool records the flat input index of each max in idx
   void (*maxpool2d_forward)(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
-  void (*maxpool2d_backward)(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
+  void (*maxpool2d_backward)(float* dx, const float* dout, const int32_t* idx,
+                             const Pool2dShape& s);
   void (*avgpool2d_forward)(float* out, const float* x, const Pool2dShape& s);
   void (*avgpool2d_backward)(float* dx, const float* dout, const Pool2dShape& s);
   // one-pass channel shuffle permutation
@@ -98,14 +109,15 @@ struct Backend {
 
 // The registry (core/backend.cpp): the only place that knows whether CUDA was compiled in.
 const Backend& backend(Device d);
-bool cuda_available();      // compiled with CUDA and a device is present
+bool cuda_available();  // compiled with CUDA and a device is present
 const char* device_name(Device d);
 
 // The one way ops reach a kernel: SL_KERNEL(device, entry)(args...) looks `entry` up in the
 // device's table and, when the backend leaves it null, throws sl::Error
 // "<entry> is not supported on the <backend> backend yet" instead of calling a null pointer.
 //   SL_KERNEL(x.device(), conv2d_forward)(out.data(), xc.data(), wc.data(), s);
-#define SL_KERNEL(device, entry) ::sl::kernel_entry(::sl::backend(device), &::sl::Backend::entry, #entry)
+#define SL_KERNEL(device, entry) \
+  ::sl::kernel_entry(::sl::backend(device), &::sl::Backend::entry, #entry)
 [[noreturn]] void kernel_missing(const char* backend_name, const char* entry);
 template <typename Fn>
 Fn kernel_entry(const Backend& b, Fn Backend::*entry, const char* entry_name) {

@@ -16,8 +16,8 @@ namespace {
 void check_shuffle(const Tensor& x, int64_t groups, const char* op) {
   SL_CHECK(x.dim() == 4, op, ": x must be [N, C, H, W], got ", shape_str(x.shape()));
   SL_CHECK(groups >= 1, op, ": groups g = ", groups, " must be at least 1");
-  SL_CHECK(x.size(1) % groups == 0, op, ": channels C = ", x.size(1), " is not divisible by groups g = ", groups,
-           " (choose g among the divisors of C)");
+  SL_CHECK(x.size(1) % groups == 0, op, ": channels C = ", x.size(1),
+           " is not divisible by groups g = ", groups, " (choose g among the divisors of C)");
 }
 
 // x [N, C, H, W] -> out [N, C, H, W], the permutation in one pass (no autograd).
@@ -34,10 +34,11 @@ Tensor shuffle_pass(const Tensor& x, int64_t groups) {
 Tensor channel_shuffle_reference(const Tensor& x, int64_t groups) {
   check_shuffle(x, groups, "channel_shuffle_reference");
   const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  return x.view({N, groups, C / groups, H, W})  // the same memory, seen as G groups
-      .transpose(1, 2)                           // swap strides: nothing moves yet
-      .contiguous()                              // the copy: channels land in their new places
-      .view({N, C, H, W});                       // flatten back to C channels
+  return x
+      .view({N, groups, C / groups, H, W})  // the same memory, seen as G groups
+      .transpose(1, 2)                      // swap strides: nothing moves yet
+      .contiguous()                         // the copy: channels land in their new places
+      .view({N, C, H, W});                  // flatten back to C channels
 }
 
 // x [N, C, H, W] -> [N, C, H, W]

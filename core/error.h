@@ -28,12 +28,12 @@ std::string str_cat(const Args&... args) {
 }  // namespace sl
 
 // SL_CHECK(cond, "conv2d: x is ", shape_str(x.shape()), " but ...");
-#define SL_CHECK(cond, ...)                                   \
-  do {                                                        \
+#define SL_CHECK(cond, ...)                                     \
+  do {                                                          \
     if (!(cond)) throw ::sl::Error(::sl::str_cat(__VA_ARGS__)); \
   } while (0)
 
-#define SL_CHECK_USAGE(cond, ...)                                  \
-  do {                                                             \
+#define SL_CHECK_USAGE(cond, ...)                                    \
+  do {                                                               \
     if (!(cond)) throw ::sl::UsageError(::sl::str_cat(__VA_ARGS__)); \
   } while (0)

@@ -1,6 +1,6 @@
 // core/internal.h - helpers shared by the core's .cpp files only: the copy counter
-// hook, dim wrapping, and same-device checks (kernels are reached with SL_KERNEL, core/backend.h). Not part of the public API (that is
-// core/tensor.h); nothing outside core/ includes this.
+// hook, dim wrapping, and same-device checks (kernels are reached with SL_KERNEL, core/backend.h).
+// Not part of the public API (that is core/tensor.h); nothing outside core/ includes this.
 #pragma once
 #include "core/tensor.h"
 

@@ -29,7 +29,8 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
     if (x.numel() > 0) {
       Layout lo = out.layout();  // out's slab [start, start + C_x) along dim
       lo.shape[dim] = x.shape()[dim];
-      SL_KERNEL(x.device(), copy_strided)(out.data() + start * out.strides()[dim], lo, x.data(), x.layout());
+      SL_KERNEL(x.device(), copy_strided)
+      (out.data() + start * out.strides()[dim], lo, x.data(), x.layout());
     }
     start += x.shape()[dim];
   }

@@ -54,7 +54,8 @@ static Tensor binary_forward(BinaryOp op, const Tensor& a, const Tensor& b, cons
   Shape s = broadcast_shape(a.shape(), b.shape(), name);
   Tensor out = Tensor::empty(s, a.device());
   if (out.numel() == 0) return out;
-  SL_KERNEL(a.device(), binary)(op, out.data(), a.data(), broadcast_layout(a, s), b.data(), broadcast_layout(b, s));
+  SL_KERNEL(a.device(), binary)
+  (op, out.data(), a.data(), broadcast_layout(a, s), b.data(), broadcast_layout(b, s));
   return out;
 }
 
@@ -87,8 +88,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(BinaryOp::div, a, b, "div");
   record(out, "div", {a, b}, [a = a.detach(), b = b.detach()](const Tensor& dout) {
-    Tensor da = div(dout, b);                  // d(a/b)/da = 1/b
-    Tensor db = neg(mul(da, div(a, b)));       // d(a/b)/db = -a/b^2
+    Tensor da = div(dout, b);             // d(a/b)/da = 1/b
+    Tensor db = neg(mul(da, div(a, b)));  // d(a/b)/db = -a/b^2
     return std::vector<Tensor>{sum_to(da, a.shape()), sum_to(db, b.shape())};
   });
   return out;
@@ -99,7 +100,8 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
   record(out, "maximum", {a, b}, [a = a.detach(), b = b.detach()](const Tensor& dout) {
     Tensor pick_a = ge(a, b);  // ties go to a
     return std::vector<Tensor>{sum_to(mul(dout, pick_a), a.shape()),
-                               sum_to(mul(dout, sub(scalar(1.f, dout.device()), pick_a)), b.shape())};
+                               sum_to(mul(dout, sub(scalar(1.f, dout.device()), pick_a)),
+                                      b.shape())};
   });
   return out;
 }
@@ -133,7 +135,8 @@ Tensor relu(const Tensor& x) {
   record(out, "relu", {x}, [xc = x.detach().contiguous()](const Tensor& dout) {
     const Tensor d = dout.contiguous();
     Tensor dx = Tensor::empty(d.shape(), d.device());
-    if (dx.numel() > 0) SL_KERNEL(d.device(), relu_backward)(dx.data(), d.data(), xc.data(), dx.numel());
+    if (dx.numel() > 0)
+      SL_KERNEL(d.device(), relu_backward)(dx.data(), d.data(), xc.data(), dx.numel());
     return std::vector<Tensor>{dx};
   });
   return out;
@@ -149,9 +152,8 @@ Tensor exp(const Tensor& x) {
 
 Tensor log(const Tensor& x) {
   Tensor out = unary_forward(UnaryOp::log, x);
-  record(out, "log", {x}, [x = x.detach()](const Tensor& dout) {
-    return std::vector<Tensor>{div(dout, x)};
-  });
+  record(out, "log", {x},
+         [x = x.detach()](const Tensor& dout) { return std::vector<Tensor>{div(dout, x)}; });
   return out;
 }
 

@@ -35,8 +35,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   MatOperand oa = as_operand(a), ob = as_operand(b);
   Shape out_shape = a.dim() == 3 ? Shape{B, M, N} : Shape{M, N};
   Tensor out = Tensor::empty(out_shape, a.device());
-  MatmulShape s{.B = B, .M = M, .K = K, .N = N, .trans_a = oa.trans, .trans_b = ob.trans,
-                .accumulate = false, .b_batch_stride = b.dim() == 2 ? 0 : K * N};
+  MatmulShape s{.B = B,
+                .M = M,
+                .K = K,
+                .N = N,
+                .trans_a = oa.trans,
+                .trans_b = ob.trans,
+                .accumulate = false,
+                .b_batch_stride = b.dim() == 2 ? 0 : K * N};
   if (out.numel() > 0) {
     if (K == 0)
       SL_KERNEL(a.device(), fill)(out.data(), out.numel(), 0.f);

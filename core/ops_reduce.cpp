@@ -8,7 +8,8 @@
 
 namespace sl {
 
-static std::vector<int64_t> normalize_dims(const std::vector<int64_t>& dims, int64_t ndim, const char* op) {
+static std::vector<int64_t> normalize_dims(const std::vector<int64_t>& dims, int64_t ndim,
+                                           const char* op) {
   std::vector<int64_t> out;
   if (dims.empty())
     for (int64_t d = 0; d < ndim; ++d) out.push_back(d);

@@ -217,9 +217,8 @@ Tensor Tensor::to(Device d) const {
   if (d == device()) return *this;
   std::vector<float> host = to_vector();
   Tensor out = from_data(host, shape(), d);
-  record(out, "to", {*this}, [src = device()](const Tensor& dout) {
-    return std::vector<Tensor>{dout.to(src)};
-  });
+  record(out, "to", {*this},
+         [src = device()](const Tensor& dout) { return std::vector<Tensor>{dout.to(src)}; });
   return out;
 }
 

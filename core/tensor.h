@@ -53,7 +53,10 @@ class Generator {
   float uniform();  // [0, 1)
   float normal();   // N(0, 1)
   uint64_t state() const { return state_; }
-  void set_state(uint64_t s) { state_ = s; has_spare_ = false; }
+  void set_state(uint64_t s) {
+    state_ = s;
+    has_spare_ = false;
+  }
 
  private:
   uint64_t state_;
@@ -84,7 +87,8 @@ class Tensor {
   static Tensor ones(const Shape& shape, Device d = Device::cpu);
   static Tensor full(const Shape& shape, float value, Device d = Device::cpu);
   static Tensor arange(int64_t n, Device d = Device::cpu);  // 0, 1, ..., n-1
-  static Tensor from_data(const std::vector<float>& data, const Shape& shape, Device d = Device::cpu);
+  static Tensor from_data(const std::vector<float>& data, const Shape& shape,
+                          Device d = Device::cpu);
   static Tensor randn(const Shape& shape, Generator& gen, float mean = 0.f, float std = 1.f,
                       Device d = Device::cpu);
   static Tensor uniform(const Shape& shape, Generator& gen, float lo = 0.f, float hi = 1.f,
@@ -101,8 +105,8 @@ class Tensor {
   Device device() const;
   bool is_contiguous() const;
   bool shares_storage(const Tensor& other) const;
-  std::string str() const;        // "Tensor(2,3) cpu"
-  Layout layout() const;          // for kernels
+  std::string str() const;  // "Tensor(2,3) cpu"
+  Layout layout() const;    // for kernels
 
   // [SECTION] data access (host copies; data() is the raw pointer at offset)
   float* data() const;
@@ -110,7 +114,7 @@ class Tensor {
   float item() const;                    // one-element tensors
   float at(std::initializer_list<int64_t> idx) const;
   Tensor to(Device d) const;
-  Tensor clone() const;                  // contiguous copy, differentiable
+  Tensor clone() const;  // contiguous copy, differentiable
 
   // [SECTION] views: no data moves; the result shares storage
   Tensor view(const Shape& shape) const;     // -1 infers one size; needs a compatible layout
@@ -123,18 +127,18 @@ class Tensor {
   std::vector<Tensor> split(int64_t split_size, int64_t dim) const;
   Tensor squeeze(int64_t dim) const;
   Tensor unsqueeze(int64_t dim) const;
-  Tensor expand(const Shape& shape) const;   // stride 0 on broadcast dims
-  Tensor contiguous() const;                 // copies only when the layout requires it
+  Tensor expand(const Shape& shape) const;  // stride 0 on broadcast dims
+  Tensor contiguous() const;                // copies only when the layout requires it
 
   // [SECTION] autograd
   bool requires_grad() const;
   Tensor& requires_grad_(bool on = true);
-  Tensor grad() const;            // undefined until backward reaches this leaf
+  Tensor grad() const;  // undefined until backward reaches this leaf
   void set_grad(const Tensor& g);
   void zero_grad();
-  void backward() const;                  // scalar only
+  void backward() const;  // scalar only
   void backward(const Tensor& dout) const;
-  Tensor detach() const;                  // same storage, no history
+  Tensor detach() const;  // same storage, no history
   bool is_leaf() const;
 
   TensorImpl* impl() const { return impl_.get(); }

@@ -116,9 +116,8 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
   std::swap(sh[d0], sh[d1]);
   std::swap(st[d0], st[d1]);
   Tensor out = make_view(*this, sh, st, offset());
-  record(out, "transpose", {*this}, [d0, d1](const Tensor& dout) {
-    return std::vector<Tensor>{dout.transpose(d0, d1)};
-  });
+  record(out, "transpose", {*this},
+         [d0, d1](const Tensor& dout) { return std::vector<Tensor>{dout.transpose(d0, d1)}; });
   return out;
 }
 
@@ -135,9 +134,8 @@ Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
     st[i] = strides()[d];
   }
   Tensor out = make_view(*this, sh, st, offset());
-  record(out, "permute", {*this}, [inverse](const Tensor& dout) {
-    return std::vector<Tensor>{dout.permute(inverse)};
-  });
+  record(out, "permute", {*this},
+         [inverse](const Tensor& dout) { return std::vector<Tensor>{dout.permute(inverse)}; });
   return out;
 }
 
@@ -200,9 +198,8 @@ Tensor Tensor::squeeze(int64_t d) const {
   sh.erase(sh.begin() + d);
   st.erase(st.begin() + d);
   Tensor out = make_view(*this, sh, st, offset());
-  record(out, "squeeze", {*this}, [d](const Tensor& dout) {
-    return std::vector<Tensor>{dout.unsqueeze(d)};
-  });
+  record(out, "squeeze", {*this},
+         [d](const Tensor& dout) { return std::vector<Tensor>{dout.unsqueeze(d)}; });
   return out;
 }
 
@@ -213,9 +210,8 @@ Tensor Tensor::unsqueeze(int64_t d) const {
   sh.insert(sh.begin() + d, 1);
   st.insert(st.begin() + d, stride);
   Tensor out = make_view(*this, sh, st, offset());
-  record(out, "unsqueeze", {*this}, [d](const Tensor& dout) {
-    return std::vector<Tensor>{dout.squeeze(d)};
-  });
+  record(out, "unsqueeze", {*this},
+         [d](const Tensor& dout) { return std::vector<Tensor>{dout.squeeze(d)}; });
   return out;
 }
 
@@ -234,9 +230,8 @@ Tensor Tensor::expand(const Shape& want) const {
     st[i] = (src == w) ? src_st : 0;
   }
   Tensor out = make_view(*this, sh, st, offset());
-  record(out, "expand", {*this}, [in = shape()](const Tensor& dout) {
-    return std::vector<Tensor>{sum_to(dout, in)};
-  });
+  record(out, "expand", {*this},
+         [in = shape()](const Tensor& dout) { return std::vector<Tensor>{sum_to(dout, in)}; });
   return out;
 }
 

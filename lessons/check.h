@@ -52,7 +52,8 @@ inline Diff diff(const sl::Tensor& got, const sl::Tensor& want) {
 // One exercise check run: each case() prints ok or what is wrong; finish() gives the exit code.
 class Checker {
  public:
-  Checker(std::string exercise, std::string file) : exercise_(std::move(exercise)), file_(std::move(file)) {}
+  Checker(std::string exercise, std::string file)
+      : exercise_(std::move(exercise)), file_(std::move(file)) {}
 
   // Runs one case; `body` returns "" when right, else what is wrong. A NotImplemented
   // anywhere marks the exercise as unsolved; any other exception is a wrong answer.
@@ -67,8 +68,8 @@ class Checker {
     } catch (const std::exception& e) {
       wrong = std::string("threw: ") + e.what();
     }
-    std::printf("  [%s] %s%s%s\n", wrong.empty() ? "ok" : "WRONG", name.c_str(), wrong.empty() ? "" : ": ",
-                wrong.c_str());
+    std::printf("  [%s] %s%s%s\n", wrong.empty() ? "ok" : "WRONG", name.c_str(),
+                wrong.empty() ? "" : ": ", wrong.c_str());
     (wrong.empty() ? passed_ : wrong_) += 1;
   }
 
@@ -85,14 +86,15 @@ class Checker {
 
   int finish() const {
     if (wrong_ > 0) {
-      std::printf("%s: %d of %d checks WRONG. Fix %s and run the check again.\n", exercise_.c_str(), wrong_,
-                  wrong_ + passed_ + stubs_, file_.c_str());
+      std::printf("%s: %d of %d checks WRONG. Fix %s and run the check again.\n", exercise_.c_str(),
+                  wrong_, wrong_ + passed_ + stubs_, file_.c_str());
       return 1;
     }
     if (stubs_ > 0) {
-      std::printf("%s: not solved yet (%d checks still throw \"not implemented\"). Edit %s, then run\n"
-                  "  make check-exercise N=%s\n",
-                  exercise_.c_str(), stubs_, file_.c_str(), exercise_.substr(exercise_.size() - 2).c_str());
+      std::printf(
+          "%s: not solved yet (%d checks still throw \"not implemented\"). Edit %s, then run\n"
+          "  make check-exercise N=%s\n",
+          exercise_.c_str(), stubs_, file_.c_str(), exercise_.substr(exercise_.size() - 2).c_str());
       return 77;
     }
     std::printf("%s: all %d checks pass. Well done.\n", exercise_.c_str(), passed_);

@@ -15,8 +15,9 @@ BatchNormShape bn_shape(const Tensor& x, const Tensor& gamma, const Tensor& beta
            shape_str(x.shape()));
   const int64_t C = x.size(1);
   auto check_c = [&](const Tensor& t, const char* what) {
-    SL_CHECK(t.defined() && t.dim() == 1 && t.size(0) == C, "batch_norm: x is ", shape_str(x.shape()), " so ",
-             what, " must be (", C, "), it is ", t.defined() ? shape_str(t.shape()) : "undefined");
+    SL_CHECK(t.defined() && t.dim() == 1 && t.size(0) == C, "batch_norm: x is ",
+             shape_str(x.shape()), " so ", what, " must be (", C, "), it is ",
+             t.defined() ? shape_str(t.shape()) : "undefined");
     SL_CHECK(t.device() == x.device(), "batch_norm: ", what, " is on ", device_name(t.device()),
              " but x is on ", device_name(x.device()));
   };
@@ -29,13 +30,15 @@ BatchNormShape bn_shape(const Tensor& x, const Tensor& gamma, const Tensor& beta
 }
 
 // invstd [C] = 1 / sqrt(var + eps)
-Tensor invstd_of(const Tensor& var, float eps) { return scalar(1.f, var.device()) / sqrt(var + eps); }
+Tensor invstd_of(const Tensor& var, float eps) {
+  return scalar(1.f, var.device()) / sqrt(var + eps);
+}
 
 }  // namespace
 
 // x [N, C, H, W] (viewed as [N, C, HW]) -> out, same shape
-Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
-                  const Tensor& running_var, const BatchNormParams& p) {
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                  const Tensor& running_mean, const Tensor& running_var, const BatchNormParams& p) {
   const BatchNormShape s = bn_shape(x, gamma, beta, running_mean, running_var);
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
@@ -65,7 +68,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     }
   }
   const Tensor g = gamma.contiguous(), b = beta.contiguous();
-  SL_KERNEL(dev, batchnorm_forward)(out.data(), xc.data(), mean.data(), invstd.data(), g.data(), b.data(), s);
+  SL_KERNEL(dev, batchnorm_forward)
+  (out.data(), xc.data(), mean.data(), invstd.data(), g.data(), b.data(), s);
 
   const Tensor x_saved = xc.detach(), g_saved = g.detach();
   if (p.training) {
@@ -76,8 +80,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
       const Tensor d = dout.contiguous();
       Tensor dx = Tensor::empty(x_saved.shape(), d.device());
       Tensor dgamma = Tensor::empty({s.C}, d.device()), dbeta = Tensor::empty({s.C}, d.device());
-      SL_KERNEL(d.device(), batchnorm_backward)(dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(),
-                                                mean.data(), invstd.data(), g_saved.data(), s);
+      SL_KERNEL(d.device(), batchnorm_backward)
+      (dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(), mean.data(), invstd.data(),
+       g_saved.data(), s);
       return {dx, dgamma, dbeta};
     });
   } else {
@@ -86,7 +91,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     record(out, "batch_norm", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
       const Shape per_channel = {1, s.C, 1};  // broadcasts against [N, C, HW]
       const Tensor d = dout.reshape({s.N, s.C, s.HW});
-      const Tensor xhat = (x_saved.reshape({s.N, s.C, s.HW}) - mean.view(per_channel)) * invstd.view(per_channel);
+      const Tensor xhat =
+          (x_saved.reshape({s.N, s.C, s.HW}) - mean.view(per_channel)) * invstd.view(per_channel);
       const Tensor dx = (d * (g_saved * invstd).view(per_channel)).reshape(x_saved.shape());
       return {dx, sum(d * xhat, {0, 2}), sum(d, {0, 2})};
     });

@@ -5,10 +5,10 @@
 // Numbers in __metadata__ are printed with enough digits to read back exactly (%.9g for
 // float, %.17g for double), so a resumed run continues from the very same values.
 // [SECTION] index: helpers | save | load and validate | repair
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -47,8 +47,9 @@ struct MetaReader {
   std::map<std::string, std::string> kv;
 
   [[noreturn]] void bad(const std::string& k, const std::string& why) const {
-    throw Error(str_cat(path, ": metadata '", k, "' = '", kv.count(k) ? kv.at(k) : "", "' ", why,
-                        " (the file was edited or is corrupt; start a new run with another --out)"));
+    throw Error(
+        str_cat(path, ": metadata '", k, "' = '", kv.count(k) ? kv.at(k) : "", "' ", why,
+                " (the file was edited or is corrupt; start a new run with another --out)"));
   }
   const std::string& str(const std::string& k) const {
     auto it = kv.find(k);
@@ -61,8 +62,10 @@ struct MetaReader {
     char* end = nullptr;
     errno = 0;
     const double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v)) bad(k, "is not a finite number");
-    if (!(v >= lo && v <= hi)) bad(k, str_cat("is out of range: it must lie in [", lo, ", ", hi, "]"));
+    if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+      bad(k, "is not a finite number");
+    if (!(v >= lo && v <= hi))
+      bad(k, str_cat("is out of range: it must lie in [", lo, ", ", hi, "]"));
     return v;
   }
   float real32(const std::string& k, double lo, double hi) const {
@@ -130,13 +133,14 @@ std::string checkpoint_metrics_path(const std::string& out_dir) {
 
 // [SECTION] save
 
-void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd& opt, const TrainConfig& cfg,
-                     const TrainState& st) {
+void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd& opt,
+                     const TrainConfig& cfg, const TrainState& st) {
   const StateDict weights = model.state_dict(), momentum = opt.state_dict();
   std::string bad = first_non_finite(weights);
   if (bad.empty()) bad = first_non_finite(momentum);
-  SL_CHECK(bad.empty(), "not saving a checkpoint at epoch ", st.epoch + (st.step ? 1 : 0), ", step ", st.step, ": ",
-           bad, " (training diverged; ", out_dir, " keeps its last good checkpoint)");
+  SL_CHECK(bad.empty(), "not saving a checkpoint at epoch ", st.epoch + (st.step ? 1 : 0),
+           ", step ", st.step, ": ", bad, " (training diverged; ", out_dir,
+           " keeps its last good checkpoint)");
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   SL_CHECK(!ec, "cannot create the output folder ", out_dir, ": ", ec.message());
@@ -176,8 +180,9 @@ void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd&
   // 1. the checkpoint itself: after this rename, the new position is the run's.
   safetensors_write(checkpoint_state_path(out_dir), all, md);
   // 2. and 3. the copies, each whole at every moment.
-  safetensors_write(checkpoint_weights_path(out_dir), weights,
-                    {{"format", "pt"}, {"model", cfg.model}, {"epoch", num(st.epoch)}, {"position", position}});
+  safetensors_write(
+      checkpoint_weights_path(out_dir), weights,
+      {{"format", "pt"}, {"model", cfg.model}, {"epoch", num(st.epoch)}, {"position", position}});
   write_text_atomic(checkpoint_metrics_path(out_dir), st.metrics);
 }
 
@@ -186,8 +191,8 @@ void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd&
 CheckpointInfo read_checkpoint_info(const std::string& out_dir) {
   const std::string path = checkpoint_state_path(out_dir);
   std::error_code ec;
-  SL_CHECK(std::filesystem::is_regular_file(path, ec), "no checkpoint to resume in ", out_dir, ": ", path,
-           " is missing (--resume takes the --out folder of an earlier run)");
+  SL_CHECK(std::filesystem::is_regular_file(path, ec), "no checkpoint to resume in ", out_dir, ": ",
+           path, " is missing (--resume takes the --out folder of an earlier run)");
   const SafetensorsFile f = safetensors_read(path);
   const MetaReader m = meta_of(path, f.metadata);
   SL_CHECK(m.str("format") == kFormat, path, ": format '", m.str("format"), "' is not ", kFormat,
@@ -214,10 +219,12 @@ CheckpointInfo read_checkpoint_info(const std::string& out_dir) {
   if (c.nesterov && c.momentum <= 0.f) m.bad("nesterov", "is 1 but Nesterov needs momentum > 0");
   c.label_smoothing = m.real32("label_smoothing", 0, 0.99999999);
   c.schedule = m.str("schedule");
-  if (c.schedule != "onecycle" && c.schedule != "cosine") m.bad("schedule", "must be onecycle or cosine");
+  if (c.schedule != "onecycle" && c.schedule != "cosine")
+    m.bad("schedule", "must be onecycle or cosine");
   c.seed = m.unsigned64("seed");
   c.limit_train = m.integer("limit_train", -1, INT64_MAX);
-  if (c.limit_train == 0 || c.limit_train == 1) m.bad("limit_train", "must be -1 (all) or at least 2");
+  if (c.limit_train == 0 || c.limit_train == 1)
+    m.bad("limit_train", "must be -1 (all) or at least 2");
   c.limit_test = m.integer("limit_test", -1, INT64_MAX);
   if (c.limit_test == 0) m.bad("limit_test", "must be -1 (all) or at least 1");
   c.eval_batch = m.integer("eval_batch", 1, kMaxBatch);
@@ -232,7 +239,8 @@ CheckpointInfo read_checkpoint_info(const std::string& out_dir) {
   s.step_s = m.real("step_s", 0, s.step ? 1e300 : 0);
   s.elapsed_s = m.real("elapsed_s", 0, 1e300);
   s.lr = m.real32("last_lr", 0, 1e30);
-  info.position = m.str("position");  // checked against epoch:step once step is (check_checkpoint_position)
+  info.position =
+      m.str("position");  // checked against epoch:step once step is (check_checkpoint_position)
 
   // The metrics: exactly one line for each of the epochs 1..epoch, in order.
   s.metrics = m.str("metrics");
@@ -240,26 +248,31 @@ CheckpointInfo read_checkpoint_info(const std::string& out_dir) {
   std::string line;
   int64_t n = 0;
   while (std::getline(lines, line)) {
-    if (line_epoch(line) != n + 1) m.bad("metrics", str_cat("line ", n + 1, " is not the metrics of epoch ", n + 1));
+    if (line_epoch(line) != n + 1)
+      m.bad("metrics", str_cat("line ", n + 1, " is not the metrics of epoch ", n + 1));
     ++n;
   }
   if (n != s.epoch || (!s.metrics.empty() && s.metrics.back() != '\n'))
-    m.bad("metrics", str_cat("holds ", n, " epoch lines, but the checkpoint is at epoch ", s.epoch));
+    m.bad("metrics",
+          str_cat("holds ", n, " epoch lines, but the checkpoint is at epoch ", s.epoch));
   return info;
 }
 
-void check_checkpoint_position(const CheckpointInfo& info, int64_t train_images, const std::string& out_dir) {
+void check_checkpoint_position(const CheckpointInfo& info, int64_t train_images,
+                               const std::string& out_dir) {
   const int64_t batch = info.cfg.batch, steps = (train_images + batch - 1) / batch;
   const TrainState& s = info.state;
   const std::string path = checkpoint_state_path(out_dir);
   // step == steps: every step of the epoch done, its evaluation not yet (stopped in between).
-  SL_CHECK(s.step <= steps, path, ": metadata 'step' = ", s.step, " is out of range: an epoch of ", train_images,
-           " images at batch ", batch, " has ", steps, " steps (the file was edited, or --data now holds other data)");
+  SL_CHECK(s.step <= steps, path, ": metadata 'step' = ", s.step, " is out of range: an epoch of ",
+           train_images, " images at batch ", batch, " has ", steps,
+           " steps (the file was edited, or --data now holds other data)");
   const int64_t seen = std::min(s.step * batch, train_images);
-  SL_CHECK(s.seen == seen, path, ": metadata 'seen' = ", s.seen, " does not match step ", s.step, " at batch ", batch,
-           " on ", train_images, " images (expected ", seen, ")");
-  SL_CHECK(info.position == str_cat(s.epoch, ":", s.step), path, ": metadata 'position' = '", info.position,
-           "' disagrees with epoch ", s.epoch, ", step ", s.step, " (the file was edited or is corrupt)");
+  SL_CHECK(s.seen == seen, path, ": metadata 'seen' = ", s.seen, " does not match step ", s.step,
+           " at batch ", batch, " on ", train_images, " images (expected ", seen, ")");
+  SL_CHECK(info.position == str_cat(s.epoch, ":", s.step), path, ": metadata 'position' = '",
+           info.position, "' disagrees with epoch ", s.epoch, ", step ", s.step,
+           " (the file was edited or is corrupt)");
 }
 
 std::string load_checkpoint(const std::string& out_dir, Module& model, Sgd& opt) {
@@ -267,12 +280,15 @@ std::string load_checkpoint(const std::string& out_dir, Module& model, Sgd& opt)
   const SafetensorsFile s = safetensors_read(spath);
   StateDict weights, momentum;
   for (const StateEntry& e : s.tensors) {
-    if (e.name.rfind(kModelPrefix, 0) == 0) weights.push_back({e.name.substr(6), e.tensor, e.dtype});
-    else momentum.push_back(e);
+    if (e.name.rfind(kModelPrefix, 0) == 0)
+      weights.push_back({e.name.substr(6), e.tensor, e.dtype});
+    else
+      momentum.push_back(e);
   }
   std::string bad = first_non_finite(weights);
   if (bad.empty()) bad = first_non_finite(momentum);
-  SL_CHECK(bad.empty(), spath, ": ", bad, " (a checkpoint of a diverged run; start a new run with a lower --lr)");
+  SL_CHECK(bad.empty(), spath, ": ", bad,
+           " (a checkpoint of a diverged run; start a new run with a lower --lr)");
   // Each load checks everything before changing anything.
   try {
     model.load_state_dict(weights);
@@ -299,9 +315,12 @@ std::string load_checkpoint(const std::string& out_dir, Module& model, Sgd& opt)
   }
   if (!same) {
     safetensors_write(checkpoint_weights_path(out_dir), weights,
-                      {{"format", "pt"}, {"model", m.str("model")}, {"epoch", m.str("epoch")}, {"position", position}});
-    repaired += str_cat("rewrote ", checkpoint_weights_path(out_dir), " from the checkpoint (epoch:step ", position,
-                        "); ");
+                      {{"format", "pt"},
+                       {"model", m.str("model")},
+                       {"epoch", m.str("epoch")},
+                       {"position", position}});
+    repaired += str_cat("rewrote ", checkpoint_weights_path(out_dir),
+                        " from the checkpoint (epoch:step ", position, "); ");
   }
   bool ok = false;
   const std::string metrics = m.str("metrics");

@@ -24,7 +24,8 @@ const char* kHint = "hint: run scripts/get-cifar10 (or pass --data DIR, or set S
 
 bool has_batches(const fs::path& dir) {
   std::error_code ec;
-  return fs::is_regular_file(dir / "test_batch.bin", ec) || fs::is_regular_file(dir / "data_batch_1.bin", ec);
+  return fs::is_regular_file(dir / "test_batch.bin", ec) ||
+         fs::is_regular_file(dir / "data_batch_1.bin", ec);
 }
 
 // A batch file must be a regular file; says "missing", "a directory" or "not a regular file".
@@ -32,9 +33,10 @@ void check_batch_file(const std::string& path, const std::string& layout) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   SL_CHECK(fs::exists(st), "CIFAR-10 batch file ", path, " is missing", layout, "\n", kHint);
-  SL_CHECK(!fs::is_directory(st), "CIFAR-10 batch file ", path, " is a directory, not a file", layout, "\n", kHint);
-  SL_CHECK(fs::is_regular_file(st), "CIFAR-10 batch file ", path, " is not a regular file (a device or a pipe?)",
+  SL_CHECK(!fs::is_directory(st), "CIFAR-10 batch file ", path, " is a directory, not a file",
            layout, "\n", kHint);
+  SL_CHECK(fs::is_regular_file(st), "CIFAR-10 batch file ", path,
+           " is not a regular file (a device or a pipe?)", layout, "\n", kHint);
 }
 
 }  // namespace
@@ -42,14 +44,18 @@ void check_batch_file(const std::string& path, const std::string& layout) {
 std::string cifar10_find_dir(const std::string& flag) {
   const char* env = std::getenv("SHUFFLELAB_DATA");
   const bool use_env = flag.empty() && env && *env;
-  const fs::path dir = !flag.empty() ? fs::path(flag) : use_env ? fs::path(env) : fs::path("data/cifar-10-batches-bin");
-  const char* from = !flag.empty() ? "--data" : use_env ? "$SHUFFLELAB_DATA" : "the default; set --data or SHUFFLELAB_DATA";
+  const fs::path dir = !flag.empty() ? fs::path(flag)
+                       : use_env     ? fs::path(env)
+                                     : fs::path("data/cifar-10-batches-bin");
+  const char* from = !flag.empty() ? "--data"
+                     : use_env     ? "$SHUFFLELAB_DATA"
+                                   : "the default; set --data or SHUFFLELAB_DATA";
   if (has_batches(dir)) return dir.string();
   if (has_batches(dir / "cifar-10-batches-bin")) return (dir / "cifar-10-batches-bin").string();
   std::error_code ec;
   const std::string abs = fs::absolute(dir, ec).string();
-  throw Error(str_cat("CIFAR-10 not found: looked for data_batch_1.bin or test_batch.bin in ", abs, " (", from,
-                      ") and in ", abs, "/cifar-10-batches-bin\n", kHint));
+  throw Error(str_cat("CIFAR-10 not found: looked for data_batch_1.bin or test_batch.bin in ", abs,
+                      " (", from, ") and in ", abs, "/cifar-10-batches-bin\n", kHint));
 }
 
 // [SECTION] reading
@@ -59,8 +65,9 @@ Cifar10 cifar10_read_file(const std::string& path, int64_t limit) {
   check_batch_file(path, "");
   const auto bytes = (int64_t)fs::file_size(path, ec);
   SL_CHECK(!ec, "cannot read the size of ", path, ": ", ec.message());
-  SL_CHECK(bytes > 0 && bytes % kCifarRecord == 0, path, " is ", bytes, " bytes, not a positive multiple of the ",
-           kCifarRecord, "-byte CIFAR-10 record (truncated download, or not the binary version?)\n", kHint);
+  SL_CHECK(bytes > 0 && bytes % kCifarRecord == 0, path, " is ", bytes,
+           " bytes, not a positive multiple of the ", kCifarRecord,
+           "-byte CIFAR-10 record (truncated download, or not the binary version?)\n", kHint);
   int64_t n = bytes / kCifarRecord;
   if (limit >= 0 && limit < n) n = limit;
 
@@ -68,16 +75,17 @@ Cifar10 cifar10_read_file(const std::string& path, int64_t limit) {
   SL_CHECK(f.good(), "cannot open ", path, ": ", std::strerror(errno));
   std::vector<uint8_t> raw((size_t)(n * kCifarRecord));
   f.read(reinterpret_cast<char*>(raw.data()), (std::streamsize)raw.size());
-  SL_CHECK(f.gcount() == (std::streamsize)raw.size(), "cannot read ", path, ": got ", f.gcount(), " of ",
-           raw.size(), " bytes");
+  SL_CHECK(f.gcount() == (std::streamsize)raw.size(), "cannot read ", path, ": got ", f.gcount(),
+           " of ", raw.size(), " bytes");
 
   Cifar10 out;
   out.labels.resize((size_t)n);
   out.images.resize((size_t)(n * kCifarPixels));
   for (int64_t i = 0; i < n; ++i) {
     const uint8_t* rec = raw.data() + i * kCifarRecord;
-    SL_CHECK(rec[0] < kCifarClasses, path, ": label ", (int)rec[0], " at byte offset ", i * kCifarRecord,
-             " (record ", i, ") is outside 0-9 (a CIFAR-100 file, or a corrupt one?)\n", kHint);
+    SL_CHECK(rec[0] < kCifarClasses, path, ": label ", (int)rec[0], " at byte offset ",
+             i * kCifarRecord, " (record ", i,
+             ") is outside 0-9 (a CIFAR-100 file, or a corrupt one?)\n", kHint);
     out.labels[(size_t)i] = rec[0];
     std::memcpy(out.images.data() + i * kCifarPixels, rec + 1, (size_t)kCifarPixels);
   }
@@ -87,12 +95,15 @@ Cifar10 cifar10_read_file(const std::string& path, int64_t limit) {
 Cifar10 cifar10_load(const std::string& dir, bool train, int64_t limit) {
   std::vector<std::string> files;
   if (train) {
-    for (int i = 1; i <= 5; ++i) files.push_back((fs::path(dir) / str_cat("data_batch_", i, ".bin")).string());
+    for (int i = 1; i <= 5; ++i)
+      files.push_back((fs::path(dir) / str_cat("data_batch_", i, ".bin")).string());
   } else {
     files.push_back((fs::path(dir) / "test_batch.bin").string());
   }
   for (const std::string& f : files)
-    check_batch_file(f, str_cat(" (", dir, " must hold data_batch_1.bin .. data_batch_5.bin and test_batch.bin)"));
+    check_batch_file(
+        f,
+        str_cat(" (", dir, " must hold data_batch_1.bin .. data_batch_5.bin and test_batch.bin)"));
   Cifar10 all;
   for (const std::string& f : files) {
     const int64_t want = limit < 0 ? -1 : limit - all.size();
@@ -155,7 +166,9 @@ BatchLoader::~BatchLoader() {
   if (worker_.joinable()) worker_.join();
 }
 
-int64_t BatchLoader::batches_per_epoch() const { return (data_.size() + opt_.batch - 1) / opt_.batch; }
+int64_t BatchLoader::batches_per_epoch() const {
+  return (data_.size() + opt_.batch - 1) / opt_.batch;
+}
 
 void BatchLoader::start_epoch(int64_t epoch, int64_t first) {
   wait();  // a batch still being built for the previous epoch is dropped
@@ -166,7 +179,8 @@ void BatchLoader::start_epoch(int64_t epoch, int64_t first) {
   for (int64_t i = 0; i < n; ++i) order_[(size_t)i] = i;
   if (opt_.shuffle) {  // Fisher-Yates with the epoch's own generator
     Generator g(mix_seed(opt_.seed, (uint64_t)epoch, ~0ULL));
-    for (int64_t i = n - 1; i > 0; --i) std::swap(order_[(size_t)i], order_[(size_t)(g.next_u64() % (uint64_t)(i + 1))]);
+    for (int64_t i = n - 1; i > 0; --i)
+      std::swap(order_[(size_t)i], order_[(size_t)(g.next_u64() % (uint64_t)(i + 1))]);
   }
   if (next_ < batches_per_epoch()) launch(next_);
 }

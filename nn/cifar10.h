@@ -62,14 +62,14 @@ void cifar10_augment_normalize(float* out, const uint8_t* image, const CropFlip&
 
 // [SECTION] batch loader
 struct Batch {
-  Tensor x;             // [B, 3, 32, 32] float, normalised
-  std::vector<int> y;   // B labels
+  Tensor x;            // [B, 3, 32, 32] float, normalised
+  std::vector<int> y;  // B labels
 };
 
 struct LoaderOptions {
   int64_t batch = 128;
-  bool shuffle = true;   // a new permutation every epoch
-  bool augment = true;   // random crop + flip
+  bool shuffle = true;  // a new permutation every epoch
+  bool augment = true;  // random crop + flip
   uint64_t seed = 0;
 };
 

@@ -10,11 +10,12 @@ Conv2dShape conv2d_shape(const Shape& x, const Shape& w, const Conv2dParams& p) 
   SL_CHECK(x.size() == 4, "conv2d: x must be [N, C_in, H, W], it is ", shape_str(x));
   SL_CHECK(w.size() == 4, "conv2d: w must be [C_out, C_in/G, K, K], it is ", shape_str(w));
   SL_CHECK(w[2] == w[3], "conv2d: only square kernels, w is ", shape_str(w));
-  SL_CHECK(p.groups >= 1 && p.stride >= 1 && p.padding >= 0, "conv2d: needs groups >= 1, stride >= 1, ",
-           "padding >= 0; got groups ", p.groups, ", stride ", p.stride, ", padding ", p.padding);
+  SL_CHECK(p.groups >= 1 && p.stride >= 1 && p.padding >= 0,
+           "conv2d: needs groups >= 1, stride >= 1, ", "padding >= 0; got groups ", p.groups,
+           ", stride ", p.stride, ", padding ", p.padding);
   const int64_t G = p.groups;
-  SL_CHECK(x[1] == w[1] * G, "conv2d: x is ", shape_str(x), " but w expects C_in/G = ", w[1], "; w is ",
-           shape_str(w), ", groups ", G, ", so C_in must be ", w[1] * G);
+  SL_CHECK(x[1] == w[1] * G, "conv2d: x is ", shape_str(x), " but w expects C_in/G = ", w[1],
+           "; w is ", shape_str(w), ", groups ", G, ", so C_in must be ", w[1] * G);
   SL_CHECK(w[0] % G == 0, "conv2d: C_out = ", w[0], " (w is ", shape_str(w),
            ") is not divisible by groups ", G);
   const int64_t K = w[2];

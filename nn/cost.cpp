@@ -17,7 +17,8 @@ int64_t conv2d_madds(const Conv2dShape& s) {
 }
 
 int64_t conv2d_mac(const Conv2dShape& s) {
-  return s.N * (s.H * s.W * s.C_in + s.H_out * s.W_out * s.C_out) + s.K * s.K * s.C_in * s.C_out / s.groups;
+  return s.N * (s.H * s.W * s.C_in + s.H_out * s.W_out * s.C_out) +
+         s.K * s.K * s.C_in * s.C_out / s.groups;
 }
 
 int64_t linear_madds(int64_t n, int64_t in, int64_t out) { return n * in * out; }
@@ -37,8 +38,8 @@ int64_t numel_of(const Shape& s) {
 }
 
 // A layer without multiply-adds or parameters (set params after, where it has some).
-LayerCost movement(const std::string& type, const std::string& kind, const char* category, const Shape& out,
-                   int64_t mac) {
+LayerCost movement(const std::string& type, const std::string& kind, const char* category,
+                   const Shape& out, int64_t mac) {
   LayerCost c;
   c.type = type;
   c.kind = kind;
@@ -82,7 +83,9 @@ LayerCost batch_norm_cost(const Shape& x) {
 
 LayerCost relu_cost(const Shape& x) { return movement("relu", "relu", "relu", x, 2 * numel_of(x)); }
 
-LayerCost add_cost(const Shape& out) { return movement("add", "add", "element-wise", out, 3 * numel_of(out)); }
+LayerCost add_cost(const Shape& out) {
+  return movement("add", "add", "element-wise", out, 3 * numel_of(out));
+}
 
 LayerCost concat_cost(const Shape& out) {
   return movement("concat", "concat", "data movement", out, 2 * numel_of(out));
@@ -98,13 +101,15 @@ LayerCost channel_shuffle_cost(const Shape& x) {
 
 LayerCost pool2d_cost(const char* type, const Pool2dShape& s) {
   const std::string op = std::string(type) == "max_pool2d" ? "maxpool " : "avgpool ";
-  const std::string kind = op + std::to_string(s.K) + "x" + std::to_string(s.K) + " s" + std::to_string(s.stride);
+  const std::string kind =
+      op + std::to_string(s.K) + "x" + std::to_string(s.K) + " s" + std::to_string(s.stride);
   const int64_t in = s.N * s.C * s.H * s.W, out = s.N * s.C * s.H_out * s.W_out;
   return movement(type, kind, "pool", {s.N, s.C, s.H_out, s.W_out}, in + out);
 }
 
 LayerCost global_avg_pool_cost(const Shape& x) {
-  return movement("global_avg_pool", "global avgpool", "pool", {x[0], x[1]}, numel_of(x) + x[0] * x[1]);
+  return movement("global_avg_pool", "global avgpool", "pool", {x[0], x[1]},
+                  numel_of(x) + x[0] * x[1]);
 }
 
 LayerCost linear_cost(int64_t n, int64_t in, int64_t out, bool bias) {
@@ -137,12 +142,15 @@ std::string CostRecording::next_name(const std::string& type) {
     base = f.leaf && !f.path.empty() ? f.path : f.path.empty() ? type : f.path + "." + type;
   }
   std::string name = base;
-  for (int i = 1; std::any_of(layers_.begin(), layers_.end(), [&](const LayerCost& l) { return l.name == name; }); ++i)
+  for (int i = 1; std::any_of(layers_.begin(), layers_.end(),
+                              [&](const LayerCost& l) { return l.name == name; });
+       ++i)
     name = base + "_" + std::to_string(i);
   return name;
 }
 
-CostScope::CostScope(const std::string& name, bool leaf, Device device) : rec_(g_recording), device_(device) {
+CostScope::CostScope(const std::string& name, bool leaf, Device device)
+    : rec_(g_recording), device_(device) {
   if (!rec_) return;
   const std::string parent = rec_->frames_.empty() ? "" : rec_->frames_.back().path;
   const std::string path = parent.empty() ? name : name.empty() ? parent : parent + "." + name;
@@ -161,7 +169,8 @@ void CostScope::record(LayerCost c) {
   if (!rec_) return;
   if (rec_->time_layers_) {
     SL_KERNEL(device_, synchronize)();  // device time, not launch time
-    c.time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_).count();
+    c.time_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0_).count();
   }
   c.name = rec_->next_name(c.type);
   rec_->layers_.push_back(std::move(c));
@@ -195,7 +204,8 @@ double median(std::vector<double> v) {
 
 // times[i][r]: layer i in timed repeat r. A group's spread is the min and max over the
 // repeats of its layers' summed time; its time_ms is the sum of its layers' medians.
-void set_spread(double& lo, double& hi, const std::vector<std::vector<double>>& times, int first, int count) {
+void set_spread(double& lo, double& hi, const std::vector<std::vector<double>>& times, int first,
+                int count) {
   if (times.empty()) return;
   const size_t repeats = times[0].size();
   for (size_t r = 0; r < repeats; ++r) {
@@ -206,7 +216,8 @@ void set_spread(double& lo, double& hi, const std::vector<std::vector<double>>& 
   }
 }
 
-std::vector<BlockCost> group(const std::vector<LayerCost>& layers, const std::vector<std::vector<double>>& times,
+std::vector<BlockCost> group(const std::vector<LayerCost>& layers,
+                             const std::vector<std::vector<double>>& times,
                              std::string (*key)(const std::string&)) {
   std::vector<BlockCost> out;
   for (int i = 0; i < (int)layers.size(); ++i) {
@@ -220,13 +231,15 @@ std::vector<BlockCost> group(const std::vector<LayerCost>& layers, const std::ve
     b.time_ms += l.time_ms;
     b.num_layers += 1;
   }
-  for (BlockCost& b : out) set_spread(b.time_min_ms, b.time_max_ms, times, b.first_layer, b.num_layers);
+  for (BlockCost& b : out)
+    set_spread(b.time_min_ms, b.time_max_ms, times, b.first_layer, b.num_layers);
   return out;
 }
 
 }  // namespace
 
-Profile profile(Module& model, const std::string& model_name, const std::string& variant, const ProfileOptions& opt) {
+Profile profile(Module& model, const std::string& model_name, const std::string& variant,
+                const ProfileOptions& opt) {
   const int64_t hw = opt.input_size > 0 ? opt.input_size : input_size(variant);
   SL_CHECK_USAGE(opt.batch >= 1, "profile: the batch must be at least 1, got ", opt.batch);
   Profile p;
@@ -278,8 +291,9 @@ Profile profile(Module& model, const std::string& model_name, const std::string&
 
 // [SECTION] by category
 
-const char* const kCategories[10] = {"conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "linear",
-                                     "batchnorm", "relu", "element-wise", "data movement", "pool"};
+const char* const kCategories[10] = {"conv 1x1",      "grouped 1x1", "depthwise", "conv kxk",
+                                     "linear",        "batchnorm",   "relu",      "element-wise",
+                                     "data movement", "pool"};
 
 std::vector<CategoryCost> by_category(const Profile& p) {
   std::vector<CategoryCost> out;

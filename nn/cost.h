@@ -33,9 +33,9 @@ int64_t linear_mac(int64_t n, int64_t in, int64_t out, bool bias);
 
 // [SECTION] one layer's record
 struct LayerCost {
-  std::string name;      // module path, e.g. "stage2.0.branch2.3" or "stage2.1.concat"
-  std::string type;      // the op: "conv2d", "batch_norm", "relu", "add", "max_pool2d", ...
-  std::string kind;      // short label: "1x1 g=3", "3x3 dw s2", "bn", "concat", "maxpool 3x3 s2", ...
+  std::string name;  // module path, e.g. "stage2.0.branch2.3" or "stage2.1.concat"
+  std::string type;  // the op: "conv2d", "batch_norm", "relu", "add", "max_pool2d", ...
+  std::string kind;  // short label: "1x1 g=3", "3x3 dw s2", "bn", "concat", "maxpool 3x3 s2", ...
   std::string category;  // "conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "batchnorm", "relu",
                          // "element-wise", "data movement", "pool" or "linear"
   Shape out_shape;
@@ -49,14 +49,14 @@ struct LayerCost {
 // [SECTION] layer costs from the shape structs the ops build: type, kind, category,
 // out_shape, params, madds and mac filled in (the name is given by the recorder).
 LayerCost conv2d_cost(const Conv2dShape& s);
-LayerCost batch_norm_cost(const Shape& x);               // params 2C (gamma, beta), MAC 2 numel
-LayerCost relu_cost(const Shape& x);                     // MAC 2 numel
-LayerCost add_cost(const Shape& out);                    // a + b -> out, MAC 3 numel
-LayerCost concat_cost(const Shape& out);                 // reads every input once, MAC 2 numel
-LayerCost channel_split_cost(const Shape& second);       // views, MAC 0; out_shape the 2nd part
-LayerCost channel_shuffle_cost(const Shape& x);          // MAC 2 numel
+LayerCost batch_norm_cost(const Shape& x);          // params 2C (gamma, beta), MAC 2 numel
+LayerCost relu_cost(const Shape& x);                // MAC 2 numel
+LayerCost add_cost(const Shape& out);               // a + b -> out, MAC 3 numel
+LayerCost concat_cost(const Shape& out);            // reads every input once, MAC 2 numel
+LayerCost channel_split_cost(const Shape& second);  // views, MAC 0; out_shape the 2nd part
+LayerCost channel_shuffle_cost(const Shape& x);     // MAC 2 numel
 LayerCost pool2d_cost(const char* type, const Pool2dShape& s);  // "max_pool2d" | "avg_pool2d"
-LayerCost global_avg_pool_cost(const Shape& x);          // [N, C, H, W] -> [N, C]
+LayerCost global_avg_pool_cost(const Shape& x);                 // [N, C, H, W] -> [N, C]
 LayerCost linear_cost(int64_t n, int64_t in, int64_t out, bool bias);
 
 // [SECTION] the recorder
@@ -106,7 +106,8 @@ struct BlockCost {
   std::string name;
   int64_t params = 0, madds = 0, mac = 0;
   double time_ms = 0;  // sum of its layers' medians, so that blocks add up to the total
-  double time_min_ms = 0, time_max_ms = 0;  // min and max over the repeats of its layers' summed time
+  double time_min_ms = 0,
+         time_max_ms = 0;               // min and max over the repeats of its layers' summed time
   int first_layer = 0, num_layers = 0;  // a range of Profile::layers
 };
 struct Profile {
@@ -116,11 +117,12 @@ struct Profile {
   std::vector<BlockCost> blocks, stages;
   int64_t params = 0, madds = 0, mac = 0;
   double time_ms = 0;  // sum of the layers' medians
-  double time_min_ms = 0, time_max_ms = 0;  // min and max over the repeats of all layers' summed time
+  double time_min_ms = 0,
+         time_max_ms = 0;  // min and max over the repeats of all layers' summed time
   bool timed = false;
 };
 struct ProfileOptions {
-  bool time = false;   // time every layer: median over `repeats` forward passes
+  bool time = false;  // time every layer: median over `repeats` forward passes
   int repeats = 7;
   int64_t input_size = 0;  // 0: input_size(variant)
   int64_t batch = 1;       // input [batch, 3, H, W]; MAdds and MAC scale with it

@@ -77,7 +77,8 @@ Tensor tally_relu(OpTally* t, const Tensor& x) {
 }
 
 Tensor tally_add(OpTally* t, const Tensor& a, const Tensor& b) {
-  SL_CHECK(a.shape() == b.shape(), "tally_add: a is ", shape_str(a.shape()), " but b is ", shape_str(b.shape()));
+  SL_CHECK(a.shape() == b.shape(), "tally_add: a is ", shape_str(a.shape()), " but b is ",
+           shape_str(b.shape()));
   return tallied(t, a.device(), t ? add_cost(a.shape()) : LayerCost{}, [&] { return add(a, b); });
 }
 
@@ -99,7 +100,8 @@ Tensor tally_shuffle(OpTally* t, const Tensor& x, int64_t groups) {
 
 namespace {
 
-Tensor weight(Generator& gen, int64_t c_out, int64_t c_in_per_group, int64_t k, float gain, Device d) {
+Tensor weight(Generator& gen, int64_t c_out, int64_t c_in_per_group, int64_t k, float gain,
+              Device d) {
   const float std = std::sqrt(gain / float(c_in_per_group * k * k));
   return Tensor::randn({c_out, c_in_per_group, k, k}, gen, 0.f, std, d);
 }
@@ -129,7 +131,7 @@ struct Stack {
           break;
         case Guideline::g3:
           for (int f = 0; f < c.fragments; ++f)
-            ws.push_back(c.parallel ? weight(gen, c1 / c.fragments, c1, 1, 1.f, d)     // c -> c/n each
+            ws.push_back(c.parallel ? weight(gen, c1 / c.fragments, c1, 1, 1.f, d)  // c -> c/n each
                                     : weight(gen, series_width(), series_width(), 1, 1.f, d));
           break;
         case Guideline::g4:  // ResNet bottleneck: 1x1 c -> c/4, 3x3 c/4 -> c/4, 1x1 c/4 -> c
@@ -209,8 +211,8 @@ void keep_freed_memory() {
 // Every configuration of a group is built, costed and warmed up first; then the timed
 // passes go round-robin (config 1, 2, ..., 1, 2, ...), so that a burst of load from other
 // programs slows all rows alike instead of one.
-std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cfgs, Device device, int warmup,
-                                          int repeats, const std::atomic<bool>* cancel,
+std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cfgs, Device device,
+                                          int warmup, int repeats, const std::atomic<bool>* cancel,
                                           const std::function<void(int)>& on_pass) {
   NoGradGuard no_grad;
   keep_freed_memory();
@@ -234,7 +236,8 @@ std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cf
     for (size_t i = 0; i < stacks.size(); ++i) {
       const auto t0 = std::chrono::steady_clock::now();
       sync(stacks[i].forward());
-      times[i].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      times[i].push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     if (on_pass) on_pass(k + 1);
   }
@@ -243,7 +246,8 @@ std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cf
     if (times[i].empty()) continue;
     row.time_ms = median(times[i]);
     row.per_s = double(row.config.batch) * 1000.0 / row.time_ms;
-    if (row.config.guideline != Guideline::g4 || !(row.config.relu || row.config.shortcut)) continue;
+    if (row.config.guideline != Guideline::g4 || !(row.config.relu || row.config.shortcut))
+      continue;
     // G4: each op timed on its own (device synced around it), median share over passes.
     std::vector<double> shares;
     for (int k = 0; k < std::max(3, repeats / 2) && !cancelled(cancel); ++k) {
@@ -322,22 +326,27 @@ GuidelinesReport run_guidelines(const GuidelinesOptions& opt) {
   rep.repeats = opt.repeats > 0 ? opt.repeats : opt.precise ? 21 : 9;
   const int cols = opt.precise ? 3 : 1;
   std::vector<Guideline> which = opt.only;
-  if (which.empty() && opt.tables) which = {Guideline::g1, Guideline::g2, Guideline::g3, Guideline::g4};
+  if (which.empty() && opt.tables)
+    which = {Guideline::g1, Guideline::g2, Guideline::g3, Guideline::g4};
 
   // Progress counts timed passes: one per width group and repeat, plus the zero-copy run.
-  const double total = double(which.size() * cols * rep.repeats) + (opt.zero_copy ? rep.repeats : 0);
+  const double total =
+      double(which.size() * cols * rep.repeats) + (opt.zero_copy ? rep.repeats : 0);
   double done = 0;
   for (Guideline g : which) {
     GuidelineTable t;
     t.guideline = g;
     for (int col = 0; col < cols && !cancelled(opt.cancel); ++col) {
       const std::vector<GuidelineConfig> cfgs = guideline_configs(g, opt.device, col, rep.batch);
-      const std::string what = str_cat(guideline_name(g), " ", cfgs[0].width, ": ", cfgs.size(), " configurations");
+      const std::string what =
+          str_cat(guideline_name(g), " ", cfgs[0].width, ": ", cfgs.size(), " configurations");
       if (opt.progress) opt.progress(done / total, what);
       auto on_pass = [&](int k) {
-        if (opt.progress) opt.progress((done + k) / total, str_cat(what, ", pass ", k, "/", rep.repeats));
+        if (opt.progress)
+          opt.progress((done + k) / total, str_cat(what, ", pass ", k, "/", rep.repeats));
       };
-      for (GuidelineRow& r : measure_configs(cfgs, opt.device, rep.warmup, rep.repeats, opt.cancel, on_pass))
+      for (GuidelineRow& r :
+           measure_configs(cfgs, opt.device, rep.warmup, rep.repeats, opt.cancel, on_pass))
         t.rows.push_back(std::move(r));
       done += rep.repeats;
     }
@@ -348,9 +357,11 @@ GuidelinesReport run_guidelines(const GuidelinesOptions& opt) {
     const std::string what = "zero-copy shuffle: 3 variants";
     if (opt.progress) opt.progress(done / total, what);
     auto on_pass = [&](int k) {
-      if (opt.progress) opt.progress((done + k) / total, str_cat(what, ", pass ", k, "/", rep.repeats));
+      if (opt.progress)
+        opt.progress((done + k) / total, str_cat(what, ", pass ", k, "/", rep.repeats));
     };
-    rep.zero_copy = run_zero_copy(opt.device, rep.batch, rep.warmup, rep.repeats, opt.cancel, on_pass);
+    rep.zero_copy =
+        run_zero_copy(opt.device, rep.batch, rep.warmup, rep.repeats, opt.cancel, on_pass);
     rep.has_zero_copy = !cancelled(opt.cancel);
   }
   rep.cancelled = cancelled(opt.cancel);

@@ -28,13 +28,13 @@ bool guideline_from_name(const std::string& name, Guideline* out);  // "G1" or "
 // hw x hw input (56 x 56 in the paper) of `batch` images.
 struct GuidelineConfig {
   Guideline guideline = Guideline::g1;
-  std::string label;     // "1:2", "g=4", "2-fragment-series", "ReLU yes, shortcut no"
-  std::string width;     // the column: "x1", "x2", "x4" (G1, G2) or "c=64" (G3, G4)
-  int64_t c1 = 0;        // G1: input width; G2, G3, G4: the block's width c
-  int64_t c2 = 0;        // G1: the middle width (block = 1x1 c1->c2, then 1x1 c2->c1)
-  int64_t groups = 1;    // G2: 1x1 group convolution with this many groups
-  int fragments = 1;     // G3: 1, 2 or 4 convolutions ...
-  bool parallel = false; // G3: ... in series (false) or side by side, then concatenated
+  std::string label;      // "1:2", "g=4", "2-fragment-series", "ReLU yes, shortcut no"
+  std::string width;      // the column: "x1", "x2", "x4" (G1, G2) or "c=64" (G3, G4)
+  int64_t c1 = 0;         // G1: input width; G2, G3, G4: the block's width c
+  int64_t c2 = 0;         // G1: the middle width (block = 1x1 c1->c2, then 1x1 c2->c1)
+  int64_t groups = 1;     // G2: 1x1 group convolution with this many groups
+  int fragments = 1;      // G3: 1, 2 or 4 convolutions ...
+  bool parallel = false;  // G3: ... in series (false) or side by side, then concatenated
   bool relu = true, shortcut = true;  // G4: the ResNet bottleneck's element-wise ops
   int64_t hw = 56, batch = 1, blocks = 10;
 };
@@ -64,19 +64,19 @@ std::vector<GuidelineConfig> guideline_configs(Guideline g, Device device, int c
 // [SECTION] cost without running (for the panel's sliders); each equals what nn/cost records
 // One 1x1 convolution c1 -> c2 on hw x hw (hw = the side; N = 1): the paper's formulas.
 struct G1Point {
-  double ratio;             // c2 / c1
-  int64_t c1, c2;           // rounded channels for B at this ratio
-  int64_t madds;            // B = h*w*c1*c2 (conv2d_madds)
-  int64_t mac;              // h*w*(c1 + c2) + c1*c2 (conv2d_mac)
-  double mac_lower_bound;   // 2*sqrt(h*w*B) + B/(h*w), by AM-GM, equality at c1 = c2
+  double ratio;            // c2 / c1
+  int64_t c1, c2;          // rounded channels for B at this ratio
+  int64_t madds;           // B = h*w*c1*c2 (conv2d_madds)
+  int64_t mac;             // h*w*(c1 + c2) + c1*c2 (conv2d_mac)
+  double mac_lower_bound;  // 2*sqrt(h*w*B) + B/(h*w), by AM-GM, equality at c1 = c2
 };
 // c1 = sqrt(B / (h*w*ratio)), c2 = ratio * c1, both rounded to at least 1.
 G1Point g1_point(double ratio, int64_t hw, int64_t madds_budget);
 double g1_mac_lower_bound(int64_t hw, double madds);  // 2*sqrt(h*w*B) + B/(h*w)
 
 struct G2Point {
-  int64_t groups, c;        // c chosen so that h*w*c*c/g stays near the g = 1 budget
-  int64_t madds, mac;       // conv2d_madds, conv2d_mac: h*w*c*c/g and h*w*2c + c*c/g
+  int64_t groups, c;   // c chosen so that h*w*c*c/g stays near the g = 1 budget
+  int64_t madds, mac;  // conv2d_madds, conv2d_mac: h*w*c*c/g and h*w*2c + c*c/g
 };
 // c = sqrt(g * B / (h*w)), rounded to a multiple of g.
 G2Point g2_point(int64_t groups, int64_t hw, int64_t madds_budget);
@@ -84,15 +84,15 @@ G2Point g2_point(int64_t groups, int64_t hw, int64_t madds_budget);
 // [SECTION] running
 struct GuidelineRow {
   GuidelineConfig config;
-  int64_t madds = 0, mac = 0;      // per forward pass of the 10-block stack, from nn/cost
-  int64_t elementwise_mac = 0;     // MAC of relu, add, concat layers (G3, G4)
-  int op_calls = 0;                // layer ops per forward pass (conv2d, relu, add, concat)
-  double time_ms = 0;              // median forward time
-  double per_s = 0;                // images/s = batch / median seconds
-  double elementwise_share = 0;    // G4: time in relu + add over the whole pass (per-op timing)
-  double measured_norm = 0;        // per_s / per_s of the first row of this width
+  int64_t madds = 0, mac = 0;    // per forward pass of the 10-block stack, from nn/cost
+  int64_t elementwise_mac = 0;   // MAC of relu, add, concat layers (G3, G4)
+  int op_calls = 0;              // layer ops per forward pass (conv2d, relu, add, concat)
+  double time_ms = 0;            // median forward time
+  double per_s = 0;              // images/s = batch / median seconds
+  double elementwise_share = 0;  // G4: time in relu + add over the whole pass (per-op timing)
+  double measured_norm = 0;      // per_s / per_s of the first row of this width
   double paper_gpu = 0, paper_arm = 0, paper_gpu_norm = 0, paper_arm_norm = 0;
-  std::string trend;               // "holds", "differs" or "" (first row: the reference)
+  std::string trend;  // "holds", "differs" or "" (first row: the reference)
 };
 struct GuidelineTable {
   Guideline guideline = Guideline::g1;
@@ -106,33 +106,33 @@ struct GuidelineTable {
 // (no concat, no shuffle copy).
 struct ZeroCopyRow {
   std::string variant;
-  int64_t madds = 0, mac = 0;      // whole stack per pass
-  int64_t shuffle_mac = 0;         // MAC spent on moving channels (shuffle; 0 once folded)
+  int64_t madds = 0, mac = 0;  // whole stack per pass
+  int64_t shuffle_mac = 0;     // MAC spent on moving channels (shuffle; 0 once folded)
   int64_t concat_mac = 0;
   double time_ms = 0, saved_ms = 0, saved_pct = 0;  // vs the plain variant
-  double max_abs_diff = 0;         // vs the plain variant's output
+  double max_abs_diff = 0;                          // vs the plain variant's output
 };
 struct ZeroCopyResult {
-  Shape input;                     // [N, C, H, W] of each unit
+  Shape input;  // [N, C, H, W] of each unit
   int64_t groups = 2;
   std::vector<ZeroCopyRow> rows;
 };
 
 struct GuidelinesOptions {
   Device device = Device::cpu;
-  int threads = 0;                 // CPU threads for this run (0: leave as is)
-  bool precise = false;            // all three width columns and more repeats
-  int repeats = 0;                 // timed passes per configuration; 0: 9 (quick) or 21 (precise)
-  int64_t batch = 0;               // 0: 1 on the CPU, 8 on CUDA
-  std::vector<Guideline> only;     // empty: all four (unless tables is false)
-  bool tables = true;              // false with only empty: the zero-copy section alone
+  int threads = 0;              // CPU threads for this run (0: leave as is)
+  bool precise = false;         // all three width columns and more repeats
+  int repeats = 0;              // timed passes per configuration; 0: 9 (quick) or 21 (precise)
+  int64_t batch = 0;            // 0: 1 on the CPU, 8 on CUDA
+  std::vector<Guideline> only;  // empty: all four (unless tables is false)
+  bool tables = true;           // false with only empty: the zero-copy section alone
   bool zero_copy = true;
   // Called between measurements: fraction done in [0, 1] and what runs next.
   std::function<void(double, const std::string&)> progress;
   const std::atomic<bool>* cancel = nullptr;  // set it to stop at the next measurement
 };
 struct GuidelinesReport {
-  std::string device;              // "cpu" or "cuda"
+  std::string device;  // "cpu" or "cuda"
   int threads = 1;
   int64_t batch = 1;
   bool precise = false, cancelled = false;
@@ -151,8 +151,9 @@ GuidelinesReport run_guidelines(const GuidelinesOptions& opt);
 
 // Configurations timed (median of `repeats` passes after `warmup`, the passes of all
 // configurations interleaved) and costed; on_pass(k) after the k-th round of passes.
-std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cfgs, Device device, int warmup,
-                                          int repeats, const std::atomic<bool>* cancel = nullptr,
+std::vector<GuidelineRow> measure_configs(const std::vector<GuidelineConfig>& cfgs, Device device,
+                                          int warmup, int repeats,
+                                          const std::atomic<bool>* cancel = nullptr,
                                           const std::function<void(int)>& on_pass = nullptr);
 GuidelineRow measure_config(const GuidelineConfig& cfg, Device device, int warmup, int repeats,
                             const std::atomic<bool>* cancel = nullptr);
@@ -168,26 +169,26 @@ void normalise_table(GuidelineTable& t, Device device);
 // shapes to an OpTally. A null tally costs nothing (the timed passes).
 struct OpTally {
   int64_t madds = 0, mac = 0;
-  int64_t elementwise_mac = 0;     // relu, add, concat
+  int64_t elementwise_mac = 0;  // relu, add, concat
   int64_t shuffle_mac = 0, concat_mac = 0;
-  int ops = 0;                     // op calls
-  bool time = false;               // time every op on its own (device synchronised around it)
+  int ops = 0;        // op calls
+  bool time = false;  // time every op on its own (device synchronised around it)
   double elementwise_ms = 0, all_ms = 0;
   void add(const LayerCost& c, double ms);
 };
 Tensor tally_conv2d(OpTally* t, const Tensor& x, const Tensor& w, const Conv2dParams& p = {});
 Tensor tally_relu(OpTally* t, const Tensor& x);
 Tensor tally_add(OpTally* t, const Tensor& a, const Tensor& b);
-Tensor tally_concat(OpTally* t, const std::vector<Tensor>& xs);        // along C
-Tensor tally_shuffle(OpTally* t, const Tensor& x, int64_t groups);      // core's channel_shuffle
-void sync_device(Device d);                                             // waits for launched kernels
+Tensor tally_concat(OpTally* t, const std::vector<Tensor>& xs);     // along C
+Tensor tally_shuffle(OpTally* t, const Tensor& x, int64_t groups);  // core's channel_shuffle
+void sync_device(Device d);                                         // waits for launched kernels
 
 // [SECTION] the zero-copy variants, exposed for tests
 struct ZeroCopyUnit {
   int64_t C = 116, groups = 2;
-  Tensor w1, w_dw, w2;             // branch 2: 1x1 C/2 -> C/2, 3x3 depthwise, 1x1 C/2 -> C/2
-  Tensor w_next;                   // the next 1x1 convolution [C, C, 1, 1], on shuffled input
-  Tensor w_next_folded;            // (a) w_next with columns permuted: reads unshuffled input
+  Tensor w1, w_dw, w2;                // branch 2: 1x1 C/2 -> C/2, 3x3 depthwise, 1x1 C/2 -> C/2
+  Tensor w_next;                      // the next 1x1 convolution [C, C, 1, 1], on shuffled input
+  Tensor w_next_folded;               // (a) w_next with columns permuted: reads unshuffled input
   std::vector<Tensor> w_next_blocks;  // (b) [C, C/G] per input block g, contiguous
 };
 ZeroCopyUnit make_zero_copy_unit(int64_t C, int64_t groups, Device device, uint64_t seed);

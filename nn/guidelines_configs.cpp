@@ -43,27 +43,37 @@ bool guideline_from_name(const std::string& name, Guideline* out) {
 }
 
 const PaperTable& paper_table(Guideline g) {
-  static const PaperTable t1{Guideline::g1, {"x1", "x2", "x4"}, {"x1", "x2", "x4"},
+  static const PaperTable t1{Guideline::g1,
+                             {"x1", "x2", "x4"},
+                             {"x1", "x2", "x4"},
                              {{"1:1", 128, 128, 32, 32, {1480, 723, 232}, {76.2, 21.7, 5.3}},
                               {"1:2", 90, 180, 22, 44, {1296, 586, 206}, {72.9, 20.5, 5.1}},
                               {"1:6", 52, 312, 13, 78, {876, 489, 189}, {69.1, 17.9, 4.6}},
                               {"1:12", 36, 432, 9, 108, {748, 392, 163}, {57.6, 15.1, 4.4}}}};
-  static const PaperTable t2{Guideline::g2, {"x1", "x2", "x4"}, {"x1", "x2", "x4"},
+  static const PaperTable t2{Guideline::g2,
+                             {"x1", "x2", "x4"},
+                             {"x1", "x2", "x4"},
                              {{"g=1", 128, 128, 64, 64, {2451, 1289, 437}, {40.0, 10.2, 2.3}},
                               {"g=2", 180, 180, 90, 90, {1725, 873, 341}, {35.0, 9.5, 2.2}},
                               {"g=4", 256, 256, 128, 128, {1026, 644, 338}, {32.9, 8.7, 2.1}},
                               {"g=8", 360, 360, 180, 180, {634, 445, 230}, {27.8, 7.5, 1.8}}}};
-  static const PaperTable t3{Guideline::g3, {"c=128", "c=256", "c=512"}, {"c=64", "c=128", "c=256"},
-                             {{"1-fragment", 128, 128, 64, 64, {2446, 1274, 434}, {40.2, 10.1, 2.3}},
-                              {"2-fragment-series", 128, 128, 64, 64, {1790, 909, 336}, {38.6, 10.1, 2.2}},
-                              {"4-fragment-series", 128, 128, 64, 64, {752, 745, 349}, {38.4, 10.1, 2.3}},
-                              {"2-fragment-parallel", 128, 128, 64, 64, {1537, 803, 320}, {33.4, 9.1, 2.2}},
-                              {"4-fragment-parallel", 128, 128, 64, 64, {691, 572, 292}, {35.0, 8.4, 2.1}}}};
-  static const PaperTable t4{Guideline::g4, {"c=32", "c=64", "c=128"}, {"c=32", "c=64", "c=128"},
-                             {{"ReLU yes, shortcut yes", 32, 32, 32, 32, {2427, 2066, 1436}, {56.7, 16.9, 5.0}},
-                              {"ReLU yes, shortcut no", 32, 32, 32, 32, {2647, 2256, 1735}, {61.9, 18.8, 5.2}},
-                              {"ReLU no, shortcut yes", 32, 32, 32, 32, {2672, 2121, 1458}, {57.3, 18.2, 5.1}},
-                              {"ReLU no, shortcut no", 32, 32, 32, 32, {2842, 2376, 1782}, {66.3, 20.2, 5.4}}}};
+  static const PaperTable t3{
+      Guideline::g3,
+      {"c=128", "c=256", "c=512"},
+      {"c=64", "c=128", "c=256"},
+      {{"1-fragment", 128, 128, 64, 64, {2446, 1274, 434}, {40.2, 10.1, 2.3}},
+       {"2-fragment-series", 128, 128, 64, 64, {1790, 909, 336}, {38.6, 10.1, 2.2}},
+       {"4-fragment-series", 128, 128, 64, 64, {752, 745, 349}, {38.4, 10.1, 2.3}},
+       {"2-fragment-parallel", 128, 128, 64, 64, {1537, 803, 320}, {33.4, 9.1, 2.2}},
+       {"4-fragment-parallel", 128, 128, 64, 64, {691, 572, 292}, {35.0, 8.4, 2.1}}}};
+  static const PaperTable t4{
+      Guideline::g4,
+      {"c=32", "c=64", "c=128"},
+      {"c=32", "c=64", "c=128"},
+      {{"ReLU yes, shortcut yes", 32, 32, 32, 32, {2427, 2066, 1436}, {56.7, 16.9, 5.0}},
+       {"ReLU yes, shortcut no", 32, 32, 32, 32, {2647, 2256, 1735}, {61.9, 18.8, 5.2}},
+       {"ReLU no, shortcut yes", 32, 32, 32, 32, {2672, 2121, 1458}, {57.3, 18.2, 5.1}},
+       {"ReLU no, shortcut no", 32, 32, 32, 32, {2842, 2376, 1782}, {66.3, 20.2, 5.4}}}};
   static const PaperTable* tables[] = {&t1, &t2, &t3, &t4};
   return *tables[(int)g];
 }
@@ -89,7 +99,8 @@ std::vector<GuidelineConfig> guideline_configs(Guideline g, Device device, int c
       c.groups = int64_t(1) << r;  // 1, 2, 4, 8
       // The paper's ARM c = 180 at g = 8 is not divisible by 8: take the multiple of g whose
       // FLOPs are nearest the g = 1 row's (184, +3.3%).
-      if (c.c1 % c.groups != 0) c.c1 = c.c2 = g2_point(c.groups, c.hw, c.hw * c.hw * out[0].c1 * out[0].c1).c;
+      if (c.c1 % c.groups != 0)
+        c.c1 = c.c2 = g2_point(c.groups, c.hw, c.hw * c.hw * out[0].c1 * out[0].c1).c;
     }
     if (g == Guideline::g3) {
       static const int frags[] = {1, 2, 4, 2, 4};
@@ -136,7 +147,8 @@ G2Point g2_point(int64_t groups, int64_t hw, int64_t madds_budget) {
   G2Point p{};
   p.groups = groups;
   p.c = std::max<int64_t>(groups, std::llround(c / double(groups)) * groups);
-  const Conv2dShape s = conv2d_shape({1, p.c, hw, hw}, {p.c, p.c / groups, 1, 1}, {.groups = groups});
+  const Conv2dShape s =
+      conv2d_shape({1, p.c, hw, hw}, {p.c, p.c / groups, 1, 1}, {.groups = groups});
   p.madds = conv2d_madds(s);
   p.mac = conv2d_mac(s);
   return p;

@@ -24,7 +24,8 @@ namespace sl {
 // so W_fold[o, g*(C/G) + m] = W[o, m*G + g] reads x unshuffled (the view [C_out, C/G, G]
 // permuted to [C_out, G, C/G]), and the block g of W_fold multiplies input block g.
 ZeroCopyUnit make_zero_copy_unit(int64_t C, int64_t groups, Device device, uint64_t seed) {
-  SL_CHECK(groups == 2, "make_zero_copy_unit: a V2 unit concatenates two halves, so groups must be 2, got ",
+  SL_CHECK(groups == 2,
+           "make_zero_copy_unit: a V2 unit concatenates two halves, so groups must be 2, got ",
            groups);
   SL_CHECK(C % 2 == 0 && C >= 2, "make_zero_copy_unit: C = ", C, " must be even");
   Generator gen(seed);
@@ -40,9 +41,11 @@ ZeroCopyUnit make_zero_copy_unit(int64_t C, int64_t groups, Device device, uint6
   u.w2 = he({h, h, 1, 1}, 2.f);
   u.w_next = he({C, C, 1, 1}, 1.f);
   // [C_out, C, 1, 1] -> [C_out, C/G, G] -> [C_out, G, C/G] -> [C_out, C, 1, 1]
-  u.w_next_folded = u.w_next.view({C, C / groups, groups}).permute({0, 2, 1}).contiguous().view({C, C, 1, 1});
+  u.w_next_folded =
+      u.w_next.view({C, C / groups, groups}).permute({0, 2, 1}).contiguous().view({C, C, 1, 1});
   for (int64_t g = 0; g < groups; ++g)  // [C_out, C/G] blocks of W_fold, contiguous
-    u.w_next_blocks.push_back(u.w_next_folded.view({C, C}).narrow(1, g * (C / groups), C / groups).contiguous());
+    u.w_next_blocks.push_back(
+        u.w_next_folded.view({C, C}).narrow(1, g * (C / groups), C / groups).contiguous());
   return u;
 }
 
@@ -77,12 +80,16 @@ Tensor zero_copy_strided(const ZeroCopyUnit& u, const Tensor& x, OpTally* k) {
 // blocks[g] [N, C_b, H, W], each image's [C_b, H, W] contiguous (a channel narrow of a
 // contiguous tensor qualifies); w_blocks[g] [C_out, C_b] contiguous -> out [N, C_out, H, W].
 // Per image n: out_n [C_out, HW] = w_0 @ block_0,n, then += w_g @ block_g,n for g >= 1.
-Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<Tensor>& w_blocks, OpTally* t) {
-  SL_CHECK(!blocks.empty() && blocks.size() == w_blocks.size(), "conv1x1_over_blocks: ", blocks.size(),
-           " blocks but ", w_blocks.size(), " weight blocks");
+Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<Tensor>& w_blocks,
+                           OpTally* t) {
+  SL_CHECK(!blocks.empty() && blocks.size() == w_blocks.size(),
+           "conv1x1_over_blocks: ", blocks.size(), " blocks but ", w_blocks.size(),
+           " weight blocks");
   const Tensor& b0 = blocks[0];
-  SL_CHECK(b0.dim() == 4, "conv1x1_over_blocks: blocks must be [N, C_b, H, W], block 0 is ", shape_str(b0.shape()));
-  const int64_t N = b0.size(0), H = b0.size(2), W = b0.size(3), HW = H * W, C_out = w_blocks[0].size(0);
+  SL_CHECK(b0.dim() == 4, "conv1x1_over_blocks: blocks must be [N, C_b, H, W], block 0 is ",
+           shape_str(b0.shape()));
+  const int64_t N = b0.size(0), H = b0.size(2), W = b0.size(3), HW = H * W,
+                C_out = w_blocks[0].size(0);
   const Device dev = b0.device();
   Tensor out = Tensor::empty({N, C_out, H, W}, dev);
   int64_t c_total = 0;
@@ -90,12 +97,14 @@ Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<
   for (size_t g = 0; g < blocks.size(); ++g) {
     const Tensor& b = blocks[g];
     const Tensor& w = w_blocks[g];
-    SL_CHECK(b.dim() == 4 && b.size(0) == N && b.size(2) == H && b.size(3) == W && b.device() == dev,
-             "conv1x1_over_blocks: block ", g, " is ", shape_str(b.shape()), " on ", device_name(b.device()),
-             " but block 0 is ", shape_str(b0.shape()), " on ", device_name(dev));
+    SL_CHECK(b.dim() == 4 && b.size(0) == N && b.size(2) == H && b.size(3) == W &&
+                 b.device() == dev,
+             "conv1x1_over_blocks: block ", g, " is ", shape_str(b.shape()), " on ",
+             device_name(b.device()), " but block 0 is ", shape_str(b0.shape()), " on ",
+             device_name(dev));
     SL_CHECK(w.dim() == 2 && w.size(0) == C_out && w.size(1) == b.size(1) && w.is_contiguous(),
-             "conv1x1_over_blocks: weight block ", g, " is ", shape_str(w.shape()), " but must be contiguous [",
-             C_out, ", ", b.size(1), "]");
+             "conv1x1_over_blocks: weight block ", g, " is ", shape_str(w.shape()),
+             " but must be contiguous [", C_out, ", ", b.size(1), "]");
     // Read in place when each image's [C_b, H, W] is contiguous; copy only otherwise.
     const bool in_place = b.strides()[3] == 1 && b.strides()[2] == W && b.strides()[1] == HW;
     xs.push_back(in_place ? b : b.contiguous());
@@ -105,7 +114,8 @@ Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<
   for (int64_t n = 0; n < N; ++n)
     for (size_t g = 0; g < xs.size(); ++g) {
       const MatmulShape s{.B = 1, .M = C_out, .K = xs[g].size(1), .N = HW, .accumulate = g > 0};
-      matmul(out.data() + n * C_out * HW, w_blocks[g].data(), xs[g].data() + n * xs[g].strides()[0], s);
+      matmul(out.data() + n * C_out * HW, w_blocks[g].data(), xs[g].data() + n * xs[g].strides()[0],
+             s);
     }
   // Same multiply-adds as the 1x1 convolution over all C = sum C_b channels; its MAC plus
   // one extra read of out for every accumulating block after the first.
@@ -119,13 +129,15 @@ Tensor conv1x1_over_blocks(const std::vector<Tensor>& blocks, const std::vector<
 }
 
 ZeroCopyResult run_zero_copy(Device device, int64_t batch, int warmup, int repeats,
-                             const std::atomic<bool>* cancel, const std::function<void(int)>& on_pass) {
+                             const std::atomic<bool>* cancel,
+                             const std::function<void(int)>& on_pass) {
   NoGradGuard no_grad;
   keep_freed_memory();
   // ShuffleNet V2 1.0x, stage 2 of a 224 x 224 input: C = 116 on 28 x 28; 10 units.
   const int64_t C = 116, S = 28, units = 10;
   std::vector<ZeroCopyUnit> us;
-  for (int64_t i = 0; i < units; ++i) us.push_back(make_zero_copy_unit(C, 2, device, 100 + (uint64_t)i));
+  for (int64_t i = 0; i < units; ++i)
+    us.push_back(make_zero_copy_unit(C, 2, device, 100 + (uint64_t)i));
   Generator gen(7);
   const Tensor x = Tensor::randn({batch, C, S, S}, gen, 0.f, 1.f, device);
   using Fn = Tensor (*)(const ZeroCopyUnit&, const Tensor&, OpTally*);
@@ -162,11 +174,13 @@ ZeroCopyResult run_zero_copy(Device device, int64_t batch, int warmup, int repea
   for (int k = 1; k < warmup && !(cancel && cancel->load()); ++k)
     for (const auto& v : variants) (void)pass(v.fn, nullptr);
   std::vector<std::vector<double>> times(res.rows.size());
-  for (int k = 0; k < repeats && !(cancel && cancel->load()); ++k) {  // round-robin, as measure_configs
+  for (int k = 0; k < repeats && !(cancel && cancel->load());
+       ++k) {  // round-robin, as measure_configs
     for (size_t i = 0; i < res.rows.size(); ++i) {
       const auto t0 = std::chrono::steady_clock::now();
       (void)pass(variants[i].fn, nullptr);
-      times[i].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      times[i].push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     if (on_pass) on_pass(k + 1);
   }
@@ -174,7 +188,8 @@ ZeroCopyResult run_zero_copy(Device device, int64_t batch, int warmup, int repea
     std::vector<double>& t = times[i];
     if (t.empty()) continue;
     std::sort(t.begin(), t.end());
-    res.rows[i].time_ms = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
+    res.rows[i].time_ms =
+        t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
   }
   for (ZeroCopyRow& r : res.rows) {
     r.saved_ms = res.rows[0].time_ms - r.time_ms;

@@ -53,7 +53,10 @@ class Parser {
       v.kind = JsonValue::Kind::object;
       ++i_;
       skip_ws();
-      if (peek() == '}' && !at_end()) { ++i_; return v; }
+      if (peek() == '}' && !at_end()) {
+        ++i_;
+        return v;
+      }
       std::unordered_set<std::string> seen;
       while (true) {
         skip_ws();
@@ -65,7 +68,10 @@ class Parser {
         skip_ws();
         v.members.push_back({std::move(key), value(depth + 1)});
         skip_ws();
-        if (peek() == ',' && !at_end()) { ++i_; continue; }
+        if (peek() == ',' && !at_end()) {
+          ++i_;
+          continue;
+        }
         expect('}');
         return v;
       }
@@ -74,21 +80,47 @@ class Parser {
       v.kind = JsonValue::Kind::array;
       ++i_;
       skip_ws();
-      if (peek() == ']' && !at_end()) { ++i_; return v; }
+      if (peek() == ']' && !at_end()) {
+        ++i_;
+        return v;
+      }
       while (true) {
         skip_ws();
         v.items.push_back(value(depth + 1));
         skip_ws();
-        if (peek() == ',' && !at_end()) { ++i_; continue; }
+        if (peek() == ',' && !at_end()) {
+          ++i_;
+          continue;
+        }
         expect(']');
         return v;
       }
     }
-    if (c == '"') { v.kind = JsonValue::Kind::string; v.text = string(); return v; }
-    if (c == 't') { literal("true"); v.kind = JsonValue::Kind::boolean; v.boolean = true; return v; }
-    if (c == 'f') { literal("false"); v.kind = JsonValue::Kind::boolean; return v; }
-    if (c == 'n') { literal("null"); return v; }
-    if (c == '-' || (c >= '0' && c <= '9')) { v.kind = JsonValue::Kind::number; v.text = number(); return v; }
+    if (c == '"') {
+      v.kind = JsonValue::Kind::string;
+      v.text = string();
+      return v;
+    }
+    if (c == 't') {
+      literal("true");
+      v.kind = JsonValue::Kind::boolean;
+      v.boolean = true;
+      return v;
+    }
+    if (c == 'f') {
+      literal("false");
+      v.kind = JsonValue::Kind::boolean;
+      return v;
+    }
+    if (c == 'n') {
+      literal("null");
+      return v;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      v.kind = JsonValue::Kind::number;
+      v.text = number();
+      return v;
+    }
     fail(str_cat("unexpected character 0x", std::to_string((unsigned char)c)));
   }
 
@@ -101,9 +133,14 @@ class Parser {
       if (i_ == d) fail("expected a digit");
     };
     if (peek() == '-') ++i_;
-    if (peek() == '0' && !at_end()) ++i_;
-    else digits();
-    if (peek() == '.' && !at_end()) { ++i_; digits(); }
+    if (peek() == '0' && !at_end())
+      ++i_;
+    else
+      digits();
+    if (peek() == '.' && !at_end()) {
+      ++i_;
+      digits();
+    }
     if (!at_end() && (peek() == 'e' || peek() == 'E')) {
       ++i_;
       if (peek() == '+' || peek() == '-') ++i_;
@@ -118,23 +155,34 @@ class Parser {
       const char h = peek();
       if (at_end()) fail("truncated \\u escape");
       u <<= 4;
-      if (h >= '0' && h <= '9') u |= (unsigned)(h - '0');
-      else if (h >= 'a' && h <= 'f') u |= (unsigned)(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') u |= (unsigned)(h - 'A' + 10);
-      else fail("invalid \\u escape");
+      if (h >= '0' && h <= '9')
+        u |= (unsigned)(h - '0');
+      else if (h >= 'a' && h <= 'f')
+        u |= (unsigned)(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F')
+        u |= (unsigned)(h - 'A' + 10);
+      else
+        fail("invalid \\u escape");
       ++i_;
     }
     return u;
   }
 
   static void put_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) out += (char)cp;
-    else if (cp < 0x800) { out += (char)(0xC0 | (cp >> 6)); out += (char)(0x80 | (cp & 0x3F)); }
-    else if (cp < 0x10000) {
-      out += (char)(0xE0 | (cp >> 12)); out += (char)(0x80 | ((cp >> 6) & 0x3F)); out += (char)(0x80 | (cp & 0x3F));
+    if (cp < 0x80)
+      out += (char)cp;
+    else if (cp < 0x800) {
+      out += (char)(0xC0 | (cp >> 6));
+      out += (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += (char)(0xE0 | (cp >> 12));
+      out += (char)(0x80 | ((cp >> 6) & 0x3F));
+      out += (char)(0x80 | (cp & 0x3F));
     } else {
-      out += (char)(0xF0 | (cp >> 18)); out += (char)(0x80 | ((cp >> 12) & 0x3F));
-      out += (char)(0x80 | ((cp >> 6) & 0x3F)); out += (char)(0x80 | (cp & 0x3F));
+      out += (char)(0xF0 | (cp >> 18));
+      out += (char)(0x80 | ((cp >> 12) & 0x3F));
+      out += (char)(0x80 | ((cp >> 6) & 0x3F));
+      out += (char)(0x80 | (cp & 0x3F));
     }
   }
 
@@ -149,7 +197,8 @@ class Parser {
       if ((b & 0xC0) != 0x80) fail("invalid UTF-8");
       cp = (cp << 6) | (b & 0x3F);
     }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
       fail("invalid UTF-8");
     out.append(t_.substr(i_, (size_t)len));
     i_ += (size_t)len;
@@ -161,10 +210,20 @@ class Parser {
     while (true) {
       if (at_end()) fail("unterminated string");
       const auto c = (unsigned char)t_[i_];
-      if (c == '"') { ++i_; return out; }
+      if (c == '"') {
+        ++i_;
+        return out;
+      }
       if (c < 0x20) fail("control character in string");
-      if (c >= 0x80) { utf8(out); continue; }
-      if (c != '\\') { out += (char)c; ++i_; continue; }
+      if (c >= 0x80) {
+        utf8(out);
+        continue;
+      }
+      if (c != '\\') {
+        out += (char)c;
+        ++i_;
+        continue;
+      }
       ++i_;
       const char e = peek();
       if (at_end()) fail("unterminated escape");
@@ -212,27 +271,37 @@ const JsonValue* JsonValue::find(std::string_view key) const {
 int64_t JsonValue::as_index(const char* what) const {
   bool ok = kind == Kind::number && !text.empty() && text.size() <= 18;
   for (char c : text) ok = ok && c >= '0' && c <= '9';
-  if (!ok) throw Error(str_cat("json: ", what, " must be a non-negative integer below 10^18 at byte ", offset));
+  if (!ok)
+    throw Error(
+        str_cat("json: ", what, " must be a non-negative integer below 10^18 at byte ", offset));
   return std::stoll(text);
 }
 
-JsonValue json_parse(std::string_view text, size_t base_offset) { return Parser(text, base_offset).document(); }
+JsonValue json_parse(std::string_view text, size_t base_offset) {
+  return Parser(text, base_offset).document();
+}
 
 std::string json_quote(std::string_view s) {
   std::string out = "\"";
   for (char ch : s) {
     const auto c = (unsigned char)ch;
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
     else if (c < 0x20) {
       const char* hex = "0123456789abcdef";
       out += "\\u00";
       out += hex[c >> 4];
       out += hex[c & 15];
-    } else out += ch;
+    } else
+      out += ch;
   }
   return out + "\"";
 }

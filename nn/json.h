@@ -17,10 +17,10 @@ struct JsonValue {
   enum class Kind { null, boolean, number, string, array, object };
   Kind kind = Kind::null;
   bool boolean = false;
-  std::string text;  // number: its literal text; string: the decoded UTF-8
-  std::vector<JsonValue> items;                           // array
-  std::vector<JsonMember> members;                        // object, in file order
-  size_t offset = 0;                                      // where the value starts
+  std::string text;                 // number: its literal text; string: the decoded UTF-8
+  std::vector<JsonValue> items;     // array
+  std::vector<JsonMember> members;  // object, in file order
+  size_t offset = 0;                // where the value starts
 
   const JsonValue* find(std::string_view key) const;  // object member or null
   // A non-negative integer that fits int64 ("12", not "1.0", "-1" or "1e3"); throws otherwise.

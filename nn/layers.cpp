@@ -22,7 +22,8 @@ std::optional<LayerCost> Conv2d::cost(const std::vector<Shape>& in, const Shape&
   return conv2d_cost(conv2d_shape(in[0], weight.shape(), params));
 }
 
-BatchNorm2d::BatchNorm2d(int64_t channels, float eps_, float momentum_) : eps(eps_), momentum(momentum_) {
+BatchNorm2d::BatchNorm2d(int64_t channels, float eps_, float momentum_)
+    : eps(eps_), momentum(momentum_) {
   weight = Tensor::ones({channels});
   bias = Tensor::zeros({channels});
   running_mean = Tensor::zeros({channels});
@@ -62,14 +63,17 @@ Linear::Linear(int64_t in, int64_t out, bool has_bias) {
 Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
 
 std::optional<LayerCost> Linear::cost(const std::vector<Shape>& in, const Shape&) const {
-  return linear_cost(in[0][0], weight.size(1), weight.size(0), bias.defined());  // x [N, I], w [O, I]
+  return linear_cost(in[0][0], weight.size(1), weight.size(0),
+                     bias.defined());  // x [N, I], w [O, I]
 }
 
 // [SECTION] parameter-free layers
 
 Tensor ReLU::forward(const Tensor& x) { return relu(x); }
 
-std::optional<LayerCost> ReLU::cost(const std::vector<Shape>& in, const Shape&) const { return relu_cost(in[0]); }
+std::optional<LayerCost> ReLU::cost(const std::vector<Shape>& in, const Shape&) const {
+  return relu_cost(in[0]);
+}
 
 Tensor MaxPool2d::forward(const Tensor& x) { return max_pool2d(x, params); }
 
@@ -96,8 +100,8 @@ std::optional<LayerCost> ChannelShuffle::cost(const std::vector<Shape>& in, cons
 }
 
 std::array<Tensor, 2> ChannelSplit::operator()(const Tensor& x) {
-  SL_CHECK(x.dim() == 4 && x.size(1) % 2 == 0, "ChannelSplit: x must be [N, C, H, W] with C even, it is ",
-           shape_str(x.shape()));
+  SL_CHECK(x.dim() == 4 && x.size(1) % 2 == 0,
+           "ChannelSplit: x must be [N, C, H, W] with C even, it is ", shape_str(x.shape()));
   std::vector<Tensor> halves;
   call({x}, [&] {
     halves = x.chunk(2, 1);
@@ -115,15 +119,19 @@ Tensor Concat::operator()(const std::vector<Tensor>& xs) {
   return call(xs, [&] { return cat(xs, 1); });
 }
 
-std::optional<LayerCost> Concat::cost(const std::vector<Shape>&, const Shape& out) const { return concat_cost(out); }
+std::optional<LayerCost> Concat::cost(const std::vector<Shape>&, const Shape& out) const {
+  return concat_cost(out);
+}
 
 Tensor Add::operator()(const Tensor& a, const Tensor& b) {
-  SL_CHECK(a.shape() == b.shape(), "Add: a is ", shape_str(a.shape()), " but b is ", shape_str(b.shape()),
-           " (the residual add does not broadcast)");
+  SL_CHECK(a.shape() == b.shape(), "Add: a is ", shape_str(a.shape()), " but b is ",
+           shape_str(b.shape()), " (the residual add does not broadcast)");
   return call({a, b}, [&] { return add(a, b); });
 }
 
-std::optional<LayerCost> Add::cost(const std::vector<Shape>&, const Shape& out) const { return add_cost(out); }
+std::optional<LayerCost> Add::cost(const std::vector<Shape>&, const Shape& out) const {
+  return add_cost(out);
+}
 
 void init_weights(Module& model, uint64_t seed) {
   Generator gen(seed);

@@ -19,7 +19,8 @@ Tensor log_softmax(const Tensor& logits);
 
 // logits [N, K], labels N class indices in [0, K) -> a 0-dim tensor,
 // loss = -(1/N) * sum_n sum_k target[n, k] * log_softmax(logits)[n, k].
-Tensor cross_entropy(const Tensor& logits, const std::vector<int>& labels, const CrossEntropyParams& p = {});
+Tensor cross_entropy(const Tensor& logits, const std::vector<int>& labels,
+                     const CrossEntropyParams& p = {});
 // The same with labels as a tensor [N] holding class indices as floats (0.0, 1.0, ...).
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, const CrossEntropyParams& p = {});
 

@@ -39,7 +39,9 @@ Tensor Module::call(const std::vector<Tensor>& inputs, const std::function<Tenso
   return out;
 }
 
-std::optional<LayerCost> Module::cost(const std::vector<Shape>&, const Shape&) const { return std::nullopt; }
+std::optional<LayerCost> Module::cost(const std::vector<Shape>&, const Shape&) const {
+  return std::nullopt;
+}
 
 Tensor Module::forward(const Tensor&) {
   throw Error(str_cat(type(), " '", name_, "': forward(x) is not defined for this module"));
@@ -134,7 +136,8 @@ void Module::load_state_dict(const StateDict& sd) {
              dtype_name(m.dtype), " ", shape_str(m.tensor.shape()), ")");
     const StateEntry& g = *it->second;
     SL_CHECK(g.tensor.defined() && g.tensor.shape() == m.tensor.shape(), "load_state_dict: key '",
-             m.name, "' has shape ", g.tensor.defined() ? shape_str(g.tensor.shape()) : "(undefined)",
+             m.name, "' has shape ",
+             g.tensor.defined() ? shape_str(g.tensor.shape()) : "(undefined)",
              " but the model expects ", shape_str(m.tensor.shape()));
     SL_CHECK(g.dtype == m.dtype, "load_state_dict: key '", m.name, "' is ", dtype_name(g.dtype),
              " but the model expects ", dtype_name(m.dtype));

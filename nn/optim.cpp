@@ -14,17 +14,19 @@ namespace sl {
 
 Sgd::Sgd(std::vector<std::pair<std::string, Tensor>> named_params, const SgdParams& p)
     : params_(std::move(named_params)), p_(p) {
-  SL_CHECK(p.momentum >= 0.f && p.weight_decay >= 0.f, "Sgd: momentum (", p.momentum, ") and weight_decay (",
-           p.weight_decay, ") must be >= 0");
+  SL_CHECK(p.momentum >= 0.f && p.weight_decay >= 0.f, "Sgd: momentum (", p.momentum,
+           ") and weight_decay (", p.weight_decay, ") must be >= 0");
   SL_CHECK(!p.nesterov || p.momentum > 0.f, "Sgd: Nesterov needs momentum > 0");
   for (auto& [name, t] : params_) {
-    SL_CHECK(t.defined() && t.device() == Device::cpu && t.is_contiguous(), "Sgd: parameter '", name,
-             "' must be a contiguous CPU tensor (training runs on the CPU backend)");
+    SL_CHECK(t.defined() && t.device() == Device::cpu && t.is_contiguous(), "Sgd: parameter '",
+             name, "' must be a contiguous CPU tensor (training runs on the CPU backend)");
     bufs_.push_back(p.momentum > 0.f ? Tensor::zeros(t.shape()) : Tensor());
   }
 }
 
-bool Sgd::decays(size_t i) const { return p_.weight_decay > 0.f && (p_.decay_1d || params_[i].second.dim() > 1); }
+bool Sgd::decays(size_t i) const {
+  return p_.weight_decay > 0.f && (p_.decay_1d || params_[i].second.dim() > 1);
+}
 
 void Sgd::step() {
   const float lr = p_.lr, mu = p_.momentum;
@@ -64,13 +66,14 @@ void Sgd::load_state_dict(const StateDict& sd) {
   std::unordered_map<std::string, const Tensor*> given;
   for (const StateEntry& e : sd) given[e.name] = &e.tensor;
   const StateDict mine = state_dict();
-  SL_CHECK(given.size() == mine.size(), "Sgd: the optimiser state has ", given.size(), " momentum buffers but this ",
-           "model has ", mine.size(), " (a checkpoint of another model, or another --momentum?)");
+  SL_CHECK(given.size() == mine.size(), "Sgd: the optimiser state has ", given.size(),
+           " momentum buffers but this ", "model has ", mine.size(),
+           " (a checkpoint of another model, or another --momentum?)");
   for (const StateEntry& m : mine) {  // validate all, then copy
     auto it = given.find(m.name);
     SL_CHECK(it != given.end(), "Sgd: the optimiser state has no '", m.name, "'");
-    SL_CHECK(it->second->shape() == m.tensor.shape(), "Sgd: '", m.name, "' is ", shape_str(it->second->shape()),
-             " but the parameter is ", shape_str(m.tensor.shape()));
+    SL_CHECK(it->second->shape() == m.tensor.shape(), "Sgd: '", m.name, "' is ",
+             shape_str(it->second->shape()), " but the parameter is ", shape_str(m.tensor.shape()));
   }
   for (const StateEntry& m : mine) copy_into(m.tensor, *given.at(m.name));
 }

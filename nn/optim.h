@@ -14,10 +14,10 @@ namespace sl {
 
 struct SgdParams {
   float lr = 0.1f;
-  float momentum = 0.9f;      // 0 turns momentum (and its buffers) off
+  float momentum = 0.9f;  // 0 turns momentum (and its buffers) off
   bool nesterov = true;
   float weight_decay = 5e-4f;
-  bool decay_1d = false;      // also decay 1-D parameters (BatchNorm gamma/beta, biases)
+  bool decay_1d = false;  // also decay 1-D parameters (BatchNorm gamma/beta, biases)
 };
 
 // For every parameter p with gradient g (PyTorch's torch.optim.SGD, dampening 0):
@@ -30,8 +30,8 @@ class Sgd {
  public:
   Sgd(std::vector<std::pair<std::string, Tensor>> named_params, const SgdParams& p);
 
-  void step();        // one update of every parameter, in place (handles stay valid)
-  void zero_grad();   // drops every gradient
+  void step();       // one update of every parameter, in place (handles stay valid)
+  void zero_grad();  // drops every gradient
   void set_lr(float lr) { p_.lr = lr; }
   float lr() const { return p_.lr; }
   const SgdParams& params() const { return p_; }

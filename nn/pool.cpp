@@ -7,8 +7,9 @@ namespace sl {
 Pool2dShape pool2d_shape(const char* op, const Shape& x, const Pool2dParams& p) {
   SL_CHECK(x.size() == 4, op, ": x must be [N, C, H, W], it is ", shape_str(x));
   const int64_t K = p.kernel, stride = p.stride == 0 ? p.kernel : p.stride;
-  SL_CHECK(K >= 1 && stride >= 1 && p.padding >= 0, op, ": needs kernel >= 1, stride >= 1, padding >= 0; got ",
-           "kernel ", K, ", stride ", stride, ", padding ", p.padding);
+  SL_CHECK(K >= 1 && stride >= 1 && p.padding >= 0, op,
+           ": needs kernel >= 1, stride >= 1, padding >= 0; got ", "kernel ", K, ", stride ",
+           stride, ", padding ", p.padding);
   SL_CHECK(2 * p.padding <= K, op, ": padding ", p.padding, " must be at most half the kernel ", K);
   SL_CHECK(x[2] + 2 * p.padding >= K && x[3] + 2 * p.padding >= K, op, ": x is ", shape_str(x),
            " but the window K = ", K, " is larger than the padded input (padding ", p.padding, ")");
@@ -40,7 +41,8 @@ Tensor max_pool2d(const Tensor& x, const Pool2dParams& p) {
   record(out, "max_pool2d", {x}, [=](const Tensor& dout) -> std::vector<Tensor> {
     const Tensor d = dout.contiguous();
     Tensor dx = Tensor::zeros({s.N, s.C, s.H, s.W}, d.device());
-    SL_KERNEL(d.device(), maxpool2d_backward)(dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
+    SL_KERNEL(d.device(), maxpool2d_backward)
+    (dx.data(), d.data(), reinterpret_cast<const int32_t*>(idx.data()), s);
     return {dx};
   });
   return out;

@@ -37,7 +37,8 @@ std::string first_non_finite(const StateDict& tensors);
 // Header keys follow the StateDict's order; the header is padded with spaces to 8 bytes.
 std::vector<uint8_t> safetensors_serialize(const StateDict& tensors, const Metadata& metadata = {});
 // Atomic (write_file_atomic below).
-void safetensors_write(const std::string& path, const StateDict& tensors, const Metadata& metadata = {});
+void safetensors_write(const std::string& path, const StateDict& tensors,
+                       const Metadata& metadata = {});
 
 // A model's state_dict to and from a file. load_weights is all-or-nothing: a missing, extra
 // or mis-shaped tensor, or a NaN/Inf value, throws naming the first offending key and

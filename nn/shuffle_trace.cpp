@@ -74,14 +74,18 @@ ShuffleTrace trace_channel_shuffle(const Tensor& x, int64_t G) {
   step("input", "Tensor x = ...;  // [N, C, H, W]", "x of shape " + shape_str(x.shape()),
        [&] { return x; });
   Tensor v = step("view", "Tensor v = x.view({N, G, C / G, H, W});",
-                  "x.view(" + braces({N, G, Cg, H, W}) + ")", [&] { return x.view({N, G, Cg, H, W}); });
+                  "x.view(" + braces({N, G, Cg, H, W}) + ")", [&] {
+                    return x.view({N, G, Cg, H, W});
+                  });
   Tensor t = step("transpose", "Tensor t = v.transpose(1, 2);", "v.transpose(1, 2)",
                   [&] { return v.transpose(1, 2); });
   Tensor y = step("contiguous", "Tensor y = t.contiguous();", "t.contiguous()",
                   [&] { return t.contiguous(); });
   // -1 asks view to infer that size: numel / (N * H * W) = C.
   Tensor out = step("view", "Tensor out = y.view({N, -1, H, W});",
-                    "y.view(" + braces({N, -1, H, W}) + ")", [&] { return y.view({N, -1, H, W}); });
+                    "y.view(" + braces({N, -1, H, W}) + ")", [&] {
+                      return y.view({N, -1, H, W});
+                    });
 
   // Skipping contiguous(): the same view of t fails unless t happens to be contiguous.
   try {

@@ -21,10 +21,10 @@ struct ShuffleExample {
 constexpr int kShuffleTraceSteps = 5;  // input, view, transpose, contiguous, view
 
 struct ShuffleTraceStep {
-  std::string op;            // "input", "view", "transpose", "contiguous", "view"
-  std::string code;          // the C++ line in symbols: "Tensor t = v.transpose(1, 2);"
-  std::string code_values;   // the same call with this shape's numbers
-  Tensor tensor;             // what the op returned
+  std::string op;                    // "input", "view", "transpose", "contiguous", "view"
+  std::string code;                  // the C++ line in symbols: "Tensor t = v.transpose(1, 2);"
+  std::string code_values;           // the same call with this shape's numbers
+  Tensor tensor;                     // what the op returned
   bool shares_input_storage = true;  // reads the buffer x was made with
   int64_t copies = 0, bytes = 0;     // copy_stats() after minus before the op: the one count
 };

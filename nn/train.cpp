@@ -25,9 +25,11 @@ namespace fs = std::filesystem;
 std::string metrics_json(const EpochMetrics& m) {
   char buf[320];
   std::snprintf(buf, sizeof buf,
-                "{\"epoch\": %lld, \"train_loss\": %.6f, \"train_acc\": %.6f, \"test_acc\": %.6f, \"lr\": %.6g, "
+                "{\"epoch\": %lld, \"train_loss\": %.6f, \"train_acc\": %.6f, \"test_acc\": %.6f, "
+                "\"lr\": %.6g, "
                 "\"img_per_s\": %.1f, \"elapsed_s\": %.1f}",
-                (long long)m.epoch, m.train_loss, m.train_acc, m.test_acc, m.lr, m.img_per_s, m.elapsed_s);
+                (long long)m.epoch, m.train_loss, m.train_acc, m.test_acc, m.lr, m.img_per_s,
+                m.elapsed_s);
   return buf;
 }
 
@@ -35,8 +37,8 @@ std::string accuracy_str(double acc, int64_t classes) {
   const double chance = 1.0 / (double)classes;
   char buf[96];
   if (acc < 2 * chance)
-    std::snprintf(buf, sizeof buf, "%.2f%% (chance level: %.3g%% for %lld classes)", 100 * acc, 100 * chance,
-                  (long long)classes);
+    std::snprintf(buf, sizeof buf, "%.2f%% (chance level: %.3g%% for %lld classes)", 100 * acc,
+                  100 * chance, (long long)classes);
   else
     std::snprintf(buf, sizeof buf, "%.2f%%", 100 * acc);
   return buf;
@@ -54,8 +56,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 int64_t count_correct(const Tensor& logits, const std::vector<int>& labels) {
   const Tensor l = logits.detach().contiguous();
-  SL_CHECK(l.dim() == 2 && l.size(0) == (int64_t)labels.size(), "count_correct: logits are ", shape_str(l.shape()),
-           " for ", labels.size(), " labels");
+  SL_CHECK(l.dim() == 2 && l.size(0) == (int64_t)labels.size(), "count_correct: logits are ",
+           shape_str(l.shape()), " for ", labels.size(), " labels");
   const std::vector<float> v = l.to_vector();
   const int64_t N = l.size(0), K = l.size(1);
   int64_t correct = 0;
@@ -94,19 +96,23 @@ double evaluate(Module& model, const Cifar10& data, int64_t batch, std::vector<f
 namespace {
 
 // Flags that change what training computes must match the checkpoint's recipe.
-void check_same_recipe(const TrainConfig& saved, const TrainConfig& now, const std::string& out_dir) {
+void check_same_recipe(const TrainConfig& saved, const TrainConfig& now,
+                       const std::string& out_dir) {
   auto same = [&](bool equal, const char* flag, const std::string& a, const std::string& b) {
-    SL_CHECK_USAGE(equal, "--resume ", out_dir, ": --", flag, " ", b, " differs from the checkpoint's ", a,
-                   "; leave the flag out to keep the run's recipe, or start a new run with another --out");
+    SL_CHECK_USAGE(
+        equal, "--resume ", out_dir, ": --", flag, " ", b, " differs from the checkpoint's ", a,
+        "; leave the flag out to keep the run's recipe, or start a new run with another --out");
   };
   same(saved.model == now.model, "model", saved.model, now.model);
   same(saved.batch == now.batch, "batch", std::to_string(saved.batch), std::to_string(now.batch));
   same(saved.lr == now.lr, "lr", str_cat(saved.lr), str_cat(now.lr));
   same(saved.momentum == now.momentum, "momentum", str_cat(saved.momentum), str_cat(now.momentum));
-  same(saved.weight_decay == now.weight_decay, "wd", str_cat(saved.weight_decay), str_cat(now.weight_decay));
-  same(saved.nesterov == now.nesterov, "nesterov", saved.nesterov ? "on" : "off", now.nesterov ? "on" : "off");
-  same(saved.label_smoothing == now.label_smoothing, "label-smoothing", str_cat(saved.label_smoothing),
-       str_cat(now.label_smoothing));
+  same(saved.weight_decay == now.weight_decay, "wd", str_cat(saved.weight_decay),
+       str_cat(now.weight_decay));
+  same(saved.nesterov == now.nesterov, "nesterov", saved.nesterov ? "on" : "off",
+       now.nesterov ? "on" : "off");
+  same(saved.label_smoothing == now.label_smoothing, "label-smoothing",
+       str_cat(saved.label_smoothing), str_cat(now.label_smoothing));
   same(saved.schedule == now.schedule, "schedule", saved.schedule, now.schedule);
   same(saved.seed == now.seed, "seed", std::to_string(saved.seed), std::to_string(now.seed));
   same(saved.limit_train == now.limit_train, "limit-train", std::to_string(saved.limit_train),
@@ -115,17 +121,22 @@ void check_same_recipe(const TrainConfig& saved, const TrainConfig& now, const s
 
 void check_config(const TrainConfig& c) {
   SL_CHECK_USAGE(c.epochs >= 1, "--epochs must be at least 1, it is ", c.epochs);
-  SL_CHECK_USAGE(c.batch >= 2, "--batch must be at least 2 (BatchNorm needs two images), it is ", c.batch);
-  SL_CHECK_USAGE(c.eval_batch >= 1, "the evaluation batch must be at least 1, it is ", c.eval_batch);
+  SL_CHECK_USAGE(c.batch >= 2, "--batch must be at least 2 (BatchNorm needs two images), it is ",
+                 c.batch);
+  SL_CHECK_USAGE(c.eval_batch >= 1, "the evaluation batch must be at least 1, it is ",
+                 c.eval_batch);
   SL_CHECK_USAGE(c.lr > 0.f && std::isfinite(c.lr), "--lr must be a positive number, it is ", c.lr);
-  SL_CHECK_USAGE(c.momentum >= 0.f && c.momentum < 1.f, "--momentum must be in [0, 1), it is ", c.momentum);
+  SL_CHECK_USAGE(c.momentum >= 0.f && c.momentum < 1.f, "--momentum must be in [0, 1), it is ",
+                 c.momentum);
   SL_CHECK_USAGE(c.weight_decay >= 0.f, "--wd must be >= 0, it is ", c.weight_decay);
-  SL_CHECK_USAGE(!c.nesterov || c.momentum > 0.f, "Nesterov needs --momentum > 0 (or pass --no-nesterov)");
-  SL_CHECK_USAGE(c.label_smoothing >= 0.f && c.label_smoothing < 1.f, "--label-smoothing must be in [0, 1), it is ",
-                 c.label_smoothing);
-  SL_CHECK_USAGE(c.limit_train == -1 || c.limit_train >= 2, "--limit-train must be at least 2, it is ",
-                 c.limit_train);
-  SL_CHECK_USAGE(c.limit_test == -1 || c.limit_test >= 1, "--limit-test must be at least 1, it is ", c.limit_test);
+  SL_CHECK_USAGE(!c.nesterov || c.momentum > 0.f,
+                 "Nesterov needs --momentum > 0 (or pass --no-nesterov)");
+  SL_CHECK_USAGE(c.label_smoothing >= 0.f && c.label_smoothing < 1.f,
+                 "--label-smoothing must be in [0, 1), it is ", c.label_smoothing);
+  SL_CHECK_USAGE(c.limit_train == -1 || c.limit_train >= 2,
+                 "--limit-train must be at least 2, it is ", c.limit_train);
+  SL_CHECK_USAGE(c.limit_test == -1 || c.limit_test >= 1, "--limit-test must be at least 1, it is ",
+                 c.limit_test);
   SL_CHECK_USAGE(!c.out_dir.empty(), "the output folder (--out) must not be empty");
   lr_at(c.schedule, 0, 1, c.lr);  // throws UsageError for an unknown schedule
 }
@@ -138,12 +149,14 @@ std::string existing_run(const std::string& out_dir) {
   std::string files;
   for (const std::string& p : {checkpoint_state_path(out_dir), checkpoint_weights_path(out_dir)})
     if (fs::exists(p, ec)) files += (files.empty() ? "" : ", ") + fs::path(p).filename().string();
-  if (fs::exists(checkpoint_metrics_path(out_dir), ec) && fs::file_size(checkpoint_metrics_path(out_dir), ec) > 0)
+  if (fs::exists(checkpoint_metrics_path(out_dir), ec) &&
+      fs::file_size(checkpoint_metrics_path(out_dir), ec) > 0)
     files += (files.empty() ? "" : ", ") + std::string("metrics.jsonl");
   if (files.empty()) return "";
   try {
     const CheckpointInfo info = read_checkpoint_info(out_dir);
-    return str_cat("a ", info.cfg.model, " run at epoch ", info.state.epoch, " of ", info.cfg.epochs, " (", files, ")");
+    return str_cat("a ", info.cfg.model, " run at epoch ", info.state.epoch, " of ",
+                   info.cfg.epochs, " (", files, ")");
   } catch (const Error&) {
     return str_cat("an earlier run (", files, ")");
   }
@@ -154,7 +167,8 @@ void check_new_run_folder(const TrainConfig& cfg) {
   const std::string earlier = existing_run(cfg.out_dir);
   SL_CHECK_USAGE(earlier.empty(), cfg.out_dir, " already holds ", earlier,
                  "; a new run never replaces one silently: continue it with --resume ", cfg.out_dir,
-                 ", pick a new folder with --out, or pass --overwrite to replace it (its files stay until the ",
+                 ", pick a new folder with --out, or pass --overwrite to replace it (its files "
+                 "stay until the ",
                  "new run's first checkpoint)");
 }
 
@@ -177,20 +191,25 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
                    ", so this run will differ from an uninterrupted one"));
   } else if (!earlier.empty()) {
     check_new_run_folder(cfg);
-    note(str_cat(cfg.out_dir, " holds ", earlier, "; --overwrite: it is replaced at this run's first checkpoint"));
+    note(str_cat(cfg.out_dir, " holds ", earlier,
+                 "; --overwrite: it is replaced at this run's first checkpoint"));
   }
   const Cifar10 train_set = cifar10_load(cfg.data_dir, true, cfg.limit_train);
   const Cifar10 test_set = cifar10_load(cfg.data_dir, false, cfg.limit_test);
-  SL_CHECK(train_set.size() >= 2, "training needs at least 2 images, ", cfg.data_dir, " gave ", train_set.size());
+  SL_CHECK(train_set.size() >= 2, "training needs at least 2 images, ", cfg.data_dir, " gave ",
+           train_set.size());
 
   std::unique_ptr<Module> model = make_model(cfg.model, "cifar", kCifarClasses, cfg.seed);
-  Sgd opt(model->named_parameters(), {.lr = cfg.lr, .momentum = cfg.momentum, .nesterov = cfg.nesterov,
+  Sgd opt(model->named_parameters(), {.lr = cfg.lr,
+                                      .momentum = cfg.momentum,
+                                      .nesterov = cfg.nesterov,
                                       .weight_decay = cfg.weight_decay});
   if (cfg.resume) {
     check_checkpoint_position(info, train_set.size(), cfg.out_dir);
     const std::string repaired = load_checkpoint(cfg.out_dir, *model, opt);
     if (!repaired.empty()) note(repaired + " (a save was interrupted)");
-    if (st.epoch < cfg.epochs) note(str_cat("resumed ", cfg.out_dir, " at epoch ", st.epoch + 1, ", step ", st.step));
+    if (st.epoch < cfg.epochs)
+      note(str_cat("resumed ", cfg.out_dir, " at epoch ", st.epoch + 1, ", step ", st.step));
   } else {
     std::error_code ec;
     fs::create_directories(cfg.out_dir, ec);
@@ -198,16 +217,17 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
   }
   // Where the last good checkpoint is, for the divergence message.
   auto checkpoint_at = [&] {
-    return st.step ? str_cat(cfg.out_dir, " keeps its checkpoint from epoch ", st.epoch + 1, ", step ", st.step)
+    return st.step ? str_cat(cfg.out_dir, " keeps its checkpoint from epoch ", st.epoch + 1,
+                             ", step ", st.step)
                    : str_cat(cfg.out_dir, " keeps its checkpoint from the end of epoch ", st.epoch);
   };
-  std::string kept = cfg.resume ? checkpoint_at()
+  std::string kept = cfg.resume        ? checkpoint_at()
                      : earlier.empty() ? std::string("there is no checkpoint yet")
                                        : str_cat(cfg.out_dir, " keeps the earlier run, untouched");
   auto diverged = [&](const std::string& what, const std::string& where, float lr) {
     return Error(str_cat("training diverged: ", what, " ", where, " (lr ", lr,
-                         "); nothing was saved, so ", kept, "\nhint: lower --lr (e.g. half of ", cfg.lr,
-                         ") or try --schedule cosine"));
+                         "); nothing was saved, so ", kept, "\nhint: lower --lr (e.g. half of ",
+                         cfg.lr, ") or try --schedule cosine"));
   };
   // Saves only finite weights and momentum, so a checkpoint is always one to go on from.
   auto save = [&] {
@@ -220,7 +240,8 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     kept = checkpoint_at();
   };
 
-  BatchLoader loader(train_set, {.batch = cfg.batch, .shuffle = true, .augment = true, .seed = cfg.seed});
+  BatchLoader loader(train_set,
+                     {.batch = cfg.batch, .shuffle = true, .augment = true, .seed = cfg.seed});
   const int64_t steps = loader.batches_per_epoch(), total = steps * cfg.epochs;
   const CrossEntropyParams ce{.label_smoothing = cfg.label_smoothing};
   const auto session_start = std::chrono::steady_clock::now();
@@ -252,7 +273,8 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
       const Tensor loss = cross_entropy(logits, b.y, ce);
       const float L = loss.item();
       if (!std::isfinite(L))
-        throw diverged(str_cat("the loss is ", L), str_cat("at epoch ", epoch + 1, ", step ", st.step + 1), lr);
+        throw diverged(str_cat("the loss is ", L),
+                       str_cat("at epoch ", epoch + 1, ", step ", st.step + 1), lr);
       loss.backward();
       opt.step();
       opt.zero_grad();
@@ -268,9 +290,15 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
       session_step_s += dt;
       session_steps += 1;
       if (hooks.on_step) {
-        StepProgress p{.epoch = epoch + 1, .epochs = cfg.epochs, .step = st.step, .steps = steps,
-                       .global_step = g + 1, .loss = st.loss_sum / (double)st.seen,
-                       .acc = (double)st.correct / (double)st.seen, .batch_loss = L, .lr = lr,
+        StepProgress p{.epoch = epoch + 1,
+                       .epochs = cfg.epochs,
+                       .step = st.step,
+                       .steps = steps,
+                       .global_step = g + 1,
+                       .loss = st.loss_sum / (double)st.seen,
+                       .acc = (double)st.correct / (double)st.seen,
+                       .batch_loss = L,
+                       .lr = lr,
                        .img_per_s = (double)st.seen / st.step_s,
                        .eta_s = (double)(total - g - 1) * session_step_s / (double)session_steps};
         hooks.on_step(p);
@@ -285,7 +313,9 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     m.lr = st.lr;
     m.img_per_s = (double)st.seen / st.step_s;
     m.elapsed_s = elapsed();
-    st = TrainState{.epoch = epoch + 1, .elapsed_s = m.elapsed_s, .lr = st.lr,
+    st = TrainState{.epoch = epoch + 1,
+                    .elapsed_s = m.elapsed_s,
+                    .lr = st.lr,
                     .metrics = st.metrics + metrics_json(m) + "\n"};
     save();
     result.history.push_back(m);

@@ -23,22 +23,22 @@ namespace sl {
 // (not on BatchNorm or biases), no label smoothing.
 struct TrainConfig {
   std::string model = "v2-0.5";
-  std::string data_dir;              // a folder with the batch files (cifar10_find_dir)
+  std::string data_dir;  // a folder with the batch files (cifar10_find_dir)
   std::string out_dir = "runs/v2-0.5";
   int64_t epochs = 10;
   int64_t batch = 128;
-  float lr = 0.1f;                   // the peak (one-cycle) or starting (cosine) rate
+  float lr = 0.1f;  // the peak (one-cycle) or starting (cosine) rate
   float momentum = 0.9f;
   float weight_decay = 5e-4f;
   bool nesterov = true;
   float label_smoothing = 0.f;
-  std::string schedule = "onecycle"; // or "cosine"
-  uint64_t seed = 0;                 // model init, data order, augmentation
-  int64_t limit_train = -1;          // use the first N training / test images (-1: all)
+  std::string schedule = "onecycle";  // or "cosine"
+  uint64_t seed = 0;                  // model init, data order, augmentation
+  int64_t limit_train = -1;           // use the first N training / test images (-1: all)
   int64_t limit_test = -1;
   int64_t eval_batch = 500;
-  bool resume = false;               // continue the run saved in out_dir
-  bool overwrite = false;            // a new run may replace the run already in out_dir
+  bool resume = false;     // continue the run saved in out_dir
+  bool overwrite = false;  // a new run may replace the run already in out_dir
 };
 
 // [SECTION] reports
@@ -56,11 +56,11 @@ std::string metrics_json(const EpochMetrics& m);  // {"epoch": 1, "train_loss": 
 std::string accuracy_str(double acc, int64_t classes = kCifarClasses);
 
 struct StepProgress {
-  int64_t epoch = 0, epochs = 0;        // epoch counts from 1
-  int64_t step = 0, steps = 0;          // step counts from 1 inside the epoch
-  int64_t global_step = 0;              // steps done in the whole run, this one included
-  double loss = 0, acc = 0;             // running means over the epoch so far
-  double batch_loss = 0;                // this step's loss
+  int64_t epoch = 0, epochs = 0;  // epoch counts from 1
+  int64_t step = 0, steps = 0;    // step counts from 1 inside the epoch
+  int64_t global_step = 0;        // steps done in the whole run, this one included
+  double loss = 0, acc = 0;       // running means over the epoch so far
+  double batch_loss = 0;          // this step's loss
   double lr = 0, img_per_s = 0, eta_s = 0;
 };
 
@@ -77,8 +77,8 @@ struct TrainHooks {
 enum class TrainStatus { finished, interrupted };
 struct TrainResult {
   TrainStatus status = TrainStatus::finished;
-  int64_t epoch = 0, step = 0;          // where it stopped: epochs done, steps into the next
-  std::vector<EpochMetrics> history;    // epochs finished in this session
+  int64_t epoch = 0, step = 0;        // where it stopped: epochs done, steps into the next
+  std::vector<EpochMetrics> history;  // epochs finished in this session
 };
 
 // Trains cfg.model from scratch (or from the checkpoint in out_dir when cfg.resume),
@@ -99,7 +99,8 @@ void check_new_run_folder(const TrainConfig& cfg);
 // [SECTION] evaluation
 // Test accuracy of `model` (switched to eval mode) on `data` in order, in batches; when
 // logits is non-null it receives N x classes floats, row n for image n.
-double evaluate(Module& model, const Cifar10& data, int64_t batch = 500, std::vector<float>* logits = nullptr);
+double evaluate(Module& model, const Cifar10& data, int64_t batch = 500,
+                std::vector<float>* logits = nullptr);
 
 // Correct predictions in logits [N, K] (the arg-max of each row, first on ties).
 int64_t count_correct(const Tensor& logits, const std::vector<int>& labels);
@@ -123,14 +124,14 @@ int64_t count_correct(const Tensor& logits, const std::vector<int>& labels);
 // augmentation of its batch b are drawn from mix_seed(seed, e, b) (nn/cifar10.h), so
 // (seed, epoch, step) is the whole random state of the loop.
 struct TrainState {
-  int64_t epoch = 0;        // epochs completed
-  int64_t step = 0;         // steps done inside epoch `epoch` (0 at an epoch boundary)
-  double loss_sum = 0;      // sum over the partial epoch's images of their batch loss
+  int64_t epoch = 0;    // epochs completed
+  int64_t step = 0;     // steps done inside epoch `epoch` (0 at an epoch boundary)
+  double loss_sum = 0;  // sum over the partial epoch's images of their batch loss
   int64_t correct = 0, seen = 0;
-  double step_s = 0;        // seconds spent in the partial epoch's steps (for img/s)
-  double elapsed_s = 0;     // wall time of the run so far, all sessions
-  float lr = 0;             // the rate of the last step taken
-  std::string metrics;      // the metrics.jsonl lines of epochs 1..epoch, each ending in \n
+  double step_s = 0;     // seconds spent in the partial epoch's steps (for img/s)
+  double elapsed_s = 0;  // wall time of the run so far, all sessions
+  float lr = 0;          // the rate of the last step taken
+  std::string metrics;   // the metrics.jsonl lines of epochs 1..epoch, each ending in \n
 };
 
 std::string checkpoint_weights_path(const std::string& out_dir);  // OUT/last.safetensors
@@ -139,11 +140,11 @@ std::string checkpoint_metrics_path(const std::string& out_dir);  // OUT/metrics
 
 // Saves the three files above, state first. Refuses (sl::Error naming the tensor) when any
 // weight or momentum value is NaN or infinite, before writing anything.
-void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd& opt, const TrainConfig& cfg,
-                     const TrainState& st);
+void save_checkpoint(const std::string& out_dir, const Module& model, const Sgd& opt,
+                     const TrainConfig& cfg, const TrainState& st);
 
 struct CheckpointInfo {
-  TrainConfig cfg;   // the recipe it was trained with, its data folder, out_dir = OUT
+  TrainConfig cfg;  // the recipe it was trained with, its data folder, out_dir = OUT
   TrainState state;
   std::string position;  // "epoch:step" as saved, a check on the two
 };
@@ -155,7 +156,8 @@ CheckpointInfo read_checkpoint_info(const std::string& out_dir);
 // The checks that need the data: the position must lie inside an epoch of `train_images`
 // images at the checkpoint's batch size (step <= steps of an epoch), and the partial
 // epoch's image count must match it.
-void check_checkpoint_position(const CheckpointInfo& info, int64_t train_images, const std::string& out_dir);
+void check_checkpoint_position(const CheckpointInfo& info, int64_t train_images,
+                               const std::string& out_dir);
 
 // Loads weights and momentum buffers from the state file (each all-or-nothing; NaN/Inf
 // refused, naming the tensor), then brings OUT/last.safetensors and OUT/metrics.jsonl up to date

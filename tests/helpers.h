@@ -87,8 +87,8 @@ inline void gradcheck(const Fn& f, std::vector<Tensor> inputs, double eps = 1e-2
       double num = (lp - lm) / (2 * eps);
       double tol = atol + rtol * std::fabs(num);
       if (!(std::fabs(num - (double)g[i]) <= tol)) {
-        FAIL_CHECK("gradcheck: input ", k, " ", shape_str(x.shape()), " element ", i,
-                   ": autograd ", g[i], " vs finite difference ", num);
+        FAIL_CHECK("gradcheck: input ", k, " ", shape_str(x.shape()), " element ", i, ": autograd ",
+                   g[i], " vs finite difference ", num);
         return;
       }
     }

@@ -167,7 +167,8 @@ int run_app(const AppOptions& opt) {
   }
   try {  // the Blocks panel's model; errors name the models that exist
     if (!opt.model.empty()) set_model_name(app.blocks.job.a, opt.model);
-    if (!opt.compare.empty()) set_model_name(app.blocks.job.b, opt.compare), app.blocks.job.compare = true;
+    if (!opt.compare.empty())
+      set_model_name(app.blocks.job.b, opt.compare), app.blocks.job.compare = true;
     if (!opt.compare.empty()) app.blocks.right_tab_request = 3;
     SL_CHECK_USAGE(opt.variant.empty() || opt.variant == "imagenet" || opt.variant == "cifar",
                    "unknown variant '", opt.variant, "' (imagenet or cifar)");
@@ -181,7 +182,8 @@ int run_app(const AppOptions& opt) {
   app.lessons.load();
   if (!opt.lesson.empty() && !app.lessons.select_number(opt.lesson))
     return fail(2, "no lesson '" + opt.lesson + "' in " +
-                       (app.lessons.dir.empty() ? std::string("(no lessons folder found)") : app.lessons.dir) +
+                       (app.lessons.dir.empty() ? std::string("(no lessons folder found)")
+                                                : app.lessons.dir) +
                        " (lessons are numbered 01, 02, ...)");
   if (!opt.lang.empty() && opt.lang != "en" && opt.lang != "zh")
     return fail(2, "unknown lesson language '" + opt.lang + "' (en or zh)");
@@ -311,8 +313,8 @@ int run_app(const AppOptions& opt) {
   }
 
   if (!app.headless)
-    save_settings({.dark = app.dark, .speed = app.shuffle.clock.speed,
-                   .panel = panel_title(app.panel)});
+    save_settings(
+        {.dark = app.dark, .speed = app.shuffle.clock.speed, .panel = panel_title(app.panel)});
   target.destroy();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

@@ -15,13 +15,15 @@ struct AppOptions {
   std::string screenshot;  // non-empty: headless, render `frames` frames, write this PNG, exit
   int frames = 0;          // frames to render before the screenshot (at least 1)
   int width = 1280, height = 800;
-  std::string theme;       // "dark" or "light"; empty: the saved one (dark in headless runs)
-  float step = -1.f;       // >= 0: start the Shuffle animation at this step (0..4, fractions between)
-  bool step_fail = false;  // start at the stop between 2 and 3 where view fails without contiguous()
-  ShuffleConfig shuffle;   // the Shuffle panel's C, G, N, H, W (default: the article's example)
-  float scale = 0.f;       // > 0: draw at this HiDPI scale (1, 1.5, 2); 0: the monitor's (1 headless)
-  std::string model, variant, compare;  // Blocks panel: model ("v1-g3-1.0"), "imagenet" | "cifar", and
-                                        // a second model to compare with; empty: v2-1.0, imagenet, none
+  std::string theme;  // "dark" or "light"; empty: the saved one (dark in headless runs)
+  float step = -1.f;  // >= 0: start the Shuffle animation at this step (0..4, fractions between)
+  bool step_fail =
+      false;              // start at the stop between 2 and 3 where view fails without contiguous()
+  ShuffleConfig shuffle;  // the Shuffle panel's C, G, N, H, W (default: the article's example)
+  float scale = 0.f;  // > 0: draw at this HiDPI scale (1, 1.5, 2); 0: the monitor's (1 headless)
+  std::string model, variant,
+      compare;             // Blocks panel: model ("v1-g3-1.0"), "imagenet" | "cifar", and
+                           // a second model to compare with; empty: v2-1.0, imagenet, none
   std::string experiment;  // Guidelines panel: G1, G2, G3, G4 or Zero-copy (any case); empty: G1
   std::string lesson;      // Lessons panel: "05"; empty: the first lesson
   std::string lang;        // Lessons panel: "en" or "zh"; empty: en

@@ -27,9 +27,9 @@ struct KeyPress {
 struct AppState {
   // shell
   Panel panel = Panel::shuffle;
-  bool select_panel = true;    // make the tab bar open `panel` on the next frame
+  bool select_panel = true;  // make the tab bar open `panel` on the next frame
   bool dark = true;
-  bool show_help = false;     // F1 overlay
+  bool show_help = false;      // F1 overlay
   bool headless = false;       // screenshot mode: no input, no settings, fixed time step
   float scale = 1.f;           // window content scale (HiDPI)
   std::string png_request;     // "Save PNG": written after this frame renders
@@ -45,14 +45,14 @@ struct AppState {
 };
 
 // [SECTION] frame and panels
-void draw_frame(AppState& app);           // app_ui.cpp: top bar, tabs, help overlay
-void draw_panel_shuffle(AppState& app);   // panel_shuffle.cpp
-void draw_shuffle_canvas(AppState& app, ImVec2 size);    // panel_shuffle_canvas.cpp
-void draw_shuffle_fig1(AppState& app);     // panel_shuffle_fig1.cpp
-void draw_shuffle_inverse(AppState& app);  // panel_shuffle_fig1.cpp
-void draw_panel_guidelines(AppState& app);          // guidelines/panel_guidelines.cpp
-void draw_panel_stub(AppState& app, Panel p);           // panel_stub.cpp
-void draw_panel_blocks(AppState& app);                  // blocks/panel_blocks.cpp
-void draw_panel_lessons(AppState& app);                 // lessons/panel_lessons.cpp
+void draw_frame(AppState& app);                        // app_ui.cpp: top bar, tabs, help overlay
+void draw_panel_shuffle(AppState& app);                // panel_shuffle.cpp
+void draw_shuffle_canvas(AppState& app, ImVec2 size);  // panel_shuffle_canvas.cpp
+void draw_shuffle_fig1(AppState& app);                 // panel_shuffle_fig1.cpp
+void draw_shuffle_inverse(AppState& app);              // panel_shuffle_fig1.cpp
+void draw_panel_guidelines(AppState& app);             // guidelines/panel_guidelines.cpp
+void draw_panel_stub(AppState& app, Panel p);          // panel_stub.cpp
+void draw_panel_blocks(AppState& app);                 // blocks/panel_blocks.cpp
+void draw_panel_lessons(AppState& app);                // lessons/panel_lessons.cpp
 
 }  // namespace sl::viz

@@ -74,8 +74,7 @@ static void draw_top_bar(AppState& app) {
     for (char& ch : title) ch = (char)std::tolower((unsigned char)ch);
     app.png_request = "shufflelab-" + title + "-" + name + ".png";
   }
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Save this view as a PNG in the current directory");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Save this view as a PNG in the current directory");
   ImGui::SameLine();
   if (ImGui::Button(theme_label)) app.dark = !app.dark;
   ImGui::SameLine();

@@ -37,10 +37,12 @@ static void draw_tensor_controls(AppState& app) {
               "each channel stays visible.");
   const std::vector<int> divs = divisors(cfg.C);
   cfg.g = closest_divisor(cfg.C, cfg.g);
-  if (ImGui::BeginCombo("G", (std::to_string(cfg.g) + (cfg.g == 1 ? " group" : " groups")).c_str())) {
+  if (ImGui::BeginCombo("G",
+                        (std::to_string(cfg.g) + (cfg.g == 1 ? " group" : " groups")).c_str())) {
     for (int d : divs)
       if (ImGui::Selectable((std::to_string(d) + (d == 1 ? " group of " : " groups of ") +
-                             std::to_string(cfg.C / d)).c_str(),
+                             std::to_string(cfg.C / d))
+                                .c_str(),
                             d == cfg.g))
         cfg.g = d;
     ImGui::EndCombo();
@@ -54,7 +56,8 @@ static void draw_tensor_controls(AppState& app) {
   const float tail = style.ItemInnerSpacing.x + ImGui::CalcTextSize("H x W").x + 4 +
                      ImGui::CalcTextSize("(?)").x + 2;
   const float half = (ImGui::GetContentRegionAvail().x - tail - style.ItemInnerSpacing.x -
-                      ImGui::CalcTextSize("x").x - style.ItemSpacing.x) * 0.5f;
+                      ImGui::CalcTextSize("x").x - style.ItemSpacing.x) *
+                     0.5f;
   int h_i = cfg.H - 1, w_i = cfg.W - 1;
   ImGui::SetNextItemWidth(std::max(half, ImGui::GetFontSize() * 2.f));
   if (ImGui::Combo("x##H", &h_i, sides, kMaxSide)) cfg.H = h_i + 1;
@@ -69,11 +72,13 @@ static void draw_tensor_controls(AppState& app) {
   ImGui::RadioButton("1 sample", &cfg.N, 1);
   ImGui::SameLine();
   ImGui::RadioButton("2", &cfg.N, 2);
-  help_marker("N: batch size. Samples never mix: each sample's channels are shuffled on their own.");
+  help_marker(
+      "N: batch size. Samples never mix: each sample's channels are shuffled on their own.");
   if (!(cfg == s.cfg)) s.configure(cfg);
   const ShuffleConfig& c = s.cfg;
   value_with_help("numel", std::to_string(c.N * c.C * c.H * c.W) + " floats",
-                  "numel = N\xC2\xB7" "C\xC2\xB7H\xC2\xB7W");
+                  "numel = N\xC2\xB7"
+                  "C\xC2\xB7H\xC2\xB7W");
 }
 
 static void draw_playback_controls(AppState& app) {
@@ -81,8 +86,8 @@ static void draw_playback_controls(AppState& app) {
   heading("Playback");
   ShuffleClock& clock = s.clock;
   const float gap = 4 * app.scale;
-  const float bw = std::min(ImGui::GetFontSize() * 2.1f,
-                            (ImGui::GetContentRegionAvail().x - 4 * gap) / 6.3f);
+  const float bw =
+      std::min(ImGui::GetFontSize() * 2.1f, (ImGui::GetContentRegionAvail().x - 4 * gap) / 6.3f);
   if (ImGui::Button("|\xE2\x97\x80", ImVec2(bw, 0))) clock.go_to(0);
   ImGui::SameLine(0, gap);
   if (ImGui::Button("\xE2\x97\x80", ImVec2(bw, 0))) clock.step(-1);
@@ -107,7 +112,8 @@ static void draw_playback_controls(AppState& app) {
   const int now = clock.nearest();
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(8 * app.scale, 3 * app.scale));
   for (int k = 0; k < clock.stops; ++k) {
-    const bool fail_row = s.fail_stop && k == kFailStop;  // "✗  view fails": the view without contiguous()
+    const bool fail_row =
+        s.fail_stop && k == kFailStop;  // "✗  view fails": the view without contiguous()
     const ShuffleStep& st = s.model.steps[step_of_stop(k, s.fail_stop)];
     char label[80];
     std::snprintf(label, sizeof label, "%s   %s##stop%d", stop_number(s, k).c_str(),
@@ -117,7 +123,7 @@ static void draw_playback_controls(AppState& app) {
                         : step_of_stop(k, s.fail_stop) == 0 ? "input"
                         : st.bytes > 0                      ? "copies"
                                                             : "no copy";
-    const ImU32 col = fail_row ? ink().warn
+    const ImU32 col = fail_row                            ? ink().warn
                       : step_of_stop(k, s.fail_stop) == 0 ? ink().dim
                       : st.bytes > 0                      ? ink().warn
                                                           : ink().good;
@@ -160,7 +166,8 @@ static void draw_followed(AppState& app) {
   help_marker("index: where the channel sits in the step's shape: [c] for [N, C, H, W], "
               "[row][col] for the grid of channel axes. slot: which run of H\xC2\xB7W floats "
               "of which buffer (x's or y's) holds it; its floats start at offset "
-              "(n\xC2\xB7" "C + slot)\xC2\xB7H\xC2\xB7W.");
+              "(n\xC2\xB7"
+              "C + slot)\xC2\xB7H\xC2\xB7W.");
   ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(4 * app.scale, 1 * app.scale));
   if (ImGui::BeginTable("path", 3, ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_RowBg)) {
     ImGui::TableSetupColumn("step");
@@ -189,7 +196,8 @@ static void draw_followed(AppState& app) {
 static void draw_result(AppState& app) {
   const ShuffleState& s = app.shuffle;
   heading("Result");
-  help_marker("order[j] = input channel at output channel j = (j mod G)\xC2\xB7" "C/G + \xE2\x8C\x8Aj/G\xE2\x8C\x8B, "
+  help_marker("order[j] = input channel at output channel j = (j mod G)\xC2\xB7"
+              "C/G + \xE2\x8C\x8Aj/G\xE2\x8C\x8B, "
               "the same in every sample");
   std::string order;
   for (int j = 0; j < (int)s.model.order.size(); ++j) {
@@ -249,9 +257,9 @@ void draw_panel_shuffle(AppState& app) {
     draw_animator(app, 230);
     ImGui::EndChild();
     ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(12 * sc, 10 * sc));
-    if (ImGui::BeginTable("controls", 2, ImGuiTableFlags_SizingStretchSame |
-                                             ImGuiTableFlags_BordersInnerV |
-                                             ImGuiTableFlags_BordersOuter)) {
+    if (ImGui::BeginTable("controls", 2,
+                          ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_BordersInnerV |
+                              ImGuiTableFlags_BordersOuter)) {
       ImGui::TableNextColumn();
       draw_tensor_controls(app);
       ImGui::Spacing();

@@ -10,8 +10,8 @@
 namespace sl::viz {
 
 // [SECTION] timeline labels and cards (panel_shuffle_steps.cpp)
-const char* stop_label(const ShuffleState& s, int stop);    // "transpose(1, 2)", "view fails"
-std::string stop_number(const ShuffleState& s, int stop);   // "2", or "✗" for the failing view
+const char* stop_label(const ShuffleState& s, int stop);   // "transpose(1, 2)", "view fails"
+std::string stop_number(const ShuffleState& s, int stop);  // "2", or "✗" for the failing view
 // Before an item `w` pixels wide: keep it on the current line when it fits, else wrap.
 void flow(float w, bool first);
 void draw_scrub_bar(AppState& app);

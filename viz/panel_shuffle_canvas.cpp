@@ -31,7 +31,8 @@ float ramp(float x, float a, float b) { return std::clamp((x - a) / (b - a), 0.f
 
 ImVec2 bezier(ImVec2 p0, ImVec2 p1, ImVec2 p2, ImVec2 p3, float t) {
   const float u = 1.f - t, a = u * u * u, b = 3 * u * u * t, c = 3 * u * t * t, d = t * t * t;
-  return ImVec2(a * p0.x + b * p1.x + c * p2.x + d * p3.x, a * p0.y + b * p1.y + c * p2.y + d * p3.y);
+  return ImVec2(a * p0.x + b * p1.x + c * p2.x + d * p3.x,
+                a * p0.y + b * p1.y + c * p2.y + d * p3.y);
 }
 
 // A small numbered disc: the k-th read of the transposed view.
@@ -40,7 +41,8 @@ void read_badge(ImDrawList* dl, ImFont* font, ImVec2 centre, int k, float r, flo
   const std::string t = std::to_string(k);
   const float fs = font->FontSize * (t.size() > 2 ? 0.75f : 0.9f);
   const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, t.c_str());
-  dl->AddText(font, fs, ImVec2(std::round(centre.x - ts.x * 0.5f), std::round(centre.y - ts.y * 0.5f)),
+  dl->AddText(font, fs,
+              ImVec2(std::round(centre.x - ts.x * 0.5f), std::round(centre.y - ts.y * 0.5f)),
               with_alpha(IM_COL32(255, 255, 255, 255), alpha), t.c_str());
 }
 
@@ -148,7 +150,8 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
         char t[256];
         std::snprintf(t, sizeof t,
                       "channel %d of sample %d (group %d, #%d of %d)\nvalue %d in all %d floats\n"
-                      "index at step %d: [%d][%d] of the grid\nbuffer offset = (n\xC2\xB7" "C + "
+                      "index at step %d: [%d][%d] of the grid\nbuffer offset = (n\xC2\xB7"
+                      "C + "
                       "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d",
                       ch, n, q, ch % Cg, Cg, ch, HW, now, g.row, g.col, n, C,
                       channel_slot(c, now, ch), HW, (n * C + channel_slot(c, now, ch)) * HW);
@@ -183,9 +186,10 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
     for (int e = 0; e < HW; ++e) {
       const int v = (int)buf[size_t(r) * HW + e];  // the value stored there names its channel
       const ImVec2 a(rr.a.x + e * st.ew, rr.a.y), b(a.x + st.ew - (st.ew >= 6 ? 1.f : 0.f), rr.b.y);
-      const ImDrawFlags f = HW == 1 ? 0 : e == 0 ? ImDrawFlags_RoundCornersLeft
-                                      : e == HW - 1 ? ImDrawFlags_RoundCornersRight
-                                                    : ImDrawFlags_RoundCornersNone;
+      const ImDrawFlags f = HW == 1       ? 0
+                            : e == 0      ? ImDrawFlags_RoundCornersLeft
+                            : e == HW - 1 ? ImDrawFlags_RoundCornersRight
+                                          : ImDrawFlags_RoundCornersNone;
       dl->AddRectFilled(a, b, with_alpha(group_color(group_of(c, v), c.g, v % Cg, Cg), alpha),
                         round, f);
     }
@@ -235,7 +239,8 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
   };
   if (hops_a > 0.f && !one_row) {  // too many runs for hops: the order, in words
     std::string order = "t reads the channel runs in this order:";
-    for (int i = 0; i < runs && order.size() < 400; ++i) order += " " + std::to_string(m.read_runs[i]);
+    for (int i = 0; i < runs && order.size() < 400; ++i)
+      order += " " + std::to_string(m.read_runs[i]);
     dl->AddText(small, small->FontSize, ImVec2(sa.origin.x, mem_area.a.y + 4 * sc),
                 with_alpha(k.text, hops_a), order.c_str(), nullptr, mem_area.w() - 8 * sc);
   }
@@ -247,24 +252,28 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
       const bool forward = rb > ra;
       const ImVec2 a = forward ? top_of(sa, ra) : bottom_of(sa, ra);
       const ImVec2 b = forward ? top_of(sa, rb) : bottom_of(sa, rb);
-      const float room = forward ? hop_h - (badges ? 2 * badge_r + 4 * sc : 4 * sc) : between * 0.75f;
-      const float lift = std::min(room, 8 * sc + std::fabs(b.x - a.x) * 0.3f) * (forward ? -1.f : 1.f);
+      const float room =
+          forward ? hop_h - (badges ? 2 * badge_r + 4 * sc : 4 * sc) : between * 0.75f;
+      const float lift =
+          std::min(room, 8 * sc + std::fabs(b.x - a.x) * 0.3f) * (forward ? -1.f : 1.f);
       arcs.push_back({a, ImVec2(a.x, a.y + lift), ImVec2(b.x, b.y + lift), b});
     }
     const ImU32 line = with_alpha(k.text, 0.8f * hops_a);
     const bool roomy = sa.run_rect(0).w() >= 14 * sc;  // arrowheads only where they fit
     for (const auto& q : arcs) {
-      dl->AddBezierCubic(q[0], q[1], q[2], q[3], with_alpha(k.bg, 0.7f * hops_a), (roomy ? 3.4f : 2.f) * sc);
+      dl->AddBezierCubic(q[0], q[1], q[2], q[3], with_alpha(k.bg, 0.7f * hops_a),
+                         (roomy ? 3.4f : 2.f) * sc);
       dl->AddBezierCubic(q[0], q[1], q[2], q[3], line, (roomy ? 1.5f : 0.8f) * sc);
       if (!roomy) continue;
       // an arrowhead where the hop lands
       const ImVec2 tip_p = q[3], from = bezier(q[0], q[1], q[2], q[3], 0.85f);
-      const float dx = tip_p.x - from.x, dy = tip_p.y - from.y, len = std::max(1e-3f, std::hypot(dx, dy));
+      const float dx = tip_p.x - from.x, dy = tip_p.y - from.y,
+                  len = std::max(1e-3f, std::hypot(dx, dy));
       const ImVec2 u(dx / len, dy / len), v(-u.y, u.x);
       const float ah = 6 * sc;
-      dl->AddTriangleFilled(tip_p, ImVec2(tip_p.x - u.x * ah + v.x * ah * 0.5f, tip_p.y - u.y * ah + v.y * ah * 0.5f),
-                            ImVec2(tip_p.x - u.x * ah - v.x * ah * 0.5f, tip_p.y - u.y * ah - v.y * ah * 0.5f),
-                            line);
+      dl->AddTriangleFilled(
+          tip_p, ImVec2(tip_p.x - u.x * ah + v.x * ah * 0.5f, tip_p.y - u.y * ah + v.y * ah * 0.5f),
+          ImVec2(tip_p.x - u.x * ah - v.x * ah * 0.5f, tip_p.y - u.y * ah - v.y * ah * 0.5f), line);
     }
     // A cursor walks the path, one hop per 0.4 s.
     if (!arcs.empty() && hops_a > 0.5f) {
@@ -298,7 +307,8 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
             to(rb.center().x, rb.a.y - (y_num_a > 0.f && badges ? 2 * badge_r + 1 * sc : 1.f));
         const ImVec2 c1(from.x, from.y + between * 0.6f), c2(to.x, to.y - between * 0.6f);
         // a halo in the background colour keeps the thread readable on either theme
-        dl->AddBezierCubic(from, c1, c2, to, with_alpha(k.bg, 0.8f * a), (is_sel ? 5.f : 3.6f) * sc);
+        dl->AddBezierCubic(from, c1, c2, to, with_alpha(k.bg, 0.8f * a),
+                           (is_sel ? 5.f : 3.6f) * sc);
         dl->AddBezierCubic(from, c1, c2, to, with_alpha(group_color(group_of(c, ch), c.g), a),
                            (is_sel ? 2.8f : 1.8f) * sc);
       }
@@ -314,10 +324,11 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
       if (is_sel) {  // outline the followed channel in the buffer this step reads
         const Rect rr = reading_a ? ra : rb;
         if (!reading_a)  // and, fainter, where it came from
-          dl->AddRect(ImVec2(ra.a.x - 2 * sc, ra.a.y - 2 * sc), ImVec2(ra.b.x + 2 * sc, ra.b.y + 2 * sc),
-                      with_alpha(k.text, 0.45f), 4 * sc, 0, 1.5f * sc);
-        dl->AddRect(ImVec2(rr.a.x - 2 * sc, rr.a.y - 2 * sc), ImVec2(rr.b.x + 2 * sc, rr.b.y + 2 * sc),
-                    k.text, 4 * sc, 0, 2 * sc);
+          dl->AddRect(ImVec2(ra.a.x - 2 * sc, ra.a.y - 2 * sc),
+                      ImVec2(ra.b.x + 2 * sc, ra.b.y + 2 * sc), with_alpha(k.text, 0.45f), 4 * sc,
+                      0, 1.5f * sc);
+        dl->AddRect(ImVec2(rr.a.x - 2 * sc, rr.a.y - 2 * sc),
+                    ImVec2(rr.b.x + 2 * sc, rr.b.y + 2 * sc), k.text, 4 * sc, 0, 2 * sc);
         if (bl.f < 0.02f || bl.f > 0.98f)  // at rest: tie the tile to its floats
           dl->AddLine(ImVec2(sel_token.center().x, sel_token.b.y + 4 * sc),
                       ImVec2(rr.center().x, rr.a.y - 3 * sc), with_alpha(k.text, 0.5f), 1.2f * sc);
@@ -331,7 +342,8 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
         while (read_k < runs && m.read_runs[read_k] != src) ++read_k;
         char t[320];
         std::snprintf(t, sizeof t,
-                      "%s buffer, floats %d..%d: channel %d of sample %d\noffset = (n\xC2\xB7" "C + "
+                      "%s buffer, floats %d..%d: channel %d of sample %d\noffset = (n\xC2\xB7"
+                      "C + "
                       "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d\n"
                       "the transposed view reads it %s (read %d of %d)",
                       which == 0 ? "x's" : "y's", off, off + HW - 1, ch, n, n, C, slot, HW, off,

@@ -45,7 +45,8 @@ void gconv_links(ImDrawList* dl, const Row& in, const Row& out, const ShuffleCon
   const float thick = c.C <= 16 ? 1.2f : 0.8f;
   for (int o = 0; o < c.C; ++o)
     for (int i = (o / Cg) * Cg; i < (o / Cg + 1) * Cg; ++i)
-      dl->AddLine(in.bottom(i), out.top(o), with_alpha(group_color(in_group[i], c.g), alpha), thick);
+      dl->AddLine(in.bottom(i), out.top(o), with_alpha(group_color(in_group[i], c.g), alpha),
+                  thick);
 }
 
 void permutation_links(ImDrawList* dl, const Row& in, const Row& out, const std::vector<int>& src,
@@ -82,7 +83,8 @@ void draw_shuffle_fig1(AppState& app) {
   const ShuffleState& s = app.shuffle;
   const ShuffleConfig& c = s.cfg;
   const float sc = app.scale;
-  heading_that_fits("ShuffleNet V1, Fig. 1: two stacked group convolutions", "ShuffleNet V1, Fig. 1");
+  heading_that_fits("ShuffleNet V1, Fig. 1: two stacked group convolutions",
+                    "ShuffleNet V1, Fig. 1");
   help_marker("GConv(G) splits the C channels into G groups and convolves each group on its own: "
               "output channel o reads only the C/G inputs of its group, so the connectivity is "
               "block-diagonal. Stacked without a shuffle, a group never sees the others (a). "
@@ -103,16 +105,17 @@ void draw_shuffle_fig1(AppState& app) {
   const float label_w = 62 * sc, top = small->FontSize + 8 * sc;
   const float gap = 26 * sc, dw = (w - label_w - gap) * 0.5f;
   // Captions wrap to the diagram's width: room for as many lines as the longest needs.
-  const float cap_h = 8 * sc + 2 * small->CalcTextSizeA(small->FontSize, FLT_MAX, dw,
-                                                         "outputs see 10..10 of 10 groups").y;
+  const float cap_h =
+      8 * sc +
+      2 * small->CalcTextSizeA(small->FontSize, FLT_MAX, dw, "outputs see 10..10 of 10 groups").y;
   const float tile_h = std::clamp(h * 0.055f, 6 * sc, 12 * sc);
   const float band = (h - top - cap_h - 4 * tile_h) / 3.f;
   const float ys[4] = {p0.y + top, p0.y + top + tile_h + band, p0.y + top + 2 * (tile_h + band),
                        p0.y + top + 3 * (tile_h + band)};
   static const char* row_names[4] = {"input", "GConv1", "shuffle", "GConv2"};
   for (int r = 0; r < 4; ++r)
-    dl->AddText(small, small->FontSize, ImVec2(p0.x, ys[r] + tile_h * 0.5f - small->FontSize * 0.5f),
-                k.dim, row_names[r]);
+    dl->AddText(small, small->FontSize,
+                ImVec2(p0.x, ys[r] + tile_h * 0.5f - small->FontSize * 0.5f), k.dim, row_names[r]);
 
   for (int d = 0; d < 2; ++d) {
     const bool shuffle = d == 1;
@@ -145,7 +148,8 @@ void draw_shuffle_fig1(AppState& app) {
     else
       std::snprintf(cap, sizeof cap, "outputs see %zu..%zu of %d groups", lo, hi, c.g);
     const float cy = ys[3] + tile_h + 6 * sc;
-    const float h1 = wrapped(dl, small, ImVec2(x0, cy), dw, shuffle && hi > 1 ? k.good : k.dim, cap);
+    const float h1 =
+        wrapped(dl, small, ImVec2(x0, cy), dw, shuffle && hi > 1 ? k.good : k.dim, cap);
     if (shuffle && Cg < c.g) {
       std::snprintf(cap, sizeof cap, "C/G < G: a group meets only %d", Cg);
       wrapped(dl, small, ImVec2(x0, cy + h1), dw, k.warn, cap);
@@ -163,7 +167,8 @@ void draw_shuffle_inverse(AppState& app) {
   const float sc = app.scale;
   heading_that_fits("Inverse: shuffle(G), then shuffle(C/G)", "Inverse");
   help_marker("Channel shuffle with G groups reads the channels as a G x C/G grid and transposes "
-              "it: output j = i_inner\xC2\xB7G + i_group takes input i = i_group\xC2\xB7" "C/G + "
+              "it: output j = i_inner\xC2\xB7G + i_group takes input i = i_group\xC2\xB7"
+              "C/G + "
               "i_inner. Shuffling that with C/G groups transposes the C/G x G grid back, so "
               "shuffle(shuffle(x, G), C/G) = x. Rows here come from sl::channel_shuffle.");
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -175,13 +180,17 @@ void draw_shuffle_inverse(AppState& app) {
   ImFont* small = fonts().small;
   const int C = c.C, Cg = C / c.g;
   const float label_w = 78 * sc;
-  const float cap_h = 10 * sc + small->CalcTextSizeA(small->FontSize, FLT_MAX, w - label_w,
-                                                      "\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel").y;
+  const float cap_h =
+      10 * sc + small
+                    ->CalcTextSizeA(small->FontSize, FLT_MAX, w - label_w,
+                                    "\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel")
+                    .y;
   const float tile_h = std::clamp(h * 0.1f, 8 * sc, 20 * sc);
   const float band = (h - cap_h - 3 * tile_h - 6 * sc) / 2.f;
   Row rows[3];
   for (int r = 0; r < 3; ++r)
-    rows[r] = Row{p0.x + label_w, p0.x + w - 4 * sc, p0.y + 6 * sc + r * (tile_h + band), tile_h, C};
+    rows[r] =
+        Row{p0.x + label_w, p0.x + w - 4 * sc, p0.y + 6 * sc + r * (tile_h + band), tile_h, C};
   char names[3][32];
   std::snprintf(names[0], 32, "x");
   std::snprintf(names[1], 32, "shuffle(x, %d)", c.g);

@@ -110,8 +110,8 @@ void draw_token(ImDrawList* dl, const Rect& r, ImU32 fill, int label, int H, int
     const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, s.c_str());
     if (ts.x < r.w() - 2) {
       const ImVec2 c = r.center();
-      dl->AddText(font, font->FontSize, ImVec2(std::round(c.x - ts.x * 0.5f),
-                                               std::round(c.y - ts.y * 0.5f)),
+      dl->AddText(font, font->FontSize,
+                  ImVec2(std::round(c.x - ts.x * 0.5f), std::round(c.y - ts.y * 0.5f)),
                   with_alpha(text_color_on(fill), alpha), s.c_str());
     }
   }

@@ -20,12 +20,13 @@ namespace sl::viz {
 
 // [SECTION] text helpers
 
-static const char* kStepLabels[kShuffleSteps] = {"input", "view", "transpose(1, 2)",
-                                                 "contiguous()", "view"};
+static const char* kStepLabels[kShuffleSteps] = {"input", "view", "transpose(1, 2)", "contiguous()",
+                                                 "view"};
 static const char* kFailLabel = "view fails";  // the view tried without contiguous()
 
 const char* stop_label(const ShuffleState& s, int stop) {
-  return s.fail_stop && stop == kFailStop ? kFailLabel : kStepLabels[step_of_stop(stop, s.fail_stop)];
+  return s.fail_stop && stop == kFailStop ? kFailLabel
+                                          : kStepLabels[step_of_stop(stop, s.fail_stop)];
 }
 // "0", "1", "2", "✗", "3", "4": the stop's number on the timeline.
 std::string stop_number(const ShuffleState& s, int stop) {
@@ -34,7 +35,8 @@ std::string stop_number(const ShuffleState& s, int stop) {
 }
 
 static const char* kStepWhy[kShuffleSteps] = {
-    "x holds N\xC2\xB7" "C\xC2\xB7H\xC2\xB7W floats; every element of channel c is the value c, "
+    "x holds N\xC2\xB7"
+    "C\xC2\xB7H\xC2\xB7W floats; every element of channel c is the value c, "
     "coloured by its group.",
     "view splits the channel axis into G groups of C/G channels: the same buffer, read with a new "
     "shape and new strides.",
@@ -53,7 +55,8 @@ static const char* kShapeFormula[kShuffleSteps] = {
 
 static const char* kStrideFormula[kShuffleSteps] = {
     "A contiguous tensor: stride[d] = product of the sizes after d, so [N, C, H, W] has strides "
-    "(C\xC2\xB7H\xC2\xB7W, H\xC2\xB7W, W, 1). Element (n, c, h, w) is at n\xC2\xB7s0 + c\xC2\xB7s1 + "
+    "(C\xC2\xB7H\xC2\xB7W, H\xC2\xB7W, W, 1). Element (n, c, h, w) is at n\xC2\xB7s0 + c\xC2\xB7s1 "
+    "+ "
     "h\xC2\xB7s2 + w\xC2\xB7s3.",
     "view of a contiguous tensor: stride[d] = product of the sizes after d = "
     "(C\xC2\xB7H\xC2\xB7W, C/G\xC2\xB7H\xC2\xB7W, H\xC2\xB7W, W, 1). Nothing is copied.",
@@ -81,7 +84,8 @@ static float fact_width(const char* label, const std::string& value) {
   return ImGui::CalcTextSize(label).x + st.ItemSpacing.x + v + 4 + ImGui::CalcTextSize("(?)").x;
 }
 
-static void fact(const char* label, const std::string& value, const char* formula, bool first = false) {
+static void fact(const char* label, const std::string& value, const char* formula,
+                 bool first = false) {
   flow(fact_width(label, value), first);
   value_with_help(label, value, formula);
 }
@@ -152,12 +156,15 @@ void draw_scrub_bar(AppState& app) {
     dl->AddCircleFilled(ImVec2(x, y), 6 * sc, passed ? ring : k.card, 20);
     dl->AddCircle(ImVec2(x, y), 6 * sc, ring, 20, 1.5f * sc);
     const bool current = st == clock.nearest();
-    const std::string lab = rows == 0 && !current ? stop_number(s, st)
-                                                  : stop_number(s, st) + " " + stop_label(s, st);
+    const std::string lab =
+        rows == 0 && !current ? stop_number(s, st) : stop_number(s, st) + " " + stop_label(s, st);
     const ImVec2 ts = small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, lab.c_str());
     const float ly = y + 11 * sc + (rows == 2 && st % 2 ? small->FontSize + 2 * sc : 0.f);
     const float lx = std::clamp(x - ts.x * 0.5f, p.x, p.x + w - ts.x);
-    dl->AddText(small, small->FontSize, ImVec2(lx, ly), current ? k.text : fail ? k.warn : k.dim,
+    dl->AddText(small, small->FontSize, ImVec2(lx, ly),
+                current ? k.text
+                : fail  ? k.warn
+                        : k.dim,
                 lab.c_str());
   }
   const ImVec2 hp(x_of(clock.t), y);
@@ -250,9 +257,11 @@ static Card card_for(const ShuffleState& s, int stop) {
                 "contiguous: contiguous() returns it as is and nothing moves. The shuffle is the "
                 "identity.";
   else if (k == 2)
-    card.text = std::string(kStepWhy[k]) + " The numbered hops on x's buffer are the order t reads it in.";
+    card.text =
+        std::string(kStepWhy[k]) + " The numbered hops on x's buffer are the order t reads it in.";
   else if (k == 3)
-    card.text = std::string(kStepWhy[k]) + " y holds the floats in the order the hops of step 2 read them.";
+    card.text =
+        std::string(kStepWhy[k]) + " y holds the floats in the order the hops of step 2 read them.";
   else
     card.text = kStepWhy[k];
   card.code = st.code;
@@ -272,8 +281,10 @@ static std::vector<Fact> facts_of(const ShuffleState& s, int k) {
   char buf[320];
   std::snprintf(buf, sizeof buf,
                 "bytes copied by this step, measured by sl::copy_stats() around the call. "
-                "contiguous() copies every element once: N\xC2\xB7" "C\xC2\xB7H\xC2\xB7W\xC2\xB7"
-                "4 bytes = %d\xC2\xB7%d\xC2\xB7%d\xC2\xB7%d\xC2\xB7" "4 = %d. Views copy nothing.",
+                "contiguous() copies every element once: N\xC2\xB7"
+                "C\xC2\xB7H\xC2\xB7W\xC2\xB7"
+                "4 bytes = %d\xC2\xB7%d\xC2\xB7%d\xC2\xB7%d\xC2\xB7"
+                "4 = %d. Views copy nothing.",
                 c.N, c.C, c.H, c.W, c.N * c.C * c.H * c.W * 4);
   return {{"shape", tuple_str(st.shape), kShapeFormula[k]},
           {"strides", strides_text(st), kStrideFormula[k]},
@@ -307,9 +318,12 @@ static float card_height(const ShuffleState& s, const Card& c, float width, floa
     int rows = 1;
     for (const Fact& f : facts_of(s, c.facts_step)) {
       const float w = fact_width(f.label, f.value);
-      if (x < 0) x = w;
-      else if (x + gap + w <= width) x += gap + w;
-      else rows++, x = w;
+      if (x < 0)
+        x = w;
+      else if (x + gap + w <= width)
+        x += gap + w;
+      else
+        rows++, x = w;
     }
     h += rows * (body + sp);
   }

@@ -24,8 +24,9 @@ static const char* stub_sentence(Panel p) {
 void draw_panel_stub(AppState& app, Panel p) {
   const float sc = app.scale;
   const float w = std::min(ImGui::GetContentRegionAvail().x, 620 * sc);
-  ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPos().x + (ImGui::GetContentRegionAvail().x - w) * 0.5f,
-                             ImGui::GetCursorPos().y + 60 * sc));
+  ImGui::SetCursorPos(
+      ImVec2(ImGui::GetCursorPos().x + (ImGui::GetContentRegionAvail().x - w) * 0.5f,
+             ImGui::GetCursorPos().y + 60 * sc));
   ImGui::BeginGroup();
   ImGui::PushTextWrapPos(ImGui::GetCursorPos().x + w);
   ImGui::PushFont(fonts().title);

@@ -9,14 +9,14 @@ namespace sl::viz {
 
 struct Settings {
   bool dark = true;
-  float speed = 1.f;           // animation speed, steps per second
+  float speed = 1.f;  // animation speed, steps per second
   std::string panel = "Shuffle";
 };
 
 // The config directory, created on demand; empty when neither XDG_CONFIG_HOME nor
 // HOME is set or it cannot be created (then nothing is persisted).
 std::string config_dir();
-Settings load_settings();                // defaults for anything missing or unreadable
-bool save_settings(const Settings& s);   // false when it could not be written
+Settings load_settings();               // defaults for anything missing or unreadable
+bool save_settings(const Settings& s);  // false when it could not be written
 
 }  // namespace sl::viz

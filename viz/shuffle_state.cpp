@@ -82,7 +82,8 @@ ShuffleModel build_shuffle_model(const ShuffleConfig& cfg) {
   for (int64_t j : tr.order[0]) m.order.push_back((int)j);
   m.matches_core_op = tr.matches_core_op;
   m.read_path = tr.read_path;
-  for (size_t i = 0; i < tr.read_path.size(); i += m.HW) m.read_runs.push_back(int(tr.read_path[i] / m.HW));
+  for (size_t i = 0; i < tr.read_path.size(); i += m.HW)
+    m.read_runs.push_back(int(tr.read_path[i] / m.HW));
   m.view_error = tr.view_error;
   // Shuffling with C/G groups undoes a shuffle with G groups: a transpose of a
   // G x C/G grid is undone by the transpose of the C/G x G grid.
@@ -94,14 +95,15 @@ ShuffleModel build_shuffle_model(const ShuffleConfig& cfg) {
 std::string tuple_str(const Shape& s) { return join(s, '(', ')'); }
 
 std::string steps_table(const ShuffleModel& m, bool markdown) {
-  std::string out = markdown ? "| step | op | code | shape | strides | contiguous | bytes copied |\n"
-                               "|---:|---|---|---|---|---|---:|\n"
-                             : "step,op,code,shape,strides,contiguous,bytes_copied\n";
+  std::string out = markdown
+                        ? "| step | op | code | shape | strides | contiguous | bytes copied |\n"
+                          "|---:|---|---|---|---|---|---:|\n"
+                        : "step,op,code,shape,strides,contiguous,bytes_copied\n";
   for (size_t k = 0; k < m.steps.size(); ++k) {
     const ShuffleStep& s = m.steps[k];
-    const std::string cells[] = {std::to_string(k),     s.op,
-                                 s.code_values,         tuple_str(s.shape),
-                                 tuple_str(s.strides),      s.contiguous ? "yes" : "no",
+    const std::string cells[] = {std::to_string(k),      s.op,
+                                 s.code_values,          tuple_str(s.shape),
+                                 tuple_str(s.strides),   s.contiguous ? "yes" : "no",
                                  std::to_string(s.bytes)};
     for (size_t i = 0; i < std::size(cells); ++i) {
       const bool quoted = i >= 2 && i <= 4;  // code, shape, strides
@@ -147,9 +149,9 @@ GridCell channel_cell(const ShuffleConfig& cfg, int step, int c) {
   const int Cg = cfg.C / cfg.g;
   switch (step) {
     case 0: return {0, c};
-    case 1: return {c / Cg, c % Cg};            // [G, C/G]: row = group
+    case 1: return {c / Cg, c % Cg};  // [G, C/G]: row = group
     case 2:
-    case 3: return {c % Cg, c / Cg};            // [C/G, G]: the transposed grid
+    case 3: return {c % Cg, c / Cg};  // [C/G, G]: the transposed grid
     default: return {0, shuffled_position(cfg, c)};
   }
 }

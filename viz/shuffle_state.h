@@ -36,10 +36,10 @@ ShuffleConfig article_example();  // N = 2, C = 4, G = 2, H = W = 2
 void check_config(const ShuffleConfig& cfg);
 
 struct ShuffleStep {
-  std::string op;             // "input", "view", "transpose", "contiguous", "view"
-  std::string code;           // the C++ line that makes this step, in symbols
-  std::string code_values;    // the same call with this configuration's numbers
-  Tensor tensor;              // the real tensor
+  std::string op;           // "input", "view", "transpose", "contiguous", "view"
+  std::string code;         // the C++ line that makes this step, in symbols
+  std::string code_values;  // the same call with this configuration's numbers
+  Tensor tensor;            // the real tensor
   Shape shape, strides;
   int64_t offset = 0;
   bool contiguous = true;
@@ -70,18 +70,19 @@ ShuffleModel build_shuffle_model(const ShuffleConfig& cfg);
 // panel's "copy as Markdown / CSV" buttons: a header line, then one line per step.
 std::string steps_table(const ShuffleModel& m, bool markdown);
 std::string tuple_str(const Shape& s);  // "(1, 4, 3, 2, 2)"
-std::vector<int> divisors(int C);   // ascending
-int closest_divisor(int C, int g);  // the divisor of C nearest g (ties: the smaller)
+std::vector<int> divisors(int C);       // ascending
+int closest_divisor(int C, int g);      // the divisor of C nearest g (ties: the smaller)
 
 // [SECTION] where input channel c sits at each step; the panel draws with these
 // Formulas only, never the tensors, so that the test can compare the two.
 struct GridCell {
   int row = 0, col = 0;
 };
-int group_of(const ShuffleConfig& cfg, int c);                  // c / (C/G)
+int group_of(const ShuffleConfig& cfg, int c);                     // c / (C/G)
 GridCell channel_cell(const ShuffleConfig& cfg, int step, int c);  // in the step's grid
-int channel_slot(const ShuffleConfig& cfg, int step, int c);    // channel run in the step's buffer
-std::vector<int> drawn_order(const ShuffleConfig& cfg, int step);  // grid cells row-major -> channel
+int channel_slot(const ShuffleConfig& cfg, int step, int c);  // channel run in the step's buffer
+std::vector<int> drawn_order(const ShuffleConfig& cfg,
+                             int step);  // grid cells row-major -> channel
 // Index into ShuffleStep::values of element hw of the grid cell of sample n.
 int64_t logical_index(const ShuffleModel& m, int step, int n, GridCell cell, int64_t hw);
 
@@ -98,18 +99,18 @@ std::vector<std::vector<int>> fig1_reach(const ShuffleConfig& cfg, const std::ve
 constexpr int kFailStop = 3;
 struct ShuffleClock {
   float t = 0.f;
-  float target = 0.f;   // where stepping moves t (t glides there)
+  float target = 0.f;  // where stepping moves t (t glides there)
   bool playing = false;
-  float speed = 1.f;    // stops per second
-  float rest = 0.f;     // seconds left resting on a stop while playing
+  float speed = 1.f;  // stops per second
+  float rest = 0.f;   // seconds left resting on a stop while playing
   int stops = kShuffleSteps;
 
   void update(float dt);
   void toggle_play();
   void step(int delta);  // +1 / -1: next or previous step, forward or backward
   void go_to(int s);
-  void scrub(float s);   // the scrub bar: jump, pause
-  int nearest() const;   // the stop whose facts the panel shows
+  void scrub(float s);  // the scrub bar: jump, pause
+  int nearest() const;  // the stop whose facts the panel shows
 };
 // The timeline with or without the failing-view stop: stop time <-> step time.
 // Step time runs 0..4 over the five tensors; at the failing view it rests at 2 (t).
@@ -128,8 +129,8 @@ struct ShuffleState {
   ShuffleConfig cfg;
   ShuffleModel model;
   ShuffleClock clock;
-  int selected = -1;   // input channel followed through the steps, -1: none
-  int selected_n = 0;  // its sample
+  int selected = -1;      // input channel followed through the steps, -1: none
+  int selected_n = 0;     // its sample
   bool fail_stop = true;  // show the view that fails without contiguous(), between 2 and 3
   ShuffleState();
   void configure(const ShuffleConfig& next);  // rebuilds the model; keeps a valid selection

@@ -45,8 +45,10 @@ Fonts load_fonts(float scale, const std::string& cjk_text) {
   std::string cjk_path;
   const char* env_cjk = std::getenv("SHUFFLELAB_CJK_FONT");
   for (const char* p : std::initializer_list<const char*>{
-           env_cjk, env_cjk && *env_cjk ? nullptr : "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-           env_cjk && *env_cjk ? nullptr : "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"})
+           env_cjk,
+           env_cjk && *env_cjk ? nullptr : "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+           env_cjk && *env_cjk ? nullptr
+                               : "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"})
     if (p && *p && std::filesystem::exists(p)) {
       cjk_path = p;
       break;
@@ -67,7 +69,8 @@ Fonts load_fonts(float scale, const std::string& cjk_text) {
     cfg.MergeMode = true;
     cfg.OversampleH = cfg.OversampleV = 1;  // ImGui's advice for CJK: keeps the atlas small
     cfg.PixelSnapH = true;
-    if (io.Fonts->AddFontFromFileTTF(cjk_path.c_str(), std::round(px * scale), &cfg, cjk_ranges.Data))
+    if (io.Fonts->AddFontFromFileTTF(cjk_path.c_str(), std::round(px * scale), &cfg,
+                                     cjk_ranges.Data))
       f.cjk = true;
   };
   merge_cjk(f.body, 15.f);
@@ -168,12 +171,18 @@ void apply_theme(bool dark, float scale) {
   c[ImGuiCol_ModalWindowDimBg] = rgb(0x000000, dark ? 0.55f : 0.3f);
   st.ScaleAllSizes(scale);
 
-  g_ink = Ink{u32(bg),          u32(card),
-              u32(border),      u32(text),
-              u32(dim),         u32(dim, 0.35f),
-              u32(accent),      u32(accent, 0.16f),
-              u32(dark ? 0x5CC48A : 0x1F9254), u32(dark ? 0xF2A65A : 0xC2610C),
-              u32(dark ? 0x0F1115 : 0xF3F5F8), u32(dark ? 0xC9D1D9 : 0x24292F),
+  g_ink = Ink{u32(bg),
+              u32(card),
+              u32(border),
+              u32(text),
+              u32(dim),
+              u32(dim, 0.35f),
+              u32(accent),
+              u32(accent, 0.16f),
+              u32(dark ? 0x5CC48A : 0x1F9254),
+              u32(dark ? 0xF2A65A : 0xC2610C),
+              u32(dark ? 0x0F1115 : 0xF3F5F8),
+              u32(dark ? 0xC9D1D9 : 0x24292F),
               u32(0x000000, dark ? 0.45f : 0.12f)};
 }
 
@@ -202,8 +211,7 @@ ImU32 group_color(int q, int G, int inner, int count) {
     base = u32(tableau10[q % 10]);
   } else {  // many groups: even steps around the hue circle, same softness as Tableau
     float r, g, b;
-    ImGui::ColorConvertHSVtoRGB(std::fmod(0.58f + float(q) / float(G), 1.f), 0.55f, 0.88f, r, g,
-                                b);
+    ImGui::ColorConvertHSVtoRGB(std::fmod(0.58f + float(q) / float(G), 1.f), 0.55f, 0.88f, r, g, b);
     base = ImGui::ColorConvertFloat4ToU32(ImVec4(r, g, b, 1.f));
   }
   if (count <= 1) return base;

@@ -10,12 +10,12 @@
 namespace sl::viz {
 
 struct Fonts {
-  ImFont* body = nullptr;     // DejaVu Sans, the default
-  ImFont* bold = nullptr;     // headings inside panels
-  ImFont* title = nullptr;    // the app title
-  ImFont* mono = nullptr;     // C++ lines, shapes, strides
-  ImFont* small = nullptr;    // labels inside drawings
-  bool cjk = false;           // a CJK font is merged into body, bold, title and mono
+  ImFont* body = nullptr;   // DejaVu Sans, the default
+  ImFont* bold = nullptr;   // headings inside panels
+  ImFont* title = nullptr;  // the app title
+  ImFont* mono = nullptr;   // C++ lines, shapes, strides
+  ImFont* small = nullptr;  // labels inside drawings
+  bool cjk = false;         // a CJK font is merged into body, bold, title and mono
 };
 
 // Loads DejaVu from the system at size * scale (ImGui's built-in font when absent), with

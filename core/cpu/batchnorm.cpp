@@ -1,9 +1,9 @@
 // core/cpu/batchnorm.cpp - batch normalization kernels on the CPU: per-channel training
 // statistics, the normalize-scale-shift forward and the training-mode backward, each with
-// its plain reference twin (last section: nested loops in double, two passes). Not here: running averages, eps and the choice of train/eval statistics (nn/batchnorm),
-// autograd. CUDA twin: core/cuda/batchnorm.cu.
-// Layout everywhere: x, out, dout, dx [N, C, HW]; mean, var, invstd, gamma, beta,
-// dgamma, dbeta [C]; M = N * HW values per channel.
+// its plain reference twin (last section: nested loops in double, two passes). Not here: running
+// averages, eps and the choice of train/eval statistics (nn/batchnorm), autograd. CUDA twin:
+// core/cuda/batchnorm.cu. Layout everywhere: x, out, dout, dx [N, C, HW]; mean, var, invstd, gamma,
+// beta, dgamma, dbeta [C]; M = N * HW values per channel.
 #include <algorithm>
 #include <cstdint>
 
@@ -147,10 +147,11 @@ void batchnorm_forward_reference(float* out, const float* x, const float* mean, 
       }
 }
 
-// dbeta = sum dout, dgamma = sum dout * xhat, dx = gamma * invstd * (dout - dbeta/M - xhat * dgamma/M).
-void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
-                                  const float* mean, const float* invstd, const float* gamma,
-                                  const BatchNormShape& s) {
+// dbeta = sum dout, dgamma = sum dout * xhat, dx = gamma * invstd * (dout - dbeta/M - xhat *
+// dgamma/M).
+void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout,
+                                  const float* x, const float* mean, const float* invstd,
+                                  const float* gamma, const BatchNormShape& s) {
   const int64_t m = s.N * s.HW;
   for (int64_t c = 0; c < s.C; ++c) {
     double sum_dy = 0.0, sum_dy_xhat = 0.0;

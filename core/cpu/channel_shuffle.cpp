@@ -29,7 +29,8 @@ void channel_shuffle_reference(float* out, const float* x, const ShuffleShape& s
     for (int64_t i_group = 0; i_group < s.G; ++i_group)
       for (int64_t i_inner = 0; i_inner < cg; ++i_inner)
         for (int64_t p = 0; p < s.HW; ++p)
-          out[(n * s.C + i_inner * s.G + i_group) * s.HW + p] = x[(n * s.C + i_group * cg + i_inner) * s.HW + p];
+          out[(n * s.C + i_inner * s.G + i_group) * s.HW + p] =
+              x[(n * s.C + i_group * cg + i_inner) * s.HW + p];
 }
 
 }  // namespace sl::cpu

@@ -90,7 +90,8 @@ void conv2d_forward_reference(float* out, const float* x, const float* w, const 
                 int64_t ih = oh * s.stride - s.padding + kh, iw = ow * s.stride - s.padding + kw;
                 if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
                 int64_t c = co / cgo * cgi + ci;
-                sum += x[((n * s.C_in + c) * s.H + ih) * s.W + iw] * w[((co * cgi + ci) * s.K + kh) * s.K + kw];
+                sum += x[((n * s.C_in + c) * s.H + ih) * s.W + iw] *
+                       w[((co * cgi + ci) * s.K + kh) * s.K + kw];
               }
           out[((n * s.C_out + co) * s.H_out + oh) * s.W_out + ow] = sum;
         }
@@ -98,7 +99,8 @@ void conv2d_forward_reference(float* out, const float* x, const float* w, const 
 
 // dout [N, C_out, H_out, W_out], w [C_out, C_in/G, K, K] -> dx [N, C_in, H, W]:
 // every product of the forward sends dout * w back to the x element it read.
-void conv2d_backward_input_reference(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
+void conv2d_backward_input_reference(float* dx, const float* dout, const float* w,
+                                     const Conv2dShape& s) {
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   std::fill(dx, dx + s.N * s.C_in * s.H * s.W, 0.f);
   for (int64_t n = 0; n < s.N; ++n)
@@ -112,13 +114,15 @@ void conv2d_backward_input_reference(float* dx, const float* dout, const float* 
                 if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
                 int64_t c = co / cgo * cgi + ci;
                 dx[((n * s.C_in + c) * s.H + ih) * s.W + iw] +=
-                    dout[((n * s.C_out + co) * s.H_out + oh) * s.W_out + ow] * w[((co * cgi + ci) * s.K + kh) * s.K + kw];
+                    dout[((n * s.C_out + co) * s.H_out + oh) * s.W_out + ow] *
+                    w[((co * cgi + ci) * s.K + kh) * s.K + kw];
               }
 }
 
 // dout [N, C_out, H_out, W_out], x [N, C_in, H, W] -> dw [C_out, C_in/G, K, K]:
 // dw[co, ci, kh, kw] = sum_{n, oh, ow} dout[n, co, oh, ow] * (the x the forward paired with it).
-void conv2d_backward_weight_reference(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
+void conv2d_backward_weight_reference(float* dw, const float* dout, const float* x,
+                                      const Conv2dShape& s) {
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   for (int64_t co = 0; co < s.C_out; ++co)
     for (int64_t ci = 0; ci < cgi; ++ci)
@@ -131,7 +135,8 @@ void conv2d_backward_weight_reference(float* dw, const float* dout, const float*
                 int64_t ih = oh * s.stride - s.padding + kh, iw = ow * s.stride - s.padding + kw;
                 if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
                 int64_t c = co / cgo * cgi + ci;
-                sum += dout[((n * s.C_out + co) * s.H_out + oh) * s.W_out + ow] * x[((n * s.C_in + c) * s.H + ih) * s.W + iw];
+                sum += dout[((n * s.C_out + co) * s.H_out + oh) * s.W_out + ow] *
+                       x[((n * s.C_in + c) * s.H + ih) * s.W + iw];
               }
           dw[((co * cgi + ci) * s.K + kh) * s.K + kw] = sum;
         }
@@ -150,10 +155,18 @@ void forward_1x1(float* out, const float* x, const float* w, const Conv2dShape& 
 #pragma omp parallel for schedule(dynamic)
   for (int64_t t = 0; t < tasks * chunks; ++t) {
     int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
-    gemm({.M = cgo, .N = std::min(cw, hw - c0), .K = cgi,
-          .a = w + g * cgo * cgi, .lda = cgi, .trans_a = false,
-          .b = x + (n * s.C_in + g * cgi) * hw + c0, .ldb = hw, .trans_b = false,
-          .c = out + (n * s.C_out + g * cgo) * hw + c0, .ldc = hw, .accumulate = false});
+    gemm({.M = cgo,
+          .N = std::min(cw, hw - c0),
+          .K = cgi,
+          .a = w + g * cgo * cgi,
+          .lda = cgi,
+          .trans_a = false,
+          .b = x + (n * s.C_in + g * cgi) * hw + c0,
+          .ldb = hw,
+          .trans_b = false,
+          .c = out + (n * s.C_out + g * cgo) * hw + c0,
+          .ldc = hw,
+          .accumulate = false});
   }
 }
 
@@ -164,10 +177,18 @@ void backward_input_1x1(float* dx, const float* dout, const float* w, const Conv
 #pragma omp parallel for schedule(dynamic)
   for (int64_t t = 0; t < tasks * chunks; ++t) {
     int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
-    gemm({.M = cgi, .N = std::min(cw, hw - c0), .K = cgo,
-          .a = w + g * cgo * cgi, .lda = cgi, .trans_a = true,
-          .b = dout + (n * s.C_out + g * cgo) * hw + c0, .ldb = hw, .trans_b = false,
-          .c = dx + (n * s.C_in + g * cgi) * hw + c0, .ldc = hw, .accumulate = false});
+    gemm({.M = cgi,
+          .N = std::min(cw, hw - c0),
+          .K = cgo,
+          .a = w + g * cgo * cgi,
+          .lda = cgi,
+          .trans_a = true,
+          .b = dout + (n * s.C_out + g * cgo) * hw + c0,
+          .ldb = hw,
+          .trans_b = false,
+          .c = dx + (n * s.C_in + g * cgi) * hw + c0,
+          .ldc = hw,
+          .accumulate = false});
   }
 }
 
@@ -179,10 +200,18 @@ void backward_weight_1x1(float* dw, const float* dout, const float* x, const Con
   reduce_units(dw, s.C_out * cgi, s.N * chunks, [&](int64_t u, float* part) {
     int64_t n = u / chunks, c0 = u % chunks * cw;
     for (int64_t g = 0; g < s.groups; ++g)
-      gemm({.M = cgo, .N = cgi, .K = std::min(cw, hw - c0),
-            .a = dout + (n * s.C_out + g * cgo) * hw + c0, .lda = hw, .trans_a = false,
-            .b = x + (n * s.C_in + g * cgi) * hw + c0, .ldb = hw, .trans_b = true,
-            .c = part + g * cgo * cgi, .ldc = cgi, .accumulate = true});
+      gemm({.M = cgo,
+            .N = cgi,
+            .K = std::min(cw, hw - c0),
+            .a = dout + (n * s.C_out + g * cgo) * hw + c0,
+            .lda = hw,
+            .trans_a = false,
+            .b = x + (n * s.C_in + g * cgi) * hw + c0,
+            .ldb = hw,
+            .trans_b = true,
+            .c = part + g * cgo * cgi,
+            .ldc = cgi,
+            .accumulate = true});
   });
 }
 
@@ -242,9 +271,18 @@ void forward_im2col(float* out, const float* x, const float* w, const Conv2dShap
     thread_local std::vector<float> buf;
     float* col = scratch(buf, ckk * hwo);
     im2col(col, x + (n * s.C_in + g * cgi) * s.H * s.W, cgi, s);
-    gemm({.M = cgo, .N = hwo, .K = ckk, .a = w + g * cgo * ckk, .lda = ckk, .trans_a = false,
-          .b = col, .ldb = hwo, .trans_b = false,
-          .c = out + (n * s.C_out + g * cgo) * hwo, .ldc = hwo, .accumulate = false});
+    gemm({.M = cgo,
+          .N = hwo,
+          .K = ckk,
+          .a = w + g * cgo * ckk,
+          .lda = ckk,
+          .trans_a = false,
+          .b = col,
+          .ldb = hwo,
+          .trans_b = false,
+          .c = out + (n * s.C_out + g * cgo) * hwo,
+          .ldc = hwo,
+          .accumulate = false});
   }
 }
 
@@ -257,9 +295,18 @@ void backward_input_im2col(float* dx, const float* dout, const float* w, const C
     int64_t n = t / s.groups, g = t % s.groups;
     thread_local std::vector<float> buf;
     float* col = scratch(buf, ckk * hwo);
-    gemm({.M = ckk, .N = hwo, .K = cgo, .a = w + g * cgo * ckk, .lda = ckk, .trans_a = true,
-          .b = dout + (n * s.C_out + g * cgo) * hwo, .ldb = hwo, .trans_b = false,
-          .c = col, .ldc = hwo, .accumulate = false});
+    gemm({.M = ckk,
+          .N = hwo,
+          .K = cgo,
+          .a = w + g * cgo * ckk,
+          .lda = ckk,
+          .trans_a = true,
+          .b = dout + (n * s.C_out + g * cgo) * hwo,
+          .ldb = hwo,
+          .trans_b = false,
+          .c = col,
+          .ldc = hwo,
+          .accumulate = false});
     col2im(dx + (n * s.C_in + g * cgi) * s.H * s.W, col, cgi, s);
   }
 }
@@ -273,9 +320,18 @@ void backward_weight_im2col(float* dw, const float* dout, const float* x, const 
     thread_local std::vector<float> buf;
     float* col = scratch(buf, ckk * hwo);
     im2col(col, x + (n * s.C_in + g * cgi) * s.H * s.W, cgi, s);
-    gemm({.M = cgo, .N = ckk, .K = hwo, .a = dout + (n * s.C_out + g * cgo) * hwo, .lda = hwo,
-          .trans_a = false, .b = col, .ldb = hwo, .trans_b = true,
-          .c = part + g * cgo * ckk, .ldc = ckk, .accumulate = true});
+    gemm({.M = cgo,
+          .N = ckk,
+          .K = hwo,
+          .a = dout + (n * s.C_out + g * cgo) * hwo,
+          .lda = hwo,
+          .trans_a = false,
+          .b = col,
+          .ldb = hwo,
+          .trans_b = true,
+          .c = part + g * cgo * ckk,
+          .ldc = ckk,
+          .accumulate = true});
   });
 }
 

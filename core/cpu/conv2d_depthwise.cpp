@@ -44,7 +44,8 @@ const int64_t* tap_offsets(std::vector<int64_t>& offsets, const Conv2dShape& s, 
   offsets.resize(s.K * s.K);
   for (int64_t kh = 0; kh < s.K; ++kh)
     for (int64_t kw = 0; kw < s.K; ++kw)
-      offsets[kh * s.K + kw] = ((kh % q.s) * q.s + kw % q.s) * q.size + (kh / q.s) * q.wq + kw / q.s;
+      offsets[kh * s.K + kw] =
+          ((kh % q.s) * q.s + kw % q.s) * q.size + (kh / q.s) * q.wq + kw / q.s;
   return offsets.data();
 }
 
@@ -52,7 +53,8 @@ const int64_t* tap_offsets(std::vector<int64_t>& offsets, const Conv2dShape& s, 
 // to 32 floats): an inline loop beats a call to memcpy, which GCC would otherwise emit.
 // Steps of 1 and 2 (stride-1 and stride-2 convolutions) get constant-step loops, which
 // the compiler vectorizes; other strides take the general loop.
-void copy_strided_row(float* dst, const float* src, int64_t lo, int64_t hi, int64_t dst_step, int64_t src_step) {
+void copy_strided_row(float* dst, const float* src, int64_t lo, int64_t hi, int64_t dst_step,
+                      int64_t src_step) {
   if (dst_step == 1 && src_step == 1) {
 #pragma omp simd
     for (int64_t c = lo; c < hi; ++c) dst[c] = src[c];
@@ -66,7 +68,8 @@ void copy_strided_row(float* dst, const float* src, int64_t lo, int64_t hi, int6
 }
 
 // Columns c in [lo, hi) of a phase row whose x column w = c*s + offset lies in [0, W).
-void column_range(int64_t wq, int64_t width, int64_t stride, int64_t offset, int64_t& lo, int64_t& hi) {
+void column_range(int64_t wq, int64_t width, int64_t stride, int64_t offset, int64_t& lo,
+                  int64_t& hi) {
   lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
   hi = width - 1 - offset < 0 ? 0 : std::min(wq, (width - 1 - offset) / stride + 1);
   hi = std::max(hi, lo);
@@ -116,11 +119,12 @@ void spread_rows(float* buf, int64_t front, const float* d, const Conv2dShape& s
 
 // acc[i] = sum_t wts[t] * src[t][i] for i < len. Taps go three at a time, so each pass
 // over acc does three multiply-adds per load and store of acc.
-void gather_taps(float* __restrict acc, int64_t len, const float* const* src, const float* wts, int64_t taps) {
+void gather_taps(float* __restrict acc, int64_t len, const float* const* src, const float* wts,
+                 int64_t taps) {
   if (taps == 0) std::fill(acc, acc + len, 0.f);
   int64_t t = 0;
   for (; t + 3 <= taps; t += 3) {
-    const float *__restrict s0 = src[t], *__restrict s1 = src[t + 1], *__restrict s2 = src[t + 2];
+    const float* __restrict s0 = src[t], * __restrict s1 = src[t + 1], * __restrict s2 = src[t + 2];
     float w0 = wts[t], w1 = wts[t + 1], w2 = wts[t + 2];
     if (t == 0)
       for (int64_t i = 0; i < len; ++i) acc[i] = w0 * s0[i] + w1 * s1[i] + w2 * s2[i];
@@ -179,9 +183,11 @@ void conv2d_depthwise_forward(float* out, const float* x, const float* w, const 
 // phase element j receives w[t] * d[j - offset_t] from every tap t of its phase, where d
 // is dout at row stride wq with enough zeros in front for the largest offset. Zeros in
 // d's columns W_out..wq-1 and rows H_out..hq-1 mean no output contributes there.
-void conv2d_depthwise_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
+void conv2d_depthwise_backward_input(float* dx, const float* dout, const float* w,
+                                     const Conv2dShape& s) {
   Phases q = phases_of(s);
-  int64_t kk = s.K * s.K, n_phases = q.s * q.s, front = (s.K - 1) / s.stride * q.wq + (s.K - 1) / s.stride;
+  int64_t kk = s.K * s.K, n_phases = q.s * q.s,
+          front = (s.K - 1) / s.stride * q.wq + (s.K - 1) / s.stride;
   thread_local std::vector<int64_t> offset_buf;
   const int64_t* offsets = tap_offsets(offset_buf, s, q);
 #pragma omp parallel for schedule(static)
@@ -211,7 +217,8 @@ void conv2d_depthwise_backward_input(float* dx, const float* dout, const float* 
 // is dout at row stride wq: one dot product per tap and plane. Threads take contiguous
 // runs of planes (reading memory in order) into private double sums [C, K*K], which are
 // then added together slice by slice, so no two threads write one float.
-void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
+void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float* x,
+                                      const Conv2dShape& s) {
   Phases q = phases_of(s);
   int64_t kk = s.K * s.K, planes = s.N * s.C_in, size = s.C_in * kk;
   thread_local std::vector<int64_t> offset_buf;

@@ -10,8 +10,10 @@ namespace sl::cpu {
 // x [N, C, H, W], w [C, 1, K, K] -> out [N, C, H_out, W_out]
 void conv2d_depthwise_forward(float* out, const float* x, const float* w, const Conv2dShape& s);
 // dout [N, C, H_out, W_out], w [C, 1, K, K] -> dx [N, C, H, W]
-void conv2d_depthwise_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s);
+void conv2d_depthwise_backward_input(float* dx, const float* dout, const float* w,
+                                     const Conv2dShape& s);
 // dout [N, C, H_out, W_out], x [N, C, H, W] -> dw [C, 1, K, K]
-void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s);
+void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float* x,
+                                      const Conv2dShape& s);
 
 }  // namespace sl::cpu

@@ -81,7 +81,8 @@ static void coalesce(Layout* ls[], int n) {
   for (int k = 0; k < n; ++k) ls[k]->ndim = out;
 }
 
-constexpr int64_t kParallelMin = 1 << 15;  // below this many elements threads cost more than they save
+constexpr int64_t kParallelMin =
+    1 << 15;  // below this many elements threads cost more than they save
 
 // [SECTION] fill and copy_strided
 
@@ -175,7 +176,8 @@ static inline float apply(BinaryOp op, float a, float b) {
 }
 
 template <BinaryOp OP>
-static void binary_t(float* out, const float* a, const Layout& la_in, const float* b, const Layout& lb_in) {
+static void binary_t(float* out, const float* a, const Layout& la_in, const float* b,
+                     const Layout& lb_in) {
   int64_t n = numel_of(la_in);
   if (n == 0) return;
   Layout la = la_in, lb = lb_in, lo = la_in;  // lo: the contiguous output, coalesced alongside
@@ -216,7 +218,8 @@ static void binary_t(float* out, const float* a, const Layout& la_in, const floa
 }
 
 // out [shape] = a [shape via la] op b [shape via lb]; broadcast dims have stride 0.
-void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
+void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+            const Layout& lb) {
   switch (op) {
     case BinaryOp::add: return binary_t<BinaryOp::add>(out, a, la, b, lb);
     case BinaryOp::sub: return binary_t<BinaryOp::sub>(out, a, la, b, lb);
@@ -260,9 +263,11 @@ void copy_strided_reference(float* out, const Layout& lo, const float* x, const 
 }
 
 // out [shape] (contiguous) = a [via la] op b [via lb], element by element.
-void binary_reference(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
+void binary_reference(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+                      const Layout& lb) {
   const int64_t n = numel_of(la);
-  for (int64_t e = 0; e < n; ++e) out[e] = apply(op, a[element_offset(la, e)], b[element_offset(lb, e)]);
+  for (int64_t e = 0; e < n; ++e)
+    out[e] = apply(op, a[element_offset(la, e)], b[element_offset(lb, e)]);
 }
 
 }  // namespace sl::cpu

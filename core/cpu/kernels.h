@@ -18,10 +18,13 @@ void synchronize();
 void fill(float* out, int64_t n, float value);
 void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
 void unary(UnaryOp op, float* out, const float* x, int64_t n);
-void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb);
+void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+            const Layout& lb);
 void relu_backward(float* dx, const float* dout, const float* x, int64_t n);
-void copy_strided_reference(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
-void binary_reference(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb);
+void copy_strided_reference(float* out, const Layout& out_layout, const float* x,
+                            const Layout& x_layout);
+void binary_reference(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+                      const Layout& lb);
 void reduce(ReduceOp op, float* out, const float* x, const ReduceShape& s);
 
 void matmul(float* out, const float* a, const float* b, const MatmulShape& s);
@@ -31,8 +34,10 @@ void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShap
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s);
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s);
 void conv2d_forward_reference(float* out, const float* x, const float* w, const Conv2dShape& s);
-void conv2d_backward_input_reference(float* dx, const float* dout, const float* w, const Conv2dShape& s);
-void conv2d_backward_weight_reference(float* dw, const float* dout, const float* x, const Conv2dShape& s);
+void conv2d_backward_input_reference(float* dx, const float* dout, const float* w,
+                                     const Conv2dShape& s);
+void conv2d_backward_weight_reference(float* dw, const float* dout, const float* x,
+                                      const Conv2dShape& s);
 
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s);
 void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
@@ -43,16 +48,17 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
 void batchnorm_stats_reference(float* mean, float* var, const float* x, const BatchNormShape& s);
 void batchnorm_forward_reference(float* out, const float* x, const float* mean, const float* invstd,
                                  const float* gamma, const float* beta, const BatchNormShape& s);
-void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
-                                  const float* mean, const float* invstd, const float* gamma,
-                                  const BatchNormShape& s);
+void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout,
+                                  const float* x, const float* mean, const float* invstd,
+                                  const float* gamma, const BatchNormShape& s);
 
 void maxpool2d_forward(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
 void maxpool2d_backward(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
 void avgpool2d_forward(float* out, const float* x, const Pool2dShape& s);
 void avgpool2d_backward(float* dx, const float* dout, const Pool2dShape& s);
 void maxpool2d_forward_reference(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
-void maxpool2d_backward_reference(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
+void maxpool2d_backward_reference(float* dx, const float* dout, const int32_t* idx,
+                                  const Pool2dShape& s);
 void avgpool2d_forward_reference(float* out, const float* x, const Pool2dShape& s);
 void avgpool2d_backward_reference(float* dx, const float* dout, const Pool2dShape& s);
 

@@ -35,8 +35,7 @@ void pack_a(float* ap, const float* a, int64_t lda, bool trans, int64_t mc, int6
     int64_t rows = std::min(MR, mc - s);
     for (int64_t k = 0; k < kc; ++k) {
       float* dst = ap + k * MR;
-      for (int64_t i = 0; i < rows; ++i)
-        dst[i] = trans ? a[k * lda + s + i] : a[(s + i) * lda + k];
+      for (int64_t i = 0; i < rows; ++i) dst[i] = trans ? a[k * lda + s + i] : a[(s + i) * lda + k];
       for (int64_t i = rows; i < MR; ++i) dst[i] = 0.f;
     }
     ap += kc * MR;
@@ -67,8 +66,8 @@ void pack_b(float* bp, const float* b, int64_t ldb, bool trans, int64_t kc, int6
 // accumulator and loops let the compiler keep acc in vector registers; the unroll and
 // simd pragmas are what make GCC do so (without them it spills acc to the stack and
 // runs about 30x slower: measured 2 vs 60 GFLOP/s on one AVX2 core).
-void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp,
-                  float* c, int64_t ldc, int64_t mr, int64_t nr, bool add) {
+void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
+                  int64_t ldc, int64_t mr, int64_t nr, bool add) {
   float acc[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     const float* a = ap + k * MR;
@@ -80,7 +79,8 @@ void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restric
   }
   if (mr == MR && nr == NR) {
     for (int64_t i = 0; i < MR; ++i)
-      for (int64_t j = 0; j < NR; ++j) c[i * ldc + j] = add ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+      for (int64_t j = 0; j < NR; ++j)
+        c[i * ldc + j] = add ? c[i * ldc + j] + acc[i][j] : acc[i][j];
     return;
   }
   for (int64_t i = 0; i < mr; ++i)
@@ -141,7 +141,8 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s) {
   int64_t m_blk = MC, n_blk = NC;
   // Too few tiles to go round: cut rows, then columns, finer (keeping whole register tiles).
   auto tiles = [&] { return s.B * ((s.M + m_blk - 1) / m_blk) * ((s.N + n_blk - 1) / n_blk); };
-  while (tiles() < 2 * threads && m_blk > MR && s.M > m_blk / 2) m_blk = std::max(MR, m_blk / 2 / MR * MR);
+  while (tiles() < 2 * threads && m_blk > MR && s.M > m_blk / 2)
+    m_blk = std::max(MR, m_blk / 2 / MR * MR);
   while (tiles() < 2 * threads && n_blk > 4 * NR && s.N > n_blk / 2) n_blk /= 2;
   int64_t mt = (s.M + m_blk - 1) / m_blk, nt = (s.N + n_blk - 1) / n_blk;
   int64_t total = s.B * mt * nt;
@@ -153,11 +154,18 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s) {
     int64_t m = std::min(m_blk, s.M - mi), n = std::min(n_blk, s.N - ni);
     const float* ab = a + bi * s.M * s.K;
     const float* bb = b + bi * b_stride;
-    GemmArgs g{
-        .M = m, .N = n, .K = s.K,
-        .a = s.trans_a ? ab + mi : ab + mi * s.K, .lda = s.trans_a ? s.M : s.K, .trans_a = s.trans_a,
-        .b = s.trans_b ? bb + ni * s.K : bb + ni, .ldb = s.trans_b ? s.K : s.N, .trans_b = s.trans_b,
-        .c = out + bi * s.M * s.N + mi * s.N + ni, .ldc = s.N, .accumulate = s.accumulate};
+    GemmArgs g{.M = m,
+               .N = n,
+               .K = s.K,
+               .a = s.trans_a ? ab + mi : ab + mi * s.K,
+               .lda = s.trans_a ? s.M : s.K,
+               .trans_a = s.trans_a,
+               .b = s.trans_b ? bb + ni * s.K : bb + ni,
+               .ldb = s.trans_b ? s.K : s.N,
+               .trans_b = s.trans_b,
+               .c = out + bi * s.M * s.N + mi * s.N + ni,
+               .ldc = s.N,
+               .accumulate = s.accumulate};
     gemm(g);
   }
 }

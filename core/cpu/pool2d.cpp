@@ -128,7 +128,8 @@ void maxpool2d_forward_reference(float* out, int32_t* idx, const float* x, const
           int64_t where = -1, flat = 0;
           for (int64_t kh = 0; kh < s.K; ++kh)
             for (int64_t kw = 0; kw < s.K; ++kw)
-              if (in_plane(s, oh * s.stride - s.padding + kh, ow * s.stride - s.padding + kw, flat) &&
+              if (in_plane(s, oh * s.stride - s.padding + kh, ow * s.stride - s.padding + kw,
+                           flat) &&
                   (xp[flat] > best || std::isnan(xp[flat]))) {
                 best = xp[flat];
                 where = flat;
@@ -140,7 +141,8 @@ void maxpool2d_forward_reference(float* out, int32_t* idx, const float* x, const
     }
 }
 
-void maxpool2d_backward_reference(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s) {
+void maxpool2d_backward_reference(float* dx, const float* dout, const int32_t* idx,
+                                  const Pool2dShape& s) {
   for (int64_t i = 0; i < s.N * s.C * s.H * s.W; ++i) dx[i] = 0.f;
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t c = 0; c < s.C; ++c)

@@ -1,6 +1,7 @@
 // core/cuda/channel_shuffle.cu - the channel shuffle permutation on the GPU, one thread
 // per element: out channel j = i_inner * G + i_group takes input channel
-// i = i_group * (C/G) + i_inner. Not the op (core/channel_shuffle.cpp). Twin: core/cpu/channel_shuffle.cpp.
+// i = i_group * (C/G) + i_inner. Not the op (core/channel_shuffle.cpp). Twin:
+// core/cpu/channel_shuffle.cpp.
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/kernels.h"
 

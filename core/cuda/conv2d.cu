@@ -43,7 +43,8 @@ __global__ void backward_input_kernel(float* dx, const float* dout, const float*
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   int64_t total = s.N * s.C_in * s.H * s.W;
   for (int64_t e = first_index(); e < total; e += index_stride()) {
-    int64_t iw = e % s.W, ih = e / s.W % s.H, c = e / (s.W * s.H) % s.C_in, n = e / (s.W * s.H * s.C_in);
+    int64_t iw = e % s.W, ih = e / s.W % s.H, c = e / (s.W * s.H) % s.C_in,
+            n = e / (s.W * s.H * s.C_in);
     int64_t g = c / cgi, ci = c % cgi;
     float sum = 0.f;
     for (int64_t co = g * cgo; co < (g + 1) * cgo; ++co) {
@@ -66,7 +67,8 @@ __global__ void backward_input_kernel(float* dx, const float* dout, const float*
 // Block b owns dw[b] = dw[co, ci, kh, kw] = sum_{n, oh, ow} dout[n, co, oh, ow] *
 // x[n, g*C_in/G + ci, oh*s - p + kh, ow*s - p + kw]: its threads stride over (n, oh, ow),
 // then add their partial sums in shared memory (a tree). No atomics: deterministic.
-__global__ void backward_weight_kernel(float* dw, const float* dout, const float* x, Conv2dShape s) {
+__global__ void backward_weight_kernel(float* dw, const float* dout, const float* x,
+                                       Conv2dShape s) {
   __shared__ float partial[kThreads];
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, hwo = s.H_out * s.W_out;
   int64_t b = blockIdx.x;
@@ -110,7 +112,8 @@ void conv2d_backward_input(float* dx, const float* dout, const float* w, const C
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
   int64_t weights = s.C_out * (s.C_in / s.groups) * s.K * s.K;
   if (weights <= 0) return;
-  SL_CHECK(weights < (1ll << 31), "cuda conv2d_backward_weight: ", weights, " weights exceed the grid");
+  SL_CHECK(weights < (1ll << 31), "cuda conv2d_backward_weight: ", weights,
+           " weights exceed the grid");
   backward_weight_kernel<<<(unsigned)weights, kThreads>>>(dw, dout, x, s);
   SL_CUDA_CHECK(cudaGetLastError());
 }

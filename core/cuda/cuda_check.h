@@ -11,12 +11,12 @@
 #include "core/error.h"
 
 // SL_CUDA_CHECK(cudaMalloc(&p, bytes)); after a kernel launch: SL_CUDA_CHECK(cudaGetLastError()).
-#define SL_CUDA_CHECK(call)                                                               \
-  do {                                                                                    \
-    cudaError_t sl_err_ = (call);                                                         \
-    if (sl_err_ != cudaSuccess)                                                           \
+#define SL_CUDA_CHECK(call)                                                                \
+  do {                                                                                     \
+    cudaError_t sl_err_ = (call);                                                          \
+    if (sl_err_ != cudaSuccess)                                                            \
       throw ::sl::Error(::sl::str_cat("CUDA error: ", #call, " failed at ", __FILE__, ":", \
-                                      __LINE__, ": ", cudaGetErrorString(sl_err_)));      \
+                                      __LINE__, ": ", cudaGetErrorString(sl_err_)));       \
   } while (0)
 
 namespace sl::cuda {

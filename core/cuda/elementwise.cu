@@ -30,7 +30,8 @@ __global__ void fill_kernel(float* out, int64_t n, float value) {
 }
 
 __global__ void copy_strided_kernel(float* out, Layout lo, const float* x, Layout lx, int64_t n) {
-  for (int64_t i = first_index(); i < n; i += index_stride()) out[offset_of(lo, i)] = x[offset_of(lx, i)];
+  for (int64_t i = first_index(); i < n; i += index_stride())
+    out[offset_of(lo, i)] = x[offset_of(lx, i)];
 }
 
 // Same formulas as the CPU's apply(UnaryOp) and apply(BinaryOp), case by case.
@@ -104,7 +105,8 @@ void unary(UnaryOp op, float* out, const float* x, int64_t n) {
 }
 
 // out [shape] (contiguous) = a [shape via la] op b [shape via lb]; broadcast dims have stride 0.
-void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb) {
+void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+            const Layout& lb) {
   int64_t n = numel_of(la);
   if (n <= 0) return;
   binary_kernel<<<grid_for(n), kThreads>>>(op, out, a, la, b, lb, n);

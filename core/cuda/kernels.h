@@ -20,7 +20,8 @@ void synchronize();
 void fill(float* out, int64_t n, float value);
 void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
 void unary(UnaryOp op, float* out, const float* x, int64_t n);
-void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b, const Layout& lb);
+void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+            const Layout& lb);
 void relu_backward(float* dx, const float* dout, const float* x, int64_t n);
 void reduce(ReduceOp op, float* out, const float* x, const ReduceShape& s);
 

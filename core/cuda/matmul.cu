@@ -13,7 +13,8 @@ constexpr int kTile = 16;
 
 // out [B, M, N] (=|+=) op(a) [B, M, K] @ op(b) [B, K, N]. Thread (ty, tx) owns
 // out[row, col]; blockIdx.z walks the batch with a stride (grids stop at 65535 in z).
-__global__ void matmul_kernel(float* out, const float* a, const float* b, MatmulShape s, int64_t b_stride) {
+__global__ void matmul_kernel(float* out, const float* a, const float* b, MatmulShape s,
+                              int64_t b_stride) {
   __shared__ float a_tile[kTile][kTile];
   __shared__ float b_tile[kTile][kTile + 1];  // +1: no bank conflicts on column reads
   int ty = threadIdx.y, tx = threadIdx.x;
@@ -24,8 +25,10 @@ __global__ void matmul_kernel(float* out, const float* a, const float* b, Matmul
     float sum = 0.f;
     for (int64_t k0 = 0; k0 < s.K; k0 += kTile) {
       int64_t ka = k0 + tx, kb = k0 + ty;  // A(row, ka) and B(kb, col)
-      a_tile[ty][tx] = row < s.M && ka < s.K ? (s.trans_a ? ab[ka * s.M + row] : ab[row * s.K + ka]) : 0.f;
-      b_tile[ty][tx] = kb < s.K && col < s.N ? (s.trans_b ? bb[col * s.K + kb] : bb[kb * s.N + col]) : 0.f;
+      a_tile[ty][tx] =
+          row < s.M && ka < s.K ? (s.trans_a ? ab[ka * s.M + row] : ab[row * s.K + ka]) : 0.f;
+      b_tile[ty][tx] =
+          kb < s.K && col < s.N ? (s.trans_b ? bb[col * s.K + kb] : bb[kb * s.N + col]) : 0.f;
       __syncthreads();
       for (int k = 0; k < kTile; ++k) sum += a_tile[ty][k] * b_tile[k][tx];
       __syncthreads();

@@ -22,15 +22,18 @@ float* alloc(int64_t n) {
 void free(float* p) {
   if (!p) return;
   cudaError_t e = cudaFree(p);
-  if (e != cudaSuccess) std::fprintf(stderr, "warning: cudaFree failed: %s\n", cudaGetErrorString(e));
+  if (e != cudaSuccess)
+    std::fprintf(stderr, "warning: cudaFree failed: %s\n", cudaGetErrorString(e));
 }
 
 void copy_from_host(float* dst, const float* host_src, int64_t n) {
-  if (n > 0) SL_CUDA_CHECK(cudaMemcpy(dst, host_src, (size_t)n * sizeof(float), cudaMemcpyHostToDevice));
+  if (n > 0)
+    SL_CUDA_CHECK(cudaMemcpy(dst, host_src, (size_t)n * sizeof(float), cudaMemcpyHostToDevice));
 }
 
 void copy_to_host(float* host_dst, const float* src, int64_t n) {
-  if (n > 0) SL_CUDA_CHECK(cudaMemcpy(host_dst, src, (size_t)n * sizeof(float), cudaMemcpyDeviceToHost));
+  if (n > 0)
+    SL_CUDA_CHECK(cudaMemcpy(host_dst, src, (size_t)n * sizeof(float), cudaMemcpyDeviceToHost));
 }
 
 // Kernels launch asynchronously on the default stream; this waits for all of them (the

@@ -11,7 +11,8 @@ namespace sl::cuda {
 namespace {
 
 // Output rows (or columns) [lo, hi] whose window covers input row i.
-__device__ void covering(int64_t i, const Pool2dShape& s, int64_t out_len, int64_t& lo, int64_t& hi) {
+__device__ void covering(int64_t i, const Pool2dShape& s, int64_t out_len, int64_t& lo,
+                         int64_t& hi) {
   int64_t first = i + s.padding - s.K + 1;  // smallest o*stride that still reaches i
   lo = first <= 0 ? 0 : (first + s.stride - 1) / s.stride;
   hi = min(out_len - 1, (i + s.padding) / s.stride);
@@ -41,7 +42,8 @@ __global__ void maxpool_forward_kernel(float* out, int32_t* idx, const float* x,
   }
 }
 
-__global__ void maxpool_backward_kernel(float* dx, const float* dout, const int32_t* idx, Pool2dShape s) {
+__global__ void maxpool_backward_kernel(float* dx, const float* dout, const int32_t* idx,
+                                        Pool2dShape s) {
   for (int64_t e = first_index(); e < s.N * s.C * s.H * s.W; e += index_stride()) {
     int64_t iw = e % s.W, ih = e / s.W % s.H, plane = e / (s.W * s.H);
     int64_t oh_lo, oh_hi, ow_lo, ow_hi;
@@ -84,7 +86,8 @@ __global__ void avgpool_backward_kernel(float* dx, const float* dout, Pool2dShap
     covering(iw, s, s.W_out, ow_lo, ow_hi);
     float sum = 0.f;
     for (int64_t oh = oh_lo; oh <= oh_hi; ++oh)
-      for (int64_t ow = ow_lo; ow <= ow_hi; ++ow) sum += dout[(plane * s.H_out + oh) * s.W_out + ow] * inv;
+      for (int64_t ow = ow_lo; ow <= ow_hi; ++ow)
+        sum += dout[(plane * s.H_out + oh) * s.W_out + ow] * inv;
     dx[e] = sum;
   }
 }

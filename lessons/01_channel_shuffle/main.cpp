@@ -86,7 +86,9 @@ int main() {
                                             7,  12, 13, 14, 15, 16, 17, 18, 19, 24, 25,
                                             26, 27, 20, 21, 22, 23, 28, 29, 30, 31},
         "the article's numbers, float for float: samples never mix");
-  claim(channel_shuffle(x, g).to_vector() == y.to_vector(), "sl::channel_shuffle does exactly these steps");
-  claim(channel_shuffle(y, C / g).to_vector() == x.to_vector(), "shuffling with C/g groups undoes it");
+  claim(channel_shuffle(x, g).to_vector() == y.to_vector(),
+        "sl::channel_shuffle does exactly these steps");
+  claim(channel_shuffle(y, C / g).to_vector() == x.to_vector(),
+        "shuffling with C/g groups undoes it");
   return failures == 0 ? 0 : 1;
 }

@@ -2,8 +2,8 @@
 // contiguous_strides and gather_strided (lessons/02_tensors/exercise.cpp, or the reference
 // in solution/) on the lesson's views and compares with the library. Exit 0 solved,
 // 1 wrong, 77 still the stub. Built twice by lessons/CMakeLists.txt.
-#include "lessons/02_tensors/exercise.h"
 #include "lessons/check.h"
+#include "lessons/02_tensors/exercise.h"
 
 using namespace sl;
 
@@ -29,7 +29,8 @@ int main() {
       {"x.narrow(1, 2, 2) (offset 8)", x.narrow(1, 2, 2)},
       {"x.permute(3,2,1,0)", x.permute({3, 2, 1, 0})},
       {"x.narrow(3, 1, 1).transpose(0, 1)", x.narrow(3, 1, 1).transpose(0, 1)},
-      {"arange(4) expanded to (2,4,2,2) (stride 0)", Tensor::arange(4).view({1, 4, 1, 1}).expand({2, 4, 2, 2})},
+      {"arange(4) expanded to (2,4,2,2) (stride 0)",
+       Tensor::arange(4).view({1, 4, 1, 1}).expand({2, 4, 2, 2})},
       {"a 0-dim scalar", scalar(7.f)},
   };
   for (const Case& c : cases) {
@@ -39,8 +40,9 @@ int main() {
         return str_cat("returned ", got.size(), " values, expected numel = ", want.size());
       for (size_t i = 0; i < got.size(); ++i)
         if (got[i] != want[i])
-          return str_cat("value ", i, " is ", got[i], ", expected ", want[i], " (shape ", shape_str(c.t.shape()),
-                         ", strides ", shape_str(c.t.strides()), ", offset ", c.t.offset(), ")");
+          return str_cat("value ", i, " is ", got[i], ", expected ", want[i], " (shape ",
+                         shape_str(c.t.shape()), ", strides ", shape_str(c.t.strides()),
+                         ", offset ", c.t.offset(), ")");
       return "";
     });
   }

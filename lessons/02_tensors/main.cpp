@@ -12,9 +12,10 @@ using namespace sl;
 using lesson::claim;
 
 static void show(const char* what, const Tensor& t) {
-  std::printf("%-22s shape %-13s strides %-14s offset %lld  contiguous %-3s  copies so far %lld\n", what,
-              shape_str(t.shape()).c_str(), shape_str(t.strides()).c_str(), (long long)t.offset(),
-              t.is_contiguous() ? "yes" : "no", (long long)copy_stats().copies);
+  std::printf("%-22s shape %-13s strides %-14s offset %lld  contiguous %-3s  copies so far %lld\n",
+              what, shape_str(t.shape()).c_str(), shape_str(t.strides()).c_str(),
+              (long long)t.offset(), t.is_contiguous() ? "yes" : "no",
+              (long long)copy_stats().copies);
 }
 
 // Where element idx lives: offset + sum_k idx[k] * strides[k] (the whole idea of a view).
@@ -31,7 +32,8 @@ int main() {
   const Tensor x = Tensor::arange(N * C * H * W).view({N, C, H, W});
   std::printf("1. x, 32 floats in one Storage, row-major\n");
   show("x", x);
-  claim(x.strides() == Shape{16, 4, 2, 1}, "contiguous strides are suffix products of the shape: (16,4,2,1)");
+  claim(x.strides() == Shape{16, 4, 2, 1},
+        "contiguous strides are suffix products of the shape: (16,4,2,1)");
   claim(x.at({1, 2, 0, 1}) == x.data()[address(x, {1, 2, 0, 1})],
         "element (1,2,0,1) sits at offset + sum(index * stride) = 16 + 8 + 0 + 1 = 25");
 
@@ -55,7 +57,8 @@ int main() {
     err = e.what();
   }
   std::printf("   sl::Error: %s\n", err.c_str());
-  claim(err.find("contiguous()") != std::string::npos, "the error names the fix: call contiguous() first");
+  claim(err.find("contiguous()") != std::string::npos,
+        "the error names the fix: call contiguous() first");
 
   const Tensor c = t.contiguous();
   show("contiguous()", c);
@@ -68,13 +71,15 @@ int main() {
         "channels come out in the order 0 2 1 3 (for C = 4, g = 2)");
   claim(c.contiguous().shares_storage(c) && copy_stats().copies == 1,
         "contiguous() on a contiguous tensor returns it as is");
-  claim(y.to_vector() == channel_shuffle(x, g).to_vector(), "these four steps are sl::channel_shuffle (one more copy)");
+  claim(y.to_vector() == channel_shuffle(x, g).to_vector(),
+        "these four steps are sl::channel_shuffle (one more copy)");
 
   std::printf("\n4. view(-1) infers the one missing size\n");
   const Tensor flat = x.view({-1}), rows = x.view({N, -1});
   show("view(-1)", flat);
   show("view(N, -1)", rows);
-  claim(flat.shape() == Shape{32} && rows.shape() == Shape{2, 16}, "-1 becomes numel / (product of the others)");
+  claim(flat.shape() == Shape{32} && rows.shape() == Shape{2, 16},
+        "-1 becomes numel / (product of the others)");
   std::string err_infer;
   try {
     (void)x.view({-1, 3});
@@ -82,7 +87,8 @@ int main() {
     err_infer = e.what();
   }
   std::printf("   view(-1, 3): %s\n", err_infer.c_str());
-  claim(!err_infer.empty(), "32 elements cannot be viewed as (-1, 3): view throws instead of guessing");
+  claim(!err_infer.empty(),
+        "32 elements cannot be viewed as (-1, 3): view throws instead of guessing");
   const int64_t before = copy_stats().copies;
   const Tensor r = t.reshape({N, C, H, W});
   claim(copy_stats().copies == before + 1 && !r.shares_storage(x),
@@ -93,7 +99,8 @@ int main() {
   const Tensor wide = Tensor::arange(4).view({1, 4, 1, 1}).expand({2, 4, 2, 2});
   show("x.narrow(1, 2, 2)", second_group);
   show("expand to (2,4,2,2)", wide);
-  claim(second_group.offset() == 8 && second_group.shares_storage(x), "narrow(1, 2, 2) starts at channel 2: offset 8");
+  claim(second_group.offset() == 8 && second_group.shares_storage(x),
+        "narrow(1, 2, 2) starts at channel 2: offset 8");
   claim(wide.strides() == Shape{0, 1, 0, 0}, "expand repeats by stride 0: 4 floats look like 32");
 
   std::printf("\n6. ops that compute make new tensors; copy_stats() counts layout copies only\n");
@@ -103,6 +110,7 @@ int main() {
         "add writes a fresh contiguous output, which is not a layout copy");
   claim(add(t, t).to_vector() == add(t.contiguous(), t.contiguous()).to_vector(),
         "element-wise ops read any strides directly, no contiguous() needed");
-  std::printf("\nLook at: the strides column. Only contiguous() and reshape of a transposed tensor moved data.\n");
+  std::printf("\nLook at: the strides column. Only contiguous() and reshape of a transposed tensor "
+              "moved data.\n");
   return lesson::failures() == 0 ? 0 : 1;
 }

@@ -39,9 +39,10 @@ int main() {
     return "";
   });
   check.run("no Node when x does not require grad", [&]() -> std::string {
-    return sigmoid_op(x0).impl()->node ? "record() attaches history only when an input requires grad; do not "
-                                         "set it yourself"
-                                       : "";
+    return sigmoid_op(x0).impl()->node
+               ? "record() attaches history only when an input requires grad; do not "
+                 "set it yourself"
+               : "";
   });
   check.run("gradient equals the composition's autograd", [&]() -> std::string {
     Tensor x = x0.detach().requires_grad_();
@@ -49,7 +50,8 @@ int main() {
     const Tensor r = Tensor::randn(x0.shape(), gen);
     sum(mul(sigmoid_op(x), r)).backward();
     sum(mul(composed(x2), r)).backward();
-    if (!x.grad().defined()) return "x.grad() is undefined after backward: did the backward return {dx}?";
+    if (!x.grad().defined())
+      return "x.grad() is undefined after backward: did the backward return {dx}?";
     return Checker::same(x.grad(), x2.grad(), 1e-5);
   });
   check.run("gradient agrees with finite differences", [&]() -> std::string {
@@ -59,7 +61,8 @@ int main() {
     const float eps = 1e-2f;
     for (int64_t i = 0; i < 5; ++i) {
       const float v = x.at({i});
-      const double numeric = (1 / (1 + std::exp(-(double)v - eps)) - 1 / (1 + std::exp(-(double)v + eps))) / (2 * eps);
+      const double numeric =
+          (1 / (1 + std::exp(-(double)v - eps)) - 1 / (1 + std::exp(-(double)v + eps))) / (2 * eps);
       const double got = x.grad().at({i});
       if (std::fabs(got - numeric) > 1e-4)
         return str_cat("at x = ", v, " dx is ", got, ", finite differences give ", numeric);

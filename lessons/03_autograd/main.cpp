@@ -61,7 +61,8 @@ static Tensor leaf(const Shape& s, uint64_t seed) {
 
 // Compares d(sum(f(xs) * r))/dxs from backward with central differences
 // (L(x + eps) - L(x - eps)) / 2eps, element by element; returns the worst relative error.
-static double gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f, std::vector<Tensor> xs) {
+static double gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                        std::vector<Tensor> xs) {
   Generator gen(7);
   const Tensor out = f(xs);
   const Tensor r = Tensor::randn(out.shape(), gen);  // a random dout, so no symmetry hides a bug
@@ -96,9 +97,12 @@ int main() {
   topo(loss, seen, order);
   std::printf("   topological order (inputs before the tensors made from them):\n");
   for (const Tensor& t : order)
-    std::printf("     %-9s %s\n", t.impl()->node ? t.impl()->node->op : "leaf", shape_str(t.shape()).c_str());
-  claim(order.size() == 7 && order.back().impl() == loss.impl(), "7 tensors: 3 leaves, mul, add, relu, sum last");
-  claim(!x.impl()->node && x.is_leaf() && !loss.is_leaf(), "leaves have no Node; every op output has one");
+    std::printf("     %-9s %s\n", t.impl()->node ? t.impl()->node->op : "leaf",
+                shape_str(t.shape()).c_str());
+  claim(order.size() == 7 && order.back().impl() == loss.impl(),
+        "7 tensors: 3 leaves, mul, add, relu, sum last");
+  claim(!x.impl()->node && x.is_leaf() && !loss.is_leaf(),
+        "leaves have no Node; every op output has one");
 
   std::printf("\n2. backward: the library's and the one in this file\n");
   loss.backward();
@@ -108,22 +112,25 @@ int main() {
   claim(lesson::diff(b.grad(), sum(mask, {0})).worst < 1e-6,
         "dloss/db sums over the broadcast rows (sum_to undoes broadcasting)");
   bool same = true;
-  for (const Tensor* t : {&x, &w, &b}) same = same && lesson::diff(mine.at(t->impl()), t->grad()).worst == 0;
+  for (const Tensor* t : {&x, &w, &b})
+    same = same && lesson::diff(mine.at(t->impl()), t->grad()).worst == 0;
   claim(same, "my_backward (in this file) gives the same gradients as Tensor::backward");
 
   std::printf("\n3. accumulation: a tensor used twice gets the sum of both gradients\n");
   Tensor a = Tensor::from_data({1.f, 2.f, 3.f}, {3}).requires_grad_();
   const Tensor z = sum(add(mul(a, a), a));  // z = sum(a^2 + a): a appears three times
   z.backward();
-  std::printf("   a = [1 2 3], z = sum(a*a + a), a.grad = [%g %g %g]\n", a.grad().at({0}), a.grad().at({1}),
-              a.grad().at({2}));
+  std::printf("   a = [1 2 3], z = sum(a*a + a), a.grad = [%g %g %g]\n", a.grad().at({0}),
+              a.grad().at({1}), a.grad().at({2}));
   claim(a.grad().to_vector() == std::vector<float>{3, 5, 7}, "dz/da = 2a + 1 = [3 5 7]");
   z.backward();
-  claim(a.grad().to_vector() == std::vector<float>{6, 10, 14}, "a second backward adds into .grad: [6 10 14]");
+  claim(a.grad().to_vector() == std::vector<float>{6, 10, 14},
+        "a second backward adds into .grad: [6 10 14]");
   a.zero_grad();
   claim(!a.grad().defined(), "zero_grad() clears it; optimizers call it before every step");
 
-  std::printf("\n4. finite differences for every op so far (worst relative error, eps = 1e-2, float32)\n");
+  std::printf(
+      "\n4. finite differences for every op so far (worst relative error, eps = 1e-2, float32)\n");
   struct Op {
     const char* name;
     std::function<Tensor(const std::vector<Tensor>&)> f;
@@ -135,10 +142,17 @@ int main() {
       {"relu", [](auto& v) { return relu(v[0]); }, {{2, 3}}},
       {"sum over dim 1", [](auto& v) { return sum(v[0], {1}); }, {{2, 3}}},
       {"matmul", [](auto& v) { return matmul(v[0], v[1]); }, {{2, 3}, {3, 4}}},
-      {"view + transpose + contiguous", [](auto& v) { return v[0].view({2, 2, 3}).transpose(1, 2).contiguous(); },
+      {"view + transpose + contiguous",
+       [](auto& v) {
+         return v[0].view({2, 2, 3}).transpose(1, 2).contiguous();
+       },
        {{4, 3}}},
       {"narrow", [](auto& v) { return v[0].narrow(1, 1, 2); }, {{2, 4}}},
-      {"cat", [](auto& v) { return cat({v[0], v[1]}, 1); }, {{1, 2, 2, 2}, {1, 4, 2, 2}}},
+      {"cat",
+       [](auto& v) {
+         return cat({v[0], v[1]}, 1);
+       },
+       {{1, 2, 2, 2}, {1, 4, 2, 2}}},
       {"channel_shuffle (g = 2)", [](auto& v) { return channel_shuffle(v[0], 2); }, {{2, 4, 2, 2}}},
   };
   for (const Op& op : ops) {
@@ -148,6 +162,7 @@ int main() {
     std::printf("   %-31s %.2e\n", op.name, err);
     claim(err < 1e-3, std::string(op.name) + ": backward agrees with finite differences");
   }
-  std::printf("\nLook at: the order in 1 (what backward walks in reverse) and a.grad in 3 (sums, not overwrites).\n");
+  std::printf("\nLook at: the order in 1 (what backward walks in reverse) and a.grad in 3 (sums, "
+              "not overwrites).\n");
   return lesson::failures() == 0 ? 0 : 1;
 }

@@ -5,11 +5,12 @@
 
 #include "lessons/check.h"
 
-sl::Tensor conv2d_forward_by_hand(const sl::Tensor& x, const sl::Tensor& w, const sl::Conv2dParams& p) {
+sl::Tensor conv2d_forward_by_hand(const sl::Tensor& x, const sl::Tensor& w,
+                                  const sl::Conv2dParams& p) {
   throw lesson::NotImplemented("conv2d_forward_by_hand in lessons/04_convolution/exercise.cpp");
 }
 
-sl::Tensor conv2d_weight_grad_by_hand(const sl::Tensor& x, const sl::Tensor& dout, const sl::Shape& w_shape,
-                                      const sl::Conv2dParams& p) {
+sl::Tensor conv2d_weight_grad_by_hand(const sl::Tensor& x, const sl::Tensor& dout,
+                                      const sl::Shape& w_shape, const sl::Conv2dParams& p) {
   throw lesson::NotImplemented("conv2d_weight_grad_by_hand in lessons/04_convolution/exercise.cpp");
 }

@@ -4,7 +4,8 @@
 
 #include "lessons/check.h"
 
-sl::Tensor group_conv_by_split(const sl::Tensor& x, const sl::Tensor& w, const sl::Conv2dParams& p) {
+sl::Tensor group_conv_by_split(const sl::Tensor& x, const sl::Tensor& w,
+                               const sl::Conv2dParams& p) {
   throw lesson::NotImplemented("group_conv_by_split in lessons/05_group_conv/exercise.cpp");
 }
 

@@ -9,16 +9,18 @@
 // A convolution's weight and the BatchNorm after it (eval mode: running statistics,
 // eps = 1e-5): bn(y) = (y - mean) / sqrt(var + eps) * gamma + beta, per channel.
 struct ConvBn {
-  sl::Tensor w;                        // [C_out, C_in/G, K, K]
-  sl::Tensor gamma, beta, mean, var;   // [C_out] each
+  sl::Tensor w;                       // [C_out, C_in/G, K, K]
+  sl::Tensor gamma, beta, mean, var;  // [C_out] each
 };
 
 struct V1UnitWeights {
-  ConvBn gconv1;      // 1x1, c_in -> m, groups = groups1
-  ConvBn dwconv;      // 3x3 depthwise, m -> m, stride = stride, padding 1
-  ConvBn gconv2;      // 1x1, m -> c_out' (c_out with stride 1, c_out - c_in with stride 2), groups = groups
-  int64_t stride = 1;   // 1: Fig. 2 (b); 2: Fig. 2 (c)
-  int64_t groups = 1;   // g of the model; also the channel shuffle's groups (shuffle only when g > 1)
+  ConvBn gconv1;  // 1x1, c_in -> m, groups = groups1
+  ConvBn dwconv;  // 3x3 depthwise, m -> m, stride = stride, padding 1
+  ConvBn gconv2;  // 1x1, m -> c_out' (c_out with stride 1, c_out - c_in with stride 2), groups =
+                  // groups
+  int64_t stride = 1;  // 1: Fig. 2 (b); 2: Fig. 2 (c)
+  int64_t groups =
+      1;  // g of the model; also the channel shuffle's groups (shuffle only when g > 1)
   int64_t groups1 = 1;  // groups of gconv1 (= groups, except in stage 2's first unit)
 };
 

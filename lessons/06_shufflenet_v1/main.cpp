@@ -33,11 +33,16 @@ int main() {
   const Tensor x = Tensor::randn({1, 240, 16, 16}, gen);
   NoGradGuard no_grad;
   const Tensor y = down(x);
-  std::printf("   stride 2: x %s -> %s\n", shape_str(x.shape()).c_str(), shape_str(y.shape()).c_str());
-  claim(y.shape() == Shape{1, 480, 8, 8}, "stride 2 halves H and W and doubles the channels (240 -> 480)");
-  claim(lesson::tensor_of(down, "gconv2.weight").size(0) == 240,
-        "its main branch makes only c_out - c_in = 240 channels; the shortcut brings the other 240");
-  claim(lesson::diff(y.narrow(1, 0, 240), relu(avg_pool2d(x, {.kernel = 3, .stride = 2, .padding = 1}))).worst < 1e-6,
+  std::printf("   stride 2: x %s -> %s\n", shape_str(x.shape()).c_str(),
+              shape_str(y.shape()).c_str());
+  claim(y.shape() == Shape{1, 480, 8, 8},
+        "stride 2 halves H and W and doubles the channels (240 -> 480)");
+  claim(
+      lesson::tensor_of(down, "gconv2.weight").size(0) == 240,
+      "its main branch makes only c_out - c_in = 240 channels; the shortcut brings the other 240");
+  claim(lesson::diff(y.narrow(1, 0, 240),
+                     relu(avg_pool2d(x, {.kernel = 3, .stride = 2, .padding = 1})))
+                .worst < 1e-6,
         "channels 0-239 are ReLU(3x3 avg-pool, stride 2, of x): the shortcut, concatenated first");
 
   const Tensor x1 = y;  // stage3.1 takes what stage3.0 gives
@@ -67,35 +72,48 @@ int main() {
     const Shape w1 = lesson::tensor_of(m, "stage2.1.gconv1.weight").shape();
     std::printf("   %s: stage2.0.gconv1.weight %s, stage2.1.gconv1.weight %s\n", p.model.c_str(),
                 shape_str(w0).c_str(), shape_str(w1).c_str());
-    claim(w0[1] == 24, str_cat(p.model, ": stage2.0.gconv1 reads all 24 stem channels (groups 1); grouped, each "
-                                        "filter would see only ", 24 / g));
-    claim(w1[1] * g == 4 * w1[0], "stage2.1.gconv1 is grouped: each filter reads c/g = 4m/g channels");
+    claim(w0[1] == 24,
+          str_cat(p.model,
+                  ": stage2.0.gconv1 reads all 24 stem channels (groups 1); grouped, each "
+                  "filter would see only ",
+                  24 / g));
+    claim(w1[1] * g == 4 * w1[0],
+          "stage2.1.gconv1 is grouped: each filter reads c/g = 4m/g channels");
     int64_t first = 0;
     for (const LayerCost& l : p.layers)
       if (l.name == "stage2.0.gconv1") first = l.madds;
-    std::printf("   its multiply-adds: %lld of %lld in the whole net (%.1f%%); grouping would save %.1f%%\n",
-                (long long)first, (long long)p.madds, 100.0 * first / p.madds, 100.0 * (first - first / g) / p.madds);
-    claim(first == 56 * 56 * 24 * w0[0], "measured: 56*56 * 24 * m multiply-adds, as for an ungrouped 1x1 conv");
-    claim(first - first / g < p.madds / 20, "grouping it would save under 5% of the network's cost");
+    std::printf("   its multiply-adds: %lld of %lld in the whole net (%.1f%%); grouping would save "
+                "%.1f%%\n",
+                (long long)first, (long long)p.madds, 100.0 * first / p.madds,
+                100.0 * (first - first / g) / p.madds);
+    claim(first == 56 * 56 * 24 * w0[0],
+          "measured: 56*56 * 24 * m multiply-adds, as for an ungrouped 1x1 conv");
+    claim(first - first / g < p.madds / 20,
+          "grouping it would save under 5% of the network's cost");
   }
 
-  std::printf("\n3. Table 1 of the V1 paper: 1x models at 224x224, multiply-adds without the FC layer\n");
-  std::printf("   %-10s %9s %11s %16s %10s\n", "model", "stage2 c", "params", "MAdds w/o FC", "paper");
+  std::printf(
+      "\n3. Table 1 of the V1 paper: 1x models at 224x224, multiply-adds without the FC layer\n");
+  std::printf("   %-10s %9s %11s %16s %10s\n", "model", "stage2 c", "params", "MAdds w/o FC",
+              "paper");
   const double paper[] = {143, 140, 137, 133, 137};
-  const int64_t readme_params[] = {1531936, 1733848, 1865728, 1968344, 2434768};  // the README's table
+  const int64_t readme_params[] = {1531936, 1733848, 1865728, 1968344,
+                                   2434768};  // the README's table
   for (int i = 0; i < 5; ++i) {
     const Profile& p = profiles[i];
     int64_t fc = 0;
     for (const LayerCost& l : p.layers) fc += l.type == "linear" ? l.madds : 0;
     const double mega = (p.madds - fc) / 1e6;
     const int64_t c2 = lesson::tensor_of(*models[i], "stage2.1.bn3.weight").numel();
-    std::printf("   %-10s %9lld %11lld %15.1fM %9.0fM\n", p.model.c_str(), (long long)c2, (long long)p.params, mega,
-                paper[i]);
+    std::printf("   %-10s %9lld %11lld %15.1fM %9.0fM\n", p.model.c_str(), (long long)c2,
+                (long long)p.params, mega, paper[i]);
     claim(fc == 1000LL * c2 * 4 && std::fabs(mega - paper[i]) / paper[i] < 0.015,
-          str_cat(p.model, ": FC is 1000 x ", c2 * 4, " multiply-adds; the rest is within 1.5% of the paper's ",
-                  paper[i], "M"));
-    claim(p.params == readme_params[i], str_cat(p.model, ": ", p.params, " parameters, as the README's table says"));
+          str_cat(p.model, ": FC is 1000 x ", c2 * 4,
+                  " multiply-adds; the rest is within 1.5% of the paper's ", paper[i], "M"));
+    claim(p.params == readme_params[i],
+          str_cat(p.model, ": ", p.params, " parameters, as the README's table says"));
   }
-  std::printf("\nLook at: the 'stage2 c' column grows with g while the cost stays near 140M: that is what groups buy.\n");
+  std::printf("\nLook at: the 'stage2 c' column grows with g while the cost stays near 140M: that "
+              "is what groups buy.\n");
   return lesson::failures() == 0 ? 0 : 1;
 }

@@ -15,7 +15,8 @@ inline sl::Module& submodule(sl::Module& root, const std::string& path) {
   size_t start = 0;
   while (start <= path.size()) {
     const size_t dot = path.find('.', start);
-    const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string part =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     sl::Module* next = nullptr;
     for (auto& [name, child] : m->named_children())
       if (name == part) next = child;

@@ -18,14 +18,17 @@ float parse_number(const std::string& s) {
   if (s.empty() || s.size() > 8) return -1.f;
   int dots = 0;
   for (char ch : s) {
-    if (ch == '.') ++dots;
-    else if (ch < '0' || ch > '9') return -1.f;
+    if (ch == '.')
+      ++dots;
+    else if (ch < '0' || ch > '9')
+      return -1.f;
   }
   if (dots > 1 || s.front() == '.' || s.back() == '.') return -1.f;
   return std::strtof(s.c_str(), nullptr);
 }
 
-const char* kNameHint = "models are v2-0.5, v2-1.0, v2-1.5, v2-2.0 and v1-g<G>-<scale> with G in 1, 2, 3, 4, 8 (e.g. v1-g3-1.0)";
+const char* kNameHint = "models are v2-0.5, v2-1.0, v2-1.5, v2-2.0 and v1-g<G>-<scale> with G in "
+                        "1, 2, 3, 4, 8 (e.g. v1-g3-1.0)";
 
 }  // namespace
 
@@ -38,8 +41,8 @@ ModelConfig parse_model_name(const std::string& name, const std::string& variant
   if (name.rfind("v2-", 0) == 0) {
     c.version = 2;
     c.width = parse_number(name.substr(3));
-    SL_CHECK_USAGE(c.width == 0.5f || c.width == 1.0f || c.width == 1.5f || c.width == 2.0f, "unknown model '", name,
-                   "': ShuffleNet V2 widths are 0.5, 1.0, 1.5, 2.0");
+    SL_CHECK_USAGE(c.width == 0.5f || c.width == 1.0f || c.width == 1.5f || c.width == 2.0f,
+                   "unknown model '", name, "': ShuffleNet V2 widths are 0.5, 1.0, 1.5, 2.0");
     return c;
   }
   if (name.rfind("v1-g", 0) == 0) {
@@ -58,7 +61,8 @@ ModelConfig parse_model_name(const std::string& name, const std::string& variant
   throw UsageError(str_cat("unknown model '", name, "': ", kNameHint));
 }
 
-std::unique_ptr<Module> make_model(const std::string& name, const std::string& variant, int classes, uint64_t seed) {
+std::unique_ptr<Module> make_model(const std::string& name, const std::string& variant, int classes,
+                                   uint64_t seed) {
   const ModelConfig c = parse_model_name(name, variant, classes);
   std::unique_ptr<Module> m;
   try {

@@ -11,17 +11,18 @@
 namespace sl {
 
 struct ModelConfig {
-  int version = 2;         // 1 or 2
-  float width = 1.f;       // V2 width multiplier, or V1 scale
-  int groups = 1;          // V1 only
-  bool imagenet = false;   // variant: stem stride 2 + max-pool, 224x224 input
+  int version = 2;        // 1 or 2
+  float width = 1.f;      // V2 width multiplier, or V1 scale
+  int groups = 1;         // V1 only
+  bool imagenet = false;  // variant: stem stride 2 + max-pool, 224x224 input
   int classes = 10;
 };
 
 // Parses a name and variant; classes = -1 picks 10 (cifar) or 1000 (imagenet).
 // Throws sl::UsageError for unknown names, variants, or configurations whose channel
 // counts do not divide by their groups (naming the layer and the numbers).
-ModelConfig parse_model_name(const std::string& name, const std::string& variant = "cifar", int classes = -1);
+ModelConfig parse_model_name(const std::string& name, const std::string& variant = "cifar",
+                             int classes = -1);
 
 // Built with torchvision's initialisation (nn/layers.h init_weights) from `seed`.
 std::unique_ptr<Module> make_model(const std::string& name, const std::string& variant = "cifar",

@@ -10,7 +10,8 @@ namespace sl {
 namespace {
 
 // conv (1x1 or depthwise 3x3) followed by BatchNorm, and optionally ReLU, into `seq`.
-void conv_bn(Sequential& seq, int64_t c_in, int64_t c_out, int64_t k, const Conv2dParams& p, bool relu) {
+void conv_bn(Sequential& seq, int64_t c_in, int64_t c_out, int64_t k, const Conv2dParams& p,
+             bool relu) {
   seq.add(std::make_unique<Conv2d>(c_in, c_out, k, p));
   seq.add(std::make_unique<BatchNorm2d>(c_out));
   if (relu) seq.add(std::make_unique<ReLU>());
@@ -70,14 +71,17 @@ class ShuffleNetV2 : public Module {
     // Stem: 3x3 conv (stride 2 for ImageNet, 1 for CIFAR) BN ReLU, then 3x3 max-pool.
     conv1_ = register_module("conv1", std::make_unique<Sequential>());
     conv_bn(*conv1_, 3, ch[0], 3, {.stride = c.imagenet ? 2 : 1, .padding = 1}, true);
-    if (c.imagenet) maxpool_ = register_module("maxpool", std::make_unique<MaxPool2d>(Pool2dParams{3, 2, 1}));
+    if (c.imagenet)
+      maxpool_ = register_module("maxpool", std::make_unique<MaxPool2d>(Pool2dParams{3, 2, 1}));
     // Stages 2-4: one down-sampling unit (d), then repeats - 1 basic units (c).
     const int repeats[3] = {4, 8, 4};
     int64_t c_in = ch[0];
     for (int s = 0; s < 3; ++s) {
-      auto* stage = register_module("stage" + std::to_string(s + 2), std::make_unique<Sequential>());
+      auto* stage =
+          register_module("stage" + std::to_string(s + 2), std::make_unique<Sequential>());
       stage->add(std::make_unique<InvertedResidual>(c_in, ch[s + 1], 2));
-      for (int i = 1; i < repeats[s]; ++i) stage->add(std::make_unique<InvertedResidual>(ch[s + 1], ch[s + 1], 1));
+      for (int i = 1; i < repeats[s]; ++i)
+        stage->add(std::make_unique<InvertedResidual>(ch[s + 1], ch[s + 1], 1));
       stages_.push_back(stage);
       c_in = ch[s + 1];
     }
@@ -117,6 +121,8 @@ class ShuffleNetV2 : public Module {
 
 }  // namespace
 
-std::unique_ptr<Module> make_shufflenet_v2(const ModelConfig& c) { return std::make_unique<ShuffleNetV2>(c); }
+std::unique_ptr<Module> make_shufflenet_v2(const ModelConfig& c) {
+  return std::make_unique<ShuffleNetV2>(c);
+}
 
 }  // namespace sl

@@ -19,8 +19,8 @@ struct Run {
 // `ENV shufflelab ARGS`: stdout, plus stderr when merge is true. ENV is "" or assignments
 // such as "SHUFFLELAB_FAULT=kill:write:metrics.jsonl".
 inline Run run_cli(const std::string& args, bool merge = true, const std::string& env = "") {
-  std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(SL_SHUFFLELAB_BIN) + " " + args +
-                    (merge ? " 2>&1" : " 2>/dev/null");
+  std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(SL_SHUFFLELAB_BIN) + " " +
+                    args + (merge ? " 2>&1" : " 2>/dev/null");
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
@@ -31,6 +31,8 @@ inline Run run_cli(const std::string& args, bool merge = true, const std::string
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-inline bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+inline bool has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace sl::test

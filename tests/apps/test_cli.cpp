@@ -4,7 +4,9 @@
 
 using sl::test::has;
 using sl::test::Run;
-static Run run(const std::string& args, bool merge = true) { return sl::test::run_cli(args, merge); }
+static Run run(const std::string& args, bool merge = true) {
+  return sl::test::run_cli(args, merge);
+}
 
 TEST_CASE("shufflelab --help and unknown commands") {
   Run r = run("--help");

@@ -23,7 +23,8 @@ TEST_CASE("an integer beyond int64 is out of range, not clamped") {
   CHECK(r.code == 2);
 }
 
-TEST_CASE("profile --classes: -1 and a billion are usage errors (exit 2), not 'all' or out of memory") {
+TEST_CASE(
+    "profile --classes: -1 and a billion are usage errors (exit 2), not 'all' or out of memory") {
   Run r = run_cli("profile --model v2-0.5 --classes -1");
   CHECK(r.code == 2);
   CHECK(has(r.out, "--classes must be between 1 and 100000, got -1"));
@@ -41,14 +42,16 @@ TEST_CASE("gui --screenshot: a failed write exits 1 with the reason and leaves n
   const std::string dir = (std::filesystem::temp_directory_path() / "sl_test_png_write").string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  const std::string gui = "XDG_CONFIG_HOME=" + dir + " xvfb-run -a " + std::string(SL_SHUFFLELAB_BIN) +
+  const std::string gui = "XDG_CONFIG_HOME=" + dir + " xvfb-run -a " +
+                          std::string(SL_SHUFFLELAB_BIN) +
                           " gui --panel Shuffle --frames 2 --size 640x480 --screenshot ";
   auto run_gui = [](const std::string& cmd) {
     const int s = std::system((cmd + " > /dev/null 2>&1").c_str());
     return WIFEXITED(s) ? WEXITSTATUS(s) : -1;
   };
   CHECK(run_gui(gui + "/dev/full") == 1);  // a device: refused, never replaced
-  CHECK(run_gui("SHUFFLELAB_FAULT=fail:write:full.png " + gui + dir + "/full.png") == 1);  // a full disk
+  CHECK(run_gui("SHUFFLELAB_FAULT=fail:write:full.png " + gui + dir + "/full.png") ==
+        1);  // a full disk
   CHECK_FALSE(std::filesystem::exists(dir + "/full.png"));
   CHECK_FALSE(std::filesystem::exists(dir + "/full.png.tmp"));
   CHECK(run_gui(gui + dir + "/no/such/folder/x.png") == 1);

@@ -6,7 +6,9 @@
 
 using sl::test::has;
 using sl::test::Run;
-static Run run(const std::string& args, bool merge = true) { return sl::test::run_cli(args, merge); }
+static Run run(const std::string& args, bool merge = true) {
+  return sl::test::run_cli(args, merge);
+}
 
 TEST_CASE("profile: the default table names its units and shows blocks and totals") {
   Run r = run("profile --model v2-0.5", false);
@@ -23,11 +25,12 @@ TEST_CASE("profile: the default table names its units and shows blocks and total
 TEST_CASE("profile --json: keys of cli.md, numbers of models.md") {
   Run r = run("profile --model v2-1.0 --variant imagenet --json", false);
   CHECK(r.code == 0);
-  for (const char* key : {"\"model\":\"v2-1.0\"", "\"variant\":\"imagenet\"", "\"params\":2278604",
-                          "\"madds\":144907992", "\"mac\":", "\"layers\":[{\"name\":\"conv1.0\",\"type\":\"conv2d\"",
-                          "\"out_shape\":[1,24,112,112]", "\"blocks\":[{\"name\":\"conv1\"",
-                          "{\"name\":\"stage2.1.branch2.0\",\"type\":\"conv2d\",\"out_shape\":[1,58,28,28],"
-                          "\"params\":3364,\"madds\":2637376,\"mac\":94308"})
+  for (const char* key :
+       {"\"model\":\"v2-1.0\"", "\"variant\":\"imagenet\"", "\"params\":2278604",
+        "\"madds\":144907992", "\"mac\":", "\"layers\":[{\"name\":\"conv1.0\",\"type\":\"conv2d\"",
+        "\"out_shape\":[1,24,112,112]", "\"blocks\":[{\"name\":\"conv1\"",
+        "{\"name\":\"stage2.1.branch2.0\",\"type\":\"conv2d\",\"out_shape\":[1,58,28,28],"
+        "\"params\":3364,\"madds\":2637376,\"mac\":94308"})
     CHECK_MESSAGE(has(r.out, key), key);
   CHECK(!has(r.out, "time_ms"));
   r = run("profile --model v1-g3-0.5 --json --time --repeats 1", false);
@@ -44,8 +47,10 @@ TEST_CASE("profile --csv: one row per layer") {
 }
 
 TEST_CASE("profile: usage errors exit 2 with error and hint lines") {
-  for (const char* args : {"profile", "profile --model v1-g2-0.5", "profile --model v3-1.0", "profile --model v2-1.0 --variant mnist",
-                           "profile --model v2-1.0 --json --csv", "profile --model v2-1.0 --frobnicate"}) {
+  for (const char* args :
+       {"profile", "profile --model v1-g2-0.5", "profile --model v3-1.0",
+        "profile --model v2-1.0 --variant mnist", "profile --model v2-1.0 --json --csv",
+        "profile --model v2-1.0 --frobnicate"}) {
     CAPTURE(args);
     Run r = run(args);
     CHECK(r.code == 2);

@@ -8,7 +8,9 @@
 
 using sl::test::has;
 using sl::test::Run;
-static Run run(const std::string& args, bool merge = true) { return sl::test::run_cli(args, merge); }
+static Run run(const std::string& args, bool merge = true) {
+  return sl::test::run_cli(args, merge);
+}
 
 static int lines(const std::string& s) { return (int)std::count(s.begin(), s.end(), '\n'); }
 
@@ -68,9 +70,11 @@ TEST_CASE("profile --time: warm-up, median of repeats between min and max, sprea
   r = run("profile --model v2-0.5 --time --repeats 3 --threads 1 --json", false);
   CHECK(r.code == 0);
   CHECK(has(r.out, "\"busy\":"));
-  const std::regex times("\"time_ms\":([0-9.e+-]+),\"time_min_ms\":([0-9.e+-]+),\"time_max_ms\":([0-9.e+-]+)");
+  const std::regex times(
+      "\"time_ms\":([0-9.e+-]+),\"time_min_ms\":([0-9.e+-]+),\"time_max_ms\":([0-9.e+-]+)");
   int rows = 0;
-  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), times); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), times);
+       it != std::sregex_iterator(); ++it) {
     const double t = std::stod((*it)[1]), lo = std::stod((*it)[2]), hi = std::stod((*it)[3]);
     CHECK(lo <= hi);
     CHECK(t >= 0);
@@ -81,7 +85,8 @@ TEST_CASE("profile --time: warm-up, median of repeats between min and max, sprea
   const std::regex layer("\"mac\":[0-9]+,\"time_ms\":([0-9.e+-]+),\"time_min_ms\":([0-9.e+-]+),"
                          "\"time_max_ms\":([0-9.e+-]+),\"kind\"");
   int layers = 0;
-  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), layer); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), layer);
+       it != std::sregex_iterator(); ++it) {
     const double t = std::stod((*it)[1]), lo = std::stod((*it)[2]), hi = std::stod((*it)[3]);
     CHECK(lo <= t);
     CHECK(t <= hi);

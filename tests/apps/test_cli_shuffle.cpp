@@ -6,7 +6,9 @@
 
 using sl::test::has;
 using sl::test::Run;
-static Run run(const std::string& args, bool merge = true) { return sl::test::run_cli(args, merge); }
+static Run run(const std::string& args, bool merge = true) {
+  return sl::test::run_cli(args, merge);
+}
 
 TEST_CASE("shuffle: the article's example by default") {
   const Run r = run("shuffle", false);
@@ -32,10 +34,12 @@ TEST_CASE("shuffle --json: the article's numbers per sample") {
   CHECK(has(r.out, "\"order\":[0,2,1,3]"));
   CHECK(has(r.out, "\"order_per_sample\":[[0,2,1,3],[0,2,1,3]]"));
   CHECK(has(r.out, "\"read_offsets\":[0,8,4,12,16,24,20,28]"));
-  CHECK(has(r.out, "{\"op\":\"transpose\",\"shape\":[2,2,2,2,2],\"strides\":[16,4,8,2,1],\"copies\":0,"
-                   "\"bytes_copied\":0,\"shares_input\":true"));
-  CHECK(has(r.out, "{\"op\":\"contiguous\",\"shape\":[2,2,2,2,2],\"strides\":[16,8,4,2,1],\"copies\":1,"
-                   "\"bytes_copied\":128,\"shares_input\":false"));
+  CHECK(has(r.out,
+            "{\"op\":\"transpose\",\"shape\":[2,2,2,2,2],\"strides\":[16,4,8,2,1],\"copies\":0,"
+            "\"bytes_copied\":0,\"shares_input\":true"));
+  CHECK(has(r.out,
+            "{\"op\":\"contiguous\",\"shape\":[2,2,2,2,2],\"strides\":[16,8,4,2,1],\"copies\":1,"
+            "\"bytes_copied\":128,\"shares_input\":false"));
   CHECK(has(r.out, "\"view_error\":\"view: (2,2,2,2,2) with strides (16,4,8,2,1)"));
 }
 
@@ -55,7 +59,8 @@ TEST_CASE("shuffle: --shape and the single-size flags say the same thing") {
 
   const Run j = run("shuffle --shape 1x6x1x3 --groups 3 --json", false);
   CHECK(has(j.out, "\"order\":[0,2,4,1,3,5]"));
-  CHECK(has(j.out, "{\"op\":\"transpose\",\"shape\":[1,2,3,1,3],\"strides\":[18,3,6,3,1],\"copies\":0"));
+  CHECK(has(j.out,
+            "{\"op\":\"transpose\",\"shape\":[1,2,3,1,3],\"strides\":[18,3,6,3,1],\"copies\":0"));
 }
 
 TEST_CASE("shuffle: G = C is the identity, no copy, and view works without contiguous()") {

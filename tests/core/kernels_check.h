@@ -38,7 +38,8 @@ inline void check_near(const std::vector<float>& got, const std::vector<float>& 
   double tol = rtol * scale + atol;
   for (size_t i = 0; i < got.size(); ++i)
     if (!(std::fabs((double)got[i] - (double)want[i]) <= tol)) {
-      FAIL_CHECK(what, ": element ", i, " is ", got[i], " but expected ", want[i], " (tol ", tol, ")");
+      FAIL_CHECK(what, ": element ", i, " is ", got[i], " but expected ", want[i], " (tol ", tol,
+                 ")");
       return;
     }
 }

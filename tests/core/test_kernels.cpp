@@ -24,29 +24,38 @@ TEST_CASE("matmul: 2x2 product (hand-computed)") {
     check_near(out, {19, 22, 43, 50}, "plain");
     // a stored transposed ([[1,3],[2,4]] read as [[1,2],[3,4]]), accumulating onto 1s.
     std::vector<float> at = {1, 3, 2, 4}, acc(4, 1.f);
-    mm(acc.data(), at.data(), b.data(), {.B = 1, .M = 2, .K = 2, .N = 2, .trans_a = true, .accumulate = true});
+    mm(acc.data(), at.data(), b.data(),
+       {.B = 1, .M = 2, .K = 2, .N = 2, .trans_a = true, .accumulate = true});
     check_near(acc, {20, 23, 44, 51}, "trans_a + accumulate");
   }
 }
 
 TEST_CASE("matmul: fast matches reference over shapes, transposes, accumulate, broadcast b") {
-  struct Dims { int64_t B, M, K, N; };
+  struct Dims {
+    int64_t B, M, K, N;
+  };
   // Tiny, odd, and past every cache block of the GEMM (M > 96, K > 256, N > 2048).
-  const std::vector<Dims> dims = {{1, 1, 1, 1}, {1, 7, 5, 3}, {3, 13, 17, 19}, {2, 100, 300, 70},
-                                  {1, 200, 33, 2100}, {4, 1, 64, 10}};
+  const std::vector<Dims> dims = {{1, 1, 1, 1},      {1, 7, 5, 3},       {3, 13, 17, 19},
+                                  {2, 100, 300, 70}, {1, 200, 33, 2100}, {4, 1, 64, 10}};
   uint64_t seed = 1;
   for (const Dims& d : dims)
     for (int variant = 0; variant < 16; ++variant) {
-      MatmulShape s{.B = d.B, .M = d.M, .K = d.K, .N = d.N, .trans_a = (variant & 1) != 0,
-                    .trans_b = (variant & 2) != 0, .accumulate = (variant & 4) != 0,
+      MatmulShape s{.B = d.B,
+                    .M = d.M,
+                    .K = d.K,
+                    .N = d.N,
+                    .trans_a = (variant & 1) != 0,
+                    .trans_b = (variant & 2) != 0,
+                    .accumulate = (variant & 4) != 0,
                     .b_batch_stride = (variant & 8) ? 0 : -1};
       int64_t b_batches = s.b_batch_stride == 0 ? 1 : d.B;
       auto a = random_vec(d.B * d.M * d.K, ++seed), b = random_vec(b_batches * d.K * d.N, ++seed);
       auto out = random_vec(d.B * d.M * d.N, ++seed), out_ref = out;
       cpu::matmul(out.data(), a.data(), b.data(), s);
       cpu::matmul_reference(out_ref.data(), a.data(), b.data(), s);
-      check_near(out, out_ref, str_cat("matmul B=", d.B, " M=", d.M, " K=", d.K, " N=", d.N,
-                                       " variant=", variant));
+      check_near(out, out_ref,
+                 str_cat("matmul B=", d.B, " M=", d.M, " K=", d.K, " N=", d.N,
+                         " variant=", variant));
     }
 }
 
@@ -126,7 +135,8 @@ TEST_CASE("batchnorm: backward matches finite differences of the batch-statistic
   const double eps = 1e-5;
   auto x = random_vec(s.N * s.C * s.HW, 11), r = random_vec(x.size(), 12);
   std::vector<float> gamma = {1.5f, -0.7f}, beta = {0.2f, 0.4f};
-  auto loss = [&](const std::vector<double>& xd, const std::vector<double>& g, const std::vector<double>& b) {
+  auto loss = [&](const std::vector<double>& xd, const std::vector<double>& g,
+                  const std::vector<double>& b) {
     double total = 0.0;
     for (int64_t c = 0; c < s.C; ++c) {
       double m = 0.0, v = 0.0, cnt = (double)(s.N * s.HW);
@@ -148,7 +158,8 @@ TEST_CASE("batchnorm: backward matches finite differences of the batch-statistic
   cpu::batchnorm_backward(dx.data(), dgamma.data(), dbeta.data(), r.data(), x.data(), mean.data(),
                           invstd.data(), gamma.data(), s);
 
-  std::vector<double> xd(x.begin(), x.end()), gd(gamma.begin(), gamma.end()), bd(beta.begin(), beta.end());
+  std::vector<double> xd(x.begin(), x.end()), gd(gamma.begin(), gamma.end()),
+      bd(beta.begin(), beta.end());
   const double h = 1e-4;
   auto numeric = [&](std::vector<double>& v, int64_t i) {
     double keep = v[i];
@@ -179,7 +190,8 @@ TEST_CASE("batchnorm: backward matches finite differences of the batch-statistic
 // [SECTION] pooling ------------------------------------------------------------------
 
 TEST_CASE("maxpool2d: 2x2 stride 2 on a 4x4 plane (hand-computed)") {
-  Pool2dShape s{.N = 1, .C = 1, .H = 4, .W = 4, .K = 2, .stride = 2, .padding = 0, .H_out = 2, .W_out = 2};
+  Pool2dShape s{
+      .N = 1, .C = 1, .H = 4, .W = 4, .K = 2, .stride = 2, .padding = 0, .H_out = 2, .W_out = 2};
   std::vector<float> x = {1, 5, 2, 0,  //
                           3, 4, 8, 7,  //
                           9, 6, 1, 1,  //
@@ -195,7 +207,8 @@ TEST_CASE("maxpool2d: 2x2 stride 2 on a 4x4 plane (hand-computed)") {
 }
 
 TEST_CASE("maxpool2d: 3x3 stride 2 padding 1, ties keep the first max") {
-  Pool2dShape s{.N = 1, .C = 1, .H = 3, .W = 3, .K = 3, .stride = 2, .padding = 1, .H_out = 2, .W_out = 2};
+  Pool2dShape s{
+      .N = 1, .C = 1, .H = 3, .W = 3, .K = 3, .stride = 2, .padding = 1, .H_out = 2, .W_out = 2};
   std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9}, out(4);
   std::vector<int32_t> idx(4);
   cpu::maxpool2d_forward(out.data(), idx.data(), x.data(), s);
@@ -207,7 +220,8 @@ TEST_CASE("maxpool2d: 3x3 stride 2 padding 1, ties keep the first max") {
 }
 
 TEST_CASE("avgpool2d: 3x3 stride 2 padding 1 counts the padding (hand-computed)") {
-  Pool2dShape s{.N = 1, .C = 1, .H = 3, .W = 3, .K = 3, .stride = 2, .padding = 1, .H_out = 2, .W_out = 2};
+  Pool2dShape s{
+      .N = 1, .C = 1, .H = 3, .W = 3, .K = 3, .stride = 2, .padding = 1, .H_out = 2, .W_out = 2};
   std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9}, out(4), dx(9);
   cpu::avgpool2d_forward(out.data(), x.data(), s);
   check_near(out, {12.f / 9, 16.f / 9, 24.f / 9, 28.f / 9}, "out");
@@ -217,10 +231,19 @@ TEST_CASE("avgpool2d: 3x3 stride 2 padding 1 counts the padding (hand-computed)"
 }
 
 TEST_CASE("pooling: backward kernels are consistent with the forward on random shapes") {
-  for (auto [k, stride, padding] : {std::array<int64_t, 3>{2, 2, 0}, {3, 2, 1}, {3, 1, 1}, {3, 3, 0}}) {
-    Pool2dShape s{.N = 3, .C = 2, .H = 7, .W = 6, .K = k, .stride = stride, .padding = padding,
-                  .H_out = (7 + 2 * padding - k) / stride + 1, .W_out = (6 + 2 * padding - k) / stride + 1};
-    auto x = random_vec(s.N * s.C * s.H * s.W, 20 + k), d = random_vec(s.N * s.C * s.H_out * s.W_out, 30 + k);
+  for (auto [k, stride, padding] :
+       {std::array<int64_t, 3>{2, 2, 0}, {3, 2, 1}, {3, 1, 1}, {3, 3, 0}}) {
+    Pool2dShape s{.N = 3,
+                  .C = 2,
+                  .H = 7,
+                  .W = 6,
+                  .K = k,
+                  .stride = stride,
+                  .padding = padding,
+                  .H_out = (7 + 2 * padding - k) / stride + 1,
+                  .W_out = (6 + 2 * padding - k) / stride + 1};
+    auto x = random_vec(s.N * s.C * s.H * s.W, 20 + k),
+         d = random_vec(s.N * s.C * s.H_out * s.W_out, 30 + k);
     std::vector<float> out(d.size()), dx(x.size());
     // avg-pool is linear: <avgpool(x), d> = <x, avgpool_backward(d)>.
     cpu::avgpool2d_forward(out.data(), x.data(), s);
@@ -249,7 +272,8 @@ TEST_CASE("channel_shuffle: C = 4, G = 2 gives [1,3,2,4]; C = 6, G = 3 gives [0,
 }
 
 TEST_CASE("channel_shuffle: fast equals reference, and G then C/G is the identity") {
-  for (auto [n, c, g, hw] : {std::array<int64_t, 4>{2, 12, 3, 5}, {3, 48, 2, 64}, {1, 8, 8, 3}, {2, 6, 1, 7}}) {
+  for (auto [n, c, g, hw] :
+       {std::array<int64_t, 4>{2, 12, 3, 5}, {3, 48, 2, 64}, {1, 8, 8, 3}, {2, 6, 1, 7}}) {
     ShuffleShape s{.N = n, .C = c, .G = g, .HW = hw};
     auto x = random_vec(n * c * hw, 40 + c);
     std::vector<float> out(x.size()), out_ref(x.size()), back(x.size());

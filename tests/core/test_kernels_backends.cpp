@@ -26,7 +26,8 @@ struct DeviceBuffer {
       : b(backend), n((int64_t)host.size()), p(backend.alloc(std::max<int64_t>(n, 1))) {
     b.copy_from_host(p, host.data(), n);
   }
-  explicit DeviceBuffer(const Backend& backend, int64_t size) : DeviceBuffer(backend, std::vector<float>(size, 0.f)) {}
+  explicit DeviceBuffer(const Backend& backend, int64_t size)
+      : DeviceBuffer(backend, std::vector<float>(size, 0.f)) {}
   ~DeviceBuffer() { b.free(p); }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
@@ -83,9 +84,9 @@ TEST_CASE("backends: element-wise, copy and reduce kernels match the CPU") {
     // a [2, 3, 4] op b broadcast from [3, 1] (stride 0 over dims 0 and 2).
     Layout la = contiguous({2, 3, 4}), lb = contiguous({2, 3, 4});
     lb.strides[0] = 0, lb.strides[1] = 1, lb.strides[2] = 0;
-    for (BinaryOp op : {BinaryOp::add, BinaryOp::sub, BinaryOp::mul, BinaryOp::div, BinaryOp::pow,
-                        BinaryOp::max, BinaryOp::eq, BinaryOp::ne, BinaryOp::lt, BinaryOp::le,
-                        BinaryOp::gt, BinaryOp::ge}) {
+    for (BinaryOp op :
+         {BinaryOp::add, BinaryOp::sub, BinaryOp::mul, BinaryOp::div, BinaryOp::pow, BinaryOp::max,
+          BinaryOp::eq, BinaryOp::ne, BinaryOp::lt, BinaryOp::le, BinaryOp::gt, BinaryOp::ge}) {
       dev->binary(op, dout.p, da.p, la, db.p, lb);
       cpu.binary(op, want.data(), a.data(), la, b.data(), lb);
       check_near(dout.host(), want, str_cat("binary ", (int)op), 1e-5);
@@ -115,8 +116,13 @@ TEST_CASE("backends: element-wise, copy and reduce kernels match the CPU") {
 TEST_CASE("backends: matmul matches the CPU") {
   for (const Backend* dev : other_backends())
     for (int variant = 0; variant < 16; ++variant) {
-      MatmulShape s{.B = 3, .M = 37, .K = 45, .N = 29, .trans_a = (variant & 1) != 0,
-                    .trans_b = (variant & 2) != 0, .accumulate = (variant & 4) != 0,
+      MatmulShape s{.B = 3,
+                    .M = 37,
+                    .K = 45,
+                    .N = 29,
+                    .trans_a = (variant & 1) != 0,
+                    .trans_b = (variant & 2) != 0,
+                    .accumulate = (variant & 4) != 0,
                     .b_batch_stride = (variant & 8) ? 0 : -1};
       auto a = random_vec(s.B * s.M * s.K, 10 + variant);
       auto b = random_vec((variant & 8 ? 1 : s.B) * s.K * s.N, 30 + variant);
@@ -135,12 +141,22 @@ TEST_CASE("backends: conv2d forward and backwards match the CPU") {
       {2, 4, 7, 7, 6, 1, 2, 0, 1}, {1, 6, 6, 6, 9, 3, 1, 1, 3}, {2, 8, 16, 16, 8, 3, 1, 1, 8}};
   for (const Backend* dev : other_backends())
     for (auto [n, ci, h, w, co, k, st, p, g] : shapes) {
-      Conv2dShape s{.N = n, .C_in = ci, .H = h, .W = w, .C_out = co, .K = k, .stride = st, .padding = p,
-                    .groups = g, .H_out = (h + 2 * p - k) / st + 1, .W_out = (w + 2 * p - k) / st + 1};
+      Conv2dShape s{.N = n,
+                    .C_in = ci,
+                    .H = h,
+                    .W = w,
+                    .C_out = co,
+                    .K = k,
+                    .stride = st,
+                    .padding = p,
+                    .groups = g,
+                    .H_out = (h + 2 * p - k) / st + 1,
+                    .W_out = (w + 2 * p - k) / st + 1};
       auto x = random_vec(n * ci * h * w, 1), wt = random_vec(co * ci / g * k * k, 2);
       auto d = random_vec(n * co * s.H_out * s.W_out, 3);
       DeviceBuffer dx_in(*dev, x), dw_in(*dev, wt), dd(*dev, d);
-      DeviceBuffer out(*dev, (int64_t)d.size()), dx(*dev, (int64_t)x.size()), dw(*dev, (int64_t)wt.size());
+      DeviceBuffer out(*dev, (int64_t)d.size()), dx(*dev, (int64_t)x.size()),
+          dw(*dev, (int64_t)wt.size());
       std::vector<float> want_out(d.size()), want_dx(x.size()), want_dw(wt.size());
       dev->conv2d_forward(out.p, dx_in.p, dw_in.p, s);
       dev->conv2d_backward_input(dx.p, dd.p, dw_in.p, s);
@@ -160,10 +176,13 @@ TEST_CASE("backends: batchnorm, pooling and channel shuffle match the CPU") {
     INFO("backend ", dev->name);
     BatchNormShape bs{.N = 3, .C = 5, .HW = 37};
     auto x = random_vec(bs.N * bs.C * bs.HW, 4, -2.f, 3.f), dy = random_vec(x.size(), 5);
-    auto gamma = random_vec(bs.C, 6), beta = random_vec(bs.C, 7), invstd = random_vec(bs.C, 8, 0.5f, 2.f);
+    auto gamma = random_vec(bs.C, 6), beta = random_vec(bs.C, 7),
+         invstd = random_vec(bs.C, 8, 0.5f, 2.f);
     std::vector<float> mean(bs.C), var(bs.C), out(x.size()), dx(x.size()), dg(bs.C), db(bs.C);
-    DeviceBuffer d_x(*dev, x), d_dy(*dev, dy), d_gamma(*dev, gamma), d_beta(*dev, beta), d_invstd(*dev, invstd);
-    DeviceBuffer d_mean(*dev, bs.C), d_var(*dev, bs.C), d_out(*dev, (int64_t)x.size()), d_dx(*dev, (int64_t)x.size());
+    DeviceBuffer d_x(*dev, x), d_dy(*dev, dy), d_gamma(*dev, gamma), d_beta(*dev, beta),
+        d_invstd(*dev, invstd);
+    DeviceBuffer d_mean(*dev, bs.C), d_var(*dev, bs.C), d_out(*dev, (int64_t)x.size()),
+        d_dx(*dev, (int64_t)x.size());
     DeviceBuffer d_dg(*dev, bs.C), d_db(*dev, bs.C);
     dev->batchnorm_stats(d_mean.p, d_var.p, d_x.p, bs);
     cpu::batchnorm_stats(mean.data(), var.data(), x.data(), bs);
@@ -171,9 +190,11 @@ TEST_CASE("backends: batchnorm, pooling and channel shuffle match the CPU") {
     check_near(d_var.host(), var, "batchnorm_stats var");
     DeviceBuffer d_mean_cpu(*dev, mean);  // same statistics on both sides from here on
     dev->batchnorm_forward(d_out.p, d_x.p, d_mean_cpu.p, d_invstd.p, d_gamma.p, d_beta.p, bs);
-    cpu::batchnorm_forward(out.data(), x.data(), mean.data(), invstd.data(), gamma.data(), beta.data(), bs);
+    cpu::batchnorm_forward(out.data(), x.data(), mean.data(), invstd.data(), gamma.data(),
+                           beta.data(), bs);
     check_near(d_out.host(), out, "batchnorm_forward");
-    dev->batchnorm_backward(d_dx.p, d_dg.p, d_db.p, d_dy.p, d_x.p, d_mean_cpu.p, d_invstd.p, d_gamma.p, bs);
+    dev->batchnorm_backward(d_dx.p, d_dg.p, d_db.p, d_dy.p, d_x.p, d_mean_cpu.p, d_invstd.p,
+                            d_gamma.p, bs);
     cpu::batchnorm_backward(dx.data(), dg.data(), db.data(), dy.data(), x.data(), mean.data(),
                             invstd.data(), gamma.data(), bs);
     check_near(d_dx.host(), dx, "batchnorm_backward dx");
@@ -181,11 +202,19 @@ TEST_CASE("backends: batchnorm, pooling and channel shuffle match the CPU") {
     check_near(d_db.host(), db, "batchnorm_backward dbeta");
 
     for (auto [k, st, p] : {std::array<int64_t, 3>{2, 2, 0}, {3, 2, 1}, {3, 1, 1}}) {
-      Pool2dShape ps{.N = 2, .C = 3, .H = 9, .W = 8, .K = k, .stride = st, .padding = p,
-                     .H_out = (9 + 2 * p - k) / st + 1, .W_out = (8 + 2 * p - k) / st + 1};
+      Pool2dShape ps{.N = 2,
+                     .C = 3,
+                     .H = 9,
+                     .W = 8,
+                     .K = k,
+                     .stride = st,
+                     .padding = p,
+                     .H_out = (9 + 2 * p - k) / st + 1,
+                     .W_out = (8 + 2 * p - k) / st + 1};
       int64_t in_n = ps.N * ps.C * ps.H * ps.W, out_n = ps.N * ps.C * ps.H_out * ps.W_out;
       auto px = random_vec(in_n, 9 + k), pd = random_vec(out_n, 19 + k);
-      DeviceBuffer d_px(*dev, px), d_pd(*dev, pd), d_pout(*dev, out_n), d_idx(*dev, out_n), d_pdx(*dev, in_n);
+      DeviceBuffer d_px(*dev, px), d_pd(*dev, pd), d_pout(*dev, out_n), d_idx(*dev, out_n),
+          d_pdx(*dev, in_n);
       std::vector<float> pout(out_n), pdx(in_n);
       std::vector<int32_t> idx(out_n), dev_idx(out_n);
       dev->maxpool2d_forward(d_pout.p, d_idx.as_int32(), d_px.p, ps);

@@ -36,24 +36,31 @@ TEST_CASE("backend contract: a null entry is a clear error naming the entry and 
   {
     PartialCpu p([](Backend& b) { b.channel_shuffle = nullptr; });
     CHECK(error_of([&] { channel_shuffle(x, 3); }) ==
-          "channel_shuffle is not supported on the partial backend yet (run on --device cpu, or implement it in "
+          "channel_shuffle is not supported on the partial backend yet (run on --device cpu, or "
+          "implement it in "
           "core/partial/ and its table)");
-    CHECK(channel_shuffle_reference(x, 3).shape() == x.shape());  // the composition needs no shuffle kernel
+    CHECK(channel_shuffle_reference(x, 3).shape() ==
+          x.shape());  // the composition needs no shuffle kernel
   }
   {
     PartialCpu p([](Backend& b) { b.matmul = nullptr; });
-    CHECK(error_of([&] { matmul(m, m.transpose(0, 1)); }).find("matmul is not supported on the partial backend yet") == 0);
+    CHECK(error_of([&] {
+            matmul(m, m.transpose(0, 1));
+          }).find("matmul is not supported on the partial backend yet") == 0);
   }
   {
     PartialCpu p([](Backend& b) { b.copy_strided = nullptr; });
-    CHECK(error_of([&] { m.transpose(0, 1).contiguous(); }).find("copy_strided is not supported") == 0);
+    CHECK(error_of([&] { m.transpose(0, 1).contiguous(); }).find("copy_strided is not supported") ==
+          0);
     CHECK(error_of([&] { cat({m, m}, 1); }).find("copy_strided is not supported") == 0);
   }
   {
     PartialCpu p([](Backend& b) { b.relu_backward = nullptr; });
     Tensor a = sl::test::rand_tensor({5}, 3).requires_grad_();
     Tensor y = sum(relu(a));  // the forward needs only unary
-    CHECK(error_of([&] { y.backward(); }).find("relu_backward is not supported on the partial backend yet") == 0);
+    CHECK(error_of([&] {
+            y.backward();
+          }).find("relu_backward is not supported on the partial backend yet") == 0);
   }
   {
     PartialCpu p([](Backend& b) { b.reduce = nullptr; });

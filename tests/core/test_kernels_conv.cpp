@@ -17,9 +17,17 @@ namespace {
 
 Conv2dShape conv_shape(int64_t n, int64_t c_in, int64_t h, int64_t w, int64_t c_out, int64_t k,
                        int64_t stride, int64_t padding, int64_t groups) {
-  return {.N = n, .C_in = c_in, .H = h, .W = w, .C_out = c_out, .K = k, .stride = stride,
-          .padding = padding, .groups = groups,
-          .H_out = (h + 2 * padding - k) / stride + 1, .W_out = (w + 2 * padding - k) / stride + 1};
+  return {.N = n,
+          .C_in = c_in,
+          .H = h,
+          .W = w,
+          .C_out = c_out,
+          .K = k,
+          .stride = stride,
+          .padding = padding,
+          .groups = groups,
+          .H_out = (h + 2 * padding - k) / stride + 1,
+          .W_out = (w + 2 * padding - k) / stride + 1};
 }
 
 int64_t x_size(const Conv2dShape& s) { return s.N * s.C_in * s.H * s.W; }
@@ -27,8 +35,8 @@ int64_t w_size(const Conv2dShape& s) { return s.C_out * s.C_in / s.groups * s.K 
 int64_t out_size(const Conv2dShape& s) { return s.N * s.C_out * s.H_out * s.W_out; }
 
 std::string describe(const Conv2dShape& s) {
-  return str_cat("N=", s.N, " C_in=", s.C_in, " H=", s.H, " W=", s.W, " C_out=", s.C_out, " K=", s.K,
-                 " stride=", s.stride, " pad=", s.padding, " G=", s.groups);
+  return str_cat("N=", s.N, " C_in=", s.C_in, " H=", s.H, " W=", s.W, " C_out=", s.C_out,
+                 " K=", s.K, " stride=", s.stride, " pad=", s.padding, " G=", s.groups);
 }
 
 // Fast vs reference for forward, backward input and backward weight on one shape.
@@ -57,32 +65,32 @@ void check_fast_matches_reference(const Conv2dShape& s, uint64_t seed) {
 // depthwise (1x1, 2x2, 3x3, 5x5, stride 1 to 3, padding 0 to 2), odd sizes, N = 1 and 3, and
 // sizes past the GEMM's cache blocks (C_in*K*K > 256, C_out > 96).
 const std::vector<Conv2dShape> kShapes = {
-    conv_shape(2, 3, 7, 7, 4, 3, 1, 1, 1),      // standard 3x3, odd size
-    conv_shape(3, 3, 8, 8, 24, 3, 1, 1, 1),     // CIFAR stem
-    conv_shape(2, 4, 9, 9, 6, 3, 2, 1, 1),      // strided 3x3
-    conv_shape(1, 2, 8, 8, 3, 3, 3, 2, 1),      // stride 3, padding 2
-    conv_shape(2, 6, 5, 5, 9, 3, 1, 1, 3),      // grouped 3x3
-    conv_shape(2, 3, 5, 5, 6, 3, 1, 1, 3),      // depthwise with channel multiplier 2 (im2col)
-    conv_shape(3, 12, 6, 6, 8, 1, 1, 0, 4),     // grouped 1x1 (ShuffleNet V1 gconv)
-    conv_shape(1, 8, 5, 7, 6, 1, 1, 0, 1),      // 1x1, N = 1, odd non-square
-    conv_shape(2, 8, 7, 7, 6, 1, 2, 0, 1),      // 1x1 stride 2
-    conv_shape(2, 4, 5, 5, 3, 1, 1, 1, 1),      // 1x1 padding 1
-    conv_shape(1, 16, 20, 20, 24, 1, 1, 0, 1),  // 1x1 at batch 1: HW split in column chunks
+    conv_shape(2, 3, 7, 7, 4, 3, 1, 1, 1),        // standard 3x3, odd size
+    conv_shape(3, 3, 8, 8, 24, 3, 1, 1, 1),       // CIFAR stem
+    conv_shape(2, 4, 9, 9, 6, 3, 2, 1, 1),        // strided 3x3
+    conv_shape(1, 2, 8, 8, 3, 3, 3, 2, 1),        // stride 3, padding 2
+    conv_shape(2, 6, 5, 5, 9, 3, 1, 1, 3),        // grouped 3x3
+    conv_shape(2, 3, 5, 5, 6, 3, 1, 1, 3),        // depthwise with channel multiplier 2 (im2col)
+    conv_shape(3, 12, 6, 6, 8, 1, 1, 0, 4),       // grouped 1x1 (ShuffleNet V1 gconv)
+    conv_shape(1, 8, 5, 7, 6, 1, 1, 0, 1),        // 1x1, N = 1, odd non-square
+    conv_shape(2, 8, 7, 7, 6, 1, 2, 0, 1),        // 1x1 stride 2
+    conv_shape(2, 4, 5, 5, 3, 1, 1, 1, 1),        // 1x1 padding 1
+    conv_shape(1, 16, 20, 20, 24, 1, 1, 0, 1),    // 1x1 at batch 1: HW split in column chunks
     conv_shape(2, 100, 10, 13, 130, 1, 1, 0, 1),  // 1x1 past the GEMM blocks
-    conv_shape(2, 40, 6, 6, 8, 3, 1, 1, 1),     // im2col with C_in*K*K = 360 > 256
-    conv_shape(3, 5, 7, 6, 5, 3, 1, 1, 5),      // depthwise 3x3 s1 p1
-    conv_shape(2, 6, 9, 8, 6, 3, 2, 1, 6),      // depthwise 3x3 s2 p1, odd
-    conv_shape(1, 4, 16, 16, 4, 3, 2, 1, 4),    // depthwise 3x3 s2 p1, even
-    conv_shape(2, 3, 6, 6, 3, 3, 1, 0, 3),      // depthwise 3x3 p0
-    conv_shape(1, 2, 9, 9, 2, 5, 1, 2, 2),      // depthwise 5x5
-    conv_shape(2, 4, 3, 3, 4, 1, 1, 0, 4),      // depthwise 1x1
-    conv_shape(2, 3, 7, 8, 3, 1, 2, 0, 3),      // depthwise 1x1 s2: phases without taps
-    conv_shape(1, 2, 11, 10, 2, 5, 3, 2, 2),    // depthwise 5x5 s3 p2
-    conv_shape(2, 3, 6, 7, 3, 2, 2, 0, 3),      // depthwise 2x2 s2 (even kernel)
-    conv_shape(2, 3, 2, 2, 3, 3, 1, 1, 3),      // depthwise, kernel larger than the image
-    conv_shape(2, 48, 16, 16, 48, 1, 1, 0, 1),  // ShuffleNet V2 1x1
-    conv_shape(2, 48, 16, 16, 48, 3, 1, 1, 48), // ShuffleNet V2 depthwise
-    conv_shape(1, 1, 3, 3, 1, 3, 1, 1, 1),      // single channel (takes the depthwise path)
+    conv_shape(2, 40, 6, 6, 8, 3, 1, 1, 1),       // im2col with C_in*K*K = 360 > 256
+    conv_shape(3, 5, 7, 6, 5, 3, 1, 1, 5),        // depthwise 3x3 s1 p1
+    conv_shape(2, 6, 9, 8, 6, 3, 2, 1, 6),        // depthwise 3x3 s2 p1, odd
+    conv_shape(1, 4, 16, 16, 4, 3, 2, 1, 4),      // depthwise 3x3 s2 p1, even
+    conv_shape(2, 3, 6, 6, 3, 3, 1, 0, 3),        // depthwise 3x3 p0
+    conv_shape(1, 2, 9, 9, 2, 5, 1, 2, 2),        // depthwise 5x5
+    conv_shape(2, 4, 3, 3, 4, 1, 1, 0, 4),        // depthwise 1x1
+    conv_shape(2, 3, 7, 8, 3, 1, 2, 0, 3),        // depthwise 1x1 s2: phases without taps
+    conv_shape(1, 2, 11, 10, 2, 5, 3, 2, 2),      // depthwise 5x5 s3 p2
+    conv_shape(2, 3, 6, 7, 3, 2, 2, 0, 3),        // depthwise 2x2 s2 (even kernel)
+    conv_shape(2, 3, 2, 2, 3, 3, 1, 1, 3),        // depthwise, kernel larger than the image
+    conv_shape(2, 48, 16, 16, 48, 1, 1, 0, 1),    // ShuffleNet V2 1x1
+    conv_shape(2, 48, 16, 16, 48, 3, 1, 1, 48),   // ShuffleNet V2 depthwise
+    conv_shape(1, 1, 3, 3, 1, 3, 1, 1, 1),        // single channel (takes the depthwise path)
 };
 
 }  // namespace

@@ -51,7 +51,8 @@ struct Dice {
 TEST_CASE("twins: batchnorm stats, forward and backward, fast vs reference") {
   Dice dice{7};
   for (int trial = 0; trial < 40; ++trial) {
-    const BatchNormShape s{dice.roll(1, 3), dice.roll(1, 5), dice.roll(1, 23)};  // HW crosses the 8-lane loop
+    const BatchNormShape s{dice.roll(1, 3), dice.roll(1, 5),
+                           dice.roll(1, 23)};  // HW crosses the 8-lane loop
     const int64_t n = s.N * s.C * s.HW, off = dice.roll(0, 3);
     CAPTURE(s.N);
     CAPTURE(s.C);
@@ -71,18 +72,21 @@ TEST_CASE("twins: batchnorm stats, forward and backward, fast vs reference") {
     for (int64_t c = 0; c < s.C; ++c) invstd[c] = 1.f / std::sqrt(var_ref.values()[c] + 1e-5f);
     Buf gamma(s.C, 1, 5), beta(s.C, 2, 6), out(n, off, 7), out_ref(n, 0, 8);
     for (const bool affine : {true, false}) {
-      cpu::batchnorm_forward(out.p(), x.p(), mean_ref.p(), invstd.data(), affine ? gamma.p() : nullptr,
-                             affine ? beta.p() : nullptr, s);
-      cpu::batchnorm_forward_reference(out_ref.p(), x.p(), mean_ref.p(), invstd.data(), affine ? gamma.p() : nullptr,
-                                       affine ? beta.p() : nullptr, s);
+      cpu::batchnorm_forward(out.p(), x.p(), mean_ref.p(), invstd.data(),
+                             affine ? gamma.p() : nullptr, affine ? beta.p() : nullptr, s);
+      cpu::batchnorm_forward_reference(out_ref.p(), x.p(), mean_ref.p(), invstd.data(),
+                                       affine ? gamma.p() : nullptr, affine ? beta.p() : nullptr,
+                                       s);
       check_near(out.values(), out_ref.values(), "forward", 1e-5);
       CHECK(out.guards_intact());
     }
 
-    Buf dx(n, off + 2, 9), dx_ref(n, 0, 10), dg(s.C, 1, 11), dg_ref(s.C, 0, 12), db(s.C, 3, 13), db_ref(s.C, 0, 14);
-    cpu::batchnorm_backward(dx.p(), dg.p(), db.p(), dout.p(), x.p(), mean_ref.p(), invstd.data(), gamma.p(), s);
-    cpu::batchnorm_backward_reference(dx_ref.p(), dg_ref.p(), db_ref.p(), dout.p(), x.p(), mean_ref.p(),
-                                      invstd.data(), gamma.p(), s);
+    Buf dx(n, off + 2, 9), dx_ref(n, 0, 10), dg(s.C, 1, 11), dg_ref(s.C, 0, 12), db(s.C, 3, 13),
+        db_ref(s.C, 0, 14);
+    cpu::batchnorm_backward(dx.p(), dg.p(), db.p(), dout.p(), x.p(), mean_ref.p(), invstd.data(),
+                            gamma.p(), s);
+    cpu::batchnorm_backward_reference(dx_ref.p(), dg_ref.p(), db_ref.p(), dout.p(), x.p(),
+                                      mean_ref.p(), invstd.data(), gamma.p(), s);
     check_near(db.values(), db_ref.values(), "dbeta", 1e-5, 1e-5);
     check_near(dg.values(), dg_ref.values(), "dgamma", 1e-4, 1e-5);
     check_near(dx.values(), dx_ref.values(), "dx", 1e-3, 1e-5);
@@ -110,7 +114,8 @@ TEST_CASE("twins: max and average pooling, forward and backward, fast vs referen
     CAPTURE(s.K);
     CAPTURE(s.stride);
     CAPTURE(s.padding);
-    const int64_t n_in = s.N * s.C * s.H * s.W, n_out = s.N * s.C * s.H_out * s.W_out, off = dice.roll(0, 3);
+    const int64_t n_in = s.N * s.C * s.H * s.W, n_out = s.N * s.C * s.H_out * s.W_out,
+                  off = dice.roll(0, 3);
     Buf x(n_in, off, 300 + trial), dout(n_out, off + 1, 400 + trial);
     if (trial % 5 == 0) x.p()[0] = x.p()[1 % n_in];  // a tie: the first max must win in both
 
@@ -153,7 +158,8 @@ Layout random_view(Dice& dice, const std::vector<int64_t>& shape, int64_t& span)
     const int d = order[k];
     l.shape[d] = shape[d];
     l.strides[d] = stride;
-    const int64_t stored = shape[d] + (dice.roll(0, 2) == 0 ? dice.roll(1, 3) : 0);  // a slice of a wider dim
+    const int64_t stored =
+        shape[d] + (dice.roll(0, 2) == 0 ? dice.roll(1, 3) : 0);  // a slice of a wider dim
     stride *= stored;
   }
   span = stride;
@@ -205,7 +211,8 @@ TEST_CASE("twins: copy_strided, fast (coalescing, memcpy rows) vs reference, on 
   }
 }
 
-TEST_CASE("twins: binary, fast (coalescing, dense and broadcast rows) vs reference, on random views") {
+TEST_CASE(
+    "twins: binary, fast (coalescing, dense and broadcast rows) vs reference, on random views") {
   Dice dice{29};
   for (int trial = 0; trial < 300; ++trial) {
     const std::vector<int64_t> shape = random_shape(dice);
@@ -217,7 +224,8 @@ TEST_CASE("twins: binary, fast (coalescing, dense and broadcast rows) vs referen
     for (int d = 0; d < lb.ndim; ++d)
       if (dice.roll(0, 3) == 0) lb.strides[d] = 0;  // broadcast along d
     const int64_t off = dice.roll(0, 5), n = numel_of(shape);
-    Buf a(span_a, off, 600 + trial), b(span_b, off + 2, 700 + trial), out(n, off + 1, 0), out_ref(n, 0, 0);
+    Buf a(span_a, off, 600 + trial), b(span_b, off + 2, 700 + trial), out(n, off + 1, 0),
+        out_ref(n, 0, 0);
     CAPTURE(trial);
     for (BinaryOp op : {BinaryOp::add, BinaryOp::mul, BinaryOp::max, BinaryOp::gt}) {
       cpu::binary(op, out.p(), a.p(), la, b.p(), lb);

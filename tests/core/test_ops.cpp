@@ -90,13 +90,16 @@ TEST_CASE("hand-checked reductions, matmul and cat") {
   CHECK(sum(x, {1}, true).shape() == Shape{2, 1});
   CHECK(sum(x, {-1}).to_vector() == std::vector<float>{6, 15});
   CHECK(mean(x, {1}).to_vector() == std::vector<float>{2, 5});
-  CHECK(max(Tensor::from_data({3, 9, 2, 7, 1, 8}, {2, 3}), 1).to_vector() == std::vector<float>{9, 8});
-  CHECK(argmax(Tensor::from_data({3, 9, 2, 7, 1, 8}, {2, 3}), 1).to_vector() == std::vector<float>{1, 2});
+  CHECK(max(Tensor::from_data({3, 9, 2, 7, 1, 8}, {2, 3}), 1).to_vector() ==
+        std::vector<float>{9, 8});
+  CHECK(argmax(Tensor::from_data({3, 9, 2, 7, 1, 8}, {2, 3}), 1).to_vector() ==
+        std::vector<float>{1, 2});
   CHECK(argmax(Tensor::from_data({5, 5, 1}, {3}), 0).item() == 0.f);  // first max wins
   Tensor m = matmul(x, Tensor::from_data({1, 0, 0, 1, 1, 1}, {3, 2}));
   CHECK(m.to_vector() == std::vector<float>{4, 5, 10, 11});
   CHECK(matmul(x, x.transpose(0, 1)).to_vector() == std::vector<float>{14, 32, 32, 77});
-  Tensor bm = matmul(Tensor::ones({2, 1, 2}), Tensor::from_data({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2}));
+  Tensor bm =
+      matmul(Tensor::ones({2, 1, 2}), Tensor::from_data({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2}));
   CHECK(bm.to_vector() == std::vector<float>{4, 6, 12, 14});
   Tensor ct = cat({x, Tensor::from_data({7, 8}, {2, 1})}, 1);
   CHECK(ct.to_vector() == std::vector<float>{1, 2, 3, 7, 4, 5, 6, 8});
@@ -107,28 +110,58 @@ TEST_CASE("PyTorch goldens: outputs and gradients") {
   auto g = load_goldens();
   auto ab = std::vector<std::string>{"a", "b"};
   auto a1 = std::vector<std::string>{"a"};
-  check_golden(g["add"], ab, [](auto& v) { return add(v[0], v[1]); }, "add");
-  check_golden(g["sub"], ab, [](auto& v) { return sub(v[0], v[1]); }, "sub");
-  check_golden(g["mul"], ab, [](auto& v) { return mul(v[0], v[1]); }, "mul");
-  check_golden(g["div"], ab, [](auto& v) { return div(v[0], v[1]); }, "div");
-  check_golden(g["maximum"], ab, [](auto& v) { return maximum(v[0], v[1]); }, "maximum");
-  check_golden(g["pow"], a1, [](auto& v) { return pow(v[0], 2.5f); }, "pow");
-  check_golden(g["neg"], a1, [](auto& v) { return neg(v[0]); }, "neg");
-  check_golden(g["relu"], a1, [](auto& v) { return relu(v[0]); }, "relu");
-  check_golden(g["exp"], a1, [](auto& v) { return exp(v[0]); }, "exp");
-  check_golden(g["log"], a1, [](auto& v) { return log(v[0]); }, "log");
-  check_golden(g["sqrt"], a1, [](auto& v) { return sqrt(v[0]); }, "sqrt");
-  check_golden(g["abs"], a1, [](auto& v) { return abs(v[0]); }, "abs");
-  check_golden(g["sum_1_keep"], a1, [](auto& v) { return sum(v[0], {1}, true); }, "sum_1_keep");
-  check_golden(g["sum_all"], a1, [](auto& v) { return sum(v[0]); }, "sum_all");
-  check_golden(g["mean_0_2"], a1, [](auto& v) { return mean(v[0], {0, 2}); }, "mean_0_2");
-  check_golden(g["max_1"], a1, [](auto& v) { return max(v[0], 1); }, "max_1");
-  check_golden(g["argmax_1"], a1, [](auto& v) { return argmax(v[0], 1); }, "argmax_1");
-  check_golden(g["matmul_2d"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_2d");
-  check_golden(g["matmul_batched"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_batched");
-  check_golden(g["matmul_bcast"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_bcast");
-  check_golden(g["cat_1"], ab, [](auto& v) { return cat({v[0], v[1]}, 1); }, "cat_1");
-  check_golden(g["shuffle_g3"], a1, [](auto& v) { return channel_shuffle(v[0], 3); }, "shuffle_g3");
+  check_golden(
+      g["add"], ab, [](auto& v) { return add(v[0], v[1]); }, "add");
+  check_golden(
+      g["sub"], ab, [](auto& v) { return sub(v[0], v[1]); }, "sub");
+  check_golden(
+      g["mul"], ab, [](auto& v) { return mul(v[0], v[1]); }, "mul");
+  check_golden(
+      g["div"], ab, [](auto& v) { return div(v[0], v[1]); }, "div");
+  check_golden(
+      g["maximum"], ab, [](auto& v) { return maximum(v[0], v[1]); }, "maximum");
+  check_golden(
+      g["pow"], a1, [](auto& v) { return pow(v[0], 2.5f); }, "pow");
+  check_golden(
+      g["neg"], a1, [](auto& v) { return neg(v[0]); }, "neg");
+  check_golden(
+      g["relu"], a1, [](auto& v) { return relu(v[0]); }, "relu");
+  check_golden(
+      g["exp"], a1, [](auto& v) { return exp(v[0]); }, "exp");
+  check_golden(
+      g["log"], a1, [](auto& v) { return log(v[0]); }, "log");
+  check_golden(
+      g["sqrt"], a1, [](auto& v) { return sqrt(v[0]); }, "sqrt");
+  check_golden(
+      g["abs"], a1, [](auto& v) { return abs(v[0]); }, "abs");
+  check_golden(
+      g["sum_1_keep"], a1, [](auto& v) { return sum(v[0], {1}, true); }, "sum_1_keep");
+  check_golden(
+      g["sum_all"], a1, [](auto& v) { return sum(v[0]); }, "sum_all");
+  check_golden(
+      g["mean_0_2"], a1,
+      [](auto& v) {
+        return mean(v[0], {0, 2});
+      },
+      "mean_0_2");
+  check_golden(
+      g["max_1"], a1, [](auto& v) { return max(v[0], 1); }, "max_1");
+  check_golden(
+      g["argmax_1"], a1, [](auto& v) { return argmax(v[0], 1); }, "argmax_1");
+  check_golden(
+      g["matmul_2d"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_2d");
+  check_golden(
+      g["matmul_batched"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_batched");
+  check_golden(
+      g["matmul_bcast"], ab, [](auto& v) { return matmul(v[0], v[1]); }, "matmul_bcast");
+  check_golden(
+      g["cat_1"], ab,
+      [](auto& v) {
+        return cat({v[0], v[1]}, 1);
+      },
+      "cat_1");
+  check_golden(
+      g["shuffle_g3"], a1, [](auto& v) { return channel_shuffle(v[0], 3); }, "shuffle_g3");
 }
 
 TEST_CASE("finite-difference gradient checks") {
@@ -146,12 +179,15 @@ TEST_CASE("finite-difference gradient checks") {
       bv.push_back(av.back() + (i % 2 ? 0.3f : -0.2f));
     }
     gradcheck([](auto& v) { return maximum(v[0], v[1]); },
-              {Tensor::from_data(av, {3, 4}).requires_grad_(), Tensor::from_data(bv, {3, 4}).requires_grad_()});
+              {Tensor::from_data(av, {3, 4}).requires_grad_(),
+               Tensor::from_data(bv, {3, 4}).requires_grad_()});
   }
   gradcheck([](auto& v) { return pow(v[0], 2.5f); }, {r({2, 5}, 1, 0.3f, 2.f)});
   gradcheck([](auto& v) { return neg(v[0]); }, {r({2, 3}, 1)});
-  gradcheck([](auto& v) { return relu(v[0]); }, {rand_tensor({40}, 4, 0.05f, 1.f).requires_grad_()});
-  gradcheck([](auto& v) { return relu(neg(v[0])); }, {rand_tensor({40}, 4, 0.05f, 1.f).requires_grad_()});
+  gradcheck([](auto& v) { return relu(v[0]); },
+            {rand_tensor({40}, 4, 0.05f, 1.f).requires_grad_()});
+  gradcheck([](auto& v) { return relu(neg(v[0])); },
+            {rand_tensor({40}, 4, 0.05f, 1.f).requires_grad_()});
   gradcheck([](auto& v) { return exp(v[0]); }, {r({2, 4}, 1)});
   gradcheck([](auto& v) { return log(v[0]); }, {r({2, 4}, 1, 0.5f, 3.f)});
   gradcheck([](auto& v) { return sqrt(v[0]); }, {r({2, 4}, 1, 0.5f, 3.f)});
@@ -161,12 +197,18 @@ TEST_CASE("finite-difference gradient checks") {
   gradcheck([](auto& v) { return max(v[0], 1); }, {r({3, 6, 2}, 1)});
   gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {r({2, 3, 4}, 1), r({2, 4, 5}, 2)});
   gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {r({2, 3, 4}, 1), r({4, 5}, 2)});
-  gradcheck([](auto& v) { return matmul(v[0], v[1].transpose(0, 1)); }, {r({3, 4}, 1), r({5, 4}, 2)});
+  gradcheck([](auto& v) { return matmul(v[0], v[1].transpose(0, 1)); },
+            {r({3, 4}, 1), r({5, 4}, 2)});
   gradcheck([](auto& v) { return cat({v[0], v[1]}, 1); }, {r({2, 2, 3}, 1), r({2, 1, 3}, 2)});
   gradcheck([](auto& v) { return channel_shuffle(v[0], 3); }, {r({2, 6, 2, 2}, 1)});
   // views: narrow / permute / expand / chunk each route gradients back
-  gradcheck([](auto& v) { return mul(v[0].narrow(1, 1, 2), v[0].narrow(1, 0, 2)); }, {r({2, 4}, 1)});
-  gradcheck([](auto& v) { return v[0].permute({2, 0, 1}).contiguous().view({4, 6}); }, {r({2, 3, 4}, 1)});
+  gradcheck([](auto& v) { return mul(v[0].narrow(1, 1, 2), v[0].narrow(1, 0, 2)); },
+            {r({2, 4}, 1)});
+  gradcheck(
+      [](auto& v) {
+        return v[0].permute({2, 0, 1}).contiguous().view({4, 6});
+      },
+      {r({2, 3, 4}, 1)});
   gradcheck([](auto& v) { return mul(v[0].expand({3, 4}), v[1]); }, {r({1, 4}, 1), r({3, 4}, 2)});
   gradcheck([](auto& v) { return add(v[0].chunk(2, 0)[0], v[0].chunk(2, 0)[1]); }, {r({4, 3}, 1)});
 }

@@ -101,12 +101,16 @@ TEST_CASE("channel shuffle must-have: 2x4x2x2, g = 2 gives 1,3,2,4 and 5,7,6,8")
 TEST_CASE("channel shuffle: the one-pass op equals its definition, values and gradients") {
   // channel_shuffle runs the backend's kernel; channel_shuffle_reference is the composition
   // view -> transpose -> contiguous -> view. A permutation: equal element for element.
-  struct Case { Shape s; int64_t g; };
-  for (const Case& c : {Case{{2, 12, 3, 3}, 3}, Case{{1, 8, 2, 5}, 2}, Case{{3, 6, 1, 1}, 6}, Case{{1, 5, 2, 2}, 1},
-                        Case{{2, 24, 7, 5}, 8}}) {
+  struct Case {
+    Shape s;
+    int64_t g;
+  };
+  for (const Case& c : {Case{{2, 12, 3, 3}, 3}, Case{{1, 8, 2, 5}, 2}, Case{{3, 6, 1, 1}, 6},
+                        Case{{1, 5, 2, 2}, 1}, Case{{2, 24, 7, 5}, 8}}) {
     CAPTURE(shape_str(c.s));
     CAPTURE(c.g);
-    Tensor a = sl::test::rand_tensor(c.s, 3).requires_grad_(), b = a.detach().clone().requires_grad_();
+    Tensor a = sl::test::rand_tensor(c.s, 3).requires_grad_(),
+           b = a.detach().clone().requires_grad_();
     Tensor ya = channel_shuffle(a, c.g), yb = channel_shuffle_reference(b, c.g);
     CHECK(ya.to_vector() == yb.to_vector());
     Tensor r = sl::test::rand_tensor(c.s, 4);
@@ -139,25 +143,31 @@ TEST_CASE("channel shuffle: every divisor, and g then C/g is the identity") {
 
 TEST_CASE("errors name the op and the shapes") {
   Tensor x = Tensor::zeros({2, 3});
-  CHECK_THROWS_WITH_AS(x.view({4, 2}), "view: cannot view (2,3) (6 elements) as (4,2) (8 elements)", Error);
-  CHECK_THROWS_WITH_AS(x.transpose(0, 2), "transpose: dim 2 is out of range for a tensor with 2 dims", Error);
+  CHECK_THROWS_WITH_AS(x.view({4, 2}), "view: cannot view (2,3) (6 elements) as (4,2) (8 elements)",
+                       Error);
+  CHECK_THROWS_WITH_AS(x.transpose(0, 2),
+                       "transpose: dim 2 is out of range for a tensor with 2 dims", Error);
   CHECK_THROWS_WITH_AS(add(x, Tensor::zeros({4})),
                        "add: shapes (2,3) and (4) cannot be broadcast (dim 1: 3 vs 4)", Error);
   CHECK_THROWS_WITH_AS(matmul(x, Tensor::zeros({2, 5})),
-                       "matmul: inner sizes differ: a is (2,3) (K = 3) but b is (2,5) (K = 2)", Error);
+                       "matmul: inner sizes differ: a is (2,3) (K = 3) but b is (2,5) (K = 2)",
+                       Error);
   Tensor w = Tensor::ones({2, 3}).requires_grad_();
-  CHECK_THROWS_WITH_AS(mul(w, w).backward(),
-                       doctest::Contains("backward: called on a non-scalar (2,3) without a gradient"), Error);
+  CHECK_THROWS_WITH_AS(
+      mul(w, w).backward(),
+      doctest::Contains("backward: called on a non-scalar (2,3) without a gradient"), Error);
   CHECK_THROWS_WITH_AS(channel_shuffle(Tensor::zeros({1, 6, 1, 1}), 4),
                        doctest::Contains("channels C = 6 is not divisible by groups g = 4"), Error);
   CHECK_THROWS_WITH_AS(x.transpose(0, 1).view({6}), doctest::Contains("without a copy"), Error);
   CHECK_THROWS_WITH_AS(x.narrow(1, 2, 2), "narrow: [2, 4) is outside dim 1 of (2,3)", Error);
-  CHECK_THROWS_WITH_AS(x.expand({3, 3}), doctest::Contains("expand: cannot expand (2,3) to (3,3)"), Error);
+  CHECK_THROWS_WITH_AS(x.expand({3, 3}), doctest::Contains("expand: cannot expand (2,3) to (3,3)"),
+                       Error);
   CHECK_THROWS_WITH_AS(Tensor::from_data({1, 2, 3}, {2, 2}),
                        "from_data: 3 values cannot fill shape (2,2) (4 elements)", Error);
   CHECK_THROWS_WITH_AS(x.item(), doctest::Contains("item: tensor (2,3) has 6 elements"), Error);
   CHECK_THROWS_WITH_AS(Tensor().shape(), "tensor: use of an undefined tensor", Error);
-  CHECK_THROWS_WITH_AS(cat({x, Tensor::zeros({3, 3})}, 1), doctest::Contains("differ outside dim 1"), Error);
+  CHECK_THROWS_WITH_AS(cat({x, Tensor::zeros({3, 3})}, 1),
+                       doctest::Contains("differ outside dim 1"), Error);
   CHECK_THROWS_WITH_AS(Tensor::zeros({2}, Device::cuda), doctest::Contains("device cuda"), Error);
 }
 

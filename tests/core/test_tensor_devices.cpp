@@ -34,9 +34,10 @@ TEST_CASE("every backend agrees with the CPU on the core ops") {
     check_close(exp(ad).to(Device::cpu), exp(a), 1e-6, 1e-5, "exp");
     check_close(sum(ad, {1, 3}).to(Device::cpu), sum(a, {1, 3}), 1e-5, 1e-5, "sum");
     check_close(max(ad, 2).to(Device::cpu), max(a, 2), 0, 0, "max");
-    check_close(ad.transpose(1, 3).contiguous().to(Device::cpu), a.transpose(1, 3).contiguous(), 0, 0,
-                "contiguous");
-    check_close(channel_shuffle(ad, 3).to(Device::cpu), channel_shuffle(a, 3), 0, 0, "channel_shuffle");
+    check_close(ad.transpose(1, 3).contiguous().to(Device::cpu), a.transpose(1, 3).contiguous(), 0,
+                0, "contiguous");
+    check_close(channel_shuffle(ad, 3).to(Device::cpu), channel_shuffle(a, 3), 0, 0,
+                "channel_shuffle");
     check_close(cat({ad, ad}, 1).to(Device::cpu), cat({a, a}, 1), 0, 0, "cat");
     check_close(matmul(m1.to(d), m2.to(d)).to(Device::cpu), matmul(m1, m2), 1e-5, 1e-4, "matmul");
     // autograd runs on the device too

@@ -22,8 +22,10 @@ const fs::path kRoot = SL_SOURCE_DIR;
 
 // Folders whose files are the project's own; the rest of the clone (build/, .venv/, data/,
 // runs/, .git) is made by tools, and assets/ holds data, not words.
-const char* const kSourceDirs[] = {"core", "nn", "viz", "apps", "lessons", "tests", "scripts", "docs", ".ci"};
-const char* const kTopFiles[] = {"README.md", "Makefile", "CMakeLists.txt", "CMakePresets.json", ".gitignore"};
+const char* const kSourceDirs[] = {"core",  "nn",      "viz",  "apps", "lessons",
+                                   "tests", "scripts", "docs", ".ci"};
+const char* const kTopFiles[] = {"README.md", "Makefile", "CMakeLists.txt", "CMakePresets.json",
+                                 ".gitignore"};
 
 enum class Syntax { markdown, slashes, hashes, python, other };
 
@@ -32,7 +34,8 @@ Syntax syntax_of(const fs::path& p) {
   if (ext == ".md") return Syntax::markdown;
   if (ext == ".h" || ext == ".cpp" || ext == ".cu") return Syntax::slashes;
   if (ext == ".py") return Syntax::python;
-  if (ext == ".cmake" || ext == ".sh" || name == "CMakeLists.txt" || name == "Makefile" || name == ".gitignore" ||
+  if (ext == ".cmake" || ext == ".sh" || name == "CMakeLists.txt" || name == "Makefile" ||
+      name == ".gitignore" ||
       ext.empty())  // scripts/setup, scripts/get-cifar10, .ci/run: shell scripts
     return Syntax::hashes;
   return Syntax::other;  // .json and the like: no comments, still searched for outside paths
@@ -87,11 +90,13 @@ std::vector<std::pair<int, std::string>> words_of(const fs::path& rel) {
     const size_t first = i;
     for (; i < lines.size(); ++i) {
       out.emplace_back((int)i + 1, lines[i]);
-      if (trimmed(lines[i]).find("\"\"\"", i == first ? 3 : 0) != std::string::npos) break;  // closing quotes
+      if (trimmed(lines[i]).find("\"\"\"", i == first ? 3 : 0) != std::string::npos)
+        break;  // closing quotes
     }
     return out;
   }
-  for (; i < lines.size() && is_comment(lines[i], syntax); ++i) out.emplace_back((int)i + 1, lines[i]);
+  for (; i < lines.size() && is_comment(lines[i], syntax); ++i)
+    out.emplace_back((int)i + 1, lines[i]);
   return out;
 }
 
@@ -101,12 +106,14 @@ std::vector<std::pair<int, std::string>> words_of(const fs::path& rel) {
 // longer path or word (so `../other/x`, `sl_nn/x` and URLs do not count). It may hold globs
 // (`core/ops_*`) and placeholders (`apps/cmd_<name>.cpp`, read as `apps/cmd_*.cpp`), and may
 // leave out the extension (`core/autograd` names core/autograd.cpp).
-bool is_name_char(char c) { return std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '/' || c == '-'; }
+bool is_name_char(char c) {
+  return std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '/' || c == '-';
+}
 bool is_path_char(char c) { return is_name_char(c) || c == '*'; }
 
 std::vector<std::string> repo_paths_in(const std::string& text) {
-  static const std::string kTop[] = {"core/", "nn/", "viz/", "apps/", "lessons/", "tests/", "scripts/", "docs/",
-                                     "assets/", ".ci/"};
+  static const std::string kTop[] = {"core/",  "nn/",      "viz/",  "apps/",   "lessons/",
+                                     "tests/", "scripts/", "docs/", "assets/", ".ci/"};
   std::vector<std::string> paths;
   for (size_t i = 0; i < text.size(); ++i) {
     if (i > 0 && is_name_char(text[i - 1])) continue;  // inside a longer word or path
@@ -139,7 +146,8 @@ std::vector<std::string> repo_paths_in(const std::string& text) {
 // `*` matches any run of characters within one name.
 bool glob_match(const char* pattern, const char* name) {
   if (*pattern == '\0') return *name == '\0';
-  if (*pattern == '*') return glob_match(pattern + 1, name) || (*name != '\0' && glob_match(pattern, name + 1));
+  if (*pattern == '*')
+    return glob_match(pattern + 1, name) || (*name != '\0' && glob_match(pattern, name + 1));
   return *pattern == *name && glob_match(pattern + 1, name + 1);
 }
 
@@ -183,8 +191,8 @@ const char* const kOutsideAllowedInCode[] = {".ci/run"};
 bool outside_allowed(const fs::path& rel, const std::string& line) {
   const Syntax syntax = syntax_of(rel);
   if (syntax == Syntax::markdown || is_comment(line, syntax)) return false;
-  return std::find(std::begin(kOutsideAllowedInCode), std::end(kOutsideAllowedInCode), rel.generic_string()) !=
-         std::end(kOutsideAllowedInCode);
+  return std::find(std::begin(kOutsideAllowedInCode), std::end(kOutsideAllowedInCode),
+                   rel.generic_string()) != std::end(kOutsideAllowedInCode);
 }
 
 }  // namespace
@@ -195,11 +203,13 @@ TEST_CASE("docs: repository paths are found in prose, and only those") {
   CHECK(repo_paths_in("see core/tensor.h, nn/models/ and `core/ops_*`.") ==
         std::vector<std::string>{"core/tensor.h", "nn/models/", "core/ops_*"});
   CHECK(repo_paths_in("Read core/autograd.") == std::vector<std::string>{"core/autograd"});
-  CHECK(repo_paths_in("build/release/bin/shufflelab OUT/metrics.jsonl sl_nn/x https://x.org/nn/y").empty());
+  CHECK(repo_paths_in("build/release/bin/shufflelab OUT/metrics.jsonl sl_nn/x https://x.org/nn/y")
+            .empty());
   CHECK(repo_paths_in("../other/core/cli.md and ./core/x").empty());
   CHECK(repo_paths_in(".ci/run") == std::vector<std::string>{".ci/run"});
   CHECK(repo_paths_in("(apps/cmd_<name>.cpp)") == std::vector<std::string>{"apps/cmd_*.cpp"});
-  CHECK(repo_paths_in("**nn/layers.h** a<b> tests/x<y z>") == std::vector<std::string>{"nn/layers.h**", "tests/x"});
+  CHECK(repo_paths_in("**nn/layers.h** a<b> tests/x<y z>") ==
+        std::vector<std::string>{"nn/layers.h**", "tests/x"});
 }
 
 TEST_CASE("docs: a named path exists, as a file, a folder, a glob or without its extension") {
@@ -226,7 +236,8 @@ TEST_CASE("docs: every repository path named in the docs and file headers exists
       for (const std::string& p : repo_paths_in(line)) {
         ++named;
         if (!repo_path_exists(p))
-          missing.push_back(rel.generic_string() + ":" + std::to_string(n) + ": names " + p + ", which does not exist");
+          missing.push_back(rel.generic_string() + ":" + std::to_string(n) + ": names " + p +
+                            ", which does not exist");
       }
   }
   for (const std::string& m : missing) FAIL_CHECK(m);
@@ -242,19 +253,21 @@ TEST_CASE("docs: every relative link in a Markdown file leads to a file of the p
   for (const fs::path& rel : project_files()) {
     if (syntax_of(rel) != Syntax::markdown) continue;
     for (const auto& [n, line] : words_of(rel))
-      for (size_t at = line.find("]("); at != std::string::npos; at = line.find("](", at + 2)) {  // [text](target)
+      for (size_t at = line.find("]("); at != std::string::npos;
+           at = line.find("](", at + 2)) {  // [text](target)
         const size_t end = line.find_first_of(") ", at + 2);
         if (end == std::string::npos) continue;
         const std::string written = line.substr(at + 2, end - at - 2);
         std::string target = written;
-        if (target.empty() || target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0 || target[0] == '#')
+        if (target.empty() || target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0 ||
+            target[0] == '#')
           continue;
         target = target.substr(0, target.find('#'));
         ++links;
         const fs::path inside = (rel.parent_path() / target).lexically_normal();
         if (inside.empty() || *inside.begin() == ".." || !fs::exists(kRoot / inside))
-          broken.push_back(rel.generic_string() + ":" + std::to_string(n) + ": links to " + written +
-                           ", which is not a file of the project");
+          broken.push_back(rel.generic_string() + ":" + std::to_string(n) + ": links to " +
+                           written + ", which is not a file of the project");
       }
   }
   for (const std::string& b : broken) FAIL_CHECK(b);

@@ -35,9 +35,11 @@ void write_seeds(const std::filesystem::path& dir) {
       {{"model", "v2-0.5"}, {"note", "seed \"quoted\" \\u00e9"}}));
   seeds.push_back(sl::safetensors_serialize({}));
   seeds.push_back(with_header(R"({"a":{"dtype":"F32","shape":[0,3],"data_offsets":[0,0]},)"
-                              R"("b":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}})", 16));
+                              R"("b":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}})",
+                              16));
   seeds.push_back(with_header(R"({"x":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}})", 2));
-  seeds.push_back(with_header(R"({"__metadata__":{"k":"v"},"w":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]}})", 8));
+  seeds.push_back(with_header(
+      R"({"__metadata__":{"k":"v"},"w":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]}})", 8));
   for (size_t i = 0; i < seeds.size(); ++i) {
     std::ofstream f(dir / ("seed" + std::to_string(i)), std::ios::binary);
     f.write(reinterpret_cast<const char*>(seeds[i].data()), (std::streamsize)seeds[i].size());
@@ -53,7 +55,8 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     const std::filesystem::path dir(a);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (!ec && std::filesystem::is_directory(dir) && std::filesystem::is_empty(dir)) write_seeds(dir);
+    if (!ec && std::filesystem::is_directory(dir) && std::filesystem::is_empty(dir))
+      write_seeds(dir);
   }
   return 0;
 }
@@ -70,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const sl::SafetensorsFile g = sl::safetensors_parse(again);
   if (g.tensors.size() != f.tensors.size() || g.metadata != f.metadata) __builtin_trap();
   for (size_t i = 0; i < f.tensors.size(); ++i) {
-    const std::vector<float> a = f.tensors[i].tensor.to_vector(), b = g.tensors[i].tensor.to_vector();
+    const std::vector<float> a = f.tensors[i].tensor.to_vector(),
+                             b = g.tensors[i].tensor.to_vector();
     if (f.tensors[i].name != g.tensors[i].name || f.tensors[i].dtype != g.tensors[i].dtype ||
         f.tensors[i].tensor.shape() != g.tensors[i].tensor.shape() || a.size() != b.size() ||
         (!a.empty() && std::memcmp(a.data(), b.data(), a.size() * 4) != 0))

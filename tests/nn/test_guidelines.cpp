@@ -61,11 +61,13 @@ TEST_CASE("guidelines: every row's multiply-adds are the paper's and held near t
       for (int col = 0; col < 3; ++col) {
         std::vector<GuidelineConfig> cfgs = guideline_configs(g, d, col, 1);
         REQUIRE(cfgs.size() == paper_table(g).rows.size());
-        for (GuidelineConfig& c : cfgs) {  // cost scales exactly with hw^2 and blocks: keep it small
+        for (GuidelineConfig& c :
+             cfgs) {  // cost scales exactly with hw^2 and blocks: keep it small
           c.hw = 4;
           c.blocks = 1;
         }
-        const std::vector<GuidelineRow> rows = measure_configs(cfgs, Device::cpu, 1, 0);  // cost, no timing
+        const std::vector<GuidelineRow> rows =
+            measure_configs(cfgs, Device::cpu, 1, 0);  // cost, no timing
         for (const GuidelineRow& r : rows) {
           CAPTURE(guideline_name(g));
           CAPTURE(r.config.label);
@@ -77,9 +79,10 @@ TEST_CASE("guidelines: every row's multiply-adds are the paper's and held near t
           const double rel = std::fabs(double(r.madds) / double(rows[0].madds) - 1.0);
           CHECK(rel <= (g == Guideline::g1 ? 0.06 : 0.035));
           if (g != Guideline::g4) {
-            const int64_t concat_mac = r.config.parallel && r.config.fragments > 1
-                                           ? r.config.blocks * 2 * r.config.c1 * r.config.hw * r.config.hw
-                                           : 0;
+            const int64_t concat_mac =
+                r.config.parallel && r.config.fragments > 1
+                    ? r.config.blocks * 2 * r.config.c1 * r.config.hw * r.config.hw
+                    : 0;
             CHECK(r.mac == expected_conv_mac(r.config) + concat_mac);
             CHECK(r.elementwise_mac == concat_mac);
           }
@@ -100,8 +103,8 @@ TEST_CASE("guidelines: the CPU rows use the paper's ARM channel counts, CUDA row
   CHECK(g2[3].c1 == 184);
   CHECK(guideline_configs(Guideline::g3, Device::cpu, 2, 1)[0].c1 == 256);
   const auto g4 = guideline_configs(Guideline::g4, Device::cpu, 0, 1);
-  CHECK((g4[0].relu && g4[0].shortcut && g4[1].relu && !g4[1].shortcut && !g4[2].relu && g4[2].shortcut &&
-         !g4[3].relu && !g4[3].shortcut));
+  CHECK((g4[0].relu && g4[0].shortcut && g4[1].relu && !g4[1].shortcut && !g4[2].relu &&
+         g4[2].shortcut && !g4[3].relu && !g4[3].shortcut));
 }
 
 TEST_CASE("guidelines: G4's element-wise MAC is each relu and add, inputs + outputs") {
@@ -162,7 +165,8 @@ TEST_CASE("zero-copy shuffle: folded weights and strided view give the plain shu
   ui.w2 = ints(u.w2, 3);
   ui.w_next = ints(u.w_next, 4);
   const int64_t C = 12;
-  ui.w_next_folded = ui.w_next.view({C, C / 2, 2}).permute({0, 2, 1}).contiguous().view({C, C, 1, 1});
+  ui.w_next_folded =
+      ui.w_next.view({C, C / 2, 2}).permute({0, 2, 1}).contiguous().view({C, C, 1, 1});
   ui.w_next_blocks = {ui.w_next_folded.view({C, C}).narrow(1, 0, C / 2).contiguous(),
                       ui.w_next_folded.view({C, C}).narrow(1, C / 2, C / 2).contiguous()};
   NoGradGuard ng;
@@ -179,7 +183,8 @@ TEST_CASE("zero-copy shuffle: folded weights and strided view give the plain shu
   test::check_close(zero_copy_strided(u, x), plain, 1e-5, 1e-5, "strided");
 }
 
-TEST_CASE("zero-copy shuffle: the shuffle's MAC is 0 once folded, and concat's too for the strided view") {
+TEST_CASE("zero-copy shuffle: the shuffle's MAC is 0 once folded, and concat's too for the strided "
+          "view") {
   const ZeroCopyUnit u = make_zero_copy_unit(8, 2, Device::cpu, 1);
   const Tensor x = test::rand_tensor({1, 8, 4, 4}, 2);
   NoGradGuard ng;
@@ -204,9 +209,11 @@ TEST_CASE("zero-copy shuffle: the shuffle's MAC is 0 once folded, and concat's t
   CHECK(strided.mac == folded.mac - folded.concat_mac + x.numel());
 }
 
-TEST_CASE("conv1x1_over_blocks equals conv2d over the concatenated blocks, strided views read in place") {
+TEST_CASE(
+    "conv1x1_over_blocks equals conv2d over the concatenated blocks, strided views read in place") {
   const Tensor big = test::rand_tensor({2, 10, 3, 4}, 11);
-  const std::vector<Tensor> blocks = {big.narrow(1, 0, 4), big.narrow(1, 4, 6)};  // views, not contiguous
+  const std::vector<Tensor> blocks = {big.narrow(1, 0, 4),
+                                      big.narrow(1, 4, 6)};  // views, not contiguous
   const Tensor w = test::rand_tensor({5, 10, 1, 1}, 12);
   const std::vector<Tensor> wb = {w.view({5, 10}).narrow(1, 0, 4).contiguous(),
                                   w.view({5, 10}).narrow(1, 4, 6).contiguous()};
@@ -221,7 +228,8 @@ TEST_CASE("conv1x1_over_blocks equals conv2d over the concatenated blocks, strid
 TEST_CASE("guidelines: normalise_table marks where the paper's trend holds") {
   GuidelineTable t;
   t.guideline = Guideline::g2;
-  for (auto [label, per_s] : {std::pair{"g=1", 100.0}, {"g=2", 80.0}, {"g=4", 101.0}, {"g=8", 70.0}}) {
+  for (auto [label, per_s] :
+       {std::pair{"g=1", 100.0}, {"g=2", 80.0}, {"g=4", 101.0}, {"g=8", 70.0}}) {
     GuidelineRow r;
     r.config.label = label;
     r.config.width = "x1";
@@ -252,20 +260,24 @@ TEST_CASE("guidelines: cancel stops the run, progress reaches 1, CUDA refuses wi
   if (!cuda_available()) {
     GuidelinesOptions o;
     o.device = Device::cuda;
-    CHECK(test::error_of([&] { (void)run_guidelines(o); }).find("--device cuda cannot run") != std::string::npos);
+    CHECK(test::error_of([&] { (void)run_guidelines(o); }).find("--device cuda cannot run") !=
+          std::string::npos);
   }
   Guideline g;
   CHECK((guideline_from_name("g3", &g) && g == Guideline::g3));
   CHECK(!guideline_from_name("G5", &g));
 }
 
-TEST_CASE("shufflelab guidelines --quick --json: the documented shape (smoke run, no speed asserted)") {
+TEST_CASE(
+    "shufflelab guidelines --quick --json: the documented shape (smoke run, no speed asserted)") {
 #ifdef SL_SANITIZED
-  const char* extra = " --repeats 1";  // the sanitizer build runs kernels ~10x slower: shape, not timing
+  const char* extra =
+      " --repeats 1";  // the sanitizer build runs kernels ~10x slower: shape, not timing
 #else
   const char* extra = "";
 #endif
-  const test::Run r = test::run_cli(std::string("guidelines --quick --json --threads 1") + extra, false);
+  const test::Run r =
+      test::run_cli(std::string("guidelines --quick --json --threads 1") + extra, false);
   REQUIRE(r.code == 0);
   const JsonValue j = json_parse(r.out);
   REQUIRE(j.find("device") != nullptr);
@@ -302,6 +314,7 @@ TEST_CASE("shufflelab guidelines --quick --json: the documented shape (smoke run
   if (!cuda_available()) {
     const test::Run cuda = test::run_cli("guidelines --device cuda");
     CHECK(cuda.code == 1);
-    CHECK(test::has(cuda.out, "error: guidelines: --device cuda is not available here: device cuda:"));
+    CHECK(test::has(cuda.out,
+                    "error: guidelines: --device cuda is not available here: device cuda:"));
   }
 }

@@ -26,14 +26,22 @@ struct Row {
 
 // docs/models.md, "Reference numbers", every row.
 const Row kTable[] = {
-    {"v2-0.5", "cifar", 10, 352042, 10.90},     {"v2-1.0", "cifar", 10, 1263854, 45.00},
-    {"v2-1.5", "cifar", 10, 2488874, 94.26},    {"v2-2.0", "cifar", 10, 5365486, 187.81},
-    {"v1-g1-1.0", "cifar", 10, 960706, 44.55},  {"v1-g2-1.0", "cifar", 10, 940858, 43.74},
-    {"v1-g3-0.5", "cifar", 10, 242698, 11.80},  {"v1-g3-1.0", "cifar", 10, 914338, 42.59},
-    {"v1-g4-1.0", "cifar", 10, 890234, 41.53},  {"v1-g8-1.0", "cifar", 10, 913138, 42.70},
-    {"v1-g8-0.5", "cifar", 10, 250690, 12.25},  {"v2-0.5", "imagenet", 1000, 1366792, 40.48},
-    {"v2-1.0", "imagenet", 1000, 2278604, 144.91}, {"v2-1.5", "imagenet", 1000, 3503624, 295.76},
-    {"v2-2.0", "imagenet", 1000, 7393996, 583.25}, {"v1-g3-1.0", "imagenet", 1000, 1865728, 137.46},
+    {"v2-0.5", "cifar", 10, 352042, 10.90},
+    {"v2-1.0", "cifar", 10, 1263854, 45.00},
+    {"v2-1.5", "cifar", 10, 2488874, 94.26},
+    {"v2-2.0", "cifar", 10, 5365486, 187.81},
+    {"v1-g1-1.0", "cifar", 10, 960706, 44.55},
+    {"v1-g2-1.0", "cifar", 10, 940858, 43.74},
+    {"v1-g3-0.5", "cifar", 10, 242698, 11.80},
+    {"v1-g3-1.0", "cifar", 10, 914338, 42.59},
+    {"v1-g4-1.0", "cifar", 10, 890234, 41.53},
+    {"v1-g8-1.0", "cifar", 10, 913138, 42.70},
+    {"v1-g8-0.5", "cifar", 10, 250690, 12.25},
+    {"v2-0.5", "imagenet", 1000, 1366792, 40.48},
+    {"v2-1.0", "imagenet", 1000, 2278604, 144.91},
+    {"v2-1.5", "imagenet", 1000, 3503624, 295.76},
+    {"v2-2.0", "imagenet", 1000, 7393996, 583.25},
+    {"v1-g3-1.0", "imagenet", 1000, 1865728, 137.46},
     {"v1-g8-1.0", "imagenet", 1000, 2434768, 138.37},
 };
 
@@ -113,8 +121,8 @@ TEST_CASE("profile: layer names, blocks and stages add up") {
   const Profile p = profile(*m, "v2-0.5", "cifar", {.time = true, .repeats = 2});
   CHECK(p.input == Shape{1, 3, 32, 32});
   CHECK(p.layers.front().name == "conv1.0");
-  CHECK(layer(p, "stage2.1.channel_split").mac == 0);                     // views
-  CHECK(layer(p, "stage2.1.concat").mac == 2 * 48 * 16 * 16);             // a copy
+  CHECK(layer(p, "stage2.1.channel_split").mac == 0);          // views
+  CHECK(layer(p, "stage2.1.concat").mac == 2 * 48 * 16 * 16);  // a copy
   CHECK(layer(p, "stage2.1.channel_shuffle").out_shape == Shape{1, 48, 16, 16});
   CHECK(layer(p, "global_avg_pool").out_shape == Shape{1, 1024});
   CHECK(layer(p, "fc").madds == 10240);
@@ -125,7 +133,8 @@ TEST_CASE("profile: layer names, blocks and stages add up") {
   CHECK(blocks[16] == "stage4.3");
   REQUIRE(p.stages.size() == 7);  // conv1, stage2-4, conv5, global_avg_pool, fc
   CHECK(p.stages[2].name == "stage3");
-  CHECK(p.stages[2].num_layers == p.blocks[5].num_layers + 7 * p.blocks[6].num_layers);  // (d) + 7 x (c)
+  CHECK(p.stages[2].num_layers ==
+        p.blocks[5].num_layers + 7 * p.blocks[6].num_layers);  // (d) + 7 x (c)
   int64_t params = 0, madds = 0, mac = 0;
   double t = 0;
   for (const BlockCost& b : p.blocks) {
@@ -146,7 +155,9 @@ TEST_CASE("profile: layer names, blocks and stages add up") {
 TEST_CASE("profile: kind and category label every layer") {
   auto v1 = make_model("v1-g3-1.0", "imagenet");
   const Profile p1 = profile(*v1, "v1-g3-1.0", "imagenet");
-  auto label = [&](const Profile& p, const char* name) { return layer(p, name).kind + " | " + layer(p, name).category; };
+  auto label = [&](const Profile& p, const char* name) {
+    return layer(p, name).kind + " | " + layer(p, name).category;
+  };
   CHECK(label(p1, "conv1.0") == "3x3 s2 | conv kxk");
   CHECK(label(p1, "conv1.1") == "bn | batchnorm");
   CHECK(label(p1, "conv1.2") == "relu | relu");
@@ -164,8 +175,10 @@ TEST_CASE("profile: kind and category label every layer") {
   auto v2 = make_model("v2-0.5", "cifar");
   const Profile p2 = profile(*v2, "v2-0.5", "cifar");
   CHECK(label(p2, "stage2.1.channel_split") == "split | data movement");
-  const std::vector<std::string> categories = {"conv 1x1", "grouped 1x1", "depthwise", "conv kxk", "batchnorm",
-                                               "relu", "element-wise", "data movement", "pool", "linear"};
+  const std::vector<std::string> categories = {"conv 1x1",     "grouped 1x1",   "depthwise",
+                                               "conv kxk",     "batchnorm",     "relu",
+                                               "element-wise", "data movement", "pool",
+                                               "linear"};
   for (const Profile* p : {&p1, &p2})
     for (const LayerCost& l : p->layers) {
       CAPTURE(l.name);
@@ -206,7 +219,8 @@ TEST_CASE("profile: timed layers carry the median and its spread") {
     CHECK(b.time_min_ms > 0);
   }
   CHECK(p.time_min_ms <= p.time_max_ms);
-  CHECK(p.time_min_ms >= min_sum * (1 - 1e-9));  // a repeat's total is at least the sum of layer minima
+  CHECK(p.time_min_ms >=
+        min_sum * (1 - 1e-9));  // a repeat's total is at least the sum of layer minima
   const Profile untimed = profile(*m, "v1-g3-0.5", "cifar");
   CHECK(untimed.layers[0].time_min_ms == 0);
   CHECK(untimed.time_max_ms == 0);
@@ -282,35 +296,51 @@ TEST_CASE("models: torchvision / models.md weight names") {
   auto v2 = make_model("v2-0.5", "imagenet");
   std::vector<std::string> names;
   for (auto& e : v2->state_dict()) names.push_back(e.name);
-  const std::vector<std::string> head = {"conv1.0.weight", "conv1.1.weight", "conv1.1.bias", "conv1.1.running_mean",
-                                         "conv1.1.running_var", "conv1.1.num_batches_tracked",
-                                         "stage2.0.branch1.0.weight", "stage2.0.branch1.1.weight"};
+  const std::vector<std::string> head = {"conv1.0.weight",
+                                         "conv1.1.weight",
+                                         "conv1.1.bias",
+                                         "conv1.1.running_mean",
+                                         "conv1.1.running_var",
+                                         "conv1.1.num_batches_tracked",
+                                         "stage2.0.branch1.0.weight",
+                                         "stage2.0.branch1.1.weight"};
   CHECK(std::vector<std::string>(names.begin(), names.begin() + 8) == head);
-  auto has = [&](const std::string& k) { return std::find(names.begin(), names.end(), k) != names.end(); };
-  for (const char* k : {"stage2.0.branch1.2.weight", "stage2.0.branch1.3.running_var", "stage2.0.branch2.0.weight",
-                        "stage2.0.branch2.3.weight", "stage2.0.branch2.4.bias", "stage2.0.branch2.5.weight",
-                        "stage2.0.branch2.6.num_batches_tracked", "stage4.3.branch2.5.weight", "conv5.0.weight",
-                        "conv5.1.running_mean", "fc.weight", "fc.bias"})
+  auto has = [&](const std::string& k) {
+    return std::find(names.begin(), names.end(), k) != names.end();
+  };
+  for (const char* k :
+       {"stage2.0.branch1.2.weight", "stage2.0.branch1.3.running_var", "stage2.0.branch2.0.weight",
+        "stage2.0.branch2.3.weight", "stage2.0.branch2.4.bias", "stage2.0.branch2.5.weight",
+        "stage2.0.branch2.6.num_batches_tracked", "stage4.3.branch2.5.weight", "conv5.0.weight",
+        "conv5.1.running_mean", "fc.weight", "fc.bias"})
     CHECK_MESSAGE(has(k), k);
   CHECK(!has("stage2.1.branch1.0.weight"));
   auto v1 = make_model("v1-g3-1.0", "cifar");
   names.clear();
   for (auto& e : v1->state_dict()) names.push_back(e.name);
-  for (const char* k : {"conv1.0.weight", "conv1.1.bias", "stage2.0.gconv1.weight", "stage2.0.bn1.running_mean",
-                        "stage2.0.dwconv.weight", "stage2.0.bn2.weight", "stage2.0.gconv2.weight",
-                        "stage2.0.bn3.num_batches_tracked", "stage4.3.gconv2.weight", "fc.weight", "fc.bias"})
+  for (const char* k :
+       {"conv1.0.weight", "conv1.1.bias", "stage2.0.gconv1.weight", "stage2.0.bn1.running_mean",
+        "stage2.0.dwconv.weight", "stage2.0.bn2.weight", "stage2.0.gconv2.weight",
+        "stage2.0.bn3.num_batches_tracked", "stage4.3.gconv2.weight", "fc.weight", "fc.bias"})
     CHECK_MESSAGE(has(k), k);
 }
 
 TEST_CASE("models: unknown names and invalid configurations are usage errors naming the numbers") {
   CHECK(usage_error_of([] { make_model("v1-g2-0.5"); }) ==
-        "v1-g2-0.5: stage2.0.gconv2: C_in = 25 and C_out = 76 must both be divisible by groups 2 (try another scale or groups)");
-  CHECK(usage_error_of([] { make_model("v2-0.7"); }).find("widths are 0.5, 1.0, 1.5, 2.0") != std::string::npos);
-  CHECK(usage_error_of([] { make_model("v1-g5-1.0"); }).find("groups are 1, 2, 3, 4, 8") != std::string::npos);
-  CHECK(usage_error_of([] { make_model("v1-g3"); }).find("unknown model 'v1-g3'") != std::string::npos);
-  CHECK(usage_error_of([] { make_model("resnet50"); }).find("unknown model 'resnet50'") != std::string::npos);
-  CHECK(usage_error_of([] { make_model("v2-1.0", "mnist"); }).find("unknown variant 'mnist'") != std::string::npos);
-  CHECK(usage_error_of([] { make_model("v2-1.0", "cifar", 0); }).find("--classes") != std::string::npos);
+        "v1-g2-0.5: stage2.0.gconv2: C_in = 25 and C_out = 76 must both be divisible by groups 2 "
+        "(try another scale or groups)");
+  CHECK(usage_error_of([] { make_model("v2-0.7"); }).find("widths are 0.5, 1.0, 1.5, 2.0") !=
+        std::string::npos);
+  CHECK(usage_error_of([] { make_model("v1-g5-1.0"); }).find("groups are 1, 2, 3, 4, 8") !=
+        std::string::npos);
+  CHECK(usage_error_of([] { make_model("v1-g3"); }).find("unknown model 'v1-g3'") !=
+        std::string::npos);
+  CHECK(usage_error_of([] { make_model("resnet50"); }).find("unknown model 'resnet50'") !=
+        std::string::npos);
+  CHECK(usage_error_of([] { make_model("v2-1.0", "mnist"); }).find("unknown variant 'mnist'") !=
+        std::string::npos);
+  CHECK(usage_error_of([] { make_model("v2-1.0", "cifar", 0); }).find("--classes") !=
+        std::string::npos);
   CHECK(usage_error_of([] { make_model("v1-g3-0.5x"); }).find("scale") != std::string::npos);
   CHECK(parse_model_name("v1-g8-0.5").groups == 8);
   CHECK(parse_model_name("v2-1", "imagenet").classes == 1000);

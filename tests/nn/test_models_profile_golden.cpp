@@ -22,14 +22,17 @@ struct Model {
 };
 // The rows of docs/models.md's "Reference numbers" table.
 const Model kModels[] = {
-    {"v2-0.5", "cifar"},    {"v2-1.0", "cifar"},    {"v2-1.5", "cifar"},    {"v2-2.0", "cifar"},
-    {"v1-g1-1.0", "cifar"}, {"v1-g2-1.0", "cifar"}, {"v1-g3-0.5", "cifar"}, {"v1-g3-1.0", "cifar"},
-    {"v1-g4-1.0", "cifar"}, {"v1-g8-1.0", "cifar"}, {"v1-g8-0.5", "cifar"}, {"v2-0.5", "imagenet"},
-    {"v2-1.0", "imagenet"}, {"v2-1.5", "imagenet"}, {"v2-2.0", "imagenet"}, {"v1-g3-1.0", "imagenet"},
-    {"v1-g8-1.0", "imagenet"},
+    {"v2-0.5", "cifar"},       {"v2-1.0", "cifar"},       {"v2-1.5", "cifar"},
+    {"v2-2.0", "cifar"},       {"v1-g1-1.0", "cifar"},    {"v1-g2-1.0", "cifar"},
+    {"v1-g3-0.5", "cifar"},    {"v1-g3-1.0", "cifar"},    {"v1-g4-1.0", "cifar"},
+    {"v1-g8-1.0", "cifar"},    {"v1-g8-0.5", "cifar"},    {"v2-0.5", "imagenet"},
+    {"v2-1.0", "imagenet"},    {"v2-1.5", "imagenet"},    {"v2-2.0", "imagenet"},
+    {"v1-g3-1.0", "imagenet"}, {"v1-g8-1.0", "imagenet"},
 };
 
-std::string golden_path() { return std::string(SL_SOURCE_DIR) + "/assets/goldens/profile_layers.txt"; }
+std::string golden_path() {
+  return std::string(SL_SOURCE_DIR) + "/assets/goldens/profile_layers.txt";
+}
 
 // One line per layer: "<model> <variant> <name> <type> <out_shape> <params> <madds> <mac>".
 std::string profile_text() {
@@ -38,8 +41,8 @@ std::string profile_text() {
     auto model = make_model(m.name, m.variant);
     const Profile p = profile(*model, m.name, m.variant);
     for (const LayerCost& l : p.layers)
-      os << m.name << ' ' << m.variant << ' ' << l.name << ' ' << l.type << ' ' << shape_str(l.out_shape) << ' '
-         << l.params << ' ' << l.madds << ' ' << l.mac << '\n';
+      os << m.name << ' ' << m.variant << ' ' << l.name << ' ' << l.type << ' '
+         << shape_str(l.out_shape) << ' ' << l.params << ' ' << l.madds << ' ' << l.mac << '\n';
   }
   return os.str();
 }
@@ -60,7 +63,8 @@ TEST_CASE("profile golden: every layer of every model in the table, unchanged") 
     const std::string tmp = golden_path() + ".tmp";
     {
       std::ofstream f(tmp, std::ios::binary);
-      f << "# assets/goldens/profile_layers.txt - per-layer profile of every model of docs/models.md:\n"
+      f << "# assets/goldens/profile_layers.txt - per-layer profile of every model of "
+           "docs/models.md:\n"
         << "# model variant layer type out_shape params madds mac. Written by\n"
         << "# SL_WRITE_GOLDENS=1 build/release/bin/test_models -tc='profile golden*'\n"
         << got;

@@ -31,7 +31,8 @@ TEST_CASE("by_category: every layer counted once, categories in kCategories orde
     REQUIRE(!cats.empty());
     CHECK(cats.front().category == "conv 1x1");
     for (const CategoryCost& c : cats)
-      if (c.category == "batchnorm" || c.category == "relu" || c.category == "data movement") CHECK(c.madds == 0);
+      if (c.category == "batchnorm" || c.category == "relu" || c.category == "data movement")
+        CHECK(c.madds == 0);
     // V2 moves data (split, concat, shuffle); V1 with g = 3 has grouped 1x1 convs
     if (std::string(name) == "v2-0.5") CHECK(seen.count("data movement") == 1);
     if (std::string(name) == "v1-g3-0.5") CHECK(seen.count("grouped 1x1") == 1);

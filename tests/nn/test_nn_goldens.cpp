@@ -16,7 +16,9 @@ using sl::test::check_close;
 
 namespace {
 
-std::string golden_path(const std::string& file) { return std::string(SL_SOURCE_DIR) + "/assets/goldens/" + file; }
+std::string golden_path(const std::string& file) {
+  return std::string(SL_SOURCE_DIR) + "/assets/goldens/" + file;
+}
 
 std::map<std::string, Tensor> golden(const std::string& file) {
   std::map<std::string, Tensor> out;
@@ -30,8 +32,12 @@ Tensor grad_leaf(const Tensor& t) { return t.detach().clone().requires_grad_(tru
 
 TEST_CASE("goldens: conv2d group, depthwise, strided, 1x1 group") {
   auto g = golden("conv2d.safetensors");
-  struct Case { const char* name; Conv2dParams p; };
-  for (const Case& c : {Case{"group", {.stride = 1, .padding = 1, .groups = 2}}, Case{"dw", {.stride = 2, .padding = 1, .groups = 4}},
+  struct Case {
+    const char* name;
+    Conv2dParams p;
+  };
+  for (const Case& c : {Case{"group", {.stride = 1, .padding = 1, .groups = 2}},
+                        Case{"dw", {.stride = 2, .padding = 1, .groups = 4}},
                         Case{"strided", {.stride = 2, .padding = 0}}, Case{"pw", {.groups = 3}}}) {
     const std::string k = c.name;
     CAPTURE(k);
@@ -48,7 +54,8 @@ TEST_CASE("goldens: batch_norm train and eval, running statistics included") {
   auto g = golden("batchnorm.safetensors");
   for (const std::string k : {"train", "eval"}) {
     CAPTURE(k);
-    Tensor x = grad_leaf(g[k + ".x"]), gamma = grad_leaf(g[k + ".gamma"]), beta = grad_leaf(g[k + ".beta"]);
+    Tensor x = grad_leaf(g[k + ".x"]), gamma = grad_leaf(g[k + ".gamma"]),
+           beta = grad_leaf(g[k + ".beta"]);
     Tensor rm = g[k + ".running_mean"].clone(), rv = g[k + ".running_var"].clone();
     Tensor y = batch_norm(x, gamma, beta, rm, rv, {.training = k == "train"});
     check_close(y, g[k + ".out"], 1e-4, 1e-4, k + ".out");
@@ -79,14 +86,16 @@ TEST_CASE("goldens: cross_entropy with and without label smoothing") {
   for (const std::string k : {"plain", "smooth"}) {
     CAPTURE(k);
     Tensor logits = grad_leaf(g[k + ".logits"]);
-    Tensor loss = cross_entropy(logits, g[k + ".labels"], {.label_smoothing = k == "smooth" ? 0.1f : 0.f});
+    Tensor loss =
+        cross_entropy(logits, g[k + ".labels"], {.label_smoothing = k == "smooth" ? 0.1f : 0.f});
     CHECK(loss.item() == doctest::Approx(g[k + ".loss"].item()).epsilon(1e-5));
     loss.backward();
     check_close(logits.grad(), g[k + ".dlogits"], 1e-6, 1e-4, k + ".dlogits");
   }
 }
 
-TEST_CASE("goldens: torchvision's shufflenet_v2_x0_5 (CIFAR stem) weights load and give its logits") {
+TEST_CASE(
+    "goldens: torchvision's shufflenet_v2_x0_5 (CIFAR stem) weights load and give its logits") {
   auto model = make_model("v2-0.5", "cifar");
   load_weights(*model, golden_path("v2_0.5_cifar_weights.safetensors"));
   auto io = golden("v2_0.5_cifar_io.safetensors");

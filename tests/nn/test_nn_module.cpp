@@ -33,15 +33,16 @@ class Tiny : public Module {
   Linear* fc;
 };
 
-
 }  // namespace
 
 TEST_CASE("module: state_dict keys in PyTorch's order, parameters exclude buffers") {
   Tiny m;
   std::vector<std::string> names;
   for (auto& e : m.state_dict()) names.push_back(e.name);
-  const std::vector<std::string> want = {"body.0.weight", "body.1.weight", "body.1.bias", "body.1.running_mean",
-                                         "body.1.running_var", "body.1.num_batches_tracked", "fc.weight", "fc.bias"};
+  const std::vector<std::string> want = {"body.0.weight",      "body.1.weight",
+                                         "body.1.bias",        "body.1.running_mean",
+                                         "body.1.running_var", "body.1.num_batches_tracked",
+                                         "fc.weight",          "fc.bias"};
   CHECK(names == want);
   CHECK(m.parameters().size() == 5);
   CHECK(m.num_params() == 4 * 3 * 9 + 4 + 4 + 4 * 2 + 2);
@@ -93,10 +94,12 @@ TEST_CASE("module: load_state_dict is strict and all-or-nothing") {
   init_weights(b, 2);
   StateDict sd = a.state_dict();
   StateDict missing(sd.begin(), sd.end() - 1);
-  CHECK(error_of([&] { b.load_state_dict(missing); }) == "load_state_dict: missing key 'fc.bias' (expected F32 (2))");
+  CHECK(error_of([&] { b.load_state_dict(missing); }) ==
+        "load_state_dict: missing key 'fc.bias' (expected F32 (2))");
   StateDict extra = sd;
   extra.push_back({"fc.extra", Tensor::zeros({1}), DType::f32});
-  CHECK(error_of([&] { b.load_state_dict(extra); }).find("unexpected key 'fc.extra'") != std::string::npos);
+  CHECK(error_of([&] { b.load_state_dict(extra); }).find("unexpected key 'fc.extra'") !=
+        std::string::npos);
   StateDict bad = sd;
   bad[0].tensor = Tensor::zeros({4, 3, 1, 1});
   bad.back().tensor = Tensor::full({2}, 5.f);  // valid, but must not be copied: the load is refused
@@ -106,16 +109,19 @@ TEST_CASE("module: load_state_dict is strict and all-or-nothing") {
   CHECK(b.fc->weight.to_vector() == b_fc);
   StateDict wrong_type = sd;
   wrong_type[5].dtype = DType::f32;
-  CHECK(error_of([&] { b.load_state_dict(wrong_type); }).find("is F32 but the model expects I64") != std::string::npos);
+  CHECK(error_of([&] { b.load_state_dict(wrong_type); }).find("is F32 but the model expects I64") !=
+        std::string::npos);
 }
 
-TEST_CASE("module: init_weights follows torchvision (Kaiming fan_out for conv, N(0, 0.01) for linear)") {
+TEST_CASE(
+    "module: init_weights follows torchvision (Kaiming fan_out for conv, N(0, 0.01) for linear)") {
   Conv2d conv(16, 64, 3, {.padding = 1});
   init_weights(conv, 5);
   const std::vector<float> w = conv.weight.to_vector();
   double s2 = 0;
   for (float v : w) s2 += (double)v * v;
-  CHECK(std::sqrt(s2 / (double)w.size()) == doctest::Approx(std::sqrt(2.0 / (64 * 9))).epsilon(0.05));
+  CHECK(std::sqrt(s2 / (double)w.size()) ==
+        doctest::Approx(std::sqrt(2.0 / (64 * 9))).epsilon(0.05));
   Linear fc(256, 100);
   init_weights(fc, 5);
   s2 = 0;

@@ -18,7 +18,6 @@ using namespace sl;
 
 namespace {
 
-
 // Builds a file image from a header text and raw data bytes.
 std::vector<uint8_t> image(const std::string& header, const std::vector<uint8_t>& data = {}) {
   const uint64_t n = header.size();
@@ -46,19 +45,22 @@ TEST_CASE("json: strict parsing with byte offsets") {
   CHECK(v.find("a")->items[2].text == "x\xc3\xa9\n");
   CHECK(v.find("b")->find("d")->boolean);
   CHECK(v.find("a")->items[0].as_index("n") == 1);
-  for (const char* bad : {"{\"a\":1,}", "[1 2]", "{\"a\":01}", "\"\\x\"", "{\"a\":1}{", "[NaN]", "{\"a\":1,\"a\":2}",
-                          "\"\xff\"", "\"\\ud800\"", "[1.]", "{'a':1}", ""})
+  for (const char* bad : {"{\"a\":1,}", "[1 2]", "{\"a\":01}", "\"\\x\"", "{\"a\":1}{", "[NaN]",
+                          "{\"a\":1,\"a\":2}", "\"\xff\"", "\"\\ud800\"", "[1.]", "{'a':1}", ""})
     CHECK_THROWS_AS(json_parse(bad), Error);
   CHECK(error_of([] { json_parse("{\"a\": tru}"); }) == "json: invalid literal at byte 6");
-  CHECK(error_of([] { json_parse(std::string(100, '[')); }).find("nesting deeper than 64") != std::string::npos);
+  CHECK(error_of([] { json_parse(std::string(100, '[')); }).find("nesting deeper than 64") !=
+        std::string::npos);
   CHECK(json_quote("a\"b\\\n\x01") == "\"a\\\"b\\\\\\n\\u0001\"");
 }
 
 TEST_CASE("safetensors: the exact bytes of a small file, and reading them back") {
-  StateDict sd = {{"w", Tensor::from_data({1.f, -2.f}, {2}), DType::f32}, {"n", scalar(3.f), DType::i64}};
+  StateDict sd = {{"w", Tensor::from_data({1.f, -2.f}, {2}), DType::f32},
+                  {"n", scalar(3.f), DType::i64}};
   const std::vector<uint8_t> bytes = safetensors_serialize(sd, {{"format", "pt"}});
-  const std::string header = R"({"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                             R"("n":{"dtype":"I64","shape":[],"data_offsets":[8,16]}})";
+  const std::string header =
+      R"({"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+      R"("n":{"dtype":"I64","shape":[],"data_offsets":[8,16]}})";
   uint64_t n;
   std::memcpy(&n, bytes.data(), 8);
   CHECK(n % 8 == 0);
@@ -91,7 +93,8 @@ TEST_CASE("safetensors: a whole model round-trips bit for bit, through an atomic
   }
   // the file a model writes is byte-identical when written again
   std::ifstream f1(path, std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f1)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f1)),
+                             std::istreambuf_iterator<char>());
   CHECK(bytes == safetensors_serialize(sb, {{"model", "v1-g3-0.5"}}));
   std::filesystem::remove(path);
 }
@@ -103,22 +106,40 @@ TEST_CASE("safetensors: corrupt and truncated files are refused with the key or 
   CHECK(parse_error({1, 2, 3}).find("shorter than the 8-byte header length") != std::string::npos);
   std::vector<uint8_t> truncated = image(ok, four);
   truncated.resize(truncated.size() - 2);
-  CHECK(parse_error(truncated).find("key 'w': data_offsets [0, 4] do not fit the 2 data bytes") != std::string::npos);
+  CHECK(parse_error(truncated).find("key 'w': data_offsets [0, 4] do not fit the 2 data bytes") !=
+        std::string::npos);
   std::vector<uint8_t> huge = image(ok, four);
   huge[7] = 0x7f;
   CHECK(parse_error(huge).find("header length") != std::string::npos);
   CHECK(parse_error(image(ok.substr(0, 20))).find("at byte") != std::string::npos);
-  CHECK(parse_error(image(R"({"w":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}})", {0, 0})).find("dtype F16 is not supported") != std::string::npos);
-  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", four)).find("key 'w': shape (2) of F32 needs 8 bytes") != std::string::npos);
-  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", four)).find("non-negative integer") != std::string::npos);
-  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}})", four)).find("unknown field 'x'") != std::string::npos);
-  CHECK(parse_error(image(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", four))
-            .find("overlap") != std::string::npos);
-  CHECK(parse_error(image(ok, std::vector<uint8_t>(8, 0))).find("cover 4 data bytes but the file has 8") != std::string::npos);
-  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", std::vector<uint8_t>(8, 0))).find("(gap)") != std::string::npos);
-  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", four)).find("too large") != std::string::npos);
-  CHECK(parse_error(image(R"({"__metadata__":{"a":1}})")).find("__metadata__ value 'a' must be a string") != std::string::npos);
-  CHECK(error_of([] { safetensors_read("/nonexistent/w.safetensors"); }).find("cannot open weights file") != std::string::npos);
+  CHECK(parse_error(image(R"({"w":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}})", {0, 0}))
+            .find("dtype F16 is not supported") != std::string::npos);
+  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", four))
+            .find("key 'w': shape (2) of F32 needs 8 bytes") != std::string::npos);
+  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", four))
+            .find("non-negative integer") != std::string::npos);
+  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}})", four))
+            .find("unknown field 'x'") != std::string::npos);
+  CHECK(
+      parse_error(
+          image(
+              R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+              four))
+          .find("overlap") != std::string::npos);
+  CHECK(parse_error(image(ok, std::vector<uint8_t>(8, 0)))
+            .find("cover 4 data bytes but the file has 8") != std::string::npos);
+  CHECK(parse_error(image(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                          std::vector<uint8_t>(8, 0)))
+            .find("(gap)") != std::string::npos);
+  CHECK(parse_error(
+            image(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})",
+                  four))
+            .find("too large") != std::string::npos);
+  CHECK(parse_error(image(R"({"__metadata__":{"a":1}})"))
+            .find("__metadata__ value 'a' must be a string") != std::string::npos);
+  CHECK(error_of([] {
+          safetensors_read("/nonexistent/w.safetensors");
+        }).find("cannot open weights file") != std::string::npos);
 }
 
 TEST_CASE("safetensors: bad weight files never load partially") {
@@ -133,16 +154,20 @@ TEST_CASE("safetensors: bad weight files never load partially") {
     if (e.name == "stage3.0.branch1.2.weight") e.tensor = Tensor::zeros({48, 24, 1, 1});
   safetensors_write(path, wrong);
   CHECK(error_of([&] { load_weights(*m, path); }) ==
-        path + ": load_state_dict: key 'stage3.0.branch1.2.weight' has shape (48,24,1,1) but the model expects (48,48,1,1)");
+        path + ": load_state_dict: key 'stage3.0.branch1.2.weight' has shape (48,24,1,1) but the "
+               "model expects (48,48,1,1)");
 
   StateDict missing = sd;
   missing.erase(missing.begin() + 3);
   safetensors_write(path, missing);
-  CHECK(error_of([&] { load_weights(*m, path); }).find("missing key 'conv1.1.running_mean'") != std::string::npos);
+  CHECK(error_of([&] { load_weights(*m, path); }).find("missing key 'conv1.1.running_mean'") !=
+        std::string::npos);
 
   safetensors_write(path, sd);
   auto wider = make_model("v2-1.0", "cifar", 10, 1);
-  CHECK(error_of([&] { load_weights(*wider, path); }).find("key 'stage2.0.branch1.2.weight' has shape") != std::string::npos);
+  CHECK(error_of([&] {
+          load_weights(*wider, path);
+        }).find("key 'stage2.0.branch1.2.weight' has shape") != std::string::npos);
   CHECK(m->state_dict().back().tensor.to_vector() == before);
   std::filesystem::remove(path);
 }

@@ -25,8 +25,10 @@ TEST_CASE("shuffle trace: the article's example, x = 0..31 of shape 2x4x2x2, G =
   CHECK(tr.matches_core_op);
 
   const char* ops[] = {"input", "view", "transpose", "contiguous", "view"};
-  const Shape shapes[] = {{2, 4, 2, 2}, {2, 2, 2, 2, 2}, {2, 2, 2, 2, 2}, {2, 2, 2, 2, 2}, {2, 4, 2, 2}};
-  const Shape strides[] = {{16, 4, 2, 1}, {16, 8, 4, 2, 1}, {16, 4, 8, 2, 1}, {16, 8, 4, 2, 1}, {16, 4, 2, 1}};
+  const Shape shapes[] = {
+      {2, 4, 2, 2}, {2, 2, 2, 2, 2}, {2, 2, 2, 2, 2}, {2, 2, 2, 2, 2}, {2, 4, 2, 2}};
+  const Shape strides[] = {
+      {16, 4, 2, 1}, {16, 8, 4, 2, 1}, {16, 4, 8, 2, 1}, {16, 8, 4, 2, 1}, {16, 4, 2, 1}};
   for (int k = 0; k < kShuffleTraceSteps; ++k) {
     CAPTURE(k);
     const ShuffleTraceStep& st = tr.steps[k];
@@ -39,9 +41,9 @@ TEST_CASE("shuffle trace: the article's example, x = 0..31 of shape 2x4x2x2, G =
   }
   CHECK(tr.steps[4].code_values == "y.view({2, -1, 2, 2})");
   // The transposed view reads x's buffer in this order; with x = 0..31 the values are offsets.
-  CHECK(tr.read_path == std::vector<int64_t>{0,  1,  2,  3,  8,  9,  10, 11, 4,  5,  6,  7,
-                                             12, 13, 14, 15, 16, 17, 18, 19, 24, 25, 26, 27,
-                                             20, 21, 22, 23, 28, 29, 30, 31});
+  CHECK(tr.read_path == std::vector<int64_t>{0,  1,  2,  3,  8,  9,  10, 11, 4,  5,  6,
+                                             7,  12, 13, 14, 15, 16, 17, 18, 19, 24, 25,
+                                             26, 27, 20, 21, 22, 23, 28, 29, 30, 31});
   CHECK(tr.view_error ==
         "view: (2,2,2,2,2) with strides (16,4,8,2,1) cannot be viewed as (2,4,2,2) without a "
         "copy; call contiguous() first or use reshape()");

@@ -25,17 +25,22 @@ TEST_CASE("train and eval: the lines a newcomer reads, and one --limit-test for 
   const std::string data = tmp / "data";
   write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   const std::string out = tmp / "run";
-  const Run r = run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --batch 8 --limit-test 3 --threads 2 "
-                        "--out " + out, false);
+  const Run r = run_cli("train --model v2-0.5 --data " + data +
+                            " --epochs 1 --batch 8 --limit-test 3 --threads 2 "
+                            "--out " +
+                            out,
+                        false);
   REQUIRE(r.code == 0);
   CHECK(has(r.out, ": 1 epoch, batch 8"));
   CHECK_FALSE(has(r.out, "1 epochs"));
   CHECK(has(r.out, "running train acc"));
   CHECK(has(r.out, "done: test accuracy "));
-  CHECK(has(r.out, "on the first 3 test images after 1 epoch; weights in " + checkpoint_weights_path(out)));
+  CHECK(has(r.out, "on the first 3 test images after 1 epoch; weights in " +
+                       checkpoint_weights_path(out)));
 
   const std::string weights = checkpoint_weights_path(out);
-  const std::string eval = "eval --model v2-0.5 --weights " + weights + " --data " + data + " --threads 2 ";
+  const std::string eval =
+      "eval --model v2-0.5 --weights " + weights + " --data " + data + " --threads 2 ";
   const Run a = run_cli(eval + "--limit-test 3 --json", false);
   const Run b = run_cli(eval + "--limit 3 --json", false);
   CHECK(a.code == 0);
@@ -48,7 +53,8 @@ TEST_CASE("train and eval: the lines a newcomer reads, and one --limit-test for 
   std::ifstream mf(checkpoint_metrics_path(out));
   std::string line;
   REQUIRE(std::getline(mf, line));
-  for (const char* key : {"epoch", "train_loss", "train_acc", "test_acc", "lr", "img_per_s", "elapsed_s"})
+  for (const char* key :
+       {"epoch", "train_loss", "train_acc", "test_acc", "lr", "img_per_s", "elapsed_s"})
     CHECK(has(line, std::string("\"") + key + "\": "));
 }
 
@@ -57,12 +63,15 @@ TEST_CASE("issue 9, smaller cases: -1, outputs that are inputs, directories and 
   const std::string data = tmp / "data";
   write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   const std::string out = tmp / "run";
-  REQUIRE(run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --batch 8 --threads 2 --out " + out).code == 0);
+  REQUIRE(run_cli("train --model v2-0.5 --data " + data +
+                  " --epochs 1 --batch 8 --threads 2 --out " + out)
+              .code == 0);
   const std::string weights = checkpoint_weights_path(out);
   const std::string eval = "eval --model v2-0.5 --data " + data + " --threads 2 ";
 
   // -1 is refused, not taken as "all"
-  Run r = run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --limit-train -1 --out " + tmp / "x");
+  Run r = run_cli("train --model v2-0.5 --data " + data + " --epochs 1 --limit-train -1 --out " +
+                  tmp / "x");
   CHECK(r.code == 2);
   CHECK(has(r.out, "--limit-train must be between 2 and"));
   CHECK(run_cli(eval + "--weights " + weights + " --limit -1").code == 2);

@@ -19,8 +19,8 @@ TEST_CASE("cifar10: a good file reads back its labels and pixels") {
   REQUIRE(d.size() == 3);
   CHECK(d.labels == std::vector<uint8_t>{7, 8, 9});
   CHECK(d.images.size() == 3u * 3072u);
-  CHECK(d.images[0] == 7);               // record 0, red (0, 0)
-  CHECK(d.images[3072 + 1024] == (8 + 1024) % 256);  // record 1, green (0, 0)
+  CHECK(d.images[0] == 7);                                 // record 0, red (0, 0)
+  CHECK(d.images[3072 + 1024] == (8 + 1024) % 256);        // record 1, green (0, 0)
   CHECK(cifar10_read_file(tmp / "b.bin", 2).size() == 2);  // limit
 }
 
@@ -34,7 +34,8 @@ TEST_CASE("cifar10: a size that is not a multiple of 3073 bytes is refused") {
   CHECK(msg.find("6151 bytes") != std::string::npos);
   CHECK(msg.find("3073") != std::string::npos);
   write_bytes(tmp / "empty.bin", {});
-  CHECK(error_of([&] { cifar10_read_file(tmp / "empty.bin"); }).find("0 bytes") != std::string::npos);
+  CHECK(error_of([&] { cifar10_read_file(tmp / "empty.bin"); }).find("0 bytes") !=
+        std::string::npos);
 }
 
 TEST_CASE("cifar10: a label outside 0-9 names the file and its byte offset") {
@@ -101,7 +102,8 @@ TEST_CASE("augmentation: identity, flip and crop move pixels where the padding s
   CHECK(out[0] == doctest::Approx(norm(0, 0.f)).epsilon(1e-5));
   CHECK(out[3 * 32 + 31] == doctest::Approx(norm(0, 0.f)).epsilon(1e-5));  // row 3: padding
   CHECK(out[4 * 32 + 4] == doctest::Approx(norm(0, img[0])).epsilon(1e-5));
-  CHECK(out[2048 + 31 * 32 + 31] == doctest::Approx(norm(2, img[2048 + 27 * 32 + 27])).epsilon(1e-5));
+  CHECK(out[2048 + 31 * 32 + 31] ==
+        doctest::Approx(norm(2, img[2048 + 27 * 32 + 27])).epsilon(1e-5));
   // random draws stay in range
   Generator g(3);
   for (int i = 0; i < 200; ++i) {
@@ -134,7 +136,8 @@ TEST_CASE("batch loader: every image once per epoch, labels kept, deterministic 
   d.images = std::vector<uint8_t>((size_t)(23 * kCifarPixels));
   for (int64_t i = 0; i < 23; ++i) {
     d.labels.push_back((uint8_t)(i % 10));
-    for (int64_t p = 0; p < kCifarPixels; ++p) d.images[(size_t)(i * kCifarPixels + p)] = (uint8_t)(i * 11);
+    for (int64_t p = 0; p < kCifarPixels; ++p)
+      d.images[(size_t)(i * kCifarPixels + p)] = (uint8_t)(i * 11);
   }
   BatchLoader a(d, {.batch = 5, .shuffle = true, .augment = true, .seed = 9});
   BatchLoader b(d, {.batch = 5, .shuffle = true, .augment = true, .seed = 9});
@@ -164,5 +167,6 @@ TEST_CASE("batch loader: every image once per epoch, labels kept, deterministic 
   std::vector<Tensor> xp;
   std::vector<int> yp = epoch_labels(plain, 0, &xp);
   for (int64_t i = 0; i < 23; ++i) CHECK(yp[(size_t)i] == i % 10);
-  CHECK(xp[1].at({2, 1, 7, 9}) == doctest::Approx((12 * 11 / 255.f - kCifarMean[1]) / kCifarStd[1]).epsilon(1e-5));
+  CHECK(xp[1].at({2, 1, 7, 9}) ==
+        doctest::Approx((12 * 11 / 255.f - kCifarMean[1]) / kCifarStd[1]).epsilon(1e-5));
 }

@@ -72,7 +72,8 @@ struct StopAt {
 
 }  // namespace
 
-TEST_CASE("defect 1: NaN/Inf weights are never saved, and eval/load refuse them naming the tensor") {
+TEST_CASE(
+    "defect 1: NaN/Inf weights are never saved, and eval/load refuse them naming the tensor") {
   TempDir tmp("nonfinite");
   const std::string data = tmp / "data";
   write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
@@ -89,15 +90,17 @@ TEST_CASE("defect 1: NaN/Inf weights are never saved, and eval/load refuse them 
   at_1.epoch = 1;
   const std::string msg = error_of([&] { save_checkpoint(c.out_dir, *m, opt, c, at_1); });
   CHECK(msg.find("not saving a checkpoint") != std::string::npos);
-  CHECK(msg.find("'" + m->named_parameters()[3].first + "' holds 1 NaN/Inf values") != std::string::npos);
+  CHECK(msg.find("'" + m->named_parameters()[3].first + "' holds 1 NaN/Inf values") !=
+        std::string::npos);
   CHECK(run_files(c.out_dir) == before);
 
   // load_weights (eval's path) refuses it, naming the file and the tensor.
   const std::string bad = tmp / "nan.safetensors";
   save_weights(*m, bad);
   auto m2 = make_model("v2-0.5", "cifar", 10, 1);
-  CHECK(error_of([&] { load_weights(*m2, bad); }).find("'" + m->named_parameters()[3].first + "'") !=
-        std::string::npos);
+  CHECK(error_of([&] {
+          load_weights(*m2, bad);
+        }).find("'" + m->named_parameters()[3].first + "'") != std::string::npos);
   const Run r = run_cli("eval --model v2-0.5 --weights " + bad + " --data " + data);
   CHECK(r.code == 1);
   CHECK(has(r.out, "NaN/Inf values"));
@@ -120,7 +123,8 @@ TEST_CASE("defect 1: NaN/Inf weights are never saved, and eval/load refuse them 
   if (big.code != 0) CHECK(has(big.out, "training diverged"));
 }
 
-TEST_CASE("defect 2: a new run refuses a folder holding a run; --overwrite replaces it only at its first save") {
+TEST_CASE("defect 2: a new run refuses a folder holding a run; --overwrite replaces it only at its "
+          "first save") {
   TempDir tmp("rerun");
   const std::string data = tmp / "data";
   write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
@@ -152,13 +156,15 @@ TEST_CASE("defect 2: a new run refuses a folder holding a run; --overwrite repla
   CHECK(slurp(checkpoint_metrics_path(c.out_dir)).empty());
 
   // The command line says the same, with exit 2.
-  const Run r = run_cli("train --model v2-0.5 --epochs 1 --batch 8 --data " + data + " --out " + c.out_dir);
+  const Run r =
+      run_cli("train --model v2-0.5 --epochs 1 --batch 8 --data " + data + " --out " + c.out_dir);
   CHECK(r.code == 2);
   CHECK(has(r.out, "--overwrite"));
   CHECK(has(run_cli("train --help").out, "--overwrite"));
 }
 
-TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutated, loads cleanly or is refused") {
+TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutated, loads cleanly "
+          "or is refused") {
   TempDir tmp("mutate");
   const std::string data = tmp / "data";
   write_cifar_dir(data, kTinyPerFile, kTinyTest, true);  // 40 images, 5 steps of 8 per epoch
@@ -172,8 +178,10 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
   auto with = [&](const std::string& key, const std::string* value) {
     Metadata md;
     for (auto& [k, v] : pristine.metadata)
-      if (k != key) md.emplace_back(k, v);
-      else if (value) md.emplace_back(k, *value);
+      if (k != key)
+        md.emplace_back(k, v);
+      else if (value)
+        md.emplace_back(k, *value);
     safetensors_write(checkpoint_state_path(c.out_dir), pristine.tensors, md);
   };
   TrainConfig r = c;
@@ -184,17 +192,43 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
     return error_of([&] { train(r, s.hooks); });
   };
   CHECK(refusal("step", "-1").find("metadata 'step' = '-1' is out of range") != std::string::npos);
-  CHECK(refusal("epoch", "-5").find("metadata 'epoch' = '-5' is out of range") != std::string::npos);
-  CHECK_MESSAGE(refusal("step", "999999").find("'step'") != std::string::npos, refusal("step", "999999"));
+  CHECK(refusal("epoch", "-5").find("metadata 'epoch' = '-5' is out of range") !=
+        std::string::npos);
+  CHECK_MESSAGE(refusal("step", "999999").find("'step'") != std::string::npos,
+                refusal("step", "999999"));
   CHECK(refusal("seen", "3").find("'seen'") != std::string::npos);
   CHECK(refusal("position", "0:0").find("'position'") != std::string::npos);
   CHECK(refusal("metrics", "").find("'metrics'") != std::string::npos);
 
   // Random and edge-case values for every field (and the field removed).
-  const std::vector<std::string> edge = {"", "-1", "0", "1", "2", "5", "-5", "7", "999999", "9223372036854775807",
-                                         "-9223372036854775808", "99999999999999999999999", "nan", "inf", "-inf",
-                                         "1e308", "1e-320", "0.5", "-0.0", " 1", "1 ", "0x10", "abc", "2:2", "1:0",
-                                         "{\"epoch\": 1, }\n", "\n\n", std::string("\0\x01\xff", 3)};
+  const std::vector<std::string> edge = {"",
+                                         "-1",
+                                         "0",
+                                         "1",
+                                         "2",
+                                         "5",
+                                         "-5",
+                                         "7",
+                                         "999999",
+                                         "9223372036854775807",
+                                         "-9223372036854775808",
+                                         "99999999999999999999999",
+                                         "nan",
+                                         "inf",
+                                         "-inf",
+                                         "1e308",
+                                         "1e-320",
+                                         "0.5",
+                                         "-0.0",
+                                         " 1",
+                                         "1 ",
+                                         "0x10",
+                                         "abc",
+                                         "2:2",
+                                         "1:0",
+                                         "{\"epoch\": 1, }\n",
+                                         "\n\n",
+                                         std::string("\0\x01\xff", 3)};
   Generator g(2026);
   int accepted = 0, refused = 0;
 #ifdef SL_SANITIZED
@@ -203,7 +237,8 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
   const size_t edges = 6, bytes = 3;
 #endif
   for (const auto& field : pristine.metadata) {
-    const std::string key = field.first, original = field.second;  // (clang: no bindings in CAPTURE)
+    const std::string key = field.first,
+                      original = field.second;  // (clang: no bindings in CAPTURE)
     std::vector<std::string> values;
     for (size_t i = 0; i < edges; ++i) values.push_back(edge[g.next_u64() % edge.size()]);
     for (size_t i = 0; i < bytes; ++i) {  // the original with one byte changed, dropped or added
@@ -211,8 +246,12 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
       const size_t at = v.empty() ? 0 : g.next_u64() % v.size();
       const char ch = "0123456789-.:e{}\"\n"[g.next_u64() % 18];
       switch (g.next_u64() % 3) {
-        case 0: if (!v.empty()) v[at] = ch; break;
-        case 1: if (!v.empty()) v.erase(at, 1); break;
+        case 0:
+          if (!v.empty()) v[at] = ch;
+          break;
+        case 1:
+          if (!v.empty()) v.erase(at, 1);
+          break;
         default: v.insert(at, 1, ch);
       }
       values.push_back(v);
@@ -230,9 +269,12 @@ TEST_CASE("defect 3: property test - every metadata field of a checkpoint, mutat
           const Cifar10 set = cifar10_load(data, true, info.cfg.limit_train);
           check_checkpoint_position(info, set.size(), c.out_dir);
           auto model = make_model(info.cfg.model, "cifar", 10, 0);
-          Sgd sgd(model->named_parameters(), {.momentum = info.cfg.momentum, .nesterov = info.cfg.nesterov});
+          Sgd sgd(model->named_parameters(),
+                  {.momentum = info.cfg.momentum, .nesterov = info.cfg.nesterov});
           load_checkpoint(c.out_dir, *model, sgd);
-          BatchLoader loader(set, {.batch = info.cfg.batch, .shuffle = true, .augment = true, .seed = info.cfg.seed});
+          BatchLoader loader(
+              set,
+              {.batch = info.cfg.batch, .shuffle = true, .augment = true, .seed = info.cfg.seed});
           loader.start_epoch(info.state.epoch, info.state.step);
           Batch b;
           loader.next(b);
@@ -279,7 +321,8 @@ TEST_CASE("defects 4 and 6: a crash or a failed write at every step of a save lo
   std::vector<Point> points;
   for (const char* file : {"last.state.safetensors", "last.safetensors", "metrics.jsonl"})
     for (const char* step : {"write", "fsync", "rename"})
-      for (const char* action : {"kill", "fail"}) points.push_back({action, step, file, 2});  // epoch 2's save
+      for (const char* action : {"kill", "fail"})
+        points.push_back({action, step, file, 2});              // epoch 2's save
   points.push_back({"kill", "rename", "last.safetensors", 1});  // the very first save
 #ifdef SL_SANITIZED
   points = {{"kill", "write", "last.safetensors", 2}};  // between the state's rename and the copies
@@ -297,11 +340,13 @@ TEST_CASE("defects 4 and 6: a crash or a failed write at every step of a save lo
       CHECK(r.code == 1);
       CHECK(has(r.out, "No space left on device"));
     }
-    if (std::string(p.action) == "fail") CHECK_FALSE(std::filesystem::exists(out + "/" + p.file + ".tmp"));
+    if (std::string(p.action) == "fail")
+      CHECK_FALSE(std::filesystem::exists(out + "/" + p.file + ".tmp"));
     // eval works on what is there after the epoch-2 save was cut (epoch 1's weights or 2's)
     if (p.nth == 2)
-      CHECK(run_cli("eval --model v2-0.5 --weights " + checkpoint_weights_path(out) + " --data " + data +
-                    " --threads 2").code == 0);
+      CHECK(run_cli("eval --model v2-0.5 --weights " + checkpoint_weights_path(out) + " --data " +
+                    data + " --threads 2")
+                .code == 0);
     // and resume finishes the run exactly as the uninterrupted one, metrics included.
     const Run resumed = run_cli("train --resume " + out + " --threads 2");
     CHECK(resumed.code == 0);
@@ -328,15 +373,18 @@ TEST_CASE("defect 6: a failed save during a resumed run keeps every earlier metr
   CHECK(msg.find("No space left on device") != std::string::npos);
   CHECK(slurp(checkpoint_metrics_path(c.out_dir)) == two_epochs);
   CHECK(train(c).history.size() == 1);
-  CHECK(metrics_without_timing(slurp(checkpoint_metrics_path(c.out_dir))).find("\"epoch\": 3") != std::string::npos);
+  CHECK(metrics_without_timing(slurp(checkpoint_metrics_path(c.out_dir))).find("\"epoch\": 3") !=
+        std::string::npos);
 
   // The real cause is reported: a folder in the way of a file names it.
   std::filesystem::remove(checkpoint_metrics_path(c.out_dir));
   std::filesystem::create_directories(checkpoint_metrics_path(c.out_dir));
-  CHECK(error_of([&] { write_file_atomic(checkpoint_metrics_path(c.out_dir), {}); }).find("is a directory") !=
-        std::string::npos);
-  CHECK(error_of([&] { write_file_atomic(tmp / "no/such/folder/x", {}); }).find("No such file or directory") !=
-        std::string::npos);
+  CHECK(error_of([&] {
+          write_file_atomic(checkpoint_metrics_path(c.out_dir), {});
+        }).find("is a directory") != std::string::npos);
+  CHECK(error_of([&] {
+          write_file_atomic(tmp / "no/such/folder/x", {});
+        }).find("No such file or directory") != std::string::npos);
 }
 
 TEST_CASE("SIGTERM (timeout, job schedulers) saves a checkpoint and exits 143, like Ctrl-C") {
@@ -344,10 +392,13 @@ TEST_CASE("SIGTERM (timeout, job schedulers) saves a checkpoint and exits 143, l
   const std::string data = tmp / "data";
   write_cifar_dir(data, kTinyPerFile, kTinyTest, true);
   const std::string out = tmp / "run";
-  const std::string script = std::string(SL_SHUFFLELAB_BIN) + " train --model v2-0.5 --data " + data +
-                             " --epochs 100000 --batch 8 --threads 2 --out " + out +
-                             " > " + tmp / "log" + " 2>&1 & pid=$!; "
-                             "i=0; while [ ! -f " + checkpoint_state_path(out) + " ] && [ $i -lt 1200 ]; "
+  const std::string script = std::string(SL_SHUFFLELAB_BIN) + " train --model v2-0.5 --data " +
+                             data + " --epochs 100000 --batch 8 --threads 2 --out " + out + " > " +
+                             tmp / "log" +
+                             " 2>&1 & pid=$!; "
+                             "i=0; while [ ! -f " +
+                             checkpoint_state_path(out) +
+                             " ] && [ $i -lt 1200 ]; "
                              "do sleep 0.05; i=$((i+1)); done; "
                              "kill -TERM $pid; wait $pid; exit $?";
   const int status = std::system(("sh -c '" + script + "'").c_str());

@@ -3,8 +3,8 @@
 // bit), divergence handling, `shufflelab train` / `eval` exit codes and JSON, and a smoke
 // run on the real CIFAR-10 when it is present (skipped with a message otherwise).
 // Not here: the data reader (test_train_data.cpp), the optimiser (test_train_optim.cpp).
-#include <cmath>
 #include <omp.h>
+#include <cmath>
 
 #include <cstdio>
 #include <cstdlib>
@@ -41,7 +41,8 @@ void check_same_tensors(const StateDict& a, const StateDict& b) {
   REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i) {
     CHECK(a[i].name == b[i].name);
-    CHECK_MESSAGE(a[i].tensor.to_vector() == b[i].tensor.to_vector(), "tensor ", a[i].name, " differs");
+    CHECK_MESSAGE(a[i].tensor.to_vector() == b[i].tensor.to_vector(), "tensor ", a[i].name,
+                  " differs");
   }
 }
 
@@ -73,8 +74,15 @@ TEST_CASE("checkpoint: weights, momentum buffers, recipe and position round-trip
   oa.step();
   std::string lines;
   for (int e = 1; e <= 3; ++e) lines += metrics_json({.epoch = e, .train_loss = 1.0 / e}) + "\n";
-  const TrainState st{.epoch = 3, .step = 17, .loss_sum = 1.0 / 3.0, .correct = 42, .seen = 17 * 32, .step_s = 2.5,
-                      .elapsed_s = 1e-3 + 100, .lr = 0.0731f, .metrics = lines};
+  const TrainState st{.epoch = 3,
+                      .step = 17,
+                      .loss_sum = 1.0 / 3.0,
+                      .correct = 42,
+                      .seen = 17 * 32,
+                      .step_s = 2.5,
+                      .elapsed_s = 1e-3 + 100,
+                      .lr = 0.0731f,
+                      .metrics = lines};
   save_checkpoint(cfg.out_dir, *a, oa, cfg, st);
   CHECK_FALSE(std::filesystem::exists(checkpoint_weights_path(cfg.out_dir) + ".tmp"));
 
@@ -104,21 +112,25 @@ TEST_CASE("checkpoint: weights, momentum buffers, recipe and position round-trip
   // The state file alone is the checkpoint: a weights copy or metrics file left behind by a
   // crash or lost is rewritten from it on load, and the run goes on. The copy is compared
   // by content: another run's weights at the same position are replaced too.
-  save_weights(*make_model("v2-0.5", "cifar", 10, 9), checkpoint_weights_path(cfg.out_dir), {{"position", "3:17"}});
+  save_weights(*make_model("v2-0.5", "cifar", 10, 9), checkpoint_weights_path(cfg.out_dir),
+               {{"position", "3:17"}});
   std::filesystem::remove(checkpoint_metrics_path(cfg.out_dir));
   const std::string repaired = load_checkpoint(cfg.out_dir, *b, ob);
   CHECK(repaired.find("rewrote " + checkpoint_weights_path(cfg.out_dir)) != std::string::npos);
   CHECK(repaired.find("rewrote " + checkpoint_metrics_path(cfg.out_dir)) != std::string::npos);
-  check_same_tensors(a->state_dict(), safetensors_read(checkpoint_weights_path(cfg.out_dir)).tensors);
+  check_same_tensors(a->state_dict(),
+                     safetensors_read(checkpoint_weights_path(cfg.out_dir)).tensors);
   CHECK(read_text(checkpoint_metrics_path(cfg.out_dir)) == lines);
   CHECK(load_checkpoint(cfg.out_dir, *b, ob).empty());
-  CHECK_THROWS_WITH_AS(read_checkpoint_info(tmp / "none"), doctest::Contains("no checkpoint"), Error);
+  CHECK_THROWS_WITH_AS(read_checkpoint_info(tmp / "none"), doctest::Contains("no checkpoint"),
+                       Error);
 }
 
 TEST_CASE("resume: interrupted mid-epoch and at an epoch boundary, the run ends bit-identical") {
   TempDir tmp("resume");
   const std::string data = tmp / "data";
-  write_cifar_dir(data, 20, 40, true);  // 100 training images: 4 steps of 32 per epoch (the last 4 images)
+  write_cifar_dir(data, 20, 40,
+                  true);  // 100 training images: 4 steps of 32 per epoch (the last 4 images)
 
   const TrainConfig whole = tiny_config(data, tmp / "whole");
   const TrainResult A = train(whole);
@@ -197,8 +209,9 @@ TEST_CASE("resume: interrupted mid-epoch and at an epoch boundary, the run ends 
   // The command line: eval --json and --logits, then the exit codes of the error paths.
   const std::string bin = SL_SHUFFLELAB_BIN;
   const std::string json = tmp / "eval.json", lg = tmp / "logits.bin";
-  const std::string eval_cmd = bin + " eval --model v2-0.5 --weights " + whole.out_dir + "/last.safetensors --data " +
-                               data + " --limit 40 --json --logits " + lg + " > " + json;
+  const std::string eval_cmd = bin + " eval --model v2-0.5 --weights " + whole.out_dir +
+                               "/last.safetensors --data " + data + " --limit 40 --json --logits " +
+                               lg + " > " + json;
   REQUIRE(std::system(eval_cmd.c_str()) == 0);
   const std::string j = read_text(json);
   CHECK(j.find("\"model\":\"v2-0.5\"") != std::string::npos);
@@ -220,7 +233,8 @@ TEST_CASE("resume: interrupted mid-epoch and at an epoch boundary, the run ends 
   CHECK(rc("eval --model v2-0.5 --weights " + tmp / "none.safetensors --data " + data) == 1);
 }
 
-TEST_CASE("divergence: a NaN or infinite loss stops training with a clear error, no checkpoint over a good one") {
+TEST_CASE("divergence: a NaN or infinite loss stops training with a clear error, no checkpoint "
+          "over a good one") {
   TempDir tmp("diverge");
   const std::string data = tmp / "data";
   write_cifar_dir(data, 8, 8, true);
@@ -236,7 +250,8 @@ TEST_CASE("divergence: a NaN or infinite loss stops training with a clear error,
 TEST_CASE("smoke: a few hundred steps on real CIFAR-10 bring the loss down") {
   const std::string dir = real_cifar_dir();
   if (dir.empty()) {
-    MESSAGE("skipped: CIFAR-10 not found ($SHUFFLELAB_DATA, or data/cifar-10-batches-bin from scripts/get-cifar10)");
+    MESSAGE("skipped: CIFAR-10 not found ($SHUFFLELAB_DATA, or data/cifar-10-batches-bin from "
+            "scripts/get-cifar10)");
     return;
   }
   TempDir tmp("smoke");
@@ -251,7 +266,8 @@ TEST_CASE("smoke: a few hundred steps on real CIFAR-10 bring the loss down") {
   c.epochs = 1;  // 10 steps
   const TrainResult quick = train(c);
   CHECK(std::isfinite(quick.history.back().train_loss));
-  MESSAGE("smoke (sanitizer build): 10 steps ran clean; loss-decrease check is in the release build");
+  MESSAGE(
+      "smoke (sanitizer build): 10 steps ran clean; loss-decrease check is in the release build");
   return;
 #endif
   c.limit_train = 2400;
@@ -270,8 +286,8 @@ TEST_CASE("smoke: a few hundred steps on real CIFAR-10 bring the loss down") {
     first += losses[(size_t)i] / 25;
     last += losses[losses.size() - 1 - (size_t)i] / 25;
   }
-  MESSAGE("smoke: mean loss of the first 25 steps ", first, ", of the last 25 ", last, "; test accuracy ",
-          r.history.back().test_acc, " on 500 images");
+  MESSAGE("smoke: mean loss of the first 25 steps ", first, ", of the last 25 ", last,
+          "; test accuracy ", r.history.back().test_acc, " on 500 images");
   CHECK(last < first - 0.2);
   CHECK(r.history[1].train_loss < r.history[0].train_loss);
   CHECK(r.history.back().test_acc > 0.2);

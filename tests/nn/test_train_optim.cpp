@@ -58,7 +58,9 @@ TEST_CASE("sgd: Nesterov, two steps by hand") {
 
 TEST_CASE("sgd: decay_1d decays biases too; no momentum is plain SGD; no grad, no change") {
   Two t;
-  Sgd opt(t.named(), {.lr = 0.1f, .momentum = 0.f, .nesterov = false, .weight_decay = 0.01f, .decay_1d = true});
+  Sgd opt(
+      t.named(),
+      {.lr = 0.1f, .momentum = 0.f, .nesterov = false, .weight_decay = 0.01f, .decay_1d = true});
   CHECK(opt.decays(0));
   CHECK(opt.decays(1));
   CHECK(opt.state_dict().empty());
@@ -99,8 +101,9 @@ TEST_CASE("sgd: momentum buffers round-trip through state_dict, strictly") {
 
 TEST_CASE("schedules: one-cycle equals PyTorch's OneCycleLR (100 steps, max 0.1)") {
   // torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=100), cycle_momentum off
-  const std::pair<int, double> torch_values[] = {{0, 0.004},        {10, 0.029516394846410082}, {29, 0.1},
-                                                 {30, 0.09994965352845243}, {64, 0.0500002}, {99, 4e-07}};
+  const std::pair<int, double> torch_values[] = {{0, 0.004},      {10, 0.029516394846410082},
+                                                 {29, 0.1},       {30, 0.09994965352845243},
+                                                 {64, 0.0500002}, {99, 4e-07}};
   for (auto [t, want] : torch_values)
     CHECK_MESSAGE(lr_one_cycle(t, 100, 0.1f) == doctest::Approx(want).epsilon(1e-5), "step ", t);
   CHECK(lr_at("onecycle", 29, 100, 0.1f) == doctest::Approx(0.1));

@@ -2,12 +2,12 @@
 // itself, CIFAR-10 batch files the tests write themselves (so no test needs the real data),
 // and where the real data lives when it is present. Not a test.
 #pragma once
+#include <unistd.h>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "core/tensor.h"
@@ -55,7 +55,8 @@ inline void write_bytes(const std::string& path, const std::vector<uint8_t>& byt
 // A folder in the official layout: data_batch_1..5.bin with `per_file` records each and
 // test_batch.bin with `test` records. With learnable = true, each image is a noisy
 // class-dependent colour pattern so that a model can fit it in a few steps.
-inline void write_cifar_dir(const std::string& dir, int64_t per_file, int64_t test, bool learnable = false) {
+inline void write_cifar_dir(const std::string& dir, int64_t per_file, int64_t test,
+                            bool learnable = false) {
   std::filesystem::create_directories(dir);
   Generator g(42);
   auto make = [&](int64_t n, int64_t first) {
@@ -74,7 +75,8 @@ inline void write_cifar_dir(const std::string& dir, int64_t per_file, int64_t te
     return b;
   };
   for (int k = 1; k <= 5; ++k)
-    write_bytes(dir + "/data_batch_" + std::to_string(k) + ".bin", make(per_file, (k - 1) * per_file));
+    write_bytes(dir + "/data_batch_" + std::to_string(k) + ".bin",
+                make(per_file, (k - 1) * per_file));
   write_bytes(dir + "/test_batch.bin", make(test, 5 * per_file));
 }
 
@@ -95,7 +97,8 @@ inline std::string real_cifar_dir() {
   if (const char* env = std::getenv("SHUFFLELAB_DATA"); env && *env) dirs.push_back(env);
   dirs.push_back(std::string(SL_SOURCE_DIR) + "/data/cifar-10-batches-bin");
   for (const std::string& d : dirs)
-    if (std::filesystem::is_regular_file(d + "/data_batch_1.bin") && std::filesystem::is_regular_file(d + "/test_batch.bin"))
+    if (std::filesystem::is_regular_file(d + "/data_batch_1.bin") &&
+        std::filesystem::is_regular_file(d + "/test_batch.bin"))
       return d;
   return "";
 }

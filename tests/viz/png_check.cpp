@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   std::unordered_map<unsigned, long> count;
   long most = 0;
   for (long i = 0; i < long(w) * h; ++i) {
-    const unsigned rgb = (unsigned(px[3 * i]) << 16) | (unsigned(px[3 * i + 1]) << 8) | px[3 * i + 2];
+    const unsigned rgb =
+        (unsigned(px[3 * i]) << 16) | (unsigned(px[3 * i + 1]) << 8) | px[3 * i + 2];
     long& c = ++count[rgb];
     if (c > most) most = c;
   }

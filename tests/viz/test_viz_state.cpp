@@ -87,7 +87,8 @@ void check_model(const ShuffleConfig& cfg) {
   // ... and it is the element order contiguous() writes: with x = 0, 1, 2, ... every
   // value is its own offset, so y must hold the path itself.
   const Tensor xa = Tensor::arange(int64_t(N) * C * HW).view({N, C, cfg.H, cfg.W});
-  const std::vector<float> ya = xa.view({N, G, Cg, cfg.H, cfg.W}).transpose(1, 2).contiguous().to_vector();
+  const std::vector<float> ya =
+      xa.view({N, G, Cg, cfg.H, cfg.W}).transpose(1, 2).contiguous().to_vector();
   for (size_t e = 0; e < ya.size(); ++e) REQUIRE(ya[e] == (float)m.read_path[e]);
   // The hops join channel runs: read n*C + j takes run n*C + order[j], sample by sample.
   REQUIRE((int)m.read_runs.size() == N * C);
@@ -225,9 +226,10 @@ TEST_CASE("viz: the steps export as Markdown and CSV") {
   const std::string md = steps_table(m, true), csv = steps_table(m, false);
   CHECK(std::count(md.begin(), md.end(), '\n') == 2 + kShuffleSteps);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + kShuffleSteps);
-  CHECK(md.find("| 2 | transpose | `v.transpose(1, 2)` | `(1, 4, 3, 2, 2)` | `(48, 4, 16, 2, 1)` | no | 0 |") !=
-        std::string::npos);
-  CHECK(csv.find("3,contiguous,\"t.contiguous()\",\"(1, 4, 3, 2, 2)\",\"(48, 12, 4, 2, 1)\",yes,192") !=
+  CHECK(md.find("| 2 | transpose | `v.transpose(1, 2)` | `(1, 4, 3, 2, 2)` | `(48, 4, 16, 2, 1)` | "
+                "no | 0 |") != std::string::npos);
+  CHECK(csv.find(
+            "3,contiguous,\"t.contiguous()\",\"(1, 4, 3, 2, 2)\",\"(48, 12, 4, 2, 1)\",yes,192") !=
         std::string::npos);
 }
 
@@ -268,7 +270,8 @@ TEST_CASE("viz: the animation clock steps, plays and scrubs") {
 
 TEST_CASE("viz: settings live in XDG_CONFIG_HOME/shufflelab and round-trip") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("sl_viz_settings_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("sl_viz_settings_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const char* old = std::getenv("XDG_CONFIG_HOME");
   const std::string saved = old ? old : "";

@@ -134,7 +134,8 @@ TEST_CASE("blocks: the by-category summary adds up and names what FLOPs ignore")
 }
 
 TEST_CASE("blocks: hw(2cm/g + 9m) equals the measured MAdds of every V1 stride-1 unit") {
-  for (auto [name, g] : std::vector<std::pair<std::string, int>>{{"v1-g3-1.0", 3}, {"v1-g8-0.5", 8}, {"v1-g1-1.0", 1}}) {
+  for (auto [name, g] : std::vector<std::pair<std::string, int>>{
+           {"v1-g3-1.0", 3}, {"v1-g8-0.5", 8}, {"v1-g1-1.0", 1}}) {
     for (int batch : {1, 2}) {
       CAPTURE(name);
       CAPTURE(batch);
@@ -174,7 +175,8 @@ TEST_CASE("blocks: unit graphs hold every op of the unit once, in lanes that do 
     const Profile p = reference(name, "imagenet");
     const bool v1 = name[1] == '1';
     const std::vector<UnitFigure> figs =
-        v1 ? std::vector<UnitFigure>{UnitFigure::v1_b, UnitFigure::v1_c} : std::vector<UnitFigure>{UnitFigure::v2_c, UnitFigure::v2_d};
+        v1 ? std::vector<UnitFigure>{UnitFigure::v1_b, UnitFigure::v1_c}
+           : std::vector<UnitFigure>{UnitFigure::v2_c, UnitFigure::v2_d};
     int drawn = 0;
     for (UnitFigure f : figs) {
       for (int b : unit_blocks(p, f)) {
@@ -199,7 +201,8 @@ TEST_CASE("blocks: unit graphs hold every op of the unit once, in lanes that do 
         for (size_t i = 0; i < g.nodes.size(); ++i)
           for (size_t j = i + 1; j < g.nodes.size(); ++j)
             if (g.nodes[i].row == g.nodes[j].row)
-              CHECK(std::fabs(g.nodes[i].x - g.nodes[j].x) >= (g.nodes[i].w + g.nodes[j].w) / 2 - 1e-6f);
+              CHECK(std::fabs(g.nodes[i].x - g.nodes[j].x) >=
+                    (g.nodes[i].w + g.nodes[j].w) / 2 - 1e-6f);
         for (const UnitEdge& e : g.edges) {
           REQUIRE(e.from >= 0);
           REQUIRE(e.to < (int)g.nodes.size());
@@ -218,13 +221,15 @@ TEST_CASE("blocks: unit graphs hold every op of the unit once, in lanes that do 
     return s;
   };
   const std::set<std::string> b = labels(UnitFigure::v1_b), c = labels(UnitFigure::v1_c);
-  for (const char* l : {"1x1 GConv g=3", "Channel Shuffle", "3x3 DWConv", "BN", "ReLU", "Add"}) CHECK_MESSAGE(b.count(l), l);
+  for (const char* l : {"1x1 GConv g=3", "Channel Shuffle", "3x3 DWConv", "BN", "ReLU", "Add"})
+    CHECK_MESSAGE(b.count(l), l);
   for (const char* l : {"3x3 DWConv s2", "3x3 AVG Pool s2", "Concat"}) CHECK_MESSAGE(c.count(l), l);
   const Profile q = reference("v2-1.0", "imagenet");
   const UnitGraph d = build_unit_graph(q, unit_blocks(q, UnitFigure::v2_d)[0], UnitFigure::v2_d);
   std::set<std::string> dl;
   for (const UnitNode& n : d.nodes) dl.insert(n.label);
-  for (const char* l : {"3x3 DWConv s2", "1x1 Conv", "Concat", "Channel Shuffle"}) CHECK_MESSAGE(dl.count(l), l);
+  for (const char* l : {"3x3 DWConv s2", "1x1 Conv", "Concat", "Channel Shuffle"})
+    CHECK_MESSAGE(dl.count(l), l);
 }
 
 TEST_CASE("blocks: batch scales MAdds and MAC; the worker answers the latest request") {
@@ -258,7 +263,8 @@ TEST_CASE("blocks: batch scales MAdds and MAC; the worker answers the latest req
   CHECK(bad.error.find("divisible by groups 2") != std::string::npos);
   BlocksJob cuda = job_for("v2-0.5", false);
   cuda.a.cuda = true;
-  if (!cuda_unavailable_reason().empty()) CHECK(run_blocks_job(cuda).error == cuda_unavailable_reason());
+  if (!cuda_unavailable_reason().empty())
+    CHECK(run_blocks_job(cuda).error == cuda_unavailable_reason());
 }
 
 TEST_CASE("blocks: model names, sorting, exports and the comparison") {
@@ -283,7 +289,8 @@ TEST_CASE("blocks: model names, sorting, exports and the comparison") {
   for (size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].order == (int)i);
 
   const std::string csv = table_text(r.a, rows, false), md = table_text(r.a, rows, true);
-  CHECK(csv.rfind("name,kind,output,params,madds,mac,time_ms,madds_share,mac_share,time_share\n", 0) == 0);
+  CHECK(csv.rfind("name,kind,output,params,madds,mac,time_ms,madds_share,mac_share,time_share\n",
+                  0) == 0);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == (long)rows.size() + 2);
   CHECK(csv.find("\ntotal,,1x3x224x224,1865728,137460672,") != std::string::npos);
   CHECK(md.find("| --- |") != std::string::npos);
@@ -298,8 +305,10 @@ TEST_CASE("blocks: model names, sorting, exports and the comparison") {
   std::vector<std::string> order;
   for (const CompareRow& row : cmp) {
     order.push_back(row.name);
-    if (row.name == "conv5") CHECK((!row.in[0] && row.in[1]));  // V1 has no conv5
-    else CHECK((row.in[0] && row.in[1]));
+    if (row.name == "conv5")
+      CHECK((!row.in[0] && row.in[1]));  // V1 has no conv5
+    else
+      CHECK((row.in[0] && row.in[1]));
   }
   // b's extra stage sits where b has it: after stage4, before the pool and fc.
   CHECK(order == std::vector<std::string>{"conv1", "maxpool", "stage2", "stage3", "stage4", "conv5",
@@ -318,15 +327,18 @@ TEST_CASE("blocks: gui --model, --variant and --compare refuse what does not exi
   // shows the model's error: the worker's job test above checks that message.)
   for (const char* args : {"--model v3-1.0", "--model v1-g3", "--compare v9", "--variant mnist"}) {
     CAPTURE(args);
-    const sl::test::Run r = sl::test::run_cli(std::string("gui --panel Blocks --screenshot /nonexistent/x.png ") + args);
+    const sl::test::Run r = sl::test::run_cli(
+        std::string("gui --panel Blocks --screenshot /nonexistent/x.png ") + args);
     CHECK(r.code == 2);
     CHECK(sl::test::has(r.out, "error: "));
   }
-  const sl::test::Run r = sl::test::run_cli("gui --panel Blocks --screenshot /nonexistent/x.png --model v3-1.0");
+  const sl::test::Run r =
+      sl::test::run_cli("gui --panel Blocks --screenshot /nonexistent/x.png --model v3-1.0");
   CHECK(sl::test::has(r.out, "v1-g<G>-<scale>"));  // the names that exist
 }
 
-TEST_CASE("blocks: the panel state profiles on request, picks the stage-3 unit, keeps a selection per model") {
+TEST_CASE("blocks: the panel state profiles on request, picks the stage-3 unit, keeps a selection "
+          "per model") {
   BlocksState s;
   s.job = job_for("v1-g3-0.5", false);
   s.request();

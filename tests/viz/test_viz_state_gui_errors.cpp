@@ -76,9 +76,11 @@ TEST_CASE("gui: the Shuffle panel's example flags") {
   const std::string no_display = "env -u DISPLAY -u WAYLAND_DISPLAY";
   // Valid flags get as far as opening a window, which fails without a display: exit 1.
   CHECK(run_gui(no_display, "--shape 1x12x1x4 --groups 3 --step fail --scale 1.5 "
-                            "--screenshot /tmp/never.png --frames 1").code == 1);
+                            "--screenshot /tmp/never.png --frames 1")
+            .code == 1);
   CHECK(run_gui(no_display, "--channels 8 --batch 1 --height 3 --width 1 --step 2.5 "
-                            "--screenshot /tmp/never.png").code == 1);
+                            "--screenshot /tmp/never.png")
+            .code == 1);
   // Outside the panel's ranges, or inconsistent: exit 2 before any window.
   Run r = run_gui(no_display, "--channels 100");
   CHECK(r.code == 2);
@@ -87,9 +89,9 @@ TEST_CASE("gui: the Shuffle panel's example flags") {
   r = run_gui(no_display, "--channels 6 --groups 4");
   CHECK(r.code == 2);
   CHECK(r.err_lines[0].find("is not divisible by groups g = 4") != std::string::npos);
-  CHECK(run_gui(no_display, "--shape 3x4x2x2").code == 2);    // N = 3 > 2
-  CHECK(run_gui(no_display, "--height 5").code == 2);         // H = 5 > 4
-  CHECK(run_gui(no_display, "--shape 2x4x2").code == 2);      // malformed
+  CHECK(run_gui(no_display, "--shape 3x4x2x2").code == 2);  // N = 3 > 2
+  CHECK(run_gui(no_display, "--height 5").code == 2);       // H = 5 > 4
+  CHECK(run_gui(no_display, "--shape 2x4x2").code == 2);    // malformed
   CHECK(run_gui(no_display, "--step 5").code == 2);
   CHECK(run_gui(no_display, "--step later").code == 2);
   CHECK(run_gui(no_display, "--scale 9").code == 2);

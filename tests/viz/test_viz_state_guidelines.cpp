@@ -86,7 +86,8 @@ TEST_CASE("guidelines state: a run on the worker fills its table; points and can
   REQUIRE(s.start_g1_point(2.0));
   s.wait();
   REQUIRE(s.g1_points.size() == 1);
-  CHECK(double(s.g1_points[0].config.c2) / double(s.g1_points[0].config.c1) == doctest::Approx(2.0).epsilon(0.1));
+  CHECK(double(s.g1_points[0].config.c2) / double(s.g1_points[0].config.c1) ==
+        doctest::Approx(2.0).epsilon(0.1));
   REQUIRE(s.start_g2_point(16));
   s.wait();
   REQUIRE(s.g2_points.size() == 1);
@@ -137,8 +138,9 @@ TEST_CASE("guidelines state: short bar labels name each configuration") {
 }
 
 TEST_CASE("gui --experiment: an unknown experiment is a usage error, before any window opens") {
-  const std::string cmd = std::string(SL_SHUFFLELAB_BIN) +
-                          " gui --panel Guidelines --experiment G9 --screenshot /dev/null 2>&1 >/dev/null";
+  const std::string cmd =
+      std::string(SL_SHUFFLELAB_BIN) +
+      " gui --panel Guidelines --experiment G9 --screenshot /dev/null 2>&1 >/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string err;
@@ -147,5 +149,6 @@ TEST_CASE("gui --experiment: an unknown experiment is a usage error, before any 
   const int status = pclose(p);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 2);
-  CHECK(err.find("error: unknown experiment 'G9' (G1, G2, G3, G4, Zero-copy)") != std::string::npos);
+  CHECK(err.find("error: unknown experiment 'G9' (G1, G2, G3, G4, Zero-copy)") !=
+        std::string::npos);
 }

@@ -49,8 +49,8 @@ TEST_CASE("markdown: inline code, bold, links; unclosed markers stay text") {
   CHECK((s[3].bold && !s[3].code && s[3].text == "bold "));
   CHECK((s[4].bold && s[4].code && s[4].text == "c"));
   CHECK(s[5].text == " ");
-  CHECK(s[6].text == "link");              // the link keeps its text, not its url
-  CHECK(s[7].text == " 2 * 3 `open");      // `*` before a space is not emphasis
+  CHECK(s[6].text == "link");          // the link keeps its text, not its url
+  CHECK(s[7].text == " 2 * 3 `open");  // `*` before a space is not emphasis
 }
 
 TEST_CASE("markdown: blocks of a small document") {
@@ -60,13 +60,15 @@ TEST_CASE("markdown: blocks of a small document") {
       "第一行\n第二行\n";
   const auto bs = parse_markdown(doc);
   REQUIRE(bs.size() == 11);
-  CHECK((bs[0].kind == MdKind::heading && bs[0].level == 1 && spans_text(bs[0].spans) == "Title t"));
+  CHECK(
+      (bs[0].kind == MdKind::heading && bs[0].level == 1 && spans_text(bs[0].spans) == "Title t"));
   CHECK(spans_text(bs[1].spans) == "One line and its continuation.");
   CHECK((bs[2].kind == MdKind::bullet && spans_text(bs[2].spans) == "a"));
   CHECK(spans_text(bs[3].spans) == "b with more");
   CHECK((bs[4].kind == MdKind::bullet && bs[4].level == 1));
   CHECK((bs[6].kind == MdKind::numbered && bs[6].number == 2));
-  CHECK((bs[7].kind == MdKind::code && bs[7].lang == "cpp" && bs[7].code == "int x = 1;\n\n  y();"));
+  CHECK(
+      (bs[7].kind == MdKind::code && bs[7].lang == "cpp" && bs[7].code == "int x = 1;\n\n  y();"));
   CHECK((bs[8].kind == MdKind::image && bs[8].alt == "Fig. 1" && bs[8].path == "figs/f1.png"));
   CHECK(bs[9].kind == MdKind::rule);
   CHECK(spans_text(bs[10].spans) == "第一行第二行");  // Chinese lines join without a space
@@ -136,7 +138,8 @@ TEST_CASE("lessons: CTest's LastTest.log -> passed, failed, not solved, not run"
   const LessonChecks c1 = checks_for(lessons[0], r);  // lesson 01: no exercise, not in the log
   CHECK((c1.lesson == CheckResult::not_run && !c1.has_exercise));
   const LessonChecks c5 = checks_for(lessons[4], r);
-  CHECK((c5.lesson == CheckResult::passed && c5.has_exercise && c5.exercise == CheckResult::not_solved));
+  CHECK((c5.lesson == CheckResult::passed && c5.has_exercise &&
+         c5.exercise == CheckResult::not_solved));
   CHECK(checks_for(lessons[5], r).exercise == CheckResult::failed);
   CHECK(std::string(check_result_name(CheckResult::not_run)) == "not run yet");
 }

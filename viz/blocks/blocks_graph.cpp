@@ -36,7 +36,9 @@ const char* figure_tag(UnitFigure f) {
 std::string paper_label(const LayerCost& l) {
   const std::string& k = l.kind;
   auto starts = [&](const char* s) { return k.rfind(s, 0) == 0; };
-  auto stride = [&]() -> std::string { return k.size() >= 2 && k.substr(k.size() - 2) == "s2" ? " s2" : ""; };
+  auto stride = [&]() -> std::string {
+    return k.size() >= 2 && k.substr(k.size() - 2) == "s2" ? " s2" : "";
+  };
   if (starts("3x3 dw")) return "3x3 DWConv" + stride();
   if (starts("1x1 g=")) return "1x1 GConv " + k.substr(4);
   if (k == "1x1") return "1x1 Conv";
@@ -65,12 +67,14 @@ bool is_merge(const LayerCost& l) { return l.kind == "add" || l.kind == "concat"
 Lane lane_of(const LayerCost& l) {
   if (l.kind == "split") return Lane::split;
   if (is_merge(l)) return Lane::merge;
-  if (l.name.find(".branch1.") != std::string::npos || l.kind.rfind("avgpool", 0) == 0) return Lane::side;
+  if (l.name.find(".branch1.") != std::string::npos || l.kind.rfind("avgpool", 0) == 0)
+    return Lane::side;
   return Lane::main;
 }
 
 bool is_unit(const Profile& p, int block) {
-  return block >= 0 && block < (int)p.blocks.size() && p.blocks[(size_t)block].name.rfind("stage", 0) == 0;
+  return block >= 0 && block < (int)p.blocks.size() &&
+         p.blocks[(size_t)block].name.rfind("stage", 0) == 0;
 }
 
 template <class F>
@@ -119,9 +123,15 @@ UnitGraph build_unit_graph(const Profile& p, int block, UnitFigure f) {
   switch (f) {
     case UnitFigure::v1_a:
     case UnitFigure::v1_b: g.shortcut_x = 0.10f; break;
-    case UnitFigure::v1_c: main = {0.70f, 0.56f}, side = {0.20f, 0.38f}, merge = {0.55f, 0.56f}, input = {0.55f, 0.40f}; break;
-    case UnitFigure::v2_c: main = {0.62f, 0.66f}, merge = {0.5f, 0.64f}, input = {0.5f, 0.5f}, g.shortcut_x = 0.08f; break;
-    case UnitFigure::v2_d: main = {0.755f, 0.48f}, side = {0.245f, 0.48f}, merge = input = {0.5f, 0.48f}; break;
+    case UnitFigure::v1_c:
+      main = {0.70f, 0.56f}, side = {0.20f, 0.38f}, merge = {0.55f, 0.56f}, input = {0.55f, 0.40f};
+      break;
+    case UnitFigure::v2_c:
+      main = {0.62f, 0.66f}, merge = {0.5f, 0.64f}, input = {0.5f, 0.5f}, g.shortcut_x = 0.08f;
+      break;
+    case UnitFigure::v2_d:
+      main = {0.755f, 0.48f}, side = {0.245f, 0.48f}, merge = input = {0.5f, 0.48f};
+      break;
   }
   // The unit's input: the output of the layer before it, or the network's input.
   UnitNode in;
@@ -144,10 +154,14 @@ UnitGraph build_unit_graph(const Profile& p, int block, UnitFigure f) {
     n.w = at.w;
     g.nodes.push_back(n);
     const int id = (int)g.nodes.size() - 1;
-    if (lane == Lane::split) split = id;
-    else if (merged >= 0) posts.push_back(id);
-    else if (lane == Lane::merge) merged = id;
-    else (lane == Lane::main ? mains : sides).push_back(id);
+    if (lane == Lane::split)
+      split = id;
+    else if (merged >= 0)
+      posts.push_back(id);
+    else if (lane == Lane::merge)
+      merged = id;
+    else
+      (lane == Lane::main ? mains : sides).push_back(id);
   });
 
   // Rows.
@@ -156,7 +170,8 @@ UnitGraph build_unit_graph(const Profile& p, int block, UnitFigure f) {
   for (size_t k = 0; k < mains.size(); ++k) g.nodes[(size_t)mains[k]].row = top + (int)k;
   const bool pool_side = f == UnitFigure::v1_c;  // Fig. 2 (c) draws the pool halfway down
   for (size_t k = 0; k < sides.size(); ++k)
-    g.nodes[(size_t)sides[k]].row = pool_side ? top + std::max(0, (int)mains.size() - 1) / 2 : top + (int)k;
+    g.nodes[(size_t)sides[k]].row =
+        pool_side ? top + std::max(0, (int)mains.size() - 1) / 2 : top + (int)k;
   int row = top + (int)std::max(mains.size(), sides.size());
   if (merged >= 0) g.nodes[(size_t)merged].row = row++;
   for (int id : posts) g.nodes[(size_t)id].row = row++;
@@ -174,7 +189,8 @@ UnitGraph build_unit_graph(const Profile& p, int block, UnitFigure f) {
     if (merged >= 0) g.edges.push_back({from, merged, lane.empty()});
   };
   chain(mains);
-  if (!sides.empty() || (merged >= 0 && (f == UnitFigure::v1_a || f == UnitFigure::v1_b || f == UnitFigure::v2_c)))
+  if (!sides.empty() ||
+      (merged >= 0 && (f == UnitFigure::v1_a || f == UnitFigure::v1_b || f == UnitFigure::v2_c)))
     chain(sides);  // an empty side lane is the identity shortcut
   int from = merged;
   for (int id : posts) {

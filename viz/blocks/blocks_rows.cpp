@@ -62,7 +62,8 @@ std::vector<TableRow> table_rows(const Profile& p, TableLevel level) {
     r.time_max_ms = b.time_max_ms;
     r.first_layer = b.first_layer;
     r.num_layers = b.num_layers;
-    if (b.num_layers > 0) r.shape = dims_str(p.layers[size_t(b.first_layer + b.num_layers - 1)].out_shape);
+    if (b.num_layers > 0)
+      r.shape = dims_str(p.layers[size_t(b.first_layer + b.num_layers - 1)].out_shape);
     finish(r);
   }
   return rows;
@@ -84,7 +85,8 @@ void sort_rows(std::vector<TableRow>& rows, TableColumn col, bool ascending) {
   auto text = [col](const TableRow& r) -> const std::string& {
     return col == TableColumn::name ? r.name : col == TableColumn::kind ? r.kind : r.shape;
   };
-  const bool by_text = col == TableColumn::name || col == TableColumn::kind || col == TableColumn::shape;
+  const bool by_text =
+      col == TableColumn::name || col == TableColumn::kind || col == TableColumn::shape;
   std::stable_sort(rows.begin(), rows.end(), [&](const TableRow& x, const TableRow& y) {
     if (by_text) return ascending ? text(x) < text(y) : text(y) < text(x);
     return ascending ? key(x) < key(y) : key(y) < key(x);
@@ -93,12 +95,14 @@ void sort_rows(std::vector<TableRow>& rows, TableColumn col, bool ascending) {
 
 std::string table_text(const Profile& p, const std::vector<TableRow>& rows, bool markdown) {
   std::string out;
-  const char* cols[] = {"name", "kind", "output", "params", "madds", "mac", "time_ms", "madds_share",
-                        "mac_share", "time_share"};
+  const char* cols[] = {"name", "kind",    "output",      "params",    "madds",
+                        "mac",  "time_ms", "madds_share", "mac_share", "time_share"};
   auto line = [&](const std::vector<std::string>& cells) {
     for (size_t i = 0; i < cells.size(); ++i) {
-      if (markdown) out += "| ";
-      else if (i > 0) out += ",";
+      if (markdown)
+        out += "| ";
+      else if (i > 0)
+        out += ",";
       out += cells[i];
       if (markdown) out += " ";
     }
@@ -112,13 +116,28 @@ std::string table_text(const Profile& p, const std::vector<TableRow>& rows, bool
     return std::string(buf);
   };
   for (const TableRow& r : rows) {
-    std::vector<std::string> c = {r.name, r.kind, r.shape, std::to_string(r.params), std::to_string(r.madds),
-                                  std::to_string(r.mac), ms_str(r.time_ms), frac(r.share_madds),
-                                  frac(r.share_mac), frac(r.share_time)};
+    std::vector<std::string> c = {r.name,
+                                  r.kind,
+                                  r.shape,
+                                  std::to_string(r.params),
+                                  std::to_string(r.madds),
+                                  std::to_string(r.mac),
+                                  ms_str(r.time_ms),
+                                  frac(r.share_madds),
+                                  frac(r.share_mac),
+                                  frac(r.share_time)};
     line(c);
   }
-  std::vector<std::string> total = {"total", "", dims_str(p.input), std::to_string(p.params), std::to_string(p.madds),
-                                    std::to_string(p.mac), ms_str(p.time_ms), "1", "1", "1"};
+  std::vector<std::string> total = {"total",
+                                    "",
+                                    dims_str(p.input),
+                                    std::to_string(p.params),
+                                    std::to_string(p.madds),
+                                    std::to_string(p.mac),
+                                    ms_str(p.time_ms),
+                                    "1",
+                                    "1",
+                                    "1"};
   line(total);
   return out;
 }
@@ -140,7 +159,11 @@ CategorySummary summarize_categories(const Profile& p, const std::string& backen
     s.rows.push_back(r);
   };
   for (const CategoryCost& c : by_category(p))  // nn/cost sums; the panel only divides
-    add({.category = c.category, .layers = c.layers, .madds = c.madds, .mac = c.mac, .time_ms = c.time_ms});
+    add({.category = c.category,
+         .layers = c.layers,
+         .madds = c.madds,
+         .mac = c.mac,
+         .time_ms = c.time_ms});
   std::string names;
   for (const CategoryRow& r : s.rows)
     if (r.flops_blind) {
@@ -148,11 +171,13 @@ CategorySummary summarize_categories(const Profile& p, const std::string& backen
       names += r.category;
     }
   if (p.timed)
-    s.line = pct(s.blind_time_share) + " of the measured time on " + backend + " (" + ms_str(s.blind_time_ms) +
-             " of " + ms_str(p.time_ms) + " ms) goes to ops that FLOPs count as free: " + names + ". They do " +
+    s.line = pct(s.blind_time_share) + " of the measured time on " + backend + " (" +
+             ms_str(s.blind_time_ms) + " of " + ms_str(p.time_ms) +
+             " ms) goes to ops that FLOPs count as free: " + names + ". They do " +
              pct(s.blind_mac_share) + " of the memory access.";
   else
-    s.line = "not timed: " + pct(s.blind_mac_share) + " of the memory access is in ops with 0 MAdds (" + names + ")";
+    s.line = "not timed: " + pct(s.blind_mac_share) +
+             " of the memory access is in ops with 0 MAdds (" + names + ")";
   return s;
 }
 
@@ -201,10 +226,13 @@ std::string compare_line(const Profile& a, const Profile& b) {
   const Profile& fast = d >= 0 ? a : b;
   const Profile& slow = d >= 0 ? b : a;
   char buf[320];
-  std::snprintf(buf, sizeof buf, "%s is %s ms faster than %s (%s less time), with %s of its MAdds and %s of its MAC.",
-                fast.model.c_str(), ms_str(std::fabs(d)).c_str(), slow.model.c_str(),
-                pct(std::fabs(d) / slow.time_ms).c_str(), pct(share((double)fast.madds, (double)slow.madds)).c_str(),
-                pct(share((double)fast.mac, (double)slow.mac)).c_str());
+  std::snprintf(
+      buf, sizeof buf,
+      "%s is %s ms faster than %s (%s less time), with %s of its MAdds and %s of its MAC.",
+      fast.model.c_str(), ms_str(std::fabs(d)).c_str(), slow.model.c_str(),
+      pct(std::fabs(d) / slow.time_ms).c_str(),
+      pct(share((double)fast.madds, (double)slow.madds)).c_str(),
+      pct(share((double)fast.mac, (double)slow.mac)).c_str());
   return buf;
 }
 
@@ -219,8 +247,8 @@ std::string compare_text(const Profile& a, const Profile& b, bool markdown) {
     }
     out += markdown ? " |\n" : "\n";
   };
-  line({"stage", a.model + " madds", b.model + " madds", a.model + " mac", b.model + " mac", a.model + " time_ms",
-        b.model + " time_ms"});
+  line({"stage", a.model + " madds", b.model + " madds", a.model + " mac", b.model + " mac",
+        a.model + " time_ms", b.model + " time_ms"});
   if (markdown) line({"---", "---:", "---:", "---:", "---:", "---:", "---:"});
   for (const CompareRow& r : compare_rows(a, b)) {
     auto cell = [&](int side, int64_t v) { return r.in[side] ? std::to_string(v) : std::string(); };
@@ -235,10 +263,14 @@ std::string compare_text(const Profile& a, const Profile& b, bool markdown) {
 std::string si(double v) {
   const double a = std::fabs(v);
   char buf[32];
-  if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.2fG", v / 1e9);
-  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
-  else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.1fK", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
+  if (a >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2fG", v / 1e9);
+  else if (a >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  else if (a >= 1e4)
+    std::snprintf(buf, sizeof buf, "%.1fK", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
 

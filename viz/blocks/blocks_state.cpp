@@ -33,7 +33,8 @@ static std::string scale_str(float s) {
 }
 
 std::string BlocksConfig::model_name() const {
-  return version == 1 ? "v1-g" + std::to_string(groups) + "-" + scale_str(scale) : "v2-" + scale_str(scale);
+  return version == 1 ? "v1-g" + std::to_string(groups) + "-" + scale_str(scale)
+                      : "v2-" + scale_str(scale);
 }
 std::string BlocksConfig::variant() const { return imagenet ? "imagenet" : "cifar"; }
 std::string BlocksConfig::backend() const {
@@ -43,7 +44,8 @@ std::string BlocksConfig::backend() const {
 }
 
 void set_model_name(BlocksConfig& cfg, const std::string& name) {
-  const ModelConfig m = parse_model_name(name, "cifar");  // throws UsageError with the names that exist
+  const ModelConfig m =
+      parse_model_name(name, "cifar");  // throws UsageError with the names that exist
   cfg.version = m.version;
   cfg.groups = m.version == 1 ? m.groups : cfg.groups;
   cfg.scale = m.width;
@@ -153,7 +155,8 @@ bool BlocksWorker::busy() const {
 
 bool BlocksWorker::wait_idle(double seconds) {
   std::unique_lock<std::mutex> lock(mu_);
-  return idle_cv_.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return !has_job_ && !running_; });
+  return idle_cv_.wait_for(lock, std::chrono::duration<double>(seconds),
+                           [&] { return !has_job_ && !running_; });
 }
 
 // [SECTION] state
@@ -175,7 +178,8 @@ bool BlocksState::update() {
   BlocksResult r;
   if (!worker.poll(&r)) return false;
   const bool same_model = have_result && r.error.empty() && shown.error.empty() &&
-                          r.job.a.model_name() == shown.job.a.model_name() && r.job.a.imagenet == shown.job.a.imagenet;
+                          r.job.a.model_name() == shown.job.a.model_name() &&
+                          r.job.a.imagenet == shown.job.a.imagenet;
   shown = std::move(r);
   have_result = true;
   if (!shown.error.empty()) return true;

@@ -20,13 +20,13 @@ namespace sl::viz {
 
 // [SECTION] what to profile
 struct BlocksConfig {
-  int version = 2;       // 1: ShuffleNet V1, 2: ShuffleNet V2
-  int groups = 3;        // V1: 1, 2, 3, 4 or 8
-  float scale = 1.f;     // V1 scale, or V2 width (0.5, 1.0, 1.5, 2.0)
-  bool imagenet = true;  // variant: imagenet (224x224) or cifar (32x32)
-  int batch = 1;         // images per forward pass, 1..64
-  bool cuda = false;     // backend: CUDA, else the CPU
-  int threads = 0;       // CPU threads; 0: all cores
+  int version = 2;                 // 1: ShuffleNet V1, 2: ShuffleNet V2
+  int groups = 3;                  // V1: 1, 2, 3, 4 or 8
+  float scale = 1.f;               // V1 scale, or V2 width (0.5, 1.0, 1.5, 2.0)
+  bool imagenet = true;            // variant: imagenet (224x224) or cifar (32x32)
+  int batch = 1;                   // images per forward pass, 1..64
+  bool cuda = false;               // backend: CUDA, else the CPU
+  int threads = 0;                 // CPU threads; 0: all cores
   std::string model_name() const;  // "v1-g3-1.0", "v2-1.0"
   std::string variant() const;     // "imagenet" or "cifar"
   std::string backend() const;     // "CPU, 16 threads" or "CUDA"
@@ -35,7 +35,7 @@ struct BlocksConfig {
 // "v1-g3-1.0" or "v2-0.5" into cfg's version, groups and scale. Throws sl::UsageError,
 // with the names that exist, for anything else.
 void set_model_name(BlocksConfig& cfg, const std::string& name);
-int cpu_cores();                      // what threads = 0 means
+int cpu_cores();                        // what threads = 0 means
 std::string cuda_unavailable_reason();  // "" when CUDA can be picked
 
 // One request to the worker: model a, and model b when comparing.
@@ -46,7 +46,7 @@ struct BlocksJob {
   bool operator==(const BlocksJob&) const = default;
 };
 struct BlocksResult {
-  uint64_t id = 0;     // the submit() id it answers
+  uint64_t id = 0;  // the submit() id it answers
   BlocksJob job;
   Profile a, b;        // b only when job.compare
   Profile bottleneck;  // V1: v1-g1 at a's scale, whose stride-1 unit is Fig. 2 (a)
@@ -84,15 +84,27 @@ class BlocksWorker {
 
 // [SECTION] the table: one row per layer, block or stage
 enum class TableLevel { layers, blocks, stages };
-enum class TableColumn { order, name, kind, shape, params, madds, mac, time, share_madds, share_mac, share_time };
+enum class TableColumn {
+  order,
+  name,
+  kind,
+  shape,
+  params,
+  madds,
+  mac,
+  time,
+  share_madds,
+  share_mac,
+  share_time
+};
 struct TableRow {
   std::string name, kind, category, shape;  // kind/category/shape: layers only
   int64_t params = 0, madds = 0, mac = 0;
   double time_ms = 0, time_min_ms = 0, time_max_ms = 0;
   double share_madds = 0, share_mac = 0, share_time = 0;  // of the whole network, 0..1
-  int first_layer = 0, num_layers = 1;  // the Profile::layers it covers
-  int order = 0;                        // position in the forward pass
-  bool free_but_slow = false;           // 0 MAdds but measured time: what FLOPs miss
+  int first_layer = 0, num_layers = 1;                    // the Profile::layers it covers
+  int order = 0;                                          // position in the forward pass
+  bool free_but_slow = false;  // 0 MAdds but measured time: what FLOPs miss
 };
 std::vector<TableRow> table_rows(const Profile& p, TableLevel level);
 void sort_rows(std::vector<TableRow>& rows, TableColumn col, bool ascending);
@@ -121,11 +133,11 @@ const char* figure_caption(UnitFigure f);  // "ShuffleNet V1 Fig. 2 (b): stride-
 const char* figure_tag(UnitFigure f);      // "(b)"
 // Layout in unit coordinates: x in [0, 1] across the drawing, rows top to bottom.
 struct UnitNode {
-  int layer = -1;           // index into Profile::layers; -1: the unit's input
-  std::string label;        // the paper's words: "1x1 GConv g=3", "Channel Shuffle"
+  int layer = -1;            // index into Profile::layers; -1: the unit's input
+  std::string label;         // the paper's words: "1x1 GConv g=3", "Channel Shuffle"
   float x = 0.5f, w = 0.6f;  // centre and width, fractions of the drawing's width
   int row = 0;
-  Shape shape;              // output shape (the input's shape for the input node)
+  Shape shape;  // output shape (the input's shape for the input node)
 };
 struct UnitEdge {
   int from = 0, to = 0;   // node indices
@@ -139,7 +151,7 @@ struct UnitGraph {
   std::vector<UnitEdge> edges;
   float shortcut_x = 0.f;  // where an identity shortcut runs (0: none)
 };
-std::string paper_label(const LayerCost& l);          // from LayerCost::kind
+std::string paper_label(const LayerCost& l);  // from LayerCost::kind
 UnitFigure figure_of_block(const Profile& p, int block, bool bottleneck_twin = false);
 std::vector<int> unit_blocks(const Profile& p, UnitFigure f);  // blocks drawn as figure f
 UnitGraph build_unit_graph(const Profile& p, int block, UnitFigure f);
@@ -150,10 +162,10 @@ struct UnitFormulas {
   bool ok = false;
   std::string block, why_not;  // why_not: when !ok
   int64_t n = 1, h = 0, w = 0, c = 0, m = 0, g = 1;
-  int64_t resnet = 0;      // n*hw(2cm + 9m^2)
-  int64_t resnext = 0;     // n*hw(2cm + 9m^2/g)
-  int64_t shufflenet = 0;  // n*hw(2cm/g + 9m)
-  int64_t measured = 0;    // nn/cost: the MAdds of the unit's convolutions
+  int64_t resnet = 0;                    // n*hw(2cm + 9m^2)
+  int64_t resnext = 0;                   // n*hw(2cm + 9m^2/g)
+  int64_t shufflenet = 0;                // n*hw(2cm/g + 9m)
+  int64_t measured = 0;                  // nn/cost: the MAdds of the unit's convolutions
   int64_t measured_conv[3] = {0, 0, 0};  // gconv1, dwconv, gconv2
 };
 UnitFormulas v1_unit_formulas(const Profile& p, int block, int groups);
@@ -177,31 +189,32 @@ std::string compare_line(const Profile& a, const Profile& b);  // "v2-1.0 is 0.6
 std::string compare_text(const Profile& a, const Profile& b, bool markdown);
 
 // [SECTION] number formatting shared by the panel and the exports
-std::string si(double v);           // 1234567 -> "1.23M", 980 -> "980"
-std::string grouped(int64_t v);     // 1234567 -> "1,234,567"
-std::string ms_str(double t);       // 0.1234 -> "0.123"
-std::string pct(double share);      // 0.4567 -> "45.7%"
+std::string si(double v);              // 1234567 -> "1.23M", 980 -> "980"
+std::string grouped(int64_t v);        // 1234567 -> "1,234,567"
+std::string ms_str(double t);          // 0.1234 -> "0.123"
+std::string pct(double share);         // 0.4567 -> "45.7%"
 std::string dims_str(const Shape& s);  // (1,240,8,8) -> "1x240x8x8"
 
 // [SECTION] everything the panel keeps between frames
 struct BlocksState {
-  BlocksJob job;              // the settings the controls show
-  BlocksResult shown;         // the last finished job (what is drawn)
+  BlocksJob job;       // the settings the controls show
+  BlocksResult shown;  // the last finished job (what is drawn)
   bool have_result = false;
-  uint64_t submitted = 0;     // id of the last submit
+  uint64_t submitted = 0;  // id of the last submit
   TableLevel level = TableLevel::layers;
   TableColumn sort_col = TableColumn::order;
   bool sort_ascending = true;
   UnitFigure figure = UnitFigure::v2_c;
-  int unit_block = -1;        // the block the diagram shows; -1: the default one
+  int unit_block = -1;                          // the block the diagram shows; -1: the default one
   int selected_first = -1, selected_count = 0;  // layers highlighted in the table
   bool scroll_to_selection = false;
-  int right_tab_request = -1;  // open this tab next frame: 0 table, 1 categories, 2 formulas, 3 compare
+  int right_tab_request =
+      -1;  // open this tab next frame: 0 table, 1 categories, 2 formulas, 3 compare
   BlocksWorker worker;
 
-  void request();          // submits `job` when it differs from what was last submitted
-  void remeasure();        // submits `job` again, to time it once more
-  bool update();           // takes a finished result; true when the view changed
+  void request();    // submits `job` when it differs from what was last submitted
+  void remeasure();  // submits `job` again, to time it once more
+  bool update();     // takes a finished result; true when the view changed
   void select_layers(int first, int count);
   void pick_default_unit();  // a stride-1 unit of stage 3 (the figure of the model's family)
  private:

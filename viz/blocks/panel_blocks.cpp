@@ -24,13 +24,21 @@ const char* const kBlocksTimeHelp =
     "the device synchronized before and after the op; a block's or the network's time is the sum "
     "of its ops' medians";
 const char* const kBlocksMaddsHelp =
-    "MAdds = multiply-adds of conv and linear layers, the papers' \"FLOPs\": conv N\xC2\xB7H_out\xC2\xB7W_out\xC2\xB7"
+    "MAdds = multiply-adds of conv and linear layers, the papers' \"FLOPs\": conv "
+    "N\xC2\xB7H_out\xC2\xB7W_out\xC2\xB7"
     "C_out\xC2\xB7(C_in/G)\xC2\xB7K\xC2\xB7K, linear N\xC2\xB7I\xC2\xB7O; every other op counts 0";
 const char* const kBlocksMacHelp =
-    "MAC = memory access cost in elements read + written: conv N\xC2\xB7(H\xC2\xB7W\xC2\xB7" "C_in + "
-    "H_out\xC2\xB7W_out\xC2\xB7" "C_out) + K\xC2\xB7K\xC2\xB7" "C_in\xC2\xB7" "C_out/G; BN, ReLU, concat, shuffle 2\xC2\xB7numel; "
+    "MAC = memory access cost in elements read + written: conv N\xC2\xB7(H\xC2\xB7W\xC2\xB7"
+    "C_in + "
+    "H_out\xC2\xB7W_out\xC2\xB7"
+    "C_out) + K\xC2\xB7K\xC2\xB7"
+    "C_in\xC2\xB7"
+    "C_out/G; BN, ReLU, concat, shuffle 2\xC2\xB7numel; "
     "add 3\xC2\xB7numel; split 0 (views)";
-const char* const kBlocksParamsHelp = "params = trainable parameters: conv K\xC2\xB7K\xC2\xB7" "C_in\xC2\xB7" "C_out/G, BN 2\xC2\xB7" "C, linear I\xC2\xB7O + O";
+const char* const kBlocksParamsHelp = "params = trainable parameters: conv K\xC2\xB7K\xC2\xB7"
+                                      "C_in\xC2\xB7"
+                                      "C_out/G, BN 2\xC2\xB7"
+                                      "C, linear I\xC2\xB7O + O";
 
 void blocks_toast(AppState& app, const std::string& t) {
   app.toast = t;
@@ -43,11 +51,14 @@ std::string blocks_time_cell(const Profile& p, double ms) { return p.timed ? ms_
 void blocks_share_cell(double share, ImU32 col, bool warn) {
   const ImVec2 a = ImGui::GetCursorScreenPos();
   const float w = ImGui::GetContentRegionAvail().x, h = ImGui::GetTextLineHeight();
-  ImGui::GetWindowDrawList()->AddRectFilled(a, ImVec2(a.x + w * float(std::min(1.0, share)), a.y + h),
+  ImGui::GetWindowDrawList()->AddRectFilled(a,
+                                            ImVec2(a.x + w * float(std::min(1.0, share)), a.y + h),
                                             with_alpha(col, 0.35f), 2.f);
   const std::string t = pct(share);
-  if (warn) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", t.c_str());
-  else ImGui::TextUnformatted(t.c_str());
+  if (warn)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", t.c_str());
+  else
+    ImGui::TextUnformatted(t.c_str());
 }
 
 void blocks_header_row(const char* const* names, const char* const* helps, int n) {
@@ -65,14 +76,14 @@ void blocks_header_row(const char* const* names, const char* const* helps, int n
   }
 }
 
-
 namespace {
 
 // [SECTION] controls
 
 const std::vector<std::string>& compare_names() {
-  static const std::vector<std::string> n = {"v2-0.5", "v2-1.0", "v2-1.5", "v2-2.0", "v1-g1-1.0",
-                                             "v1-g2-1.0", "v1-g3-1.0", "v1-g4-1.0", "v1-g8-1.0", "v1-g3-0.5"};
+  static const std::vector<std::string> n = {"v2-0.5",    "v2-1.0",    "v2-1.5",    "v2-2.0",
+                                             "v1-g1-1.0", "v1-g2-1.0", "v1-g3-1.0", "v1-g4-1.0",
+                                             "v1-g8-1.0", "v1-g3-0.5"};
   return n;
 }
 
@@ -93,9 +104,11 @@ void draw_controls(AppState& app) {
   if (ImGui::RadioButton("V1", c.version == 1) && c.version != 1) c.version = 1, c.scale = 1.f;
   ImGui::SameLine();
   if (ImGui::RadioButton("V2", c.version == 2) && c.version != 2) c.version = 2, c.scale = 1.f;
-  help_marker("ShuffleNet V1 (Zhang et al. 2018): grouped 1x1 convs and channel shuffle. ShuffleNet V2 "
-              "(Ma et al. 2018): channel split, plain 1x1 convs, concat and shuffle.");
-  static const float v1_scales[] = {0.25f, 0.5f, 1.f, 1.5f, 2.f}, v2_widths[] = {0.5f, 1.f, 1.5f, 2.f};
+  help_marker(
+      "ShuffleNet V1 (Zhang et al. 2018): grouped 1x1 convs and channel shuffle. ShuffleNet V2 "
+      "(Ma et al. 2018): channel split, plain 1x1 convs, concat and shuffle.");
+  static const float v1_scales[] = {0.25f, 0.5f, 1.f, 1.5f, 2.f},
+                     v2_widths[] = {0.5f, 1.f, 1.5f, 2.f};
   if (c.version == 1) {
     static const int gs[] = {1, 2, 3, 4, 8};
     label("groups");
@@ -104,26 +117,31 @@ void draw_controls(AppState& app) {
         if (ImGui::Selectable(("g = " + std::to_string(g)).c_str(), g == c.groups)) c.groups = g;
       ImGui::EndCombo();
     }
-    help_marker("g: groups of the 1x1 convolutions. More groups: fewer MAdds per channel, so V1 widens "
-                "the stages to keep ~140M MAdds at scale 1 on ImageNet.");
+    help_marker(
+        "g: groups of the 1x1 convolutions. More groups: fewer MAdds per channel, so V1 widens "
+        "the stages to keep ~140M MAdds at scale 1 on ImageNet.");
   }
   label(c.version == 1 ? "scale" : "width");
   char cur[16];
   std::snprintf(cur, sizeof cur, "%.2gx", (double)c.scale);
   if (ImGui::BeginCombo("##scale", cur)) {
-    for (float v : c.version == 1 ? std::vector<float>(v1_scales, v1_scales + 5) : std::vector<float>(v2_widths, v2_widths + 4)) {
+    for (float v : c.version == 1 ? std::vector<float>(v1_scales, v1_scales + 5)
+                                  : std::vector<float>(v2_widths, v2_widths + 4)) {
       char t[16];
       std::snprintf(t, sizeof t, "%.2gx", (double)v);
       if (ImGui::Selectable(t, v == c.scale)) c.scale = v;
     }
     ImGui::EndCombo();
   }
-  help_marker(c.version == 1 ? "scale: stage channels = int(table \xC2\xB7 scale) (docs/models.md)"
-                             : "width: V2's channel multiplier; stage channels from docs/models.md's table");
+  help_marker(c.version == 1
+                  ? "scale: stage channels = int(table \xC2\xB7 scale) (docs/models.md)"
+                  : "width: V2's channel multiplier; stage channels from docs/models.md's table");
   label("input");
   int variant = c.imagenet ? 1 : 0;
-  if (ImGui::Combo("##variant", &variant, "CIFAR 32x32\0ImageNet 224x224\0")) c.imagenet = variant == 1;
-  help_marker("The variant: CIFAR keeps the stem at stride 1 and has no max-pool; ImageNet is the papers' network.");
+  if (ImGui::Combo("##variant", &variant, "CIFAR 32x32\0ImageNet 224x224\0"))
+    c.imagenet = variant == 1;
+  help_marker("The variant: CIFAR keeps the stem at stride 1 and has no max-pool; ImageNet is the "
+              "papers' network.");
   label("batch");
   static const int batches[] = {1, 2, 4, 8, 16, 32};
   if (ImGui::BeginCombo("##batch", std::to_string(c.batch).c_str())) {
@@ -131,7 +149,8 @@ void draw_controls(AppState& app) {
       if (ImGui::Selectable(std::to_string(b).c_str(), b == c.batch)) c.batch = b;
     ImGui::EndCombo();
   }
-  help_marker("N: images per forward pass. MAdds and activation MAC grow with N; weights are read once.");
+  help_marker(
+      "N: images per forward pass. MAdds and activation MAC grow with N; weights are read once.");
 
   ImGui::Spacing();
   heading("Backend");
@@ -154,7 +173,8 @@ void draw_controls(AppState& app) {
   int threads = c.threads > 0 ? c.threads : cpu_cores();
   if (ImGui::SliderInt("##threads", &threads, 1, cpu_cores())) c.threads = threads;
   ImGui::EndDisabled();
-  help_marker("CPU threads of the OpenMP kernels for this profile (the app's own thread is not used).");
+  help_marker(
+      "CPU threads of the OpenMP kernels for this profile (the app's own thread is not used).");
 
   ImGui::Spacing();
   heading("Compare");
@@ -180,12 +200,14 @@ void draw_controls(AppState& app) {
 
   ImGui::Spacing();
   if (s.worker.busy()) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().accent), "profiling %s ...", c.model_name().c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().accent), "profiling %s ...",
+                       c.model_name().c_str());
   } else if (s.have_result && s.shown.error.empty()) {
     ImGui::TextDisabled("profiled in %.2f s", s.shown.seconds);
     if (ImGui::SmallButton("measure again")) s.remeasure();
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Run the same forward passes again: a warm-up, then %d timed runs", s.job.repeats);
+      ImGui::SetTooltip("Run the same forward passes again: a warm-up, then %d timed runs",
+                        s.job.repeats);
   }
 }
 
@@ -198,13 +220,15 @@ void draw_totals(AppState& app) {
   value_with_help("MAC   ", grouped(p.mac), kBlocksMacHelp);
   value_with_help("time  ", ms_str(p.time_ms) + " ms", kBlocksTimeHelp);
   value_with_help("runs  ", ms_str(p.time_min_ms) + " .. " + ms_str(p.time_max_ms),
-                  "fastest .. slowest of the timed forward passes, each the sum of its ops' times; the time above "
+                  "fastest .. slowest of the timed forward passes, each the sum of its ops' times; "
+                  "the time above "
                   "sums each op's median, so it can be below the fastest pass");
   if (p.time_min_ms > 0 && p.time_max_ms > 1.5 * p.time_min_ms) {
     ImGui::PushTextWrapPos(0.f);
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn),
-                       "The slowest pass took %.1fx the fastest: the machine is busy, times may mislead.",
-                       p.time_max_ms / p.time_min_ms);
+    ImGui::TextColored(
+        ImGui::ColorConvertU32ToFloat4(ink().warn),
+        "The slowest pass took %.1fx the fastest: the machine is busy, times may mislead.",
+        p.time_max_ms / p.time_min_ms);
     ImGui::PopTextWrapPos();
   }
 }
@@ -215,9 +239,11 @@ void draw_finding(AppState& app) {
   const CategorySummary cs = summarize_categories(s.shown.a, s.shown.job.a.backend());
   ImGui::PushTextWrapPos(0.f);
   ImGui::PushFont(fonts().bold);
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", pct(cs.blind_time_share).c_str());
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s",
+                     pct(cs.blind_time_share).c_str());
   ImGui::PopFont();
-  help_marker("share = time of the ops with 0 MAdds / time of all ops (sums of medians). The V2 paper's Fig. 2 "
+  help_marker("share = time of the ops with 0 MAdds / time of all ops (sums of medians). The V2 "
+              "paper's Fig. 2 "
               "measured the same on a GPU and an ARM phone; this is this machine's backend.");
   ImGui::SameLine(0, 6);
   ImGui::TextUnformatted(cs.line.substr(pct(cs.blind_time_share).size() + 1).c_str());
@@ -231,8 +257,9 @@ void draw_unit(AppState& app) {
   const bool v1 = s.shown.job.a.version == 1;
   const bool twin = s.figure == UnitFigure::v1_a;
   const Profile& p = twin ? s.shown.bottleneck : s.shown.a;
-  std::vector<UnitFigure> figs = v1 ? std::vector<UnitFigure>{UnitFigure::v1_a, UnitFigure::v1_b, UnitFigure::v1_c}
-                                    : std::vector<UnitFigure>{UnitFigure::v2_c, UnitFigure::v2_d};
+  std::vector<UnitFigure> figs =
+      v1 ? std::vector<UnitFigure>{UnitFigure::v1_a, UnitFigure::v1_b, UnitFigure::v1_c}
+         : std::vector<UnitFigure>{UnitFigure::v2_c, UnitFigure::v2_d};
   heading(v1 ? "Fig. 2" : "Fig. 3");
   for (UnitFigure f : figs) {
     ImGui::SameLine();
@@ -263,8 +290,10 @@ void draw_unit(AppState& app) {
   ImGui::PopTextWrapPos();
   if (twin) {
     ImGui::PushTextWrapPos(0.f);
-    ImGui::TextDisabled("Drawn from %s (g = 1), which has this unit; no ReLU after the depthwise conv, as "
-                        "ShuffleNet builds it.", p.model.c_str());
+    ImGui::TextDisabled(
+        "Drawn from %s (g = 1), which has this unit; no ReLU after the depthwise conv, as "
+        "ShuffleNet builds it.",
+        p.model.c_str());
     ImGui::PopTextWrapPos();
   }
   const UnitGraph g = build_unit_graph(p, s.unit_block, s.figure);
@@ -292,7 +321,8 @@ void draw_panel_blocks(AppState& app) {
   if (s.have_result && !s.shown.error.empty()) {
     ImGui::Spacing();
     ImGui::PushTextWrapPos(0.f);
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "error: %s", s.shown.error.c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "error: %s",
+                       s.shown.error.c_str());
     ImGui::PopTextWrapPos();
   }
   if (ok) {
@@ -307,7 +337,8 @@ void draw_panel_blocks(AppState& app) {
   }
   ImGui::SameLine();
   // Figures with ops on both branches (V1 (c), V2 (d)) get more of the width.
-  const float mid_share = s.figure == UnitFigure::v2_d || s.figure == UnitFigure::v1_c ? 0.5f : 0.38f;
+  const float mid_share =
+      s.figure == UnitFigure::v2_d || s.figure == UnitFigure::v1_c ? 0.5f : 0.38f;
   const float mid_w = std::clamp((total_w - left_w) * mid_share, 280 * sc, 560 * sc);
   ImGui::BeginChild("blocks_unit", ImVec2(mid_w, 0), true);
   draw_unit(app);
@@ -317,7 +348,8 @@ void draw_panel_blocks(AppState& app) {
   draw_finding(app);
   if (ImGui::BeginTabBar("blocks_tabs")) {
     static const char* tabs[] = {"Network", "By category", "FLOPs formulas", "Compare"};
-    void (*draw[])(AppState&) = {draw_blocks_table, draw_blocks_categories, draw_blocks_formulas, draw_blocks_compare};
+    void (*draw[])(AppState&) = {draw_blocks_table, draw_blocks_categories, draw_blocks_formulas,
+                                 draw_blocks_compare};
     for (int t = 0; t < 4; ++t) {
       const ImGuiTabItemFlags f = s.right_tab_request == t ? ImGuiTabItemFlags_SetSelected : 0;
       if (ImGui::BeginTabItem(tabs[t], nullptr, f)) {

@@ -11,13 +11,15 @@ extern const char* const kBlocksTimeHelp;
 extern const char* const kBlocksMaddsHelp;
 extern const char* const kBlocksMacHelp;
 extern const char* const kBlocksParamsHelp;
-void blocks_toast(AppState& app, const std::string& text);               // the app's bottom-left message
-std::string blocks_time_cell(const Profile& p, double ms);               // "-" when not timed
-void blocks_share_cell(double share, ImU32 col, bool warn);              // "12.3%" over a bar of its size
-void blocks_header_row(const char* const* names, const char* const* helps, int n);  // headers with tooltips
+void blocks_toast(AppState& app, const std::string& text);   // the app's bottom-left message
+std::string blocks_time_cell(const Profile& p, double ms);   // "-" when not timed
+void blocks_share_cell(double share, ImU32 col, bool warn);  // "12.3%" over a bar of its size
+void blocks_header_row(const char* const* names, const char* const* helps,
+                       int n);  // headers with tooltips
 
 // panel_blocks_graph.cpp
-void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2 size, bool table_rows_of_p);
+void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2 size,
+                     bool table_rows_of_p);
 ImU32 blocks_category_color(const std::string& category);
 // panel_blocks_table.cpp
 void draw_blocks_table(AppState& app);

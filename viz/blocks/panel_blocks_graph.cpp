@@ -16,17 +16,28 @@ namespace {
 // How nn/cost counts each kind of op, for the hover card.
 const char* cost_formula(const LayerCost& l) {
   if (l.type == "conv2d")
-    return "MAdds = N\xC2\xB7H_out\xC2\xB7W_out\xC2\xB7" "C_out\xC2\xB7(C_in/G)\xC2\xB7K\xC2\xB7K\n"
-           "MAC = N\xC2\xB7(H\xC2\xB7W\xC2\xB7" "C_in + H_out\xC2\xB7W_out\xC2\xB7" "C_out) + "
-           "K\xC2\xB7K\xC2\xB7" "C_in\xC2\xB7" "C_out/G   (input + output + weights)\n"
-           "params = K\xC2\xB7K\xC2\xB7" "C_in\xC2\xB7" "C_out/G";
+    return "MAdds = N\xC2\xB7H_out\xC2\xB7W_out\xC2\xB7"
+           "C_out\xC2\xB7(C_in/G)\xC2\xB7K\xC2\xB7K\n"
+           "MAC = N\xC2\xB7(H\xC2\xB7W\xC2\xB7"
+           "C_in + H_out\xC2\xB7W_out\xC2\xB7"
+           "C_out) + "
+           "K\xC2\xB7K\xC2\xB7"
+           "C_in\xC2\xB7"
+           "C_out/G   (input + output + weights)\n"
+           "params = K\xC2\xB7K\xC2\xB7"
+           "C_in\xC2\xB7"
+           "C_out/G";
   if (l.type == "linear")
-    return "MAdds = N\xC2\xB7I\xC2\xB7O\nMAC = N\xC2\xB7I + N\xC2\xB7O + I\xC2\xB7O + O\nparams = I\xC2\xB7O + O";
+    return "MAdds = N\xC2\xB7I\xC2\xB7O\nMAC = N\xC2\xB7I + N\xC2\xB7O + I\xC2\xB7O + O\nparams = "
+           "I\xC2\xB7O + O";
   if (l.type == "batch_norm")
-    return "MAdds = 0 (the papers count conv and linear only)\nMAC = 2\xC2\xB7numel (read x, write y)\n"
-           "params = 2\xC2\xB7" "C (scale and shift)";
+    return "MAdds = 0 (the papers count conv and linear only)\nMAC = 2\xC2\xB7numel (read x, write "
+           "y)\n"
+           "params = 2\xC2\xB7"
+           "C (scale and shift)";
   if (l.type == "add") return "MAdds = 0\nMAC = 3\xC2\xB7numel (read a and b, write the sum)";
-  if (l.type == "channel_split") return "MAdds = 0\nMAC = 0: the two halves are views of x, nothing is copied";
+  if (l.type == "channel_split")
+    return "MAdds = 0\nMAC = 0: the two halves are views of x, nothing is copied";
   return "MAdds = 0 (the papers count conv and linear only)\nMAC = elements read + written";
 }
 
@@ -53,7 +64,8 @@ void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float sc) {
     dl->AddLine(ImVec2(a.x, mid), ImVec2(b.x, mid), col, 1.4f * sc);
     dl->AddLine(ImVec2(b.x, mid), ImVec2(b.x, b.y - 5 * sc), col, 1.4f * sc);
   }
-  dl->AddTriangleFilled(ImVec2(b.x - 4 * sc, b.y - 6 * sc), ImVec2(b.x + 4 * sc, b.y - 6 * sc), b, col);
+  dl->AddTriangleFilled(ImVec2(b.x - 4 * sc, b.y - 6 * sc), ImVec2(b.x + 4 * sc, b.y - 6 * sc), b,
+                        col);
 }
 
 }  // namespace
@@ -63,7 +75,8 @@ ImU32 blocks_category_color(const std::string& category) { return category_color
 // Draws graph g of profile p into a size-sized area at the cursor. `table_rows_of_p`:
 // clicking a node selects its layer in the table (false for Fig. 2 (a), whose network,
 // v1-g1, is not the one in the table).
-void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2 size, bool table_rows_of_p) {
+void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2 size,
+                     bool table_rows_of_p) {
   BlocksState& s = app.blocks;
   const float sc = app.scale;
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -94,12 +107,13 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
     rect(g.nodes[(size_t)e.from], &alo, &ahi);
     rect(g.nodes[(size_t)e.to], &blo, &bhi);
     if (e.shortcut && g.shortcut_x > 0) {  // around the branch on the left, into the merge's side
-      const float x = o.x + g.shortcut_x * size.x, ya = (alo.y + ahi.y) * 0.5f, yb = (blo.y + bhi.y) * 0.5f;
+      const float x = o.x + g.shortcut_x * size.x, ya = (alo.y + ahi.y) * 0.5f,
+                  yb = (blo.y + bhi.y) * 0.5f;
       dl->AddLine(ImVec2(alo.x, ya), ImVec2(x, ya), k.dim, 1.4f * sc);
       dl->AddLine(ImVec2(x, ya), ImVec2(x, yb), k.dim, 1.4f * sc);
       dl->AddLine(ImVec2(x, yb), ImVec2(blo.x - 5 * sc, yb), k.dim, 1.4f * sc);
-      dl->AddTriangleFilled(ImVec2(blo.x - 6 * sc, yb - 4 * sc), ImVec2(blo.x - 6 * sc, yb + 4 * sc),
-                            ImVec2(blo.x, yb), k.dim);
+      dl->AddTriangleFilled(ImVec2(blo.x - 6 * sc, yb - 4 * sc),
+                            ImVec2(blo.x - 6 * sc, yb + 4 * sc), ImVec2(blo.x, yb), k.dim);
       ImGui::PushFont(small);
       const char* t = "identity";
       const ImVec2 ts = ImGui::CalcTextSize(t);
@@ -107,7 +121,8 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
       ImGui::PopFont();
       continue;
     }
-    arrow(dl, ImVec2((alo.x + ahi.x) * 0.5f, ahi.y), ImVec2((blo.x + bhi.x) * 0.5f, blo.y), k.dim, sc);
+    arrow(dl, ImVec2((alo.x + ahi.x) * 0.5f, ahi.y), ImVec2((blo.x + bhi.x) * 0.5f, blo.y), k.dim,
+          sc);
   }
 
   // Boxes.
@@ -122,7 +137,8 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
       dl->AddRect(lo, hi, k.border, (hi.y - lo.y) * 0.5f);
       const std::string t = "input  " + dims_str(n.shape);
       const ImVec2 ts = ImGui::CalcTextSize(t.c_str());
-      dl->AddText(ImVec2((lo.x + hi.x - ts.x) * 0.5f, (lo.y + hi.y - ts.y) * 0.5f), k.dim, t.c_str());
+      dl->AddText(ImVec2((lo.x + hi.x - ts.x) * 0.5f, (lo.y + hi.y - ts.y) * 0.5f), k.dim,
+                  t.c_str());
       continue;
     }
     const LayerCost& l = p.layers[(size_t)n.layer];
@@ -133,13 +149,17 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
                        ImGui::IsWindowHovered();
     dl->AddRectFilled(lo, hi, mix(k.card, cc, theme_is_dark() ? 0.20f : 0.13f), 5 * sc);
     dl->AddRectFilled(lo, ImVec2(lo.x + 4 * sc, hi.y), cc, 5 * sc, ImDrawFlags_RoundCornersLeft);
-    dl->AddRect(lo, hi, sel ? k.accent : hover ? k.text : with_alpha(cc, 0.8f), 5 * sc, 0,
-                (sel ? 2.5f : 1.f) * sc);
+    dl->AddRect(lo, hi,
+                sel     ? k.accent
+                : hover ? k.text
+                        : with_alpha(cc, 0.8f),
+                5 * sc, 0, (sel ? 2.5f : 1.f) * sc);
     // A bar along the bottom: this op's time against the slowest op of the unit.
     if (unit_max_ms > 0)
-      dl->AddRectFilled(ImVec2(lo.x + 4 * sc, hi.y - 3 * sc),
-                        ImVec2(lo.x + 4 * sc + float(l.time_ms / unit_max_ms) * (hi.x - lo.x - 4 * sc), hi.y),
-                        l.madds == 0 ? k.warn : k.accent, 2 * sc);
+      dl->AddRectFilled(
+          ImVec2(lo.x + 4 * sc, hi.y - 3 * sc),
+          ImVec2(lo.x + 4 * sc + float(l.time_ms / unit_max_ms) * (hi.x - lo.x - 4 * sc), hi.y),
+          l.madds == 0 ? k.warn : k.accent, 2 * sc);
     const float x0 = lo.x + pad + 2 * sc, x1 = hi.x - pad;
     float y = lo.y + std::max(1 * sc, (hi.y - lo.y - 3 * sc - lines * line) * 0.5f);
     auto row2 = [&](const std::string& left, const std::string& right, ImU32 lc, ImU32 rc) {
@@ -155,9 +175,11 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
     row2(n.label, time, k.text, time_col);
     if (lines >= 3) {
       row2(dims_str(l.out_shape), si((double)l.params) + " params", k.dim, k.dim);
-      row2(si((double)l.madds) + " MAdds", si((double)l.mac) + " MAC", l.madds ? k.text : k.dim, k.dim);
+      row2(si((double)l.madds) + " MAdds", si((double)l.mac) + " MAC", l.madds ? k.text : k.dim,
+           k.dim);
     } else if (lines == 2) {
-      row2(dims_str(l.out_shape), si((double)l.madds) + " MAdds", k.dim, k.dim);  // the rest on hover
+      row2(dims_str(l.out_shape), si((double)l.madds) + " MAdds", k.dim,
+           k.dim);  // the rest on hover
     }
     if (hover) {
       ImGui::PopFont();
@@ -167,15 +189,16 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
       ImGui::PopFont();
       ImGui::TextDisabled("kind %s, category %s", l.kind.c_str(), l.category.c_str());
       ImGui::Text("output %s", shape_str(l.out_shape).c_str());
-      ImGui::Text("params %s   MAdds %s   MAC %s", grouped(l.params).c_str(), grouped(l.madds).c_str(),
-                  grouped(l.mac).c_str());
+      ImGui::Text("params %s   MAdds %s   MAC %s", grouped(l.params).c_str(),
+                  grouped(l.madds).c_str(), grouped(l.mac).c_str());
       ImGui::Text("time %s ms (median), %s .. %s over the timed runs", ms_str(l.time_ms).c_str(),
                   ms_str(l.time_min_ms).c_str(), ms_str(l.time_max_ms).c_str());
       ImGui::Separator();
       ImGui::PushFont(fonts().mono);
       ImGui::TextUnformatted(cost_formula(l));
       ImGui::PopFont();
-      ImGui::TextDisabled("time: device synchronized before and after the op; median of the timed runs");
+      ImGui::TextDisabled(
+          "time: device synchronized before and after the op; median of the timed runs");
       if (table_rows_of_p) ImGui::TextDisabled("click: highlight its row in the table");
       ImGui::EndTooltip();
       ImGui::PushFont(small);

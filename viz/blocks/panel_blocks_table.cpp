@@ -38,31 +38,42 @@ void draw_blocks_table(AppState& app) {
   help_marker("Click a header to sort; click a row to select it (and its unit in the figure). "
               "Rows in orange do no MAdds but take measurable time.");
 
-  static const char* names[] = {"name", "kind", "%MAdds", "%MAC", "%time", "MAdds (?)", "MAC (?)", "ms (?)",
-                                "params (?)", "output"};
-  static const char* helps[] = {nullptr, "nn/cost's short label of the op",
-                                "share of MAdds = row MAdds / network MAdds",
-                                "share of MAC = row MAC / network MAC",
-                                "share of time = row time / network time (sums of medians); orange: 0 MAdds but "
-                                "measurable time",
-                                kBlocksMaddsHelp, kBlocksMacHelp, kBlocksTimeHelp, kBlocksParamsHelp, "output shape N x C x H x W"};
-  static const TableColumn cols[] = {TableColumn::name, TableColumn::kind, TableColumn::share_madds,
-                                     TableColumn::share_mac, TableColumn::share_time, TableColumn::madds,
-                                     TableColumn::mac, TableColumn::time, TableColumn::params, TableColumn::shape};
-  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_RowBg |
-                                ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate |
-                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
-                                ImGuiTableFlags_Resizable;
+  static const char* names[] = {"name",      "kind",    "%MAdds", "%MAC",       "%time",
+                                "MAdds (?)", "MAC (?)", "ms (?)", "params (?)", "output"};
+  static const char* helps[] = {
+      nullptr,
+      "nn/cost's short label of the op",
+      "share of MAdds = row MAdds / network MAdds",
+      "share of MAC = row MAC / network MAC",
+      "share of time = row time / network time (sums of medians); orange: 0 MAdds but "
+      "measurable time",
+      kBlocksMaddsHelp,
+      kBlocksMacHelp,
+      kBlocksTimeHelp,
+      kBlocksParamsHelp,
+      "output shape N x C x H x W"};
+  static const TableColumn cols[] = {TableColumn::name,        TableColumn::kind,
+                                     TableColumn::share_madds, TableColumn::share_mac,
+                                     TableColumn::share_time,  TableColumn::madds,
+                                     TableColumn::mac,         TableColumn::time,
+                                     TableColumn::params,      TableColumn::shape};
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
+                                ImGuiTableFlags_RowBg | ImGuiTableFlags_Sortable |
+                                ImGuiTableFlags_SortTristate | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Resizable;
   const float row_h = ImGui::GetTextLineHeightWithSpacing();
-  if (!ImGui::BeginTable("net", 10, flags, ImVec2(0, ImGui::GetContentRegionAvail().y - row_h * 1.4f))) return;
+  if (!ImGui::BeginTable("net", 10, flags,
+                         ImVec2(0, ImGui::GetContentRegionAvail().y - row_h * 1.4f)))
+    return;
   ImGui::TableSetupScrollFreeze(1, 1);
   const float em = ImGui::GetFontSize();
   for (int i = 0; i < 10; ++i) {
-    const float w = i == 0 ? em * (s.level == TableLevel::layers ? 8.8f : 5.f)
-                    : i == 1 ? em * 5.2f
+    const float w = i == 0             ? em * (s.level == TableLevel::layers ? 8.8f : 5.f)
+                    : i == 1           ? em * 5.2f
                     : i >= 2 && i <= 4 ? em * 3.8f
-                    : 0.f;  // 0: fit the contents
-    ImGui::TableSetupColumn(names[i], i == 0 ? ImGuiTableColumnFlags_NoHide : 0, w, (ImGuiID)cols[i]);
+                                       : 0.f;  // 0: fit the contents
+    ImGui::TableSetupColumn(names[i], i == 0 ? ImGuiTableColumnFlags_NoHide : 0, w,
+                            (ImGuiID)cols[i]);
   }
   if (ImGuiTableSortSpecs* ss = ImGui::TableGetSortSpecs()) {
     if (ss->SpecsCount > 0) {
@@ -106,8 +117,10 @@ void draw_blocks_table(AppState& app) {
     ImGui::TableNextColumn();
     blocks_share_cell(r.share_time, r.free_but_slow ? k.warn : k.accent, r.free_but_slow);
     ImGui::TableNextColumn();
-    if (r.madds) ImGui::TextUnformatted(grouped(r.madds).c_str());
-    else ImGui::TextDisabled("0");
+    if (r.madds)
+      ImGui::TextUnformatted(grouped(r.madds).c_str());
+    else
+      ImGui::TextDisabled("0");
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(grouped(r.mac).c_str());
     ImGui::TableNextColumn();
@@ -119,15 +132,18 @@ void draw_blocks_table(AppState& app) {
   }
   ImGui::EndTable();
   ImGui::PushFont(fonts().bold);
-  ImGui::Text("total   %s MAdds   %s MAC   %s ms   %s params", si((double)p.madds).c_str(), si((double)p.mac).c_str(),
-              blocks_time_cell(p, p.time_ms).c_str(), si((double)p.params).c_str());
+  ImGui::Text("total   %s MAdds   %s MAC   %s ms   %s params", si((double)p.madds).c_str(),
+              si((double)p.mac).c_str(), blocks_time_cell(p, p.time_ms).c_str(),
+              si((double)p.params).c_str());
   ImGui::PopFont();
-  help_marker("Sums over every layer of the forward pass: the same numbers as `shufflelab profile`.");
+  help_marker(
+      "Sums over every layer of the forward pass: the same numbers as `shufflelab profile`.");
 }
 
 // [SECTION] categories
 
-static void stacked_bar(const char* label, const CategorySummary& cs, double CategoryRow::*share, float w) {
+static void stacked_bar(const char* label, const CategorySummary& cs, double CategoryRow::*share,
+                        float w) {
   const float h = ImGui::GetTextLineHeight() * 1.5f, lw = ImGui::GetFontSize() * 4.f;
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(label);
@@ -156,18 +172,26 @@ void draw_blocks_categories(AppState& app) {
   const BlocksState& s = app.blocks;
   const Profile& p = s.shown.a;
   const CategorySummary cs = summarize_categories(p, s.shown.job.a.backend());
-  ImGui::TextDisabled("Shares of the network's MAdds, MAC and time by op category, like the V2 paper's Fig. 2");
-  help_marker("share = sum over the category's ops / sum over all ops; time: sums of each op's median");
+  ImGui::TextDisabled(
+      "Shares of the network's MAdds, MAC and time by op category, like the V2 paper's Fig. 2");
+  help_marker(
+      "share = sum over the category's ops / sum over all ops; time: sums of each op's median");
   const float w = ImGui::GetContentRegionAvail().x;
   stacked_bar("MAdds", cs, &CategoryRow::share_madds, w);
   stacked_bar("MAC", cs, &CategoryRow::share_mac, w);
   stacked_bar("time", cs, &CategoryRow::share_time, w);
   ImGui::Spacing();
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("cats", 7, flags)) return;
-  static const char* names[] = {"category", "ops", "MAdds (?)", "MAC (?)", "ms (?)", "%MAdds", "%time"};
-  static const char* helps[] = {"nn/cost's LayerCost::category", "layers of this category in the network",
-                                kBlocksMaddsHelp, kBlocksMacHelp, kBlocksTimeHelp, "category MAdds / network MAdds",
+  static const char* names[] = {"category", "ops",    "MAdds (?)", "MAC (?)",
+                                "ms (?)",   "%MAdds", "%time"};
+  static const char* helps[] = {"nn/cost's LayerCost::category",
+                                "layers of this category in the network",
+                                kBlocksMaddsHelp,
+                                kBlocksMacHelp,
+                                kBlocksTimeHelp,
+                                "category MAdds / network MAdds",
                                 "category time / network time"};
   for (int i = 0; i < 7; ++i) ImGui::TableSetupColumn(names[i], 0, i == 0 ? 2.2f : 1.f);
   blocks_header_row(names, helps, 7);
@@ -176,7 +200,8 @@ void draw_blocks_categories(AppState& app) {
     ImGui::TableNextColumn();
     const ImVec2 a = ImGui::GetCursorScreenPos();
     const float h = ImGui::GetTextLineHeight();
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(a.x, a.y + 2), ImVec2(a.x + h - 4, a.y + h - 2),
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(a.x, a.y + 2),
+                                              ImVec2(a.x + h - 4, a.y + h - 2),
                                               blocks_category_color(r.category), 2.f);
     ImGui::Dummy(ImVec2(h, h));
     ImGui::SameLine();

@@ -132,22 +132,27 @@ void GuidelinesState::poll() {
     const GuidelinesReport& r = w.report;
     // A cancelled run keeps the tables it finished (every row timed), drops the partial one.
     for (const GuidelineTable& t : r.tables) {
-      const bool complete = std::all_of(t.rows.begin(), t.rows.end(), [](const GuidelineRow& x) { return x.per_s > 0; });
+      const bool complete = std::all_of(t.rows.begin(), t.rows.end(),
+                                        [](const GuidelineRow& x) { return x.per_s > 0; });
       if (!t.rows.empty() && complete) tables[(int)t.guideline] = t;
     }
     if (r.has_zero_copy) zero_copy = r.zero_copy;
-    last_run = str_cat(r.device, ", ", r.threads, r.threads == 1 ? " thread" : " threads", ", batch ", r.batch, ", ",
-                       r.precise ? "precise" : "quick", r.cancelled ? " (cancelled)" : "");
+    last_run =
+        str_cat(r.device, ", ", r.threads, r.threads == 1 ? " thread" : " threads", ", batch ",
+                r.batch, ", ", r.precise ? "precise" : "quick", r.cancelled ? " (cancelled)" : "");
   } else if (error_.empty() && !cancelled && w.row.per_s > 0) {
     if (w.job.kind == GuidelinesJob::Kind::g1_point) {  // sorted by c2 / c1
       g1_points.push_back(w.row);
-      std::sort(g1_points.begin(), g1_points.end(), [](const GuidelineRow& a, const GuidelineRow& b) {
-        return a.config.c2 * b.config.c1 < b.config.c2 * a.config.c1;
-      });
+      std::sort(g1_points.begin(), g1_points.end(),
+                [](const GuidelineRow& a, const GuidelineRow& b) {
+                  return a.config.c2 * b.config.c1 < b.config.c2 * a.config.c1;
+                });
     } else {  // sorted by g
       g2_points.push_back(w.row);
       std::sort(g2_points.begin(), g2_points.end(),
-                [](const GuidelineRow& a, const GuidelineRow& b) { return a.config.groups < b.config.groups; });
+                [](const GuidelineRow& a, const GuidelineRow& b) {
+                  return a.config.groups < b.config.groups;
+                });
     }
   }
   w_.reset();
@@ -203,14 +208,17 @@ bool GuidelinesState::start_g2_point(int groups) {
 std::vector<std::string> table_widths(const GuidelineTable& t) {
   std::vector<std::string> out;
   for (const GuidelineRow& r : t.rows)
-    if (std::find(out.begin(), out.end(), r.config.width) == out.end()) out.push_back(r.config.width);
+    if (std::find(out.begin(), out.end(), r.config.width) == out.end())
+      out.push_back(r.config.width);
   return out;
 }
 
 std::string bar_label(const GuidelineConfig& c) {
   switch (c.guideline) {
-    case Guideline::g3: return c.fragments == 1 ? "1" : str_cat(c.fragments, c.parallel ? " par." : " ser.");
-    case Guideline::g4: return c.relu && c.shortcut ? "ReLU+add" : c.relu ? "ReLU" : c.shortcut ? "add" : "none";
+    case Guideline::g3:
+      return c.fragments == 1 ? "1" : str_cat(c.fragments, c.parallel ? " par." : " ser.");
+    case Guideline::g4:
+      return c.relu && c.shortcut ? "ReLU+add" : c.relu ? "ReLU" : c.shortcut ? "add" : "none";
     default: return c.label;
   }
 }
@@ -219,7 +227,8 @@ std::vector<BarRow> bar_rows(const GuidelineTable& t, const std::string& width) 
   std::vector<BarRow> out;
   for (const GuidelineRow& r : t.rows)
     if (r.config.width == width)
-      out.push_back({bar_label(r.config), r.measured_norm, r.paper_arm_norm, r.paper_gpu_norm, r.trend});
+      out.push_back(
+          {bar_label(r.config), r.measured_norm, r.paper_arm_norm, r.paper_gpu_norm, r.trend});
   return out;
 }
 

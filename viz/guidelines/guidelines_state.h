@@ -26,8 +26,8 @@ bool guidelines_view_from_name(const std::string& name, GuidelinesView* out);  /
 // or one extra slider point (G1 ratio or G2 groups) timed by measure_config.
 struct GuidelinesJob {
   enum class Kind { run, g1_point, g2_point } kind = Kind::run;
-  GuidelinesOptions opt;        // for run (progress and cancel are set by the state)
-  GuidelineConfig point;        // for the slider points
+  GuidelinesOptions opt;  // for run (progress and cancel are set by the state)
+  GuidelineConfig point;  // for the slider points
   int warmup = 2, repeats = 9;
 };
 
@@ -40,23 +40,23 @@ class GuidelinesState {
 
   // [SECTION] settings the panel edits
   GuidelinesView view = GuidelinesView::g1;
-  bool use_cuda = false;        // only settable when cuda_unavailable_reason() is empty
+  bool use_cuda = false;  // only settable when cuda_unavailable_reason() is empty
   bool precise = false;
-  int threads = 0;              // 0: all cores
+  int threads = 0;  // 0: all cores
   int batch = 1;
-  double g1_ratio = 3.0;        // the slider: c2 / c1, any value in [1/16, 16]
-  int g2_groups = 16;           // the slider: any power of two 1..64
-  bool auto_run = true;         // start a quick run of the shown experiment when first shown
+  double g1_ratio = 3.0;  // the slider: c2 / c1, any value in [1/16, 16]
+  int g2_groups = 16;     // the slider: any power of two 1..64
+  bool auto_run = true;   // start a quick run of the shown experiment when first shown
 
   // [SECTION] jobs: start* return false while another job runs
-  bool start_run(bool all);     // all: G1-G4 + zero-copy; else the shown experiment
+  bool start_run(bool all);  // all: G1-G4 + zero-copy; else the shown experiment
   bool start_g1_point(double ratio);
   bool start_g2_point(int groups);
   void cancel();
-  void wait();                  // block until the job ends, then poll() (headless screenshots)
-  void poll();                  // moves a finished job's results in; call once per frame
+  void wait();  // block until the job ends, then poll() (headless screenshots)
+  void poll();  // moves a finished job's results in; call once per frame
   bool running() const;
-  double progress() const;      // [0, 1]
+  double progress() const;  // [0, 1]
   std::string progress_text() const;
   const std::string& error() const { return error_; }
   Device device() const { return use_cuda ? Device::cuda : Device::cpu; }
@@ -65,7 +65,7 @@ class GuidelinesState {
   std::array<std::optional<GuidelineTable>, kGuidelineCount> tables;
   std::optional<ZeroCopyResult> zero_copy;
   std::vector<GuidelineRow> g1_points, g2_points;  // slider measurements, sorted by ratio / g
-  std::string last_run;         // "cpu, 2 threads, batch 1, quick" of the newest tables
+  std::string last_run;  // "cpu, 2 threads, batch 1, quick" of the newest tables
 
  private:
   struct Worker;

@@ -13,19 +13,20 @@ namespace sl::viz {
 struct PlainBar {
   std::string label;
   double value = 0;
-  std::string formula;   // hover text
-  ImU32 color = 0;       // 0: the accent
-  std::string format;    // printf for value and unit; "" gives "%.3g %s"
+  std::string formula;  // hover text
+  ImU32 color = 0;      // 0: the accent
+  std::string format;   // printf for value and unit; "" gives "%.3g %s"
 };
 struct G1Measured {
   std::string label;
   double ratio = 1, time_ms = 0;
   int64_t c1 = 0, c2 = 0;
-  bool paper = true;     // a row of Table 1, or a slider point
+  bool paper = true;  // a row of Table 1, or a slider point
 };
 
 std::string fmt_millions(int64_t v);
-void header_row();  // the header row of the panel's tables (a plain row on the code colour)  // 12345678 -> "12.35M"
+void header_row();  // the header row of the panel's tables (a plain row on the code colour)  //
+                    // 12345678 -> "12.35M"
 
 // The experiment-specific views under the table (panel_guidelines_views.cpp), each in
 // the space the panel gives it.
@@ -41,7 +42,7 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
 // One horizontal bar per entry, scaled to the largest.
 void draw_plain_bars(const std::vector<PlainBar>& bars, ImVec2 size, float sc, const char* unit);
 // G1: MAC and its lower bound against c2/c1 (log axis), measured times on the right axis.
-void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Measured>& measured, double ratio,
-                  ImVec2 size, float sc);
+void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Measured>& measured,
+                  double ratio, ImVec2 size, float sc);
 
 }  // namespace sl::viz

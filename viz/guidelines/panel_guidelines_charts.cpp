@@ -47,7 +47,8 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
   const float legend_h = 20 * sc, label_h = 20 * sc, left = 34 * sc;
   const ImVec2 a(p0.x + left, p0.y + legend_h), b(p0.x + size.x, p0.y + size.y - label_h);
   double top = 1.2;
-  for (const BarRow& r : rows) top = std::max({top, r.ours * 1.08, r.paper_arm * 1.08, r.paper_gpu * 1.08});
+  for (const BarRow& r : rows)
+    top = std::max({top, r.ours * 1.08, r.paper_arm * 1.08, r.paper_gpu * 1.08});
   auto y_of = [&](double v) { return b.y - float(v / top) * (b.y - a.y); };
   ImVec2 lp(a.x, p0.y);
   legend_item(dl, lp, ours_color(), cuda ? "ours (CUDA)" : "ours (CPU)", sc);
@@ -65,8 +66,10 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
     const std::string t = fmt2(v);
     dl->AddText(ImVec2(p0.x, y - 7 * sc), ink().dim, t.c_str());
   }
-  dl->AddLine(ImVec2(a.x, y_of(1.0)), ImVec2(b.x, y_of(1.0)), ink().dim, 1.5f);  // the first row's speed
-  const float group_w = (b.x - a.x) / float(rows.size()), bar_w = std::min(group_w * 0.8f / 3.f, 34 * sc);
+  dl->AddLine(ImVec2(a.x, y_of(1.0)), ImVec2(b.x, y_of(1.0)), ink().dim,
+              1.5f);  // the first row's speed
+  const float group_w = (b.x - a.x) / float(rows.size()),
+              bar_w = std::min(group_w * 0.8f / 3.f, 34 * sc);
   for (size_t i = 0; i < rows.size(); ++i) {
     const BarRow& r = rows[i];
     const float gx = a.x + group_w * float(i) + (group_w - 3 * bar_w) * 0.5f;
@@ -74,11 +77,14 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
     const ImU32 cols[3] = {ours_color(), arm_color(), gpu_color()};
     const char* names[3] = {"ours", "paper ARM", "paper GPU"};
     for (int k = 0; k < 3; ++k) {
-      const ImVec2 lo(gx + bar_w * float(k), y_of(vals[k])), hi(gx + bar_w * float(k + 1) - 2 * sc, b.y);
+      const ImVec2 lo(gx + bar_w * float(k), y_of(vals[k])),
+          hi(gx + bar_w * float(k + 1) - 2 * sc, b.y);
       dl->AddRectFilled(lo, hi, cols[k], 2 * sc, ImDrawFlags_RoundCornersTop);
       if (hovered && mouse.x >= lo.x && mouse.x < hi.x && mouse.y >= a.y && mouse.y <= b.y)
-        ImGui::SetTooltip("%s, %s: %.3f\nspeed / speed of the first row (same width); > 1 is faster%s", r.label.c_str(),
-                          names[k], vals[k], r.trend.empty() ? "" : str_cat("\nthe paper's trend ", r.trend, " here").c_str());
+        ImGui::SetTooltip(
+            "%s, %s: %.3f\nspeed / speed of the first row (same width); > 1 is faster%s",
+            r.label.c_str(), names[k], vals[k],
+            r.trend.empty() ? "" : str_cat("\nthe paper's trend ", r.trend, " here").c_str());
     }
     const ImVec2 ts = ImGui::CalcTextSize(r.label.c_str());
     const float cx = a.x + group_w * (float(i) + 0.5f);
@@ -104,26 +110,29 @@ void draw_plain_bars(const std::vector<PlainBar>& bars, ImVec2 size, float sc, c
   for (const PlainBar& b : bars) top = std::max(top, b.value);
   if (top <= 0) top = 1;
   float label_w = 0;
-  for (const PlainBar& b : bars) label_w = std::max(label_w, ImGui::CalcTextSize(b.label.c_str()).x);
+  for (const PlainBar& b : bars)
+    label_w = std::max(label_w, ImGui::CalcTextSize(b.label.c_str()).x);
   label_w += 8 * sc;
   const float row_h = std::min(size.y / float(bars.size()), 26 * sc), value_w = 90 * sc;
   for (size_t i = 0; i < bars.size(); ++i) {
     const PlainBar& b = bars[i];
     const float y = p0.y + row_h * float(i);
-    dl->AddText(ImVec2(p0.x, y + (row_h - ImGui::GetTextLineHeight()) * 0.5f), ink().text, b.label.c_str());
+    dl->AddText(ImVec2(p0.x, y + (row_h - ImGui::GetTextLineHeight()) * 0.5f), ink().text,
+                b.label.c_str());
     const float x0 = p0.x + label_w, w = (size.x - label_w - value_w) * float(b.value / top);
     const ImVec2 lo(x0, y + row_h * 0.18f), hi(x0 + std::max(w, 1.f), y + row_h * 0.82f);
     dl->AddRectFilled(lo, hi, b.color ? b.color : ours_color(), 2 * sc);
     char v[64];
     std::snprintf(v, sizeof v, b.format.empty() ? "%.3g %s" : b.format.c_str(), b.value, unit);
-    dl->AddText(ImVec2(hi.x + 6 * sc, y + (row_h - ImGui::GetTextLineHeight()) * 0.5f), ink().dim, v);
+    dl->AddText(ImVec2(hi.x + 6 * sc, y + (row_h - ImGui::GetTextLineHeight()) * 0.5f), ink().dim,
+                v);
     if (hovered && mouse.y >= y && mouse.y < y + row_h && !b.formula.empty())
       ImGui::SetTooltip("%s", b.formula.c_str());
   }
 }
 
-void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Measured>& measured, double ratio,
-                  ImVec2 size, float sc) {
+void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Measured>& measured,
+                  double ratio, ImVec2 size, float sc) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("##g1plot", size);
@@ -141,7 +150,9 @@ void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Me
   mac_lo *= 0.9;
   t_hi = t_hi > 0 ? t_hi * 1.15 : 1;
   auto x_of = [&](double r) { return a.x + float((std::log2(r) + 4.0) / 8.0) * (b.x - a.x); };
-  auto y_mac = [&](double m) { return b.y - float((m - mac_lo) / (mac_hi - mac_lo)) * (b.y - a.y); };
+  auto y_mac = [&](double m) {
+    return b.y - float((m - mac_lo) / (mac_hi - mac_lo)) * (b.y - a.y);
+  };
   auto y_t = [&](double t) { return b.y - float(t / t_hi) * (b.y - a.y); };
   dl->AddRect(a, b, ink().faint);
   for (int e = -4; e <= 4; e += 2) {  // ratio ticks 1/16 .. 16
@@ -168,21 +179,25 @@ void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Me
   dl->AddPolyline(mac_line.data(), (int)mac_line.size(), ours_color(), 0, 2.5f * sc);
   std::vector<ImVec2> t_line;
   for (const G1Measured& m : measured) t_line.push_back(ImVec2(x_of(m.ratio), y_t(m.time_ms)));
-  if (t_line.size() > 1) dl->AddPolyline(t_line.data(), (int)t_line.size(), group_color(2, 8), 0, 1.5f * sc);
+  if (t_line.size() > 1)
+    dl->AddPolyline(t_line.data(), (int)t_line.size(), group_color(2, 8), 0, 1.5f * sc);
   if (hovered && mouse.x >= a.x && mouse.x <= b.x) {
     const double r = std::pow(2.0, (mouse.x - a.x) / (b.x - a.x) * 8.0 - 4.0);
     size_t k = 0;
     for (size_t i = 0; i < curve.size(); ++i)
       if (std::fabs(std::log(curve[i].ratio / r)) < std::fabs(std::log(curve[k].ratio / r))) k = i;
-    ImGui::SetTooltip("c2/c1 = %.3g\nMAC = h*w*(c1 + c2) + c1*c2 = %.0f\nlower bound = 2*sqrt(h*w*B) + B/(h*w) = %.0f",
-                        curve[k].ratio, curve[k].mac, curve[k].bound);
+    ImGui::SetTooltip("c2/c1 = %.3g\nMAC = h*w*(c1 + c2) + c1*c2 = %.0f\nlower bound = "
+                      "2*sqrt(h*w*B) + B/(h*w) = %.0f",
+                      curve[k].ratio, curve[k].mac, curve[k].bound);
   }
   for (size_t i = 0; i < measured.size(); ++i) {  // a point's tooltip wins over the curve's
     dl->AddCircleFilled(t_line[i], 4.5f * sc, group_color(2, 8));
-    if (hovered && std::fabs(mouse.x - t_line[i].x) < 6 * sc && std::fabs(mouse.y - t_line[i].y) < 6 * sc)
+    if (hovered && std::fabs(mouse.x - t_line[i].x) < 6 * sc &&
+        std::fabs(mouse.y - t_line[i].y) < 6 * sc)
       ImGui::SetTooltip("c1:c2 = %s: median %.3f ms per pass\n(c1, c2) = (%lld, %lld), %s",
                         measured[i].label.c_str(), measured[i].time_ms, (long long)measured[i].c1,
-                        (long long)measured[i].c2, measured[i].paper ? "a paper row" : "a slider point");
+                        (long long)measured[i].c2,
+                        measured[i].paper ? "a paper row" : "a slider point");
   }
   const float xr = x_of(ratio);  // the slider's ratio
   dl->AddLine(ImVec2(xr, a.y), ImVec2(xr, b.y), ink().accent_soft, 2 * sc);

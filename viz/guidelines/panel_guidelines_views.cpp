@@ -35,9 +35,10 @@ void draw_g1_view(GuidelinesState& s, float sc) {
   const GuidelineConfig base = guideline_configs(Guideline::g1, s.device(), 0, s.batch)[0];
   const int64_t hw = base.hw, budget = hw * hw * base.c1 * base.c2;
   heading("MAC against the ratio, B fixed");
-  help_marker("B = h*w*c1*c2 (one 1x1 conv, N = 1) is held at the 1:1 row's value. By AM-GM, "
-              "c1 + c2 >= 2*sqrt(c1*c2), so MAC = h*w*(c1 + c2) + c1*c2 >= 2*sqrt(h*w*B) + B/(h*w), "
-              "with equality at c1 = c2.");
+  help_marker(
+      "B = h*w*c1*c2 (one 1x1 conv, N = 1) is held at the 1:1 row's value. By AM-GM, "
+      "c1 + c2 >= 2*sqrt(c1*c2), so MAC = h*w*(c1 + c2) + c1*c2 >= 2*sqrt(h*w*B) + B/(h*w), "
+      "with equality at c1 = c2.");
   float lr = (float)std::log2(s.g1_ratio);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
   if (ImGui::SliderFloat("##ratio", &lr, -4.f, 4.f, num("c2/c1 = %.2f", s.g1_ratio).c_str()))
@@ -47,25 +48,29 @@ void draw_g1_view(GuidelinesState& s, float sc) {
   if (ImGui::Button("Time this ratio")) s.start_g1_point(s.g1_ratio);
   ImGui::EndDisabled();
   const G1Point p = g1_point(s.g1_ratio, hw, budget);
-  value_with_help("c2/c1", num("%.2f", p.ratio), "the slider, any ratio from 1/16 to 16 (log scale)");
+  value_with_help("c2/c1", num("%.2f", p.ratio),
+                  "the slider, any ratio from 1/16 to 16 (log scale)");
   ImGui::SameLine(0, 16 * sc);
   value_with_help("(c1, c2)", str_cat("(", p.c1, ", ", p.c2, ")"),
                   "c1 = sqrt(B / (h*w*ratio)), c2 = ratio * c1, rounded");
   ImGui::SameLine(0, 16 * sc);
   value_with_help("MAC", str_cat(p.mac), "h*w*(c1 + c2) + c1*c2 (conv2d_mac)");
   ImGui::SameLine(0, 16 * sc);
-  value_with_help("bound", num("%.0f", p.mac_lower_bound), "2*sqrt(h*w*B) + B/(h*w) with this row's B");
+  value_with_help("bound", num("%.0f", p.mac_lower_bound),
+                  "2*sqrt(h*w*B) + B/(h*w) with this row's B");
   std::vector<G1Measured> measured;
   if (s.tables[0])
     for (const GuidelineRow& r : first_width_rows(*s.tables[0]))
-      measured.push_back({r.config.label, double(r.config.c2) / double(r.config.c1), r.time_ms, r.config.c1,
-                          r.config.c2, true});
+      measured.push_back({r.config.label, double(r.config.c2) / double(r.config.c1), r.time_ms,
+                          r.config.c1, r.config.c2, true});
   for (const GuidelineRow& r : s.g1_points)
-    measured.push_back({r.config.label, double(r.config.c2) / double(r.config.c1), r.time_ms, r.config.c1,
-                        r.config.c2, false});
-  std::sort(measured.begin(), measured.end(), [](const G1Measured& a, const G1Measured& b) { return a.ratio < b.ratio; });
+    measured.push_back({r.config.label, double(r.config.c2) / double(r.config.c1), r.time_ms,
+                        r.config.c1, r.config.c2, false});
+  std::sort(measured.begin(), measured.end(),
+            [](const G1Measured& a, const G1Measured& b) { return a.ratio < b.ratio; });
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  draw_g1_plot(g1_curve(hw, budget), measured, s.g1_ratio, ImVec2(avail.x, std::max(avail.y, 180 * sc)), sc);
+  draw_g1_plot(g1_curve(hw, budget), measured, s.g1_ratio,
+               ImVec2(avail.x, std::max(avail.y, 180 * sc)), sc);
 }
 
 // [SECTION] G2
@@ -74,12 +79,14 @@ void draw_g2_view(GuidelinesState& s, float sc) {
   const GuidelineConfig base = guideline_configs(Guideline::g2, s.device(), 0, s.batch)[0];
   const int64_t hw = base.hw, budget = hw * hw * base.c1 * base.c1;
   heading("MAC against the number of groups");
-  help_marker("B = h*w*c*c/g held at the g = 1 row's value, so c = sqrt(g*B/(h*w)) grows with g, and "
-              "MAC = h*w*2c + c*c/g = 2*sqrt(g*h*w*B) + B/(h*w) grows as sqrt(g).");
+  help_marker(
+      "B = h*w*c*c/g held at the g = 1 row's value, so c = sqrt(g*B/(h*w)) grows with g, and "
+      "MAC = h*w*2c + c*c/g = 2*sqrt(g*h*w*B) + B/(h*w) grows as sqrt(g).");
   int lg = 0;
   while ((1 << lg) < s.g2_groups) ++lg;
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-  if (ImGui::SliderInt("##groups", &lg, 0, 6, str_cat("g = ", 1 << lg).c_str())) s.g2_groups = 1 << lg;
+  if (ImGui::SliderInt("##groups", &lg, 0, 6, str_cat("g = ", 1 << lg).c_str()))
+    s.g2_groups = 1 << lg;
   ImGui::SameLine();
   ImGui::BeginDisabled(s.running());
   if (ImGui::Button("Time this g")) s.start_g2_point(s.g2_groups);
@@ -94,32 +101,37 @@ void draw_g2_view(GuidelinesState& s, float sc) {
   for (int g = 1; g <= 64; g *= 2) {
     const G2Point q = g2_point(g, hw, budget);
     macs.push_back({str_cat("g=", g, " c=", q.c), double(q.mac),
-                    str_cat("MAC = h*w*2c + c*c/g = ", hw * hw, "*2*", q.c, " + ", q.c, "*", q.c, "/", g, " = ", q.mac),
+                    str_cat("MAC = h*w*2c + c*c/g = ", hw * hw, "*2*", q.c, " + ", q.c, "*", q.c,
+                            "/", g, " = ", q.mac),
                     g == s.g2_groups ? ink().warn : 0, "%.0f %s"});
   }
-  std::vector<GuidelineRow> rows = s.tables[1] ? first_width_rows(*s.tables[1]) : std::vector<GuidelineRow>();
+  std::vector<GuidelineRow> rows =
+      s.tables[1] ? first_width_rows(*s.tables[1]) : std::vector<GuidelineRow>();
   rows.insert(rows.end(), s.g2_points.begin(), s.g2_points.end());
   for (const GuidelineRow& r : rows)
     times.push_back({str_cat(r.config.label, " c=", r.config.c1), r.time_ms,
-                     str_cat("median ms per pass of 10 group convs, c = ", r.config.c1, ", g = ", r.config.groups), 0,
-                     "%.2f %s"});
+                     str_cat("median ms per pass of 10 group convs, c = ", r.config.c1,
+                             ", g = ", r.config.groups),
+                     0, "%.2f %s"});
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   ImGui::TextDisabled("MAC per 1x1 group conv (one image)");
   draw_plain_bars(macs, ImVec2(avail.x, avail.y * 0.5f - 20 * sc), sc, "");
   ImGui::TextDisabled("measured: table rows and slider points");
-  draw_plain_bars(times, ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, 60 * sc)), sc, "ms");
+  draw_plain_bars(times, ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, 60 * sc)), sc,
+                  "ms");
 }
 
 // [SECTION] G3
 
 void draw_g3_view(GuidelinesState& s, float sc) {
   heading("Op calls and time per pass");
-  help_marker("ops = layer op calls per pass, counted by the pass's OpTally: 10 blocks x (fragments + 1 concat "
+  help_marker("ops = layer op calls per pass, counted by the pass's OpTally: 10 blocks x "
+              "(fragments + 1 concat "
               "when parallel).");
   std::vector<PlainBar> ops, times;
   for (const GuidelineRow& r : first_width_rows(*s.tables[2])) {
-    ops.push_back({r.config.label, double(r.op_calls), "op calls per pass (OpTally)", group_color(3, 8),
-                   "%.0f %s"});
+    ops.push_back({r.config.label, double(r.op_calls), "op calls per pass (OpTally)",
+                   group_color(3, 8), "%.0f %s"});
     times.push_back({r.config.label, r.time_ms, "median ms per pass", 0, "%.2f %s"});
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -136,15 +148,18 @@ void draw_g3_view(GuidelinesState& s, float sc) {
 
 void draw_g4_view(GuidelinesState& s, float sc) {
   heading("Element-wise share");
-  help_marker("time: relu + add op times / all op times in one pass, each op timed on its own, median over "
-              "passes. MAC: relu reads and writes each element (2 per element), add reads two and writes one (3).");
+  help_marker(
+      "time: relu + add op times / all op times in one pass, each op timed on its own, median over "
+      "passes. MAC: relu reads and writes each element (2 per element), add reads two and writes "
+      "one (3).");
   std::vector<PlainBar> share, mac;
   for (const GuidelineRow& r : first_width_rows(*s.tables[3])) {
-    share.push_back({r.config.label, 100 * r.elementwise_share, "relu + add time / total op time, median",
-                     group_color(2, 8), "%.0f%% %s"});
-    mac.push_back({r.config.label, 100.0 * double(r.elementwise_mac) / double(std::max<int64_t>(r.mac, 1)),
-                   str_cat("element-wise MAC / total MAC = ", r.elementwise_mac, " / ", r.mac), group_color(5, 8),
-                   "%.0f%% %s"});
+    share.push_back({r.config.label, 100 * r.elementwise_share,
+                     "relu + add time / total op time, median", group_color(2, 8), "%.0f%% %s"});
+    mac.push_back({r.config.label,
+                   100.0 * double(r.elementwise_mac) / double(std::max<int64_t>(r.mac, 1)),
+                   str_cat("element-wise MAC / total MAC = ", r.elementwise_mac, " / ", r.mac),
+                   group_color(5, 8), "%.0f%% %s"});
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   ImGui::TextDisabled("share of time");
@@ -157,19 +172,22 @@ void draw_g4_view(GuidelinesState& s, float sc) {
 
 void draw_zero_copy_view(GuidelinesState& s, float sc) {
   const ZeroCopyResult& z = *s.zero_copy;
-  ImGui::TextDisabled("10 units, input %s per unit, shuffle groups %lld", shape_str(z.input).c_str(),
-                      (long long)z.groups);
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
+  ImGui::TextDisabled("10 units, input %s per unit, shuffle groups %lld",
+                      shape_str(z.input).c_str(), (long long)z.groups);
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
   if (ImGui::BeginTable("zc", 8, flags)) {
     const char* heads[8][2] = {
         {"variant", nullptr},
         {"MAdds", "multiply-adds per pass (conv2d_madds); the same for all three"},
         {"MAC", "elements read + written per pass (nn/cost records)"},
-        {"shuffle MAC", "channel_shuffle reads and writes every element: 2*N*C*H*W per unit; 0 when folded"},
+        {"shuffle MAC",
+         "channel_shuffle reads and writes every element: 2*N*C*H*W per unit; 0 when folded"},
         {"concat MAC", "concat reads both halves and writes the joined tensor: 2*N*C*H*W per unit"},
         {"ms", "median ms per pass"},
         {"saved", "(plain ms - this ms) / plain ms"},
-        {"max |diff|", "largest |output - plain output|: 0 up to float rounding (sums run in another order)"}};
+        {"max |diff|",
+         "largest |output - plain output|: 0 up to float rounding (sums run in another order)"}};
     header_row();
     for (auto& h : heads) {
       ImGui::TableNextColumn();
@@ -178,8 +196,13 @@ void draw_zero_copy_view(GuidelinesState& s, float sc) {
     }
     for (const ZeroCopyRow& r : z.rows) {
       ImGui::TableNextRow();
-      const std::string vals[8] = {r.variant, fmt_millions(r.madds), fmt_millions(r.mac), fmt_millions(r.shuffle_mac),
-                                   fmt_millions(r.concat_mac), num("%.3f", r.time_ms), num("%+.1f%%", r.saved_pct),
+      const std::string vals[8] = {r.variant,
+                                   fmt_millions(r.madds),
+                                   fmt_millions(r.mac),
+                                   fmt_millions(r.shuffle_mac),
+                                   fmt_millions(r.concat_mac),
+                                   num("%.3f", r.time_ms),
+                                   num("%+.1f%%", r.saved_pct),
                                    num("%.2g", r.max_abs_diff)};
       for (int k = 0; k < 8; ++k) {
         ImGui::TableNextColumn();
@@ -194,7 +217,8 @@ void draw_zero_copy_view(GuidelinesState& s, float sc) {
   for (const ZeroCopyRow& r : z.rows) {
     times.push_back({r.variant, r.time_ms, "median ms per pass", 0, "%.2f %s"});
     macs.push_back({r.variant, double(r.shuffle_mac + r.concat_mac) / 1e6,
-                    "shuffle MAC + concat MAC per pass, millions of elements", group_color(4, 8), "%.2fM%s"});
+                    "shuffle MAC + concat MAC per pass, millions of elements", group_color(4, 8),
+                    "%.2fM%s"});
   }
   const float w = ImGui::GetContentRegionAvail().x * 0.5f - 8 * sc;
   ImGui::BeginGroup();
@@ -208,16 +232,18 @@ void draw_zero_copy_view(GuidelinesState& s, float sc) {
   ImGui::EndGroup();
   heading("How");
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled(
-      "Shuffle with G groups: output channel j = m*G + g takes input channel i = g*(C/G) + m. A 1x1 conv after "
-      "it computes out[o] = sum_g sum_m W[o, m*G + g] * x[g*(C/G) + m].");
-  ImGui::TextDisabled(
-      "(a) W_fold[o, g*(C/G) + m] = W[o, m*G + g], permuted once when the weights load: the conv reads x "
-      "unshuffled, and the shuffle copy is gone (concat remains).");
-  ImGui::TextDisabled(
-      "(b) the block g of W_fold multiplies input block g, which is the left half (a view of the unit's input) or "
-      "the branch output, read where they are: out = W_0 @ left, then out += W_1 @ right. Neither concat nor "
-      "shuffle is copied; the price is one extra read of out per accumulating block, and matmul calls per image.");
+  ImGui::TextDisabled("Shuffle with G groups: output channel j = m*G + g takes input channel i = "
+                      "g*(C/G) + m. A 1x1 conv after "
+                      "it computes out[o] = sum_g sum_m W[o, m*G + g] * x[g*(C/G) + m].");
+  ImGui::TextDisabled("(a) W_fold[o, g*(C/G) + m] = W[o, m*G + g], permuted once when the weights "
+                      "load: the conv reads x "
+                      "unshuffled, and the shuffle copy is gone (concat remains).");
+  ImGui::TextDisabled("(b) the block g of W_fold multiplies input block g, which is the left half "
+                      "(a view of the unit's input) or "
+                      "the branch output, read where they are: out = W_0 @ left, then out += W_1 @ "
+                      "right. Neither concat nor "
+                      "shuffle is copied; the price is one extra read of out per accumulating "
+                      "block, and matmul calls per image.");
   ImGui::PopTextWrapPos();
 }
 

@@ -33,7 +33,8 @@ static std::string first_heading(const std::string& path) {
 }
 
 std::string lessons_dir() {
-  if (const char* e = std::getenv("SHUFFLELAB_LESSONS_DIR"); e && *e) return fs::is_directory(e) ? e : "";
+  if (const char* e = std::getenv("SHUFFLELAB_LESSONS_DIR"); e && *e)
+    return fs::is_directory(e) ? e : "";
 #ifdef SL_VIZ_SOURCE_DIR
   const std::string d = std::string(SL_VIZ_SOURCE_DIR) + "/lessons";
   if (fs::is_directory(d)) return d;
@@ -55,10 +56,12 @@ std::vector<LessonInfo> find_lessons(const std::string& dir) {
     l.number = name.substr(0, 2);
     l.dir = e.path().string();
     l.title_en = first_heading((e.path() / "README.md").string());
-    if (fs::exists(e.path() / "README.zh.md")) l.title_zh = first_heading((e.path() / "README.zh.md").string());
+    if (fs::exists(e.path() / "README.zh.md"))
+      l.title_zh = first_heading((e.path() / "README.zh.md").string());
     out.push_back(l);
   }
-  std::sort(out.begin(), out.end(), [](const LessonInfo& a, const LessonInfo& b) { return a.dir < b.dir; });
+  std::sort(out.begin(), out.end(),
+            [](const LessonInfo& a, const LessonInfo& b) { return a.dir < b.dir; });
   return out;
 }
 
@@ -172,7 +175,8 @@ void LessonsState::select(int i) {
   std::string body;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
-    if (!(line.rfind("*[", 0) == 0 && line.find("](README") != std::string::npos)) body += line + "\n";
+    if (!(line.rfind("*[", 0) == 0 && line.find("](README") != std::string::npos))
+      body += line + "\n";
   blocks = parse_markdown(body);
 }
 

@@ -28,7 +28,8 @@ std::vector<LessonInfo> find_lessons(const std::string& dir);
 
 // [SECTION] the last check run
 enum class CheckResult { not_run, passed, failed, not_solved };
-const char* check_result_name(CheckResult r);  // "passed", "failed", "not run yet", "exercise not solved yet"
+const char* check_result_name(
+    CheckResult r);  // "passed", "failed", "not run yet", "exercise not solved yet"
 
 // CTest's LastTest.log as text -> the outcome of each test it ran. A test is `failed`
 // unless its status line is "Test Passed."; an exercise whose output says "not solved
@@ -50,25 +51,25 @@ std::string ctest_log_path();
 enum class Lang { en, zh };
 
 struct LessonsState {
-  std::string dir;                  // lessons_dir() at load
+  std::string dir;  // lessons_dir() at load
   std::vector<LessonInfo> lessons;
   int selected = 0;
   Lang lang = Lang::en;
-  bool cjk_font = false;            // set by the app: a CJK font was merged into the atlas
-  std::vector<MdBlock> blocks;      // the selected README, parsed
-  std::string shown_path;           // the file `blocks` came from
-  std::string notice;               // e.g. "no CJK font: showing English"
-  std::string log_path;             // ctest_log_path() at the last refresh
+  bool cjk_font = false;        // set by the app: a CJK font was merged into the atlas
+  std::vector<MdBlock> blocks;  // the selected README, parsed
+  std::string shown_path;       // the file `blocks` came from
+  std::string notice;           // e.g. "no CJK font: showing English"
+  std::string log_path;         // ctest_log_path() at the last refresh
   bool log_found = false;
   std::map<std::string, CheckResult> results;
   bool loaded = false;
 
-  void load();                      // find the lessons, read the log, parse the selection
-  void refresh_checks();            // re-read the CTest log
-  void select(int i);               // parse lesson i in the current language
+  void load();            // find the lessons, read the log, parse the selection
+  void refresh_checks();  // re-read the CTest log
+  void select(int i);     // parse lesson i in the current language
   void set_lang(Lang l);
   bool select_number(const std::string& nn);  // "05" -> true when that lesson exists
-  std::string zh_text() const;      // every README.zh.md's text: the glyphs the CJK font needs
+  std::string zh_text() const;  // every README.zh.md's text: the glyphs the CJK font needs
 };
 
 }  // namespace sl::viz

@@ -37,7 +37,8 @@ std::vector<MdSpan> parse_inline(const std::string& t) {
       const std::string mark = dbl ? "**" : "*";
       const size_t e = t.find(mark, i + mark.size());
       // "*" needs a non-space after it (x * y is multiplication, not emphasis)
-      if (e != std::string::npos && e > i + mark.size() && !std::isspace((unsigned char)t[i + mark.size()])) {
+      if (e != std::string::npos && e > i + mark.size() &&
+          !std::isspace((unsigned char)t[i + mark.size()])) {
         flush();
         // inner `code` inside bold is kept as bold text without the backticks
         for (MdSpan s : parse_inline(t.substr(i + mark.size(), e - i - mark.size()))) {
@@ -192,8 +193,8 @@ std::vector<MdBlock> parse_markdown(const std::string& doc) {
     if (!is_open) start(MdKind::paragraph);
     // A continuation line of the open paragraph or list item: joined by a space, except
     // between two non-ASCII characters (Chinese lines break without one).
-    const bool cjk_join = !pending.empty() && (unsigned char)pending.back() >= 0x80 &&
-                          (unsigned char)t[0] >= 0x80;
+    const bool cjk_join =
+        !pending.empty() && (unsigned char)pending.back() >= 0x80 && (unsigned char)t[0] >= 0x80;
     pending += (cjk_join ? "" : " ") + t;
   }
   close();

@@ -27,7 +27,8 @@ static std::vector<std::string> wrap_units(const std::string& s) {
     const unsigned char c = (unsigned char)s[i];
     const size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     unsigned cp = c;
-    if (n == 3 && i + 2 < s.size()) cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+    if (n == 3 && i + 2 < s.size())
+      cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
     const std::string ch = s.substr(i, n);
     i += n;
     if (n >= 3 && cp >= 0x2E80) {  // CJK and full-width punctuation: a unit of its own
@@ -72,8 +73,8 @@ static float draw_flow(const std::vector<MdSpan>& spans, float indent, ImFont* b
       if (sp.code) {
         const float trail = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.f, " ").x *
                             float(u.size() - u.find_last_not_of(' ') - 1);
-        dl->AddRectFilled(ImVec2(p.x - 2, p.y - 1), ImVec2(p.x + sz.x - trail + 2, p.y + font->FontSize + 1),
-                          k.code_bg, 3.f);
+        dl->AddRectFilled(ImVec2(p.x - 2, p.y - 1),
+                          ImVec2(p.x + sz.x - trail + 2, p.y + font->FontSize + 1), k.code_bg, 3.f);
       }
       dl->AddText(font, font->FontSize, p, sp.code ? k.code_text : color, u.c_str());
     }
@@ -113,9 +114,11 @@ static void draw_blocks(const std::vector<MdBlock>& blocks, float sc) {
       case MdKind::numbered: {
         const float indent = (18.f + 18.f * b.level) * sc;
         const ImVec2 p = ImGui::GetCursorScreenPos();
-        const std::string mark = b.kind == MdKind::bullet ? "\xE2\x80\xA2" : std::to_string(b.number) + ".";
+        const std::string mark =
+            b.kind == MdKind::bullet ? "\xE2\x80\xA2" : std::to_string(b.number) + ".";
         const float mw = ImGui::CalcTextSize(mark.c_str()).x;
-        ImGui::GetWindowDrawList()->AddText(ImVec2(p.x + indent - mw - 6 * sc, p.y), k.dim, mark.c_str());
+        ImGui::GetWindowDrawList()->AddText(ImVec2(p.x + indent - mw - 6 * sc, p.y), k.dim,
+                                            mark.c_str());
         draw_flow(b.spans, indent, f.body, f.bold, k.text);
         gap((list_ends ? 8 : 2) * sc);
         break;
@@ -128,7 +131,8 @@ static void draw_blocks(const std::vector<MdBlock>& blocks, float sc) {
         const float w = std::max(ImGui::GetContentRegionAvail().x, ts.x + 2 * pad);
         ImDrawList* dl = ImGui::GetWindowDrawList();
         dl->AddRectFilled(p, ImVec2(p.x + w, p.y + ts.y + 2 * pad), k.code_bg, 6 * sc);
-        dl->AddText(f.mono, f.mono->FontSize, ImVec2(p.x + pad, p.y + pad), k.code_text, b.code.c_str());
+        dl->AddText(f.mono, f.mono->FontSize, ImVec2(p.x + pad, p.y + pad), k.code_text,
+                    b.code.c_str());
         ImGui::Dummy(ImVec2(ts.x + 2 * pad, ts.y + 2 * pad));
         ImGui::PopFont();
         gap(8 * sc);
@@ -163,20 +167,24 @@ static ImU32 result_color(CheckResult r) {
 }
 
 static void badge(const char* what, CheckResult r, const LessonsState& s) {
-  const char* mark = r == CheckResult::passed ? "\xE2\x9C\x93 " : r == CheckResult::failed ? "\xE2\x9C\x97 " : "";
+  const char* mark = r == CheckResult::passed   ? "\xE2\x9C\x93 "
+                     : r == CheckResult::failed ? "\xE2\x9C\x97 "
+                                                : "";
   ImGui::PushFont(fonts().small);
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(result_color(r)), "%s%s: %s", mark, what,
                      r == CheckResult::not_solved ? "not solved yet" : check_result_name(r));
   ImGui::PopFont();
   // A full `ctest` run ends with an empty log: its `labels` test lists tests with ctest -N,
   // which rewrites LastTest.log. `ctest -L lesson` leaves the lessons' results there.
-  const char* why = !s.log_found     ? "\n(not found: no check has run in this build yet)"
+  const char* why = !s.log_found        ? "\n(not found: no check has run in this build yet)"
                     : s.results.empty() ? "\n(it lists no test: the last ctest only listed tests)"
                                         : "";
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("From CTest's last run: %s%s\nUpdate it with  ctest --preset release -L lesson  "
-                      "(one exercise: -L exercise_NN), then Reload;\nmake check-exercise runs the checker "
-                      "without CTest, so it does not update this", s.log_path.c_str(), why);
+    ImGui::SetTooltip(
+        "From CTest's last run: %s%s\nUpdate it with  ctest --preset release -L lesson  "
+        "(one exercise: -L exercise_NN), then Reload;\nmake check-exercise runs the checker "
+        "without CTest, so it does not update this",
+        s.log_path.c_str(), why);
 }
 
 static void draw_list(AppState& app) {
@@ -256,9 +264,10 @@ void draw_panel_lessons(AppState& app) {
     ImGui::SameLine(0, 24 * sc);
     if (ImGui::Button((std::string("Open in ") + target).c_str())) open_in_panel(app, l.number);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip(l.number <= "02" ? "The Shuffle panel with the article's example: x of shape "
-                                           "[2, 4, 2, 2], G = 2"
-                                         : "The Blocks panel with ShuffleNet V1, g = 3, width 1.0, ImageNet");
+      ImGui::SetTooltip(l.number <= "02"
+                            ? "The Shuffle panel with the article's example: x of shape "
+                              "[2, 4, 2, 2], G = 2"
+                            : "The Blocks panel with ShuffleNet V1, g = 3, width 1.0, ImageNet");
   }
   ImGui::SameLine(0, 24 * sc);
   if (ImGui::Button("Reload")) {
@@ -267,8 +276,10 @@ void draw_panel_lessons(AppState& app) {
     s.select(std::min(keep, int(s.lessons.size()) - 1));
   }
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Read the READMEs and CTest's last log again (after editing or running checks)");
-  if (!s.notice.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", s.notice.c_str());
+    ImGui::SetTooltip(
+        "Read the READMEs and CTest's last log again (after editing or running checks)");
+  if (!s.notice.empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", s.notice.c_str());
   ImGui::BeginChild("readme", ImVec2(0, 0), true);
   ImGui::PushTextWrapPos(0.f);
   ImGui::TextDisabled("%s", s.shown_path.c_str());

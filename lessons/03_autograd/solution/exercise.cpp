@@ -11,8 +11,9 @@ sl::Tensor sigmoid_op(const sl::Tensor& x) {
   sl::Tensor out = s;
   // d sigmoid / dx = s * (1 - s). Capture s.detach(), as exp does in core/ops_elementwise.cpp:
   // s itself is out, whose Node would then own the lambda that owns it (a cycle, a leak).
-  sl::record(out, "sigmoid", {x}, [s = s.detach()](const sl::Tensor& dout) -> std::vector<sl::Tensor> {
-    return {sl::mul(dout, sl::mul(s, sl::sub(sl::scalar(1.f), s)))};
-  });
+  sl::record(out, "sigmoid", {x},
+             [s = s.detach()](const sl::Tensor& dout) -> std::vector<sl::Tensor> {
+               return {sl::mul(dout, sl::mul(s, sl::sub(sl::scalar(1.f), s)))};
+             });
   return out;
 }

@@ -31,7 +31,8 @@ Tensor conv2d_forward_by_hand(const Tensor& x, const Tensor& w, const sl::Conv2d
           for (int64_t ci = 0; ci < d.Cg_in; ++ci)
             for (int64_t kh = 0; kh < d.K; ++kh)
               for (int64_t kw = 0; kw < d.K; ++kw) {
-                const int64_t ih = oh * p.stride - p.padding + kh, iw = ow * p.stride - p.padding + kw;
+                const int64_t ih = oh * p.stride - p.padding + kh,
+                              iw = ow * p.stride - p.padding + kw;
                 if (ih < 0 || ih >= d.H || iw < 0 || iw >= d.W) continue;  // zero padding
                 acc += x.at({n, first_in + ci, ih, iw}) * w.at({co, ci, kh, kw});
               }
@@ -55,7 +56,8 @@ Tensor conv2d_weight_grad_by_hand(const Tensor& x, const Tensor& dout, const sl:
           for (int64_t n = 0; n < d.N; ++n)
             for (int64_t oh = 0; oh < d.H_out; ++oh)
               for (int64_t ow = 0; ow < d.W_out; ++ow) {
-                const int64_t ih = oh * p.stride - p.padding + kh, iw = ow * p.stride - p.padding + kw;
+                const int64_t ih = oh * p.stride - p.padding + kh,
+                              iw = ow * p.stride - p.padding + kw;
                 if (ih < 0 || ih >= d.H || iw < 0 || iw >= d.W) continue;
                 acc += dout.at({n, co, oh, ow}) * x.at({n, first_in + ci, ih, iw});
               }

@@ -2,7 +2,8 @@
 // the same checker on it (test exercise_05_solution) so the exercise stays solvable.
 #include "lessons/05_group_conv/exercise.h"
 
-sl::Tensor group_conv_by_split(const sl::Tensor& x, const sl::Tensor& w, const sl::Conv2dParams& p) {
+sl::Tensor group_conv_by_split(const sl::Tensor& x, const sl::Tensor& w,
+                               const sl::Conv2dParams& p) {
   const int64_t G = p.groups, cg_in = x.size(1) / G, cg_out = w.size(0) / G;
   std::vector<sl::Tensor> outs;
   for (int64_t k = 0; k < G; ++k)
