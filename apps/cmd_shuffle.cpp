@@ -146,7 +146,7 @@ int cmd_shuffle(int argc, char** argv) {
                 "  contiguous: contiguous() returns it as is and view works without a copy.\n");
   std::printf("  view({N, -1, H, W}): -1 asks view to infer that size from the others,\n"
               "  numel / (N*H*W) = %lld / %lld = %lld = C.\n",
-              (long long)(s.N * C * s.H * s.W), (long long)(s.N * s.H * s.W), (long long)C);
+              (long long)s.N * C * s.H * s.W, (long long)s.N * s.H * s.W, (long long)C);
 
   std::vector<int64_t> identity(C);
   for (int64_t i = 0; i < C; ++i) identity[i] = i;

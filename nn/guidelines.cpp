@@ -156,6 +156,7 @@ struct Stack {
         }
         if (ws.size() == 1) return tally_conv2d(k, in, ws[0]);
         std::vector<Tensor> parts;
+        parts.reserve(ws.size());
         for (const Tensor& wf : ws) parts.push_back(tally_conv2d(k, in, wf));
         return tally_concat(k, parts);
       }

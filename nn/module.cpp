@@ -33,6 +33,7 @@ Tensor Module::call(const std::vector<Tensor>& inputs, const std::function<Tenso
   Tensor out = f();
   if (scope.recording() && leaf) {
     std::vector<Shape> shapes;
+    shapes.reserve(inputs.size());
     for (const Tensor& t : inputs) shapes.push_back(t.shape());
     if (std::optional<LayerCost> c = cost(shapes, out.shape())) scope.record(std::move(*c));
   }

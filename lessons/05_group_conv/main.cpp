@@ -25,6 +25,7 @@ static lesson::Measured one_conv(int64_t c_in, int64_t c_out, int64_t k, int64_t
 // d(sum of out[:, j]) / dx. All weights are positive, so no sum cancels by accident.
 static std::vector<std::string> influence(int64_t C, int64_t g, int layers, bool shuffle) {
   std::vector<Tensor> ws;
+  ws.reserve(layers);
   for (int l = 0; l < layers; ++l) ws.push_back(Tensor::ones({C, C / g, 1, 1}));
   std::vector<std::string> rows;
   for (int64_t j = 0; j < C; ++j) {

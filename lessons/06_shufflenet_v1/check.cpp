@@ -16,7 +16,7 @@ static ConvBn conv_bn(Module& unit, const std::string& conv, const std::string& 
           t(bn + ".running_var")};
 }
 
-int main() {
+int main() {  // NOLINT(bugprone-exception-escape): an uncaught sl::Error ends it with its message
   std::printf("exercise 06: the ShuffleNet V1 unit\n");
   Checker check("exercise 06", "lessons/06_shufflenet_v1/exercise.cpp");
   struct Case {

@@ -17,7 +17,7 @@
 using namespace sl;
 using lesson::claim;
 
-int main() {
+int main() {  // NOLINT(bugprone-exception-escape): an uncaught sl::Error ends it with its message
   std::printf("1. the two units of v1-g3-1.0 (cifar), stage 3\n");
   auto model = make_model("v1-g3-1.0", "cifar", -1, 1);
   model->eval();  // BatchNorm uses its running statistics: each unit is a fixed function
@@ -45,7 +45,7 @@ int main() {
                 .worst < 1e-6,
         "channels 0-239 are ReLU(3x3 avg-pool, stride 2, of x): the shortcut, concatenated first");
 
-  const Tensor x1 = y;  // stage3.1 takes what stage3.0 gives
+  const Tensor& x1 = y;  // stage3.1 takes what stage3.0 gives
   copy_into(lesson::tensor_of(same, "bn3.weight"), Tensor::zeros({480}));
   copy_into(lesson::tensor_of(same, "bn3.bias"), Tensor::zeros({480}));
   const Tensor y1 = same(x1);
@@ -85,8 +85,8 @@ int main() {
     std::printf("   its multiply-adds: %lld of %lld in the whole net (%.1f%%); grouping would save "
                 "%.1f%%\n",
                 (long long)first, (long long)p.madds, 100.0 * first / p.madds,
-                100.0 * (first - first / g) / p.madds);
-    claim(first == 56 * 56 * 24 * w0[0],
+                100.0 * (1.0 - 1.0 / g) * first / p.madds);
+    claim(first == int64_t{56} * 56 * 24 * w0[0],
           "measured: 56*56 * 24 * m multiply-adds, as for an ungrouped 1x1 conv");
     claim(first - first / g < p.madds / 20,
           "grouping it would save under 5% of the network's cost");

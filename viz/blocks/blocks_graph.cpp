@@ -25,7 +25,7 @@ const char* figure_tag(UnitFigure f) {
   switch (f) {
     case UnitFigure::v1_a: return "(a)";
     case UnitFigure::v1_b: return "(b)";
-    case UnitFigure::v1_c: return "(c)";
+    case UnitFigure::v1_c:
     case UnitFigure::v2_c: return "(c)";
     case UnitFigure::v2_d: return "(d)";
   }

@@ -41,16 +41,12 @@ void draw_blocks_table(AppState& app) {
   static const char* names[] = {"name",      "kind",    "%MAdds", "%MAC",       "%time",
                                 "MAdds (?)", "MAC (?)", "ms (?)", "params (?)", "output"};
   static const char* helps[] = {
-      nullptr,
-      "nn/cost's short label of the op",
-      "share of MAdds = row MAdds / network MAdds",
+      nullptr, "nn/cost's short label of the op", "share of MAdds = row MAdds / network MAdds",
       "share of MAC = row MAC / network MAC",
+      // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one sentence over two lines
       "share of time = row time / network time (sums of medians); orange: 0 MAdds but "
       "measurable time",
-      kBlocksMaddsHelp,
-      kBlocksMacHelp,
-      kBlocksTimeHelp,
-      kBlocksParamsHelp,
+      kBlocksMaddsHelp, kBlocksMacHelp, kBlocksTimeHelp, kBlocksParamsHelp,
       "output shape N x C x H x W"};
   static const TableColumn cols[] = {TableColumn::name,        TableColumn::kind,
                                      TableColumn::share_madds, TableColumn::share_mac,

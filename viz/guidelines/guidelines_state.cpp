@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <utility>
 
 #include <omp.h>
 
@@ -73,7 +74,7 @@ bool GuidelinesState::start(GuidelinesJob job) {
   if (w_) return false;
   error_.clear();
   w_ = std::make_unique<Worker>();
-  w_->job = job;
+  w_->job = std::move(job);
   Worker* w = w_.get();
   w->thread = std::thread([w] {
     GuidelinesJob j = w->job;

@@ -178,6 +178,7 @@ void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Me
   dl->AddPolyline(bound_line.data(), (int)bound_line.size(), ink().dim, 0, 1.5f * sc);
   dl->AddPolyline(mac_line.data(), (int)mac_line.size(), ours_color(), 0, 2.5f * sc);
   std::vector<ImVec2> t_line;
+  t_line.reserve(measured.size());
   for (const G1Measured& m : measured) t_line.push_back(ImVec2(x_of(m.ratio), y_t(m.time_ms)));
   if (t_line.size() > 1)
     dl->AddPolyline(t_line.data(), (int)t_line.size(), group_color(2, 8), 0, 1.5f * sc);

@@ -36,7 +36,7 @@ std::string lessons_dir() {
   if (const char* e = std::getenv("SHUFFLELAB_LESSONS_DIR"); e && *e)
     return fs::is_directory(e) ? e : "";
 #ifdef SL_VIZ_SOURCE_DIR
-  const std::string d = std::string(SL_VIZ_SOURCE_DIR) + "/lessons";
+  std::string d = std::string(SL_VIZ_SOURCE_DIR) + "/lessons";
   if (fs::is_directory(d)) return d;
 #endif
   return "";
