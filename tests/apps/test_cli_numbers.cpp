@@ -42,7 +42,9 @@ TEST_CASE("gui --screenshot: a failed write exits 1 with the reason and leaves n
   const std::string dir = (std::filesystem::temp_directory_path() / "sl_test_png_write").string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  const std::string gui = "XDG_CONFIG_HOME=" + dir + " xvfb-run -a " +
+  // -f: xvfb-run keeps its X authority file in our folder instead of a temporary folder of
+  // its own, whose removal at exit was seen to fail now and then (xvfb-run then exits 5).
+  const std::string gui = "XDG_CONFIG_HOME=" + dir + " xvfb-run -a -f " + dir + "/xauth " +
                           std::string(SL_SHUFFLELAB_BIN) +
                           " gui --panel Shuffle --frames 2 --size 640x480 --screenshot ";
   auto run_gui = [](const std::string& cmd) {

@@ -15,7 +15,7 @@ set(SHARE 0.97)
 function(shot name size)
   set(png ${OUT_DIR}/${name}.png)
   execute_process(
-    COMMAND ${XVFB_RUN} -a ${BIN} gui --screenshot ${png} --frames 5 --size ${size} ${ARGN}
+    COMMAND ${XVFB_RUN} -a -f ${OUT_DIR}/xauth ${BIN} gui --screenshot ${png} --frames 5 --size ${size} ${ARGN}
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
   if(NOT rc EQUAL 0 OR NOT EXISTS ${png})
     message(SEND_ERROR "${name}: shufflelab gui exited ${rc}, png written: ${png}\n${out}${err}")

@@ -17,7 +17,7 @@ foreach(case ${cases})
   endif()
   set(png ${OUT_DIR}/blocks-${case}.png)
   execute_process(
-    COMMAND ${XVFB_RUN} -a ${BIN} gui --panel Blocks ${args} --variant imagenet --screenshot ${png}
+    COMMAND ${XVFB_RUN} -a -f ${OUT_DIR}/xauth ${BIN} gui --panel Blocks ${args} --variant imagenet --screenshot ${png}
             --frames 4 --size ${width}x${height}
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
   if(NOT rc EQUAL 0 OR NOT EXISTS ${png})

@@ -18,7 +18,7 @@ foreach(shot ${shots})
   list(GET wh 1 height)
   set(png ${OUT_DIR}/Guidelines-${experiment}-${size}-${theme}.png)
   execute_process(
-    COMMAND ${XVFB_RUN} -a ${BIN} gui --panel Guidelines --experiment ${experiment} --screenshot ${png}
+    COMMAND ${XVFB_RUN} -a -f ${OUT_DIR}/xauth ${BIN} gui --panel Guidelines --experiment ${experiment} --screenshot ${png}
             --frames 5 --size ${size} --theme ${theme}
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 240)
   if(NOT rc EQUAL 0 OR NOT EXISTS ${png})

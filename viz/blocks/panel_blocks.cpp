@@ -138,8 +138,7 @@ void draw_controls(AppState& app) {
                   : "width: V2's channel multiplier; stage channels from docs/models.md's table");
   label("input");
   int variant = c.imagenet ? 1 : 0;
-  if (ImGui::Combo("##variant", &variant, "CIFAR 32x32\0ImageNet 224x224\0"))
-    c.imagenet = variant == 1;
+  if (ImGui::Combo("##variant", &variant, "CIFAR 32x32\0ImageNet 224\0")) c.imagenet = variant == 1;
   help_marker("The variant: CIFAR keeps the stem at stride 1 and has no max-pool; ImageNet is the "
               "papers' network.");
   label("batch");

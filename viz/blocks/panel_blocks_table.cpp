@@ -66,7 +66,7 @@ void draw_blocks_table(AppState& app) {
   for (int i = 0; i < 10; ++i) {
     const float w = i == 0             ? em * (s.level == TableLevel::layers ? 8.8f : 5.f)
                     : i == 1           ? em * 5.2f
-                    : i >= 2 && i <= 4 ? em * 3.8f
+                    : i >= 2 && i <= 4 ? em * 4.5f
                                        : 0.f;  // 0: fit the contents
     ImGui::TableSetupColumn(names[i], i == 0 ? ImGuiTableColumnFlags_NoHide : 0, w,
                             (ImGuiID)cols[i]);
