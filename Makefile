@@ -36,10 +36,10 @@ run: build
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "make run: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the app cannot open."; \
 	  echo "make run: here is the terminal walkthrough instead; on a desktop, 'make run' opens the app."; \
-	  echo; $(BIN) shuffle --channels 12 --groups 3; \
+	  echo; $(BIN) shuffle; \
 	elif ! $(BIN) gui --help >/dev/null 2>&1; then \
 	  echo "make run: this build has no app (GLFW/ImGui missing); showing the terminal walkthrough."; \
-	  echo; $(BIN) shuffle --channels 12 --groups 3; \
+	  echo; $(BIN) shuffle; \
 	else \
 	  $(BIN) gui; \
 	fi
