@@ -565,6 +565,22 @@ const std::unordered_map<std::string_view, const char*>& zh_table() {
       {"%d groups of %d", "%d 组，每组 %d 个"},
       {"Pause", "暂停"},
       {"Play", "播放"},
+      {"of the measured time on %s (%s of %s ms) goes to ops that FLOPs count as free: %s. They do "
+       "%s of the memory access.",
+       "的实测时间（%s 上 %s / %s ms）花在 FLOPs 视为免费的算子上：%s。它们占内存访问的 %s。"},
+      {"ShuffleNet V1 Fig. 2 (a): bottleneck unit with depthwise conv",
+       "ShuffleNet V1 图 2 (a)：带深度卷积的瓶颈单元"},
+      {"ShuffleNet V1 Fig. 2 (b): ShuffleNet unit, stride 1",
+       "ShuffleNet V1 图 2 (b)：ShuffleNet 单元，步长 1"},
+      {"ShuffleNet V1 Fig. 2 (c): ShuffleNet unit, stride 2",
+       "ShuffleNet V1 图 2 (c)：ShuffleNet 单元，步长 2"},
+      {"ShuffleNet V2 Fig. 3 (c): basic unit", "ShuffleNet V2 图 3 (c)：基本单元"},
+      {"ShuffleNet V2 Fig. 3 (d): unit for spatial down-sampling",
+       "ShuffleNet V2 图 3 (d)：空间下采样单元"},
+      {"equal channel width minimises MAC", "输入输出通道数相等时 MAC 最小"},
+      {"excessive group convolution increases MAC", "过多的分组卷积会增加 MAC"},
+      {"network fragmentation reduces parallelism", "网络碎片化会降低并行度"},
+      {"element-wise operations are not negligible", "逐元素操作不可忽略"},
   };
   return table;
 }

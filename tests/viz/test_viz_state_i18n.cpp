@@ -1,8 +1,8 @@
 // tests/viz/test_viz_state_i18n.cpp - the app's label table (viz/i18n.cpp) without a
 // window: tr() in English and Chinese, trid()'s stable ID, every entry non-empty and
 // translated with the same printf conversions in the same order, the seed article's
-// terms, and every entry's English used as a string literal somewhere in viz/ (a stale
-// entry fails). The drawn Chinese labels are checked by viz_screenshots_zh.
+// terms, and every entry's English used as a string literal somewhere in viz/ or nn/ (a
+// stale entry fails). The drawn Chinese labels are checked by viz_screenshots_zh.
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -98,14 +98,15 @@ std::vector<std::string> string_literals(const std::string& src) {
 
 std::set<std::string> viz_literals() {
   std::set<std::string> all;
-  const fs::path viz = fs::path(SL_SOURCE_DIR) / "viz";
-  for (const auto& e : fs::recursive_directory_iterator(viz)) {
-    if (e.path().extension() != ".cpp" || e.path().filename() == "i18n.cpp") continue;
-    std::ifstream in(e.path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    for (std::string& s : string_literals(ss.str())) all.insert(std::move(s));
-  }
+  // viz/ draws the labels; nn/ names a few things the panels show (guideline_title).
+  for (const char* dir : {"viz", "nn"})
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(SL_SOURCE_DIR) / dir)) {
+      if (e.path().extension() != ".cpp" || e.path().filename() == "i18n.cpp") continue;
+      std::ifstream in(e.path());
+      std::stringstream ss;
+      ss << in.rdbuf();
+      for (std::string& s : string_literals(ss.str())) all.insert(std::move(s));
+    }
   return all;
 }
 
@@ -148,13 +149,13 @@ TEST_CASE("i18n: every entry is non-empty, translated, and keeps its printf conv
         std::vector<std::string>{"%d", "%.2f", "%s", "%lld", "%zu"});
 }
 
-TEST_CASE("i18n: every entry's English is a string literal in viz/ (no stale entry)") {
+TEST_CASE("i18n: every entry's English is a string literal in viz/ or nn/ (no stale entry)") {
   CHECK(string_literals("f(\"a \" \"b\\x41\", 'x', '\"'); // \"no\"\n \"c\\n\"") ==
         std::vector<std::string>{"a bA", "c\n"});
   const std::set<std::string> used = viz_literals();
   REQUIRE(used.size() > 500);
   for (const TrEntry& e : tr_entries()) {
-    INFO("table entry not found in viz/*.cpp: ", e.en);
+    INFO("table entry not found in viz/ or nn/ *.cpp: ", e.en);
     CHECK(used.count(e.en) == 1);
   }
 }

@@ -12,6 +12,7 @@
 //   panel       layout
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "viz/blocks/panel_blocks.h"
 #include "viz/i18n.h"
@@ -249,7 +250,24 @@ void draw_finding(AppState& app) {
                  "paper's Fig. 2 "
                  "measured the same on a GPU and an ARM phone; this is this machine's backend."));
   ImGui::SameLine(0, 6);
-  ImGui::TextUnformatted(cs.line.substr(pct(cs.blind_time_share).size() + 1).c_str());
+  std::string line = cs.line.substr(pct(cs.blind_time_share).size() + 1);
+  if (s.shown.a.timed) {  // the same sentence as cs.line, in the UI language
+    std::string names;
+    for (const CategoryRow& r : cs.rows)
+      if (r.flops_blind) {
+        if (!names.empty()) names += ", ";
+        names += r.category;
+      }
+    char buf[640];
+    std::snprintf(buf, sizeof buf,
+                  tr("of the measured time on %s (%s of %s ms) goes to ops that FLOPs count as "
+                     "free: %s. They do %s of the memory access."),
+                  s.shown.job.a.backend().c_str(), ms_str(cs.blind_time_ms).c_str(),
+                  ms_str(s.shown.a.time_ms).c_str(), names.c_str(),
+                  pct(cs.blind_mac_share).c_str());
+    line = buf;
+  }
+  ImGui::TextUnformatted(line.c_str());
   ImGui::PopTextWrapPos();
 }
 
@@ -275,7 +293,7 @@ void draw_unit(AppState& app) {
       s.unit_block = u.empty() ? -1 : u[std::min<size_t>(1, u.size() - 1)];
     }
     if (on) ImGui::PopStyleColor();
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", figure_caption(f));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(figure_caption(f)));
   }
   const std::vector<int> units = unit_blocks(p, s.figure);
   if (std::find(units.begin(), units.end(), s.unit_block) == units.end())
@@ -289,7 +307,7 @@ void draw_unit(AppState& app) {
     ImGui::EndCombo();
   }
   ImGui::PushTextWrapPos(0.f);
-  ImGui::TextDisabled("%s", figure_caption(s.figure));
+  ImGui::TextDisabled("%s", tr(figure_caption(s.figure)));
   ImGui::PopTextWrapPos();
   if (twin) {
     ImGui::PushTextWrapPos(0.f);

@@ -106,7 +106,7 @@ static void draw_controls(AppState& app) {
     if (ImGui::Selectable(trid(kShort[i]).c_str(), s.view == v)) s.view = v;
     if (ImGui::IsItemHovered() && i < kGuidelineCount)
       ImGui::SetTooltip(tr("%s: %s (paper Table %d)"), guidelines_view_name(v),
-                        guideline_title((Guideline)i), i + 1);
+                        tr(guideline_title((Guideline)i)), i + 1);
   }
   ImGui::Spacing();
   heading(tr("Backend"));
@@ -277,7 +277,7 @@ void draw_panel_guidelines(AppState& app) {
   ImGui::BeginChild("experiment", ImVec2(0, 0), true);
   ImGui::PushFont(fonts().title);
   if (v < kGuidelineCount)
-    ImGui::Text("%s: %s", guidelines_view_name(s.view), guideline_title((Guideline)v));
+    ImGui::Text("%s: %s", guidelines_view_name(s.view), tr(guideline_title((Guideline)v)));
   else
     ImGui::TextUnformatted(tr("Zero-copy shuffle: the shuffle's MAC to 0"));
   ImGui::PopFont();
