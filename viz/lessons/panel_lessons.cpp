@@ -131,6 +131,8 @@ static void draw_figure(LessonsState& s, const MdBlock& b, float sc) {
     return;
   }
   const FitSize fit = fit_image(e.w, e.h, ImGui::GetContentRegionAvail().x, sc);
+  // ImGui's OpenGL3 backend reads its ImTextureID (a void*) as the GL texture name.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
   ImGui::Image((ImTextureID)(intptr_t)e.texture, ImVec2(fit.w, fit.h));
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%d x %d)", path.c_str(), e.w, e.h);
   gap(4 * sc);
