@@ -55,14 +55,15 @@ fuzz: setup
 	@cmake --build build/fuzz --target fuzz_safetensors -j $(JOBS)
 	@cd build/fuzz && ctest -R fuzz --output-on-failure
 
-# A lesson's exercise: builds only lessons/NN_*/check.cpp + your exercise.cpp and runs it.
+# A lesson's exercise: builds only lessons/NN_*/check.cpp + your exercise.cpp and runs it;
+# scripts/check-exercise records the outcome for the Lessons panel's badge.
 check-exercise: setup
 	@if [ -z "$(N)" ]; then echo "usage: make check-exercise N=05  (the lesson number, two digits)"; exit 2; fi
 	@if ! ls lessons/$(N)_*/check.cpp >/dev/null 2>&1; then \
 	  echo "make check-exercise: no exercise $(N); lessons with one: $$(ls lessons/*/check.cpp | cut -c9-10 | tr '\n' ' ')"; exit 2; fi
 	@cmake --preset release >/dev/null || cmake --preset release
 	@cmake --build --preset release --target exercise_$(N) -j $(JOBS)
-	@build/release/bin/exercise_$(N)
+	@scripts/check-exercise $(N)
 
 # clang-tidy reads the compile database of the release preset: configure it if missing.
 lint:

@@ -31,7 +31,7 @@ int cmd_gui(int argc, char** argv) {
       {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"},
       {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"},
       {"lesson", true, "Lessons panel: show this lesson, e.g. 05 (default 01)"},
-      {"lang", true, "Lessons panel: en (default) or zh, the lesson text's language"}};
+      {"lang", true, "the app's labels and the lessons: en or zh (default: the saved choice)"}};
   for (sl::cli::FlagSpec spec : sl::cli::shuffle_shape_flags()) {
     spec.help = "Shuffle panel: " + spec.help;
     specs.push_back(spec);

@@ -35,6 +35,7 @@
 
 #include "nn/safetensors.h"
 #include "viz/app_state.h"
+#include "viz/i18n.h"
 #include "viz/settings.h"
 
 namespace sl::viz {
@@ -186,7 +187,7 @@ int run_app(const AppOptions& opt) {
                                                 : app.lessons.dir) +
                        " (lessons are numbered 01, 02, ...)");
   if (!opt.lang.empty() && opt.lang != "en" && opt.lang != "zh")
-    return fail(2, "unknown lesson language '" + opt.lang + "' (en or zh)");
+    return fail(2, "unknown language '" + opt.lang + "' (en or zh)");
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())
@@ -264,9 +265,9 @@ int run_app(const AppOptions& opt) {
     if (!app.headless && opt.scale <= 0.f) glfwGetWindowContentScale(win, &sx, &sy);
     if (!fonts_ready || sx != app.scale) {
       app.scale = sx;
-      load_fonts(app.scale, app.lessons.zh_text());
+      load_fonts(app.scale, app.lessons.zh_text() + tr_zh_text());
       app.lessons.cjk_font = fonts().cjk;
-      if (!fonts_ready && opt.lang == "zh") app.lessons.set_lang(Lang::zh);
+      if (!fonts_ready) set_app_lang(app, (opt.lang.empty() ? settings.lang : opt.lang) == "zh");
       apply_theme(app.dark, app.scale);
       if (fonts_ready) {
         ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -303,9 +304,10 @@ int run_app(const AppOptions& opt) {
     } else if (!app.png_request.empty()) {  // "Save PNG": the frame just drawn
       glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
       glReadBuffer(GL_BACK);
-      app.toast = write_png(app.png_request, fb_w, fb_h, &err)
-                      ? "saved " + std::filesystem::absolute(app.png_request).string()
-                      : err;
+      app.toast =
+          write_png(app.png_request, fb_w, fb_h, &err)
+              ? std::string(tr("saved")) + " " + std::filesystem::absolute(app.png_request).string()
+              : err;
       app.toast_left = 4.f;
       app.png_request.clear();
     }
@@ -313,8 +315,11 @@ int run_app(const AppOptions& opt) {
   }
 
   if (!app.headless)
-    save_settings(
-        {.dark = app.dark, .speed = app.shuffle.clock.speed, .panel = panel_title(app.panel)});
+    save_settings({.dark = app.dark,
+                   .speed = app.shuffle.clock.speed,
+                   .panel = panel_title(app.panel),
+                   .lang = app.lessons.lang == Lang::zh ? "zh" : "en"});
+  app.lessons.images.clear();  // the figures' textures, while the context is current
   target.destroy();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

@@ -26,7 +26,7 @@ struct AppOptions {
                            // a second model to compare with; empty: v2-1.0, imagenet, none
   std::string experiment;  // Guidelines panel: G1, G2, G3, G4 or Zero-copy (any case); empty: G1
   std::string lesson;      // Lessons panel: "05"; empty: the first lesson
-  std::string lang;        // Lessons panel: "en" or "zh"; empty: en
+  std::string lang;        // "en" or "zh": app labels and lessons; empty: the saved one
 };
 
 // 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.

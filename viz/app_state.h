@@ -55,4 +55,8 @@ void draw_panel_stub(AppState& app, Panel p);          // panel_stub.cpp
 void draw_panel_blocks(AppState& app);                 // blocks/panel_blocks.cpp
 void draw_panel_lessons(AppState& app);                // lessons/panel_lessons.cpp
 
+// app_ui.cpp: the top bar's EN / 中文 - the labels (viz/i18n.h) and the Lessons panel's
+// text; the labels stay English when no CJK font was loaded.
+void set_app_lang(AppState& app, bool zh);
+
 }  // namespace sl::viz

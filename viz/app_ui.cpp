@@ -1,12 +1,14 @@
 // viz/app_ui.cpp - one frame of the app: the top bar (title, Save PNG, theme, help),
-// the panel tabs, the F1 help overlay and the toast line. The panels themselves live
-// in panel_*.cpp; the window, loop and keys in app.cpp.
+// the language switch, the panel tabs, the F1 help overlay and the toast line. The panels
+// themselves live in panel_*.cpp; the window, loop and keys in app.cpp; the label table
+// in i18n.cpp.
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 
 #include "viz/app.h"
 #include "viz/app_state.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -48,6 +50,20 @@ bool panel_from_name(const std::string& name, Panel* out) {
   return false;
 }
 
+// [SECTION] language
+
+void set_app_lang(AppState& app, bool zh) {
+  // The Lessons panel keeps the wish (it shows its own notice without a CJK font); the
+  // labels fall back to English, since ImGui would draw missing glyphs as '?'.
+  app.lessons.set_lang(zh ? Lang::zh : Lang::en);
+  const bool can = zh && fonts().cjk;
+  set_ui_lang(can ? UiLang::zh : UiLang::en);
+  if (zh && !can) {
+    app.toast = "No CJK font found (scripts/setup installs fonts-wqy-microhei): showing English.";
+    app.toast_left = 6.f;
+  }
+}
+
 // [SECTION] top bar
 
 static void draw_top_bar(AppState& app) {
@@ -55,18 +71,45 @@ static void draw_top_bar(AppState& app) {
   ImGui::PushFont(f.title);
   ImGui::TextUnformatted("ShuffleLab");
   ImGui::PopFont();
-  ImGui::SameLine(0, 14);
-  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 4 * app.scale);
-  ImGui::TextDisabled("how channel shuffle works, and why ShuffleNet is fast");
+  const float title_end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
 
-  // Right-aligned buttons: measure first, then place.
-  const char* theme_label = app.dark ? "Light theme" : "Dark theme";
+  // Right-aligned controls: measure first, then place. The subtitle shows only where it
+  // fits between the title and them (at 800 px wide in Chinese it does not).
+  const bool zh_now = app.lessons.lang == Lang::zh;
+  const char* zh_label = f.cjk ? "中文" : "ZH";
+  const char* theme_label = app.dark ? tr("Light theme") : tr("Dark theme");
+  const std::string help_label = std::string(tr("Help")) + "  F1";
   const ImGuiStyle& st = ImGui::GetStyle();
   auto bw = [&](const char* s) { return ImGui::CalcTextSize(s).x + 2 * st.FramePadding.x; };
-  const float total = bw("Save PNG") + bw(theme_label) + bw("Help  F1") + 2 * st.ItemSpacing.x;
-  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - total);
+  const float total = bw("EN") + bw(zh_label) + bw(tr("Save PNG")) + bw(theme_label) +
+                      bw(help_label.c_str()) + 4 * st.ItemSpacing.x + 12 * app.scale;
+  const float right = ImGui::GetWindowContentRegionMax().x - total;
+  const char* subtitle = tr("how channel shuffle works, and why ShuffleNet is fast");
+  if (title_end + 14 + ImGui::CalcTextSize(subtitle).x + 12 * app.scale < right) {
+    ImGui::SameLine(0, 14);
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 4 * app.scale);
+    ImGui::TextDisabled("%s", subtitle);
+  }
+  ImGui::SameLine(right);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 2 * app.scale);
-  if (ImGui::Button("Save PNG")) {
+  // EN / 中文: one switch for the app's labels and the Lessons panel's text.
+  auto lang_button = [&](const char* label, bool on, bool zh) {
+    if (on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyle().Colors[ImGuiCol_Header]);
+    if (ImGui::Button(label) && !on) set_app_lang(app, zh);
+    if (on) ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("%s", !zh     ? "English labels and lessons"
+                              : f.cjk ? "界面和课程显示中文 (Chinese labels and lessons)"
+                                      : "Chinese labels and lessons: needs a CJK font "
+                                        "(scripts/setup installs fonts-wqy-microhei)");
+  };
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, st.ItemSpacing.y));
+  lang_button("EN", !zh_now, false);
+  ImGui::SameLine();
+  lang_button(zh_label, zh_now, true);
+  ImGui::PopStyleVar();
+  ImGui::SameLine(0, st.ItemSpacing.x + 12 * app.scale);
+  if (ImGui::Button(trid("Save PNG").c_str())) {
     char name[96];
     const std::time_t now = std::time(nullptr);
     std::strftime(name, sizeof name, "%Y%m%d-%H%M%S", std::localtime(&now));
@@ -74,17 +117,19 @@ static void draw_top_bar(AppState& app) {
     for (char& ch : title) ch = (char)std::tolower((unsigned char)ch);
     app.png_request = "shufflelab-" + title + "-" + name + ".png";
   }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Save this view as a PNG in the current directory");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s", tr("Save this view as a PNG in the current directory"));
   ImGui::SameLine();
-  if (ImGui::Button(theme_label)) app.dark = !app.dark;
+  if (ImGui::Button((std::string(theme_label) + "###theme").c_str())) app.dark = !app.dark;
   ImGui::SameLine();
-  if (ImGui::Button("Help  F1")) app.show_help = !app.show_help;
+  if (ImGui::Button((help_label + "###help").c_str())) app.show_help = !app.show_help;
 }
 
 // [SECTION] help overlay
 
 static void draw_help(AppState& app) {
-  const char* title = "Keyboard and mouse";
+  const std::string title_s = trid("Keyboard and mouse");
+  const char* title = title_s.c_str();
   // A modal: ImGui dims the app behind it. F1 or the close button ends it.
   if (app.show_help && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
   const ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -114,15 +159,15 @@ static void draw_help(AppState& app) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::PushFont(fonts().mono);
-        ImGui::TextUnformatted(k[0]);
+        ImGui::TextUnformatted(tr(k[0]));
         ImGui::PopFont();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(k[1]);
+        ImGui::TextUnformatted(tr(k[1]));
       }
       ImGui::EndTable();
     }
     ImGui::Spacing();
-    ImGui::TextDisabled("Settings and layout are kept in ~/.config/shufflelab/");
+    ImGui::TextDisabled("%s", tr("Settings and layout are kept in ~/.config/shufflelab/"));
     ImGui::EndPopup();
   }
   ImGui::PopStyleColor();
@@ -146,7 +191,7 @@ void draw_frame(AppState& app) {
     for (Panel p : kPanels) {
       const ImGuiTabItemFlags tf =
           app.select_panel && p == app.panel ? ImGuiTabItemFlags_SetSelected : 0;
-      if (ImGui::BeginTabItem(panel_title(p), nullptr, tf)) {
+      if (ImGui::BeginTabItem(trid(panel_title(p)).c_str(), nullptr, tf)) {
         if (!app.select_panel) app.panel = p;
         ImGui::Spacing();
         if (p == Panel::shuffle)

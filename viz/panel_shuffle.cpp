@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
+#include "viz/i18n.h"
 #include "viz/panel_shuffle.h"
 
 namespace sl::viz {
@@ -22,33 +24,36 @@ namespace sl::viz {
 static void draw_tensor_controls(AppState& app) {
   ShuffleState& s = app.shuffle;
   ShuffleConfig cfg = s.cfg;
-  heading("Tensor");
+  heading(tr("Tensor"));
   const bool is_article = cfg == article_example();
-  if (ImGui::Button(is_article ? "\xE2\x9C\x93 Article example" : "Article example",
-                    ImVec2(-FLT_MIN, 0)))
+  if (ImGui::Button(
+          (std::string(is_article ? "\xE2\x9C\x93 " : "") + trid("Article example")).c_str(),
+          ImVec2(-FLT_MIN, 0)))
     cfg = article_example();
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("The article's worked example: x of shape [N, C, H, W] = [2, 4, 2, 2], "
-                      "shuffled with G = 2.\nThe same default as `shufflelab shuffle` and "
-                      "lesson 01.");
+    ImGui::SetTooltip("%s",
+                      tr("The article's worked example: x of shape [N, C, H, W] = [2, 4, 2, 2], "
+                         "shuffled with G = 2.\nThe same default as `shufflelab shuffle` and "
+                         "lesson 01."));
   ImGui::PushItemWidth(-ImGui::GetFontSize() * 4.2f);
-  ImGui::SliderInt("C", &cfg.C, 2, kMaxChannels, "%d channels");
-  help_marker("C: channels of x. A ShuffleNet stage has C in the hundreds; 2..64 here, so that "
-              "each channel stays visible.");
+  ImGui::SliderInt("C", &cfg.C, 2, kMaxChannels, tr("%d channels"));
+  help_marker(tr("C: channels of x. A ShuffleNet stage has C in the hundreds; 2..64 here, so that "
+                 "each channel stays visible."));
   const std::vector<int> divs = divisors(cfg.C);
   cfg.g = closest_divisor(cfg.C, cfg.g);
-  if (ImGui::BeginCombo("G",
-                        (std::to_string(cfg.g) + (cfg.g == 1 ? " group" : " groups")).c_str())) {
-    for (int d : divs)
-      if (ImGui::Selectable((std::to_string(d) + (d == 1 ? " group of " : " groups of ") +
-                             std::to_string(cfg.C / d))
-                                .c_str(),
-                            d == cfg.g))
-        cfg.g = d;
+  char preview[64];
+  std::snprintf(preview, sizeof preview, tr(cfg.g == 1 ? "%d group" : "%d groups"), cfg.g);
+  if (ImGui::BeginCombo("G", preview)) {
+    for (int d : divs) {
+      char item[80];
+      std::snprintf(item, sizeof item, tr(d == 1 ? "%d group of %d" : "%d groups of %d"), d,
+                    cfg.C / d);
+      if (ImGui::Selectable(item, d == cfg.g)) cfg.g = d;
+    }
     ImGui::EndCombo();
   }
-  help_marker("G: groups of the group convolution. Only divisors of C are offered: each group "
-              "holds C/G channels.");
+  help_marker(tr("G: groups of the group convolution. Only divisors of C are offered: each group "
+                 "holds C/G channels."));
   ImGui::PopItemWidth();
   // H and W side by side, each a combo of 1..4.
   static const char* sides[] = {"1", "2", "3", "4"};
@@ -64,26 +69,27 @@ static void draw_tensor_controls(AppState& app) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(half, ImGui::GetFontSize() * 2.f));
   if (ImGui::Combo("H x W", &w_i, sides, kMaxSide)) cfg.W = w_i + 1;
-  help_marker("Spatial size H x W: each channel holds H\xC2\xB7W floats, stored next to each "
-              "other, so a channel moves as one run of H\xC2\xB7W floats.");
+  help_marker(tr("Spatial size H x W: each channel holds H\xC2\xB7W floats, stored next to each "
+                 "other, so a channel moves as one run of H\xC2\xB7W floats."));
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("N");
   ImGui::SameLine(ImGui::GetFontSize() * 2.f);
-  ImGui::RadioButton("1 sample", &cfg.N, 1);
+  ImGui::RadioButton(trid("1 sample").c_str(), &cfg.N, 1);
   ImGui::SameLine();
   ImGui::RadioButton("2", &cfg.N, 2);
   help_marker(
-      "N: batch size. Samples never mix: each sample's channels are shuffled on their own.");
+      tr("N: batch size. Samples never mix: each sample's channels are shuffled on their own."));
   if (!(cfg == s.cfg)) s.configure(cfg);
   const ShuffleConfig& c = s.cfg;
-  value_with_help("numel", std::to_string(c.N * c.C * c.H * c.W) + " floats",
+  value_with_help(tr("numel"),
+                  std::to_string(c.N * c.C * c.H * c.W) + std::string(" ") + tr("floats"),
                   "numel = N\xC2\xB7"
                   "C\xC2\xB7H\xC2\xB7W");
 }
 
 static void draw_playback_controls(AppState& app) {
   ShuffleState& s = app.shuffle;
-  heading("Playback");
+  heading(tr("Playback"));
   ShuffleClock& clock = s.clock;
   const float gap = 4 * app.scale;
   const float bw =
@@ -92,21 +98,23 @@ static void draw_playback_controls(AppState& app) {
   ImGui::SameLine(0, gap);
   if (ImGui::Button("\xE2\x97\x80", ImVec2(bw, 0))) clock.step(-1);
   ImGui::SameLine(0, gap);
-  if (ImGui::Button(clock.playing ? "||  Pause" : "\xE2\x96\xB6  Play", ImVec2(bw * 2.3f, 0)))
-    clock.toggle_play();
+  const std::string play = clock.playing ? std::string("||  ") + tr("Pause")
+                                         : std::string("\xE2\x96\xB6  ") + tr("Play");
+  if (ImGui::Button((play + "###play").c_str(), ImVec2(bw * 2.3f, 0))) clock.toggle_play();
   ImGui::SameLine(0, gap);
   if (ImGui::Button("\xE2\x96\xB6", ImVec2(bw, 0))) clock.step(+1);
   ImGui::SameLine(0, gap);
   if (ImGui::Button("\xE2\x96\xB6|", ImVec2(bw, 0))) clock.go_to(clock.stops - 1);
-  ImGui::PushItemWidth(-(ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("speed").x + 4 +
-                         ImGui::CalcTextSize("(?)").x + 2));
-  ImGui::SliderFloat("speed", &clock.speed, 0.25f, 4.f, "%.2f steps/s");
+  ImGui::PushItemWidth(-(ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr("speed")).x +
+                         4 + ImGui::CalcTextSize("(?)").x + 2));
+  ImGui::SliderFloat(trid("speed").c_str(), &clock.speed, 0.25f, 4.f, tr("%.2f steps/s"));
   ImGui::PopItemWidth();
-  help_marker("Animation speed in steps per second. Space plays or pauses; the arrow keys step.");
+  help_marker(
+      tr("Animation speed in steps per second. Space plays or pauses; the arrow keys step."));
   bool fail = s.fail_stop;
-  if (ImGui::Checkbox("stop at the view that fails", &fail)) s.show_fail_stop(fail);
-  help_marker("Adds a stop between steps 2 and 3: the last view tried on t without "
-              "contiguous(), and the library's own error message.");
+  if (ImGui::Checkbox(trid("stop at the view that fails").c_str(), &fail)) s.show_fail_stop(fail);
+  help_marker(tr("Adds a stop between steps 2 and 3: the last view tried on t without "
+                 "contiguous(), and the library's own error message."));
 
   ImGui::Spacing();
   const int now = clock.nearest();
@@ -119,10 +127,10 @@ static void draw_playback_controls(AppState& app) {
     std::snprintf(label, sizeof label, "%s   %s##stop%d", stop_number(s, k).c_str(),
                   stop_label(s, k), k);
     if (ImGui::Selectable(label, k == now)) clock.go_to(k);
-    const char* badge = fail_row ? (s.model.view_error.empty() ? "works" : "error")
-                        : step_of_stop(k, s.fail_stop) == 0 ? "input"
-                        : st.bytes > 0                      ? "copies"
-                                                            : "no copy";
+    const char* badge = fail_row ? tr(s.model.view_error.empty() ? "works" : "error")
+                        : step_of_stop(k, s.fail_stop) == 0 ? tr("input")
+                        : st.bytes > 0                      ? tr("copies")
+                                                            : tr("no copy");
     const ImU32 col = fail_row                            ? ink().warn
                       : step_of_stop(k, s.fail_stop) == 0 ? ink().dim
                       : st.bytes > 0                      ? ink().warn
@@ -131,17 +139,17 @@ static void draw_playback_controls(AppState& app) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(col), "%s", badge);
   }
   ImGui::PopStyleVar();
-  ImGui::TextDisabled("copy as");
+  ImGui::TextDisabled("%s", tr("copy as"));
   flow(ImGui::CalcTextSize("Markdown").x + 2 * ImGui::GetStyle().FramePadding.x, false);
   if (ImGui::SmallButton("Markdown")) {
     ImGui::SetClipboardText(steps_table(s.model, true).c_str());
-    app.toast = "copied the steps as a Markdown table";
+    app.toast = tr("copied the steps as a Markdown table");
     app.toast_left = 3.f;
   }
   flow(ImGui::CalcTextSize("CSV").x + 2 * ImGui::GetStyle().FramePadding.x, false);
   if (ImGui::SmallButton("CSV")) {
     ImGui::SetClipboardText(steps_table(s.model, false).c_str());
-    app.toast = "copied the steps as CSV";
+    app.toast = tr("copied the steps as CSV");
     app.toast_left = 3.f;
   }
 }
@@ -149,30 +157,30 @@ static void draw_playback_controls(AppState& app) {
 static void draw_followed(AppState& app) {
   ShuffleState& s = app.shuffle;
   const ShuffleConfig& c = s.cfg;
-  heading("Followed channel");
+  heading(tr("Followed channel"));
   if (s.selected < 0) {
     ImGui::PushTextWrapPos(0.f);
-    ImGui::TextDisabled("Click any channel to follow it.");
+    ImGui::TextDisabled("%s", tr("Click any channel to follow it."));
     ImGui::PopTextWrapPos();
     return;
   }
   const int Cg = c.C / c.g, ch = s.selected;
-  ImGui::SameLine(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("stop").x -
+  ImGui::SameLine(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(tr("stop")).x -
                   ImGui::GetStyle().FramePadding.x);
-  if (ImGui::SmallButton("stop")) s.selected = -1;
-  ImGui::Text("channel %d of sample %d", ch, s.selected_n);
+  if (ImGui::SmallButton(trid("stop").c_str())) s.selected = -1;
+  ImGui::Text(tr("channel %d of sample %d"), ch, s.selected_n);
   ImGui::SameLine();
-  ImGui::TextDisabled("group %d, #%d of %d", ch / Cg, ch % Cg, Cg);
-  help_marker("index: where the channel sits in the step's shape: [c] for [N, C, H, W], "
-              "[row][col] for the grid of channel axes. slot: which run of H\xC2\xB7W floats "
-              "of which buffer (x's or y's) holds it; its floats start at offset "
-              "(n\xC2\xB7"
-              "C + slot)\xC2\xB7H\xC2\xB7W.");
+  ImGui::TextDisabled(tr("group %d, #%d of %d"), ch / Cg, ch % Cg, Cg);
+  help_marker(tr("index: where the channel sits in the step's shape: [c] for [N, C, H, W], "
+                 "[row][col] for the grid of channel axes. slot: which run of H\xC2\xB7W floats "
+                 "of which buffer (x's or y's) holds it; its floats start at offset "
+                 "(n\xC2\xB7"
+                 "C + slot)\xC2\xB7H\xC2\xB7W."));
   ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(4 * app.scale, 1 * app.scale));
   if (ImGui::BeginTable("path", 3, ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_RowBg)) {
-    ImGui::TableSetupColumn("step");
-    ImGui::TableSetupColumn("index");
-    ImGui::TableSetupColumn("slot");
+    ImGui::TableSetupColumn(tr("step"));
+    ImGui::TableSetupColumn(tr("index"));
+    ImGui::TableSetupColumn(tr("slot"));
     ImGui::TableHeadersRow();
     for (int k = 0; k < kShuffleSteps; ++k) {
       const GridCell cell = channel_cell(c, k, ch);
@@ -195,10 +203,10 @@ static void draw_followed(AppState& app) {
 
 static void draw_result(AppState& app) {
   const ShuffleState& s = app.shuffle;
-  heading("Result");
-  help_marker("order[j] = input channel at output channel j = (j mod G)\xC2\xB7"
-              "C/G + \xE2\x8C\x8Aj/G\xE2\x8C\x8B, "
-              "the same in every sample");
+  heading(tr("Result"));
+  help_marker(tr("order[j] = input channel at output channel j = (j mod G)\xC2\xB7"
+                 "C/G + \xE2\x8C\x8Aj/G\xE2\x8C\x8B, "
+                 "the same in every sample"));
   std::string order;
   for (int j = 0; j < (int)s.model.order.size(); ++j) {
     if (j) order += ' ';
@@ -208,10 +216,10 @@ static void draw_result(AppState& app) {
   ImGui::PushFont(fonts().mono);
   ImGui::TextUnformatted(order.c_str());
   ImGui::PopFont();
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.model.matches_core_op ? ink().good
-                                                                            : ink().warn),
-                     s.model.matches_core_op ? "\xE2\x9C\x93 equals sl::channel_shuffle(x, G)"
-                                             : "\xE2\x9C\x97 differs from sl::channel_shuffle");
+  ImGui::TextColored(
+      ImGui::ColorConvertU32ToFloat4(s.model.matches_core_op ? ink().good : ink().warn), "%s",
+      s.model.matches_core_op ? tr("\xE2\x9C\x93 equals sl::channel_shuffle(x, G)")
+                              : tr("\xE2\x9C\x97 differs from sl::channel_shuffle"));
   ImGui::PopTextWrapPos();
 }
 

@@ -17,6 +17,7 @@
 #include <cfloat>
 #include <cmath>
 
+#include "viz/i18n.h"
 #include "viz/panel_shuffle.h"
 
 namespace sl::viz {
@@ -94,12 +95,12 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
     dl->AddText(small, small->FontSize, ImVec2(p0.x, y + fonts().bold->FontSize + 2 * sc), k.dim,
                 sub);
   };
-  gutter_label(grid_area.a.y + 2 * sc, "tensor", "as its shape reads", true);
+  gutter_label(grid_area.a.y + 2 * sc, tr("tensor"), tr("as its shape reads"), true);
   {  // the grid's axes at this step, under the gutter label
     static const char* axes[kShuffleSteps] = {"C in a row", "G x C/G grid", "C/G x G grid",
                                               "C/G x G grid", "C in a row"};
     const float y = grid_area.a.y + 2 * sc + fonts().bold->FontSize + small->FontSize + 6 * sc;
-    dl->AddText(small, small->FontSize, ImVec2(p0.x, y), k.dim, axes[now]);
+    dl->AddText(small, small->FontSize, ImVec2(p0.x, y), k.dim, tr(axes[now]));
   }
   dl->AddLine(ImVec2(p0.x, mem_area.a.y - 2 * sc), ImVec2(p0.x + size.x, mem_area.a.y - 2 * sc),
               k.faint, 1.f);
@@ -118,7 +119,7 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
     for (int n = 0; n < N; ++n) {
       const Rect first = g.cell_rect(n, {0, 0});
       char cap[64];
-      std::snprintf(cap, sizeof cap, "sample %d%s", n, g.fold < g.rows ? ", folded" : "");
+      std::snprintf(cap, sizeof cap, tr("sample %d%s"), n, g.fold < g.rows ? tr(", folded") : "");
       dl->AddText(small, small->FontSize, ImVec2(first.a.x, first.a.y - 17 * sc),
                   with_alpha(k.dim, alpha), cap);
       if (step == 1 && g.fold == g.rows)  // rows are groups (unless folded)
@@ -148,13 +149,14 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
         hit_c = ch, hit_n = n;
         const GridCell g = channel_cell(c, now, ch);
         char t[256];
-        std::snprintf(t, sizeof t,
-                      "channel %d of sample %d (group %d, #%d of %d)\nvalue %d in all %d floats\n"
-                      "index at step %d: [%d][%d] of the grid\nbuffer offset = (n\xC2\xB7"
-                      "C + "
-                      "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d",
-                      ch, n, q, ch % Cg, Cg, ch, HW, now, g.row, g.col, n, C,
-                      channel_slot(c, now, ch), HW, (n * C + channel_slot(c, now, ch)) * HW);
+        std::snprintf(
+            t, sizeof t,
+            tr("channel %d of sample %d (group %d, #%d of %d)\nvalue %d in all %d floats\n"
+               "index at step %d: [%d][%d] of the grid\nbuffer offset = (n\xC2\xB7"
+               "C + "
+               "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d"),
+            ch, n, q, ch % Cg, Cg, ch, HW, now, g.row, g.col, n, C, channel_slot(c, now, ch), HW,
+            (n * C + channel_slot(c, now, ch)) * HW);
         tip = t;
       }
     }
@@ -170,10 +172,11 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
   const bool copies = m.steps[3].bytes > 0;
   const bool reading_a = now <= 2 || !copies;
   char sub[64];
-  std::snprintf(sub, sizeof sub, "%d floats", runs * HW);
-  gutter_label(sa.origin.y - 3 * sc, "x's buffer", sub, reading_a);
-  std::snprintf(sub, sizeof sub, copies ? "new: %d B" : "is x's: %d B", (int)m.steps[3].bytes);
-  gutter_label(sb.origin.y - 3 * sc, "y's buffer", sub, !reading_a);
+  std::snprintf(sub, sizeof sub, tr("%d floats"), runs * HW);
+  gutter_label(sa.origin.y - 3 * sc, tr("x's buffer"), sub, reading_a);
+  std::snprintf(sub, sizeof sub, copies ? tr("new: %d B") : tr("is x's: %d B"),
+                (int)m.steps[3].bytes);
+  gutter_label(sb.origin.y - 3 * sc, tr("y's buffer"), sub, !reading_a);
   {  // an accent bar marks the buffer the current step reads
     const Strip& st = reading_a ? sa : sb;
     dl->AddRectFilled(ImVec2(p0.x + gutter - 12 * sc, st.origin.y),
@@ -238,9 +241,11 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
     return ImVec2(rr.center().x, rr.b.y + lab + 1 * sc);
   };
   if (hops_a > 0.f && !one_row) {  // too many runs for hops: the order, in words
-    std::string order = "t reads the channel runs in this order:";
-    for (int i = 0; i < runs && order.size() < 400; ++i)
-      order += " " + std::to_string(m.read_runs[i]);
+    std::string order = tr("t reads the channel runs in this order:");
+    for (int i = 0; i < runs && order.size() < 400; ++i) {
+      order += ' ';  // not " " + std::string: GCC 12's -Wrestrict false positive
+      order += std::to_string(m.read_runs[i]);
+    }
     dl->AddText(small, small->FontSize, ImVec2(sa.origin.x, mem_area.a.y + 4 * sc),
                 with_alpha(k.text, hops_a), order.c_str(), nullptr, mem_area.w() - 8 * sc);
   }
@@ -342,12 +347,12 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size) {
         while (read_k < runs && m.read_runs[read_k] != src) ++read_k;
         char t[320];
         std::snprintf(t, sizeof t,
-                      "%s buffer, floats %d..%d: channel %d of sample %d\noffset = (n\xC2\xB7"
-                      "C + "
-                      "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d\n"
-                      "the transposed view reads it %s (read %d of %d)",
-                      which == 0 ? "x's" : "y's", off, off + HW - 1, ch, n, n, C, slot, HW, off,
-                      which == 0 ? "in place" : "from x's buffer", read_k, runs);
+                      tr("%s buffer, floats %d..%d: channel %d of sample %d\noffset = (n\xC2\xB7"
+                         "C + "
+                         "slot)\xC2\xB7H\xC2\xB7W = (%d\xC2\xB7%d + %d)\xC2\xB7%d = %d\n"
+                         "the transposed view reads it %s (read %d of %d)"),
+                      which == 0 ? "x" : "y", off, off + HW - 1, ch, n, n, C, slot, HW, off,
+                      which == 0 ? tr("in place") : tr("from x's buffer"), read_k, runs);
         tip = t;
       }
     }

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "viz/app_state.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -83,13 +84,14 @@ void draw_shuffle_fig1(AppState& app) {
   const ShuffleState& s = app.shuffle;
   const ShuffleConfig& c = s.cfg;
   const float sc = app.scale;
-  heading_that_fits("ShuffleNet V1, Fig. 1: two stacked group convolutions",
+  heading_that_fits(tr("ShuffleNet V1, Fig. 1: two stacked group convolutions"),
                     "ShuffleNet V1, Fig. 1");
-  help_marker("GConv(G) splits the C channels into G groups and convolves each group on its own: "
-              "output channel o reads only the C/G inputs of its group, so the connectivity is "
-              "block-diagonal. Stacked without a shuffle, a group never sees the others (a). "
-              "With a channel shuffle in between, each group of GConv2 takes channels from "
-              "min(G, C/G) groups of GConv1 (c).");
+  help_marker(
+      tr("GConv(G) splits the C channels into G groups and convolves each group on its own: "
+         "output channel o reads only the C/G inputs of its group, so the connectivity is "
+         "block-diagonal. Stacked without a shuffle, a group never sees the others (a). "
+         "With a channel shuffle in between, each group of GConv2 takes channels from "
+         "min(G, C/G) groups of GConv1 (c)."));
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   const float w = ImGui::GetContentRegionAvail().x;
   const float h = std::max(120.f, ImGui::GetContentRegionAvail().y - 2.f);
@@ -105,9 +107,10 @@ void draw_shuffle_fig1(AppState& app) {
   const float label_w = 62 * sc, top = small->FontSize + 8 * sc;
   const float gap = 26 * sc, dw = (w - label_w - gap) * 0.5f;
   // Captions wrap to the diagram's width: room for as many lines as the longest needs.
-  const float cap_h =
-      8 * sc +
-      2 * small->CalcTextSizeA(small->FontSize, FLT_MAX, dw, "outputs see 10..10 of 10 groups").y;
+  const float cap_h = 8 * sc + 2 * small
+                                       ->CalcTextSizeA(small->FontSize, FLT_MAX, dw,
+                                                       tr("outputs see %zu..%zu of %d groups"))
+                                       .y;
   const float tile_h = std::clamp(h * 0.055f, 6 * sc, 12 * sc);
   const float band = (h - top - cap_h - 4 * tile_h) / 3.f;
   const float ys[4] = {p0.y + top, p0.y + top + tile_h + band, p0.y + top + 2 * (tile_h + band),
@@ -115,7 +118,8 @@ void draw_shuffle_fig1(AppState& app) {
   static const char* row_names[4] = {"input", "GConv1", "shuffle", "GConv2"};
   for (int r = 0; r < 4; ++r)
     dl->AddText(small, small->FontSize,
-                ImVec2(p0.x, ys[r] + tile_h * 0.5f - small->FontSize * 0.5f), k.dim, row_names[r]);
+                ImVec2(p0.x, ys[r] + tile_h * 0.5f - small->FontSize * 0.5f), k.dim,
+                tr(row_names[r]));
 
   for (int d = 0; d < 2; ++d) {
     const bool shuffle = d == 1;
@@ -123,10 +127,10 @@ void draw_shuffle_fig1(AppState& app) {
     Row rows[4];
     for (int r = 0; r < 4; ++r) rows[r] = Row{x0, x1, ys[r], tile_h, C};
     const std::vector<int>& perm = shuffle ? s.model.order : identity;
-    const char* title = shuffle ? "(c) with channel shuffle" : "(a) no shuffle";
+    const char* title = shuffle ? tr("(c) with channel shuffle") : tr("(a) no shuffle");
     ImFont* bold = fonts().bold;
     if (bold->CalcTextSizeA(bold->FontSize, FLT_MAX, 0, title).x > dw)
-      title = shuffle ? "(c) shuffled" : "(a) plain";
+      title = shuffle ? tr("(c) shuffled") : tr("(a) plain");
     dl->AddText(bold, bold->FontSize, ImVec2(x0, p0.y), shuffle ? k.text : k.dim, title);
     gconv_links(dl, rows[0], rows[1], c, in_group, 0.45f);
     permutation_links(dl, rows[1], rows[2], perm, in_group, c.g, shuffle ? 0.8f : 0.35f);
@@ -144,17 +148,17 @@ void draw_shuffle_fig1(AppState& app) {
     for (auto& r : reach) lo = std::min(lo, r.size()), hi = std::max(hi, r.size());
     char cap[120];
     if (lo == hi)
-      std::snprintf(cap, sizeof cap, "each output sees %zu of %d groups", lo, c.g);
+      std::snprintf(cap, sizeof cap, tr("each output sees %zu of %d groups"), lo, c.g);
     else
-      std::snprintf(cap, sizeof cap, "outputs see %zu..%zu of %d groups", lo, hi, c.g);
+      std::snprintf(cap, sizeof cap, tr("outputs see %zu..%zu of %d groups"), lo, hi, c.g);
     const float cy = ys[3] + tile_h + 6 * sc;
     const float h1 =
         wrapped(dl, small, ImVec2(x0, cy), dw, shuffle && hi > 1 ? k.good : k.dim, cap);
     if (shuffle && Cg < c.g) {
-      std::snprintf(cap, sizeof cap, "C/G < G: a group meets only %d", Cg);
+      std::snprintf(cap, sizeof cap, tr("C/G < G: a group meets only %d"), Cg);
       wrapped(dl, small, ImVec2(x0, cy + h1), dw, k.warn, cap);
     } else if (!shuffle && c.g > 1) {
-      wrapped(dl, small, ImVec2(x0, cy + h1), dw, k.dim, "groups never mix");
+      wrapped(dl, small, ImVec2(x0, cy + h1), dw, k.dim, tr("groups never mix"));
     }
   }
 }
@@ -165,12 +169,13 @@ void draw_shuffle_inverse(AppState& app) {
   const ShuffleState& s = app.shuffle;
   const ShuffleConfig& c = s.cfg;
   const float sc = app.scale;
-  heading_that_fits("Inverse: shuffle(G), then shuffle(C/G)", "Inverse");
-  help_marker("Channel shuffle with G groups reads the channels as a G x C/G grid and transposes "
-              "it: output j = i_inner\xC2\xB7G + i_group takes input i = i_group\xC2\xB7"
-              "C/G + "
-              "i_inner. Shuffling that with C/G groups transposes the C/G x G grid back, so "
-              "shuffle(shuffle(x, G), C/G) = x. Rows here come from sl::channel_shuffle.");
+  heading_that_fits(tr("Inverse: shuffle(G), then shuffle(C/G)"), tr("Inverse"));
+  help_marker(
+      tr("Channel shuffle with G groups reads the channels as a G x C/G grid and transposes "
+         "it: output j = i_inner\xC2\xB7G + i_group takes input i = i_group\xC2\xB7"
+         "C/G + "
+         "i_inner. Shuffling that with C/G groups transposes the C/G x G grid back, so "
+         "shuffle(shuffle(x, G), C/G) = x. Rows here come from sl::channel_shuffle."));
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   const float w = ImGui::GetContentRegionAvail().x;
   const float h = std::max(120.f, ImGui::GetContentRegionAvail().y - 2.f);
@@ -181,10 +186,11 @@ void draw_shuffle_inverse(AppState& app) {
   const int C = c.C, Cg = C / c.g;
   const float label_w = 78 * sc;
   const float cap_h =
-      10 * sc + small
-                    ->CalcTextSizeA(small->FontSize, FLT_MAX, w - label_w,
-                                    "\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel")
-                    .y;
+      10 * sc +
+      small
+          ->CalcTextSizeA(small->FontSize, FLT_MAX, w - label_w,
+                          tr("\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel"))
+          .y;
   const float tile_h = std::clamp(h * 0.1f, 8 * sc, 20 * sc);
   const float band = (h - cap_h - 3 * tile_h - 6 * sc) / 2.f;
   Row rows[3];
@@ -231,8 +237,8 @@ void draw_shuffle_inverse(AppState& app) {
   for (int j = 0; j < C; ++j) identity = identity && s.model.inverse[j] == j;
   wrapped(dl, small, ImVec2(p0.x + label_w, p0.y + h - cap_h + 4 * sc), w - label_w,
           identity ? k.good : k.warn,
-          identity ? "\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel"
-                   : "\xE2\x9C\x97 not the identity");
+          identity ? tr("\xE2\x9C\x93 back to 0, 1, 2, ...: the two shuffles cancel")
+                   : tr("\xE2\x9C\x97 not the identity"));
 }
 
 }  // namespace sl::viz

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "viz/i18n.h"
 #include "viz/panel_shuffle.h"
 
 namespace sl::viz {
@@ -25,8 +26,10 @@ static const char* kStepLabels[kShuffleSteps] = {"input", "view", "transpose(1, 
 static const char* kFailLabel = "view fails";  // the view tried without contiguous()
 
 const char* stop_label(const ShuffleState& s, int stop) {
-  return s.fail_stop && stop == kFailStop ? kFailLabel
-                                          : kStepLabels[step_of_stop(stop, s.fail_stop)];
+  const int step = step_of_stop(stop, s.fail_stop);  // op names stay as the code writes them
+  return s.fail_stop && stop == kFailStop ? tr(kFailLabel)
+         : step == 0                      ? tr(kStepLabels[0])
+                                          : kStepLabels[step];
 }
 // "0", "1", "2", "✗", "3", "4": the stop's number on the timeline.
 std::string stop_number(const ShuffleState& s, int stop) {
@@ -172,7 +175,7 @@ void draw_scrub_bar(AppState& app) {
   dl->AddCircleFilled(hp, 9 * sc, k.accent, 24);
   dl->AddCircleFilled(hp, 4 * sc, k.card, 16);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("t = %.2f: drag to any point between steps", clock.t);
+    ImGui::SetTooltip(tr("t = %.2f: drag to any point between steps"), clock.t);
 }
 
 // [SECTION] cards
@@ -217,11 +220,12 @@ struct Card {
 static std::string fail_why(const ShuffleState& s) {
   const ShuffleStep& t = s.model.steps[2];
   char why[320];
-  std::snprintf(why, sizeof why,
-                "view only computes new strides: merging dims 1 and 2 into C needs stride[1] = "
-                "stride[2]\xC2\xB7size[2], here %lld \xE2\x89\xA0 %lld\xC2\xB7%lld. contiguous() "
-                "copies t into its own order first; then the merge is a plain view.",
-                (long long)t.strides[1], (long long)t.strides[2], (long long)t.shape[2]);
+  std::snprintf(
+      why, sizeof why,
+      tr("view only computes new strides: merging dims 1 and 2 into C needs stride[1] = "
+         "stride[2]\xC2\xB7size[2], here %lld \xE2\x89\xA0 %lld\xC2\xB7%lld. contiguous() "
+         "copies t into its own order first; then the merge is a plain view."),
+      (long long)t.strides[1], (long long)t.strides[2], (long long)t.shape[2]);
   return why;
 }
 
@@ -230,12 +234,12 @@ static Card card_for(const ShuffleState& s, int stop) {
   Card card;
   if (s.fail_stop && stop == kFailStop) {
     const bool fails = !s.model.view_error.empty();
-    card.title = "Between 2 and 3  \xC2\xB7  view without contiguous()";
-    card.badge = fails ? "VIEW FAILS" : "VIEW WORKS";
+    card.title = tr("Between 2 and 3  \xC2\xB7  view without contiguous()");
+    card.badge = fails ? tr("VIEW FAILS") : tr("VIEW WORKS");
     card.badge_col = fails ? ink().warn : ink().good;
-    card.text = fails ? "Skip contiguous() and the last view, tried straight on t, fails:"
-                      : "Here t is already contiguous (G = 1 or G = C: the transpose swapped a "
-                        "dim of size 1), so the view works without a copy.";
+    card.text = fails ? tr("Skip contiguous() and the last view, tried straight on t, fails:")
+                      : tr("Here t is already contiguous (G = 1 or G = C: the transpose swapped a "
+                           "dim of size 1), so the view works without a copy.");
     card.code = "Tensor out = t.view({N, -1, H, W});";
     card.comment = "t.view({" + std::to_string(c.N) + ", -1, " + std::to_string(c.H) + ", " +
                    std::to_string(c.W) + "})";
@@ -248,22 +252,25 @@ static Card card_for(const ShuffleState& s, int stop) {
   const int k = step_of_stop(stop, s.fail_stop);
   const ShuffleStep& st = s.model.steps[k];
   const bool moved = st.bytes > 0;
-  card.title = "Step " + std::to_string(k) + "  \xC2\xB7  " + kStepLabels[k];
-  card.badge = moved ? "DATA MOVES: " + std::to_string(st.bytes) + " bytes copied"
-                     : (k == 0 ? "THE INPUT" : "NO DATA MOVES");
+  char step[64];
+  std::snprintf(step, sizeof step, tr("Step %d"), k);
+  card.title = std::string(step) + "  \xC2\xB7  " + (k == 0 ? tr(kStepLabels[k]) : kStepLabels[k]);
+  char badge[96];
+  std::snprintf(badge, sizeof badge, tr("DATA MOVES: %lld bytes copied"), (long long)st.bytes);
+  card.badge = moved ? badge : (k == 0 ? tr("THE INPUT") : tr("NO DATA MOVES"));
   card.badge_col = moved ? ink().warn : (k == 0 ? ink().accent : ink().good);
   if (k == 3 && !moved)  // G = 1 or G = C: the transpose swapped a dim of size 1
-    card.text = "With G = 1 or G = C one of the swapped dims has size 1, so t is already "
-                "contiguous: contiguous() returns it as is and nothing moves. The shuffle is the "
-                "identity.";
+    card.text = tr("With G = 1 or G = C one of the swapped dims has size 1, so t is already "
+                   "contiguous: contiguous() returns it as is and nothing moves. The shuffle is "
+                   "the identity.");
   else if (k == 2)
-    card.text =
-        std::string(kStepWhy[k]) + " The numbered hops on x's buffer are the order t reads it in.";
+    card.text = std::string(tr(kStepWhy[k])) + " " +
+                tr("The numbered hops on x's buffer are the order t reads it in.");
   else if (k == 3)
-    card.text =
-        std::string(kStepWhy[k]) + " y holds the floats in the order the hops of step 2 read them.";
+    card.text = std::string(tr(kStepWhy[k])) + " " +
+                tr("y holds the floats in the order the hops of step 2 read them.");
   else
-    card.text = kStepWhy[k];
+    card.text = tr(kStepWhy[k]);
   card.code = st.code;
   card.comment = st.code_values;
   card.facts_step = k;
@@ -280,21 +287,21 @@ static std::vector<Fact> facts_of(const ShuffleState& s, int k) {
   const ShuffleConfig& c = s.cfg;
   char buf[320];
   std::snprintf(buf, sizeof buf,
-                "bytes copied by this step, measured by sl::copy_stats() around the call. "
-                "contiguous() copies every element once: N\xC2\xB7"
-                "C\xC2\xB7H\xC2\xB7W\xC2\xB7"
-                "4 bytes = %d\xC2\xB7%d\xC2\xB7%d\xC2\xB7%d\xC2\xB7"
-                "4 = %d. Views copy nothing.",
+                tr("bytes copied by this step, measured by sl::copy_stats() around the call. "
+                   "contiguous() copies every element once: N\xC2\xB7"
+                   "C\xC2\xB7H\xC2\xB7W\xC2\xB7"
+                   "4 bytes = %d\xC2\xB7%d\xC2\xB7%d\xC2\xB7%d\xC2\xB7"
+                   "4 = %d. Views copy nothing."),
                 c.N, c.C, c.H, c.W, c.N * c.C * c.H * c.W * 4);
-  return {{"shape", tuple_str(st.shape), kShapeFormula[k]},
-          {"strides", strides_text(st), kStrideFormula[k]},
-          {"contiguous", st.contiguous ? "yes" : "no",
-           "contiguous = each stride equals the product of the sizes after it, i.e. the "
-           "logical order is the memory order"},
-          {"buffer", st.shares_input_storage ? "x's" : "new",
-           "Does this step read the buffer x was created with? Views and transposes share "
-           "it; contiguous() of a non-contiguous tensor allocates a new one."},
-          {"copied", std::to_string(st.bytes) + " B", buf}};
+  return {{tr("shape"), tuple_str(st.shape), kShapeFormula[k]},
+          {tr("strides"), strides_text(st), tr(kStrideFormula[k])},
+          {tr("contiguous"), st.contiguous ? tr("yes") : tr("no"),
+           tr("contiguous = each stride equals the product of the sizes after it, i.e. the "
+              "logical order is the memory order")},
+          {tr("buffer"), st.shares_input_storage ? tr("x's") : tr("new"),
+           tr("Does this step read the buffer x was created with? Views and transposes share "
+              "it; contiguous() of a non-contiguous tensor allocates a new one.")},
+          {tr("copied"), std::to_string(st.bytes) + " B", buf}};
 }
 
 // Height of a card drawn `width` wide: the same blocks draw_card lays out.
@@ -357,9 +364,9 @@ static void draw_card(const ShuffleState& s, const Card& c, float sc) {
   if (c.facts_step >= 0) {  // facts, each with its formula; they wrap in a narrow window
     bool first = true;
     for (const Fact& f : facts_of(s, c.facts_step)) {
-      if (std::string(f.label) == "strides") {
+      if (std::string(f.label) == tr("strides")) {
         flow(fact_width(f.label, f.value), first);
-        ImGui::TextDisabled("strides");
+        ImGui::TextDisabled("%s", tr("strides"));
         ImGui::SameLine();
         draw_strides(s.model.steps[c.facts_step], c.facts_step);
         help_marker(f.formula.c_str());

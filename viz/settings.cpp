@@ -45,6 +45,8 @@ Settings load_settings() {
       if (end != value.c_str() && v >= 0.1f && v <= 8.f) s.speed = v;
     } else if (key == "panel" && !value.empty()) {
       s.panel = value;
+    } else if (key == "lang" && (value == "en" || value == "zh")) {
+      s.lang = value;
     }
   }
   return s;
@@ -60,7 +62,8 @@ bool save_settings(const Settings& s) {
     out << "# ShuffleLab app settings (written by the app; safe to delete)\n"
         << "theme=" << (s.dark ? "dark" : "light") << "\n"
         << "speed=" << s.speed << "\n"
-        << "panel=" << s.panel << "\n";
+        << "panel=" << s.panel << "\n"
+        << "lang=" << s.lang << "\n";
     if (!out) return false;
   }
   std::error_code ec;

@@ -39,9 +39,10 @@ Fonts load_fonts(float scale, const std::string& cjk_text) {
   };
   Fonts f;
   f.body = load("DejaVuSans.ttf", 15.f);
-  // Chinese (the Lessons panel's README.zh.md): a CJK font merged into body, bold, title
-  // and mono, with ImGui's ~2500 common simplified characters plus those of `cjk_text`.
-  // $SHUFFLELAB_CJK_FONT, when set, is the only candidate ("none": no CJK font).
+  // Chinese (the Lessons panel's README.zh.md and the labels of viz/i18n.cpp): a CJK font
+  // merged into body, bold, title, mono and small, with ImGui's ~2500 common simplified characters
+  // plus those of `cjk_text`. $SHUFFLELAB_CJK_FONT, when set, is the only candidate ("none": no CJK
+  // font).
   std::string cjk_path;
   const char* env_cjk = std::getenv("SHUFFLELAB_CJK_FONT");
   for (const char* p : std::initializer_list<const char*>{
@@ -87,6 +88,7 @@ Fonts load_fonts(float scale, const std::string& cjk_text) {
   f.mono = load("DejaVuSansMono.ttf", 14.f);
   merge_cjk(f.mono, 14.f);
   f.small = load("DejaVuSans.ttf", 12.f);
+  merge_cjk(f.small, 12.f);
   if (!f.bold) f.bold = f.body;
   if (!f.title) f.title = f.bold;
   if (!f.mono) f.mono = f.body;

@@ -15,7 +15,7 @@ struct Fonts {
   ImFont* title = nullptr;  // the app title
   ImFont* mono = nullptr;   // C++ lines, shapes, strides
   ImFont* small = nullptr;  // labels inside drawings
-  bool cjk = false;         // a CJK font is merged into body, bold, title and mono
+  bool cjk = false;         // a CJK font is merged into every font above
 };
 
 // Loads DejaVu from the system at size * scale (ImGui's built-in font when absent), with

@@ -12,8 +12,10 @@
 //   panel       layout
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "viz/blocks/panel_blocks.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -65,11 +67,11 @@ void blocks_header_row(const char* const* names, const char* const* helps, int n
   ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
   for (int i = 0; i < n; ++i) {
     if (!ImGui::TableSetColumnIndex(i)) continue;
-    ImGui::TableHeader(names[i]);
+    ImGui::TableHeader(tr(names[i]));
     if (helps[i] && ImGui::IsItemHovered()) {
       ImGui::BeginTooltip();
       ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.f);
-      ImGui::TextUnformatted(helps[i]);
+      ImGui::TextUnformatted(tr(helps[i]));
       ImGui::PopTextWrapPos();
       ImGui::EndTooltip();
     }
@@ -93,20 +95,20 @@ void draw_controls(AppState& app) {
   const float label_w = ImGui::GetFontSize() * 4.6f;
   auto label = [&](const char* t) {
     ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(t);
+    ImGui::TextUnformatted(tr(t));
     ImGui::SameLine(label_w);
     ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 1.6f);
   };
-  heading("Model");
+  heading(tr("Model"));
   ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("family");
+  ImGui::TextUnformatted(tr("family"));
   ImGui::SameLine(label_w);
   if (ImGui::RadioButton("V1", c.version == 1) && c.version != 1) c.version = 1, c.scale = 1.f;
   ImGui::SameLine();
   if (ImGui::RadioButton("V2", c.version == 2) && c.version != 2) c.version = 2, c.scale = 1.f;
   help_marker(
-      "ShuffleNet V1 (Zhang et al. 2018): grouped 1x1 convs and channel shuffle. ShuffleNet V2 "
-      "(Ma et al. 2018): channel split, plain 1x1 convs, concat and shuffle.");
+      tr("ShuffleNet V1 (Zhang et al. 2018): grouped 1x1 convs and channel shuffle. ShuffleNet V2 "
+         "(Ma et al. 2018): channel split, plain 1x1 convs, concat and shuffle."));
   static const float v1_scales[] = {0.25f, 0.5f, 1.f, 1.5f, 2.f},
                      v2_widths[] = {0.5f, 1.f, 1.5f, 2.f};
   if (c.version == 1) {
@@ -118,8 +120,8 @@ void draw_controls(AppState& app) {
       ImGui::EndCombo();
     }
     help_marker(
-        "g: groups of the 1x1 convolutions. More groups: fewer MAdds per channel, so V1 widens "
-        "the stages to keep ~140M MAdds at scale 1 on ImageNet.");
+        tr("g: groups of the 1x1 convolutions. More groups: fewer MAdds per channel, so V1 widens "
+           "the stages to keep ~140M MAdds at scale 1 on ImageNet."));
   }
   label(c.version == 1 ? "scale" : "width");
   char cur[16];
@@ -133,14 +135,16 @@ void draw_controls(AppState& app) {
     }
     ImGui::EndCombo();
   }
-  help_marker(c.version == 1
-                  ? "scale: stage channels = int(table \xC2\xB7 scale) (docs/models.md)"
-                  : "width: V2's channel multiplier; stage channels from docs/models.md's table");
+  help_marker(
+      c.version == 1
+          ? tr("scale: stage channels = int(table \xC2\xB7 scale) (docs/models.md)")
+          : tr("width: V2's channel multiplier; stage channels from docs/models.md's table"));
   label("input");
   int variant = c.imagenet ? 1 : 0;
   if (ImGui::Combo("##variant", &variant, "CIFAR 32x32\0ImageNet 224\0")) c.imagenet = variant == 1;
-  help_marker("The variant: CIFAR keeps the stem at stride 1 and has no max-pool; ImageNet is the "
-              "papers' network.");
+  help_marker(
+      tr("The variant: CIFAR keeps the stem at stride 1 and has no max-pool; ImageNet is the "
+         "papers' network."));
   label("batch");
   static const int batches[] = {1, 2, 4, 8, 16, 32};
   if (ImGui::BeginCombo("##batch", std::to_string(c.batch).c_str())) {
@@ -148,23 +152,23 @@ void draw_controls(AppState& app) {
       if (ImGui::Selectable(std::to_string(b).c_str(), b == c.batch)) c.batch = b;
     ImGui::EndCombo();
   }
-  help_marker(
-      "N: images per forward pass. MAdds and activation MAC grow with N; weights are read once.");
+  help_marker(tr(
+      "N: images per forward pass. MAdds and activation MAC grow with N; weights are read once."));
 
   ImGui::Spacing();
-  heading("Backend");
+  heading(tr("Backend"));
   static const std::string no_cuda = cuda_unavailable_reason();
-  if (ImGui::RadioButton("CPU", !c.cuda)) c.cuda = false;
+  if (ImGui::RadioButton(trid("CPU").c_str(), !c.cuda)) c.cuda = false;
   ImGui::SameLine();
   ImGui::BeginDisabled(!no_cuda.empty());
-  if (ImGui::RadioButton("CUDA", c.cuda)) c.cuda = true;
+  if (ImGui::RadioButton(trid("CUDA").c_str(), c.cuda)) c.cuda = true;
   ImGui::EndDisabled();
   if (!no_cuda.empty()) {
     ImGui::PushTextWrapPos(0.f);
     // The registry's reason without its prefix and its command-line advice.
     std::string why = no_cuda.substr(no_cuda.rfind("device cuda: ", 0) == 0 ? 13 : 0);
     why = why.substr(0, why.find("; use"));
-    ImGui::TextDisabled("CUDA is off: %s", why.c_str());
+    ImGui::TextDisabled(tr("CUDA is off: %s"), why.c_str());
     ImGui::PopTextWrapPos();
   }
   ImGui::BeginDisabled(c.cuda);
@@ -173,11 +177,12 @@ void draw_controls(AppState& app) {
   if (ImGui::SliderInt("##threads", &threads, 1, cpu_cores())) c.threads = threads;
   ImGui::EndDisabled();
   help_marker(
-      "CPU threads of the OpenMP kernels for this profile (the app's own thread is not used).");
+      tr("CPU threads of the OpenMP kernels for this profile (the app's own thread is not used)."));
 
   ImGui::Spacing();
-  heading("Compare");
-  if (ImGui::Checkbox("with", &s.job.compare) && s.job.compare) s.right_tab_request = 3;
+  heading(tr("Compare"));
+  if (ImGui::Checkbox(trid("with").c_str(), &s.job.compare) && s.job.compare)
+    s.right_tab_request = 3;
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 1.6f);
   const std::string bname = s.job.b.model_name();
@@ -190,7 +195,7 @@ void draw_controls(AppState& app) {
       }
     ImGui::EndCombo();
   }
-  help_marker("A second model, profiled with the same input, batch and backend.");
+  help_marker(tr("A second model, profiled with the same input, batch and backend."));
   // The second model always shares the first one's input, batch and backend.
   s.job.b.imagenet = c.imagenet;
   s.job.b.batch = c.batch;
@@ -199,13 +204,13 @@ void draw_controls(AppState& app) {
 
   ImGui::Spacing();
   if (s.worker.busy()) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().accent), "profiling %s ...",
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().accent), tr("profiling %s ..."),
                        c.model_name().c_str());
   } else if (s.have_result && s.shown.error.empty()) {
-    ImGui::TextDisabled("profiled in %.2f s", s.shown.seconds);
-    if (ImGui::SmallButton("measure again")) s.remeasure();
+    ImGui::TextDisabled(tr("profiled in %.2f s"), s.shown.seconds);
+    if (ImGui::SmallButton(trid("measure again").c_str())) s.remeasure();
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Run the same forward passes again: a warm-up, then %d timed runs",
+      ImGui::SetTooltip(tr("Run the same forward passes again: a warm-up, then %d timed runs"),
                         s.job.repeats);
   }
 }
@@ -213,20 +218,20 @@ void draw_controls(AppState& app) {
 void draw_totals(AppState& app) {
   const BlocksState& s = app.blocks;
   const Profile& p = s.shown.a;
-  heading(("Totals of " + p.model).c_str());
-  value_with_help("params", grouped(p.params), kBlocksParamsHelp);
-  value_with_help("MAdds ", grouped(p.madds), kBlocksMaddsHelp);
-  value_with_help("MAC   ", grouped(p.mac), kBlocksMacHelp);
-  value_with_help("time  ", ms_str(p.time_ms) + " ms", kBlocksTimeHelp);
-  value_with_help("runs  ", ms_str(p.time_min_ms) + " .. " + ms_str(p.time_max_ms),
-                  "fastest .. slowest of the timed forward passes, each the sum of its ops' times; "
-                  "the time above "
-                  "sums each op's median, so it can be below the fastest pass");
+  heading((tr("Totals of ") + p.model).c_str());
+  value_with_help(tr("params"), grouped(p.params), tr(kBlocksParamsHelp));
+  value_with_help(tr("MAdds "), grouped(p.madds), tr(kBlocksMaddsHelp));
+  value_with_help(tr("MAC   "), grouped(p.mac), tr(kBlocksMacHelp));
+  value_with_help(tr("time  "), ms_str(p.time_ms) + " ms", tr(kBlocksTimeHelp));
+  value_with_help(tr("runs  "), ms_str(p.time_min_ms) + " .. " + ms_str(p.time_max_ms),
+                  tr("fastest .. slowest of the timed forward passes, each the sum of its ops' "
+                     "times; the time above sums each op's median, so it can be below the "
+                     "fastest pass"));
   if (p.time_min_ms > 0 && p.time_max_ms > 1.5 * p.time_min_ms) {
     ImGui::PushTextWrapPos(0.f);
     ImGui::TextColored(
         ImGui::ColorConvertU32ToFloat4(ink().warn),
-        "The slowest pass took %.1fx the fastest: the machine is busy, times may mislead.",
+        tr("The slowest pass took %.1fx the fastest: the machine is busy, times may mislead."),
         p.time_max_ms / p.time_min_ms);
     ImGui::PopTextWrapPos();
   }
@@ -241,11 +246,28 @@ void draw_finding(AppState& app) {
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s",
                      pct(cs.blind_time_share).c_str());
   ImGui::PopFont();
-  help_marker("share = time of the ops with 0 MAdds / time of all ops (sums of medians). The V2 "
-              "paper's Fig. 2 "
-              "measured the same on a GPU and an ARM phone; this is this machine's backend.");
+  help_marker(tr("share = time of the ops with 0 MAdds / time of all ops (sums of medians). The V2 "
+                 "paper's Fig. 2 "
+                 "measured the same on a GPU and an ARM phone; this is this machine's backend."));
   ImGui::SameLine(0, 6);
-  ImGui::TextUnformatted(cs.line.substr(pct(cs.blind_time_share).size() + 1).c_str());
+  std::string line = cs.line.substr(pct(cs.blind_time_share).size() + 1);
+  if (s.shown.a.timed) {  // the same sentence as cs.line, in the UI language
+    std::string names;
+    for (const CategoryRow& r : cs.rows)
+      if (r.flops_blind) {
+        if (!names.empty()) names += ", ";
+        names += r.category;
+      }
+    char buf[640];
+    std::snprintf(buf, sizeof buf,
+                  tr("of the measured time on %s (%s of %s ms) goes to ops that FLOPs count as "
+                     "free: %s. They do %s of the memory access."),
+                  s.shown.job.a.backend().c_str(), ms_str(cs.blind_time_ms).c_str(),
+                  ms_str(s.shown.a.time_ms).c_str(), names.c_str(),
+                  pct(cs.blind_mac_share).c_str());
+    line = buf;
+  }
+  ImGui::TextUnformatted(line.c_str());
   ImGui::PopTextWrapPos();
 }
 
@@ -271,7 +293,7 @@ void draw_unit(AppState& app) {
       s.unit_block = u.empty() ? -1 : u[std::min<size_t>(1, u.size() - 1)];
     }
     if (on) ImGui::PopStyleColor();
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", figure_caption(f));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(figure_caption(f)));
   }
   const std::vector<int> units = unit_blocks(p, s.figure);
   if (std::find(units.begin(), units.end(), s.unit_block) == units.end())
@@ -285,13 +307,13 @@ void draw_unit(AppState& app) {
     ImGui::EndCombo();
   }
   ImGui::PushTextWrapPos(0.f);
-  ImGui::TextDisabled("%s", figure_caption(s.figure));
+  ImGui::TextDisabled("%s", tr(figure_caption(s.figure)));
   ImGui::PopTextWrapPos();
   if (twin) {
     ImGui::PushTextWrapPos(0.f);
     ImGui::TextDisabled(
-        "Drawn from %s (g = 1), which has this unit; no ReLU after the depthwise conv, as "
-        "ShuffleNet builds it.",
+        tr("Drawn from %s (g = 1), which has this unit; no ReLU after the depthwise conv, as "
+           "ShuffleNet builds it."),
         p.model.c_str());
     ImGui::PopTextWrapPos();
   }
@@ -351,7 +373,7 @@ void draw_panel_blocks(AppState& app) {
                                  draw_blocks_compare};
     for (int t = 0; t < 4; ++t) {
       const ImGuiTabItemFlags f = s.right_tab_request == t ? ImGuiTabItemFlags_SetSelected : 0;
-      if (ImGui::BeginTabItem(tabs[t], nullptr, f)) {
+      if (ImGui::BeginTabItem(trid(tabs[t]).c_str(), nullptr, f)) {
         draw[t](app);
         ImGui::EndTabItem();
       }

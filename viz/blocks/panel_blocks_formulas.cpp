@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "viz/blocks/panel_blocks.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -28,7 +29,7 @@ static void formula_card(const char* title, const char* formula, const std::stri
   else
     ImGui::TextUnformatted(grouped(result).c_str());
   ImGui::PopFont();
-  help_marker(help);
+  help_marker(tr(help));
   ImGui::EndGroup();
 }
 
@@ -38,8 +39,9 @@ void draw_blocks_formulas(AppState& app) {
   const bool a_v1 = s.shown.job.a.version == 1;
   const bool b_v1 = s.shown.job.compare && s.shown.job.b.version == 1;
   ImGui::PushTextWrapPos(0.f);
-  ImGui::TextDisabled("The seed article's FLOPs of one unit with input h x w x c and bottleneck m "
-                      "(MAdds, batch n):");
+  ImGui::TextDisabled(
+      "%s", tr("The seed article's FLOPs of one unit with input h x w x c and bottleneck m "
+               "(MAdds, batch n):"));
   ImGui::PopTextWrapPos();
   if (a_v1 || b_v1) {
     const Profile& p = a_v1 ? s.shown.a : s.shown.b;
@@ -55,15 +57,15 @@ void draw_blocks_formulas(AppState& app) {
       ImGui::TextUnformatted(f.why_not.c_str());
       return;
     }
-    ImGui::Text("%s unit %s:", p.model.c_str(), f.block.c_str());
+    ImGui::Text(tr("%s unit %s:"), p.model.c_str(), f.block.c_str());
     ImGui::SameLine();
     ImGui::PushFont(fonts().mono);
-    ImGui::Text("n=%lld h=%lld w=%lld c=%lld m=%lld g=%lld", (long long)f.n, (long long)f.h,
+    ImGui::Text(tr("n=%lld h=%lld w=%lld c=%lld m=%lld g=%lld"), (long long)f.n, (long long)f.h,
                 (long long)f.w, (long long)f.c, (long long)f.m, (long long)f.g);
     ImGui::PopFont();
-    help_marker(
+    help_marker(tr(
         "read from nn/cost's output shapes of the unit's convolutions: gconv1 gives [n, m, h, w], "
-        "gconv2 gives [n, c, h, w]; g is the model's groups");
+        "gconv2 gives [n, c, h, w]; g is the model's groups"));
     ImGui::Spacing();
     char v[160];
     const float col = ImGui::GetContentRegionAvail().x / 3.f;
@@ -98,32 +100,34 @@ void draw_blocks_formulas(AppState& app) {
                  f.shufflenet == f.measured, col - 12);
     ImGui::Spacing();
     ImGui::Separator();
-    ImGui::Text("nn/cost measured %s's convolutions (gconv1 + dwconv + gconv2):", f.block.c_str());
+    ImGui::Text(tr("nn/cost measured %s's convolutions (gconv1 + dwconv + gconv2):"),
+                f.block.c_str());
     ImGui::PushFont(fonts().mono);
     ImGui::Text("%s + %s + %s = %s", grouped(f.measured_conv[0]).c_str(),
                 grouped(f.measured_conv[1]).c_str(), grouped(f.measured_conv[2]).c_str(),
                 grouped(f.measured).c_str());
     ImGui::PopFont();
-    help_marker("gconv1 + dwconv + gconv2 multiply-adds, each N\xC2\xB7H_out\xC2\xB7W_out\xC2\xB7"
-                "C_out\xC2\xB7(C_in/G)\xC2\xB7K\xC2\xB7K, "
-                "as recorded during the real forward pass");
+    help_marker(
+        tr("gconv1 + dwconv + gconv2 multiply-adds, each N\xC2\xB7H_out\xC2\xB7W_out\xC2\xB7"
+           "C_out\xC2\xB7(C_in/G)\xC2\xB7K\xC2\xB7K, "
+           "as recorded during the real forward pass"));
     const bool eq = f.measured == f.shufflenet;
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(eq ? ink().good : ink().warn), "%s",
-                       eq ? "= the ShuffleNet formula, to the multiply-add"
-                          : "differs from the ShuffleNet formula");
+                       eq ? tr("= the ShuffleNet formula, to the multiply-add")
+                          : tr("differs from the ShuffleNet formula"));
     ImGui::PushTextWrapPos(0.f);
-    ImGui::TextDisabled(
-        "At the same c and m, the ShuffleNet unit needs %s of ResNet's and %s of ResNeXt's MAdds, "
-        "so at a fixed budget it can afford wider feature maps.",
-        pct((double)f.shufflenet / (double)f.resnet).c_str(),
-        pct((double)f.shufflenet / (double)f.resnext).c_str());
+    ImGui::TextDisabled(tr("At the same c and m, the ShuffleNet unit needs %s of ResNet's and %s "
+                           "of ResNeXt's MAdds, "
+                           "so at a fixed budget it can afford wider feature maps."),
+                        pct((double)f.shufflenet / (double)f.resnet).c_str(),
+                        pct((double)f.shufflenet / (double)f.resnext).c_str());
     ImGui::PopTextWrapPos();
   } else {
     ImGui::PushTextWrapPos(0.f);
-    ImGui::TextUnformatted(
+    ImGui::TextUnformatted(tr(
         "ResNet hw(2cm + 9m\xC2\xB2), ResNeXt hw(2cm + 9m\xC2\xB2/g) and ShuffleNet hw(2cm/g + 9m) "
         "describe V1-style bottleneck units: pick a V1 model, or compare with one, to see them "
-        "live.");
+        "live."));
     ImGui::PopTextWrapPos();
   }
   if (!a_v1) {
@@ -136,18 +140,19 @@ void draw_blocks_formulas(AppState& app) {
     if (!f.ok) return;
     ImGui::Spacing();
     ImGui::Separator();
-    heading(("ShuffleNet V2 basic unit, " + s.shown.a.model + " " + f.block).c_str());
+    heading((tr("ShuffleNet V2 basic unit, ") + s.shown.a.model + " " + f.block).c_str());
     ImGui::PushFont(fonts().mono);
-    ImGui::Text("hw(2b\xC2\xB2 + 9b) = %lld\xC2\xB7%lld\xC2\xB7%lld\xC2\xB7(2\xC2\xB7%lld\xC2\xB2 "
-                "+ 9\xC2\xB7%lld) = %s",
-                (long long)f.n, (long long)f.h, (long long)f.w, (long long)f.b, (long long)f.b,
-                grouped(f.formula).c_str());
-    ImGui::Text("nn/cost measured                = %s", grouped(f.measured).c_str());
+    ImGui::Text(
+        tr("hw(2b\xC2\xB2 + 9b) = %lld\xC2\xB7%lld\xC2\xB7%lld\xC2\xB7(2\xC2\xB7%lld\xC2\xB2 "
+           "+ 9\xC2\xB7%lld) = %s"),
+        (long long)f.n, (long long)f.h, (long long)f.w, (long long)f.b, (long long)f.b,
+        grouped(f.formula).c_str());
+    ImGui::Text(tr("nn/cost measured                = %s"), grouped(f.measured).c_str());
     ImGui::PopFont();
-    help_marker(
+    help_marker(tr(
         "b = c/2 channels go through the right branch (1x1 conv b->b, 3x3 depthwise, 1x1 conv "
         "b->b); "
-        "the split half passes through with 0 MAdds but its concat and shuffle still move memory");
+        "the split half passes through with 0 MAdds but its concat and shuffle still move memory"));
   }
 }
 
@@ -157,25 +162,25 @@ void draw_blocks_compare(AppState& app) {
   BlocksState& s = app.blocks;
   if (!s.shown.job.compare) {
     ImGui::TextDisabled(
-        "Tick \"Compare with\" on the left to profile a second model beside this one.");
+        "%s", tr("Tick \"Compare with\" on the left to profile a second model beside this one."));
     return;
   }
   const Profile &a = s.shown.a, &b = s.shown.b;
   ImGui::PushTextWrapPos(0.f);
   ImGui::TextUnformatted(compare_line(a, b).c_str());
   ImGui::PopTextWrapPos();
-  help_marker("difference = time(b) - time(a), each the sum of its ops' medians on the same "
-              "backend, input and batch");
-  ImGui::TextDisabled("copy as");
+  help_marker(tr("difference = time(b) - time(a), each the sum of its ops' medians on the same "
+                 "backend, input and batch"));
+  ImGui::TextDisabled("%s", tr("copy as"));
   ImGui::SameLine();
   if (ImGui::SmallButton("CSV##cmp")) {
     ImGui::SetClipboardText(compare_text(a, b, false).c_str());
-    blocks_toast(app, "copied the comparison as CSV");
+    blocks_toast(app, tr("copied the comparison as CSV"));
   }
   ImGui::SameLine();
   if (ImGui::SmallButton("Markdown##cmp")) {
     ImGui::SetClipboardText(compare_text(a, b, true).c_str());
-    blocks_toast(app, "copied the comparison as a Markdown table");
+    blocks_toast(app, tr("copied the comparison as a Markdown table"));
   }
   const ImGuiTableFlags flags =
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
@@ -191,14 +196,14 @@ void draw_blocks_compare(AppState& app) {
                    double ratio) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(what);
-      help_marker(help);
+      ImGui::TextUnformatted(tr(what));
+      help_marker(tr(help));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(va.c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(vb.c_str());
       ImGui::TableNextColumn();
-      ImGui::Text("%.2fx", ratio);
+      ImGui::Text(tr("%.2fx"), ratio);
     };
     auto ratio = [](double x, double y) { return y > 0 ? x / y : 0.0; };
     row("params", kBlocksParamsHelp, grouped(a.params), grouped(b.params),
@@ -217,7 +222,7 @@ void draw_blocks_compare(AppState& app) {
     ImGui::EndTable();
   }
   ImGui::Spacing();
-  heading("per stage");
+  heading(tr("per stage"));
   const ImGuiTableFlags stage_flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                       ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX |
                                       ImGuiTableFlags_ScrollY;
@@ -231,7 +236,7 @@ void draw_blocks_compare(AppState& app) {
       kBlocksMacHelp,   kBlocksTimeHelp,
       kBlocksTimeHelp,  "time(b) - time(a): negative (green) where b is faster"};
   ImGui::TableSetupScrollFreeze(1, 1);
-  for (int i = 0; i < 8; ++i) ImGui::TableSetupColumn(names[i]);
+  for (int i = 0; i < 8; ++i) ImGui::TableSetupColumn(tr(names[i]));
   blocks_header_row(names, helps, 8);
   for (const CompareRow& r : compare_rows(a, b)) {
     const bool total = r.name == "total";

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "viz/blocks/panel_blocks.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -187,19 +188,20 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
       ImGui::PushFont(fonts().bold);
       ImGui::Text("%s   %s", n.label.c_str(), l.name.c_str());
       ImGui::PopFont();
-      ImGui::TextDisabled("kind %s, category %s", l.kind.c_str(), l.category.c_str());
-      ImGui::Text("output %s", shape_str(l.out_shape).c_str());
-      ImGui::Text("params %s   MAdds %s   MAC %s", grouped(l.params).c_str(),
+      ImGui::TextDisabled(tr("kind %s, category %s"), l.kind.c_str(), l.category.c_str());
+      ImGui::Text(tr("output %s"), shape_str(l.out_shape).c_str());
+      ImGui::Text(tr("params %s   MAdds %s   MAC %s"), grouped(l.params).c_str(),
                   grouped(l.madds).c_str(), grouped(l.mac).c_str());
-      ImGui::Text("time %s ms (median), %s .. %s over the timed runs", ms_str(l.time_ms).c_str(),
-                  ms_str(l.time_min_ms).c_str(), ms_str(l.time_max_ms).c_str());
+      ImGui::Text(tr("time %s ms (median), %s .. %s over the timed runs"),
+                  ms_str(l.time_ms).c_str(), ms_str(l.time_min_ms).c_str(),
+                  ms_str(l.time_max_ms).c_str());
       ImGui::Separator();
       ImGui::PushFont(fonts().mono);
       ImGui::TextUnformatted(cost_formula(l));
       ImGui::PopFont();
       ImGui::TextDisabled(
-          "time: device synchronized before and after the op; median of the timed runs");
-      if (table_rows_of_p) ImGui::TextDisabled("click: highlight its row in the table");
+          "%s", tr("time: device synchronized before and after the op; median of the timed runs"));
+      if (table_rows_of_p) ImGui::TextDisabled("%s", tr("click: highlight its row in the table"));
       ImGui::EndTooltip();
       ImGui::PushFont(small);
       if (ImGui::IsMouseClicked(0) && table_rows_of_p) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "viz/blocks/panel_blocks.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -14,29 +15,29 @@ void draw_blocks_table(AppState& app) {
   BlocksState& s = app.blocks;
   const Profile& p = s.shown.a;
   int level = (int)s.level;
-  ImGui::RadioButton("layers", &level, 0);
+  ImGui::RadioButton(trid("layers").c_str(), &level, 0);
   ImGui::SameLine();
-  ImGui::RadioButton("blocks", &level, 1);
+  ImGui::RadioButton(trid("blocks").c_str(), &level, 1);
   ImGui::SameLine();
-  ImGui::RadioButton("stages", &level, 2);
+  ImGui::RadioButton(trid("stages").c_str(), &level, 2);
   s.level = (TableLevel)level;
   std::vector<TableRow> rows = table_rows(p, s.level);
   ImGui::SameLine(0, 18);
-  ImGui::TextDisabled("copy as");
+  ImGui::TextDisabled("%s", tr("copy as"));
   ImGui::SameLine();
   if (ImGui::SmallButton("CSV")) {
     ImGui::SetClipboardText(table_text(p, rows, false).c_str());
-    blocks_toast(app, "copied the " + p.model + " table as CSV");
+    blocks_toast(app, tr("copied the table as CSV"));
   }
   ImGui::SameLine();
   if (ImGui::SmallButton("Markdown")) {
     ImGui::SetClipboardText(table_text(p, rows, true).c_str());
-    blocks_toast(app, "copied the " + p.model + " table as a Markdown table");
+    blocks_toast(app, tr("copied the table as a Markdown table"));
   }
   ImGui::SameLine();
   if (ImGui::SmallButton("PNG")) app.png_request = "shufflelab-blocks-" + p.model + ".png";
-  help_marker("Click a header to sort; click a row to select it (and its unit in the figure). "
-              "Rows in orange do no MAdds but take measurable time.");
+  help_marker(tr("Click a header to sort; click a row to select it (and its unit in the figure). "
+                 "Rows in orange do no MAdds but take measurable time."));
 
   static const char* names[] = {"name",      "kind",    "%MAdds", "%MAC",       "%time",
                                 "MAdds (?)", "MAC (?)", "ms (?)", "params (?)", "output"};
@@ -68,7 +69,7 @@ void draw_blocks_table(AppState& app) {
                     : i == 1           ? em * 5.2f
                     : i >= 2 && i <= 4 ? em * 4.5f
                                        : 0.f;  // 0: fit the contents
-    ImGui::TableSetupColumn(names[i], i == 0 ? ImGuiTableColumnFlags_NoHide : 0, w,
+    ImGui::TableSetupColumn(tr(names[i]), i == 0 ? ImGuiTableColumnFlags_NoHide : 0, w,
                             (ImGuiID)cols[i]);
   }
   if (ImGuiTableSortSpecs* ss = ImGui::TableGetSortSpecs()) {
@@ -128,12 +129,12 @@ void draw_blocks_table(AppState& app) {
   }
   ImGui::EndTable();
   ImGui::PushFont(fonts().bold);
-  ImGui::Text("total   %s MAdds   %s MAC   %s ms   %s params", si((double)p.madds).c_str(),
+  ImGui::Text(tr("total   %s MAdds   %s MAC   %s ms   %s params"), si((double)p.madds).c_str(),
               si((double)p.mac).c_str(), blocks_time_cell(p, p.time_ms).c_str(),
               si((double)p.params).c_str());
   ImGui::PopFont();
   help_marker(
-      "Sums over every layer of the forward pass: the same numbers as `shufflelab profile`.");
+      tr("Sums over every layer of the forward pass: the same numbers as `shufflelab profile`."));
 }
 
 // [SECTION] categories
@@ -169,9 +170,10 @@ void draw_blocks_categories(AppState& app) {
   const Profile& p = s.shown.a;
   const CategorySummary cs = summarize_categories(p, s.shown.job.a.backend());
   ImGui::TextDisabled(
-      "Shares of the network's MAdds, MAC and time by op category, like the V2 paper's Fig. 2");
+      "%s",
+      tr("Shares of the network's MAdds, MAC and time by op category, like the V2 paper's Fig. 2"));
   help_marker(
-      "share = sum over the category's ops / sum over all ops; time: sums of each op's median");
+      tr("share = sum over the category's ops / sum over all ops; time: sums of each op's median"));
   const float w = ImGui::GetContentRegionAvail().x;
   stacked_bar("MAdds", cs, &CategoryRow::share_madds, w);
   stacked_bar("MAC", cs, &CategoryRow::share_mac, w);
@@ -189,7 +191,7 @@ void draw_blocks_categories(AppState& app) {
                                 kBlocksTimeHelp,
                                 "category MAdds / network MAdds",
                                 "category time / network time"};
-  for (int i = 0; i < 7; ++i) ImGui::TableSetupColumn(names[i], 0, i == 0 ? 2.2f : 1.f);
+  for (int i = 0; i < 7; ++i) ImGui::TableSetupColumn(tr(names[i]), 0, i == 0 ? 2.2f : 1.f);
   blocks_header_row(names, helps, 7);
   for (const CategoryRow& r : cs.rows) {
     ImGui::TableNextRow();

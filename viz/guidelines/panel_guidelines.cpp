@@ -18,6 +18,7 @@
 
 #include "viz/app_state.h"
 #include "viz/guidelines/panel_guidelines.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -96,70 +97,71 @@ static std::string mac_formula(const GuidelineRow& r) {
 static void draw_controls(AppState& app) {
   GuidelinesState& s = app.guidelines;
   const bool busy = s.running();
-  heading("Experiment");
+  heading(tr("Experiment"));
   for (int i = 0; i < kGuidelinesViews; ++i) {
     const GuidelinesView v = (GuidelinesView)i;
     static const char* kShort[kGuidelinesViews] = {"G1  equal channel widths",
                                                    "G2  group convolution", "G3  fragmentation",
                                                    "G4  element-wise ops", "Zero-copy shuffle"};
-    if (ImGui::Selectable(kShort[i], s.view == v)) s.view = v;
+    if (ImGui::Selectable(trid(kShort[i]).c_str(), s.view == v)) s.view = v;
     if (ImGui::IsItemHovered() && i < kGuidelineCount)
-      ImGui::SetTooltip("%s: %s (paper Table %d)", guidelines_view_name(v),
-                        guideline_title((Guideline)i), i + 1);
+      ImGui::SetTooltip(tr("%s: %s (paper Table %d)"), guidelines_view_name(v),
+                        tr(guideline_title((Guideline)i)), i + 1);
   }
   ImGui::Spacing();
-  heading("Backend");
+  heading(tr("Backend"));
   const std::string why = cuda_unavailable_reason();
   ImGui::BeginDisabled(busy);
-  if (ImGui::RadioButton("CPU", !s.use_cuda)) s.use_cuda = false;
+  if (ImGui::RadioButton(trid("CPU").c_str(), !s.use_cuda)) s.use_cuda = false;
   ImGui::SameLine();
   ImGui::BeginDisabled(!why.empty());
-  if (ImGui::RadioButton("CUDA", s.use_cuda)) s.use_cuda = true;
+  if (ImGui::RadioButton(trid("CUDA").c_str(), s.use_cuda)) s.use_cuda = true;
   ImGui::EndDisabled();
   if (!why.empty()) {
     ImGui::SameLine();
-    ImGui::TextDisabled("disabled");
+    ImGui::TextDisabled("%s", tr("disabled"));
     help_marker(why.c_str());
   }
   ImGui::SetNextItemWidth(-1);
   const int cores = (int)std::max(1u, std::thread::hardware_concurrency());
   ImGui::SliderInt("##threads", &s.threads, 0, cores,
-                   s.threads == 0 ? "threads: all cores" : "threads: %d");
+                   s.threads == 0 ? tr("threads: all cores") : tr("threads: %d"));
   ImGui::SetNextItemWidth(-1);
-  ImGui::SliderInt("##batch", &s.batch, 1, 16, "batch: %d");
-  if (ImGui::RadioButton("Quick", !s.precise)) s.precise = false;
+  ImGui::SliderInt("##batch", &s.batch, 1, 16, tr("batch: %d"));
+  if (ImGui::RadioButton(trid("Quick").c_str(), !s.precise)) s.precise = false;
   help_marker(
-      "Quick: the first width column, median of 9 passes after 2 warm-ups (seconds).\n"
-      "Precise: all three width columns (x1, x2, x4 or three c), median of 21 passes after 3 "
-      "warm-ups (a minute or two).");
+      tr("Quick: the first width column, median of 9 passes after 2 warm-ups (seconds).\n"
+         "Precise: all three width columns (x1, x2, x4 or three c), median of 21 passes after 3 "
+         "warm-ups (a minute or two)."));
   ImGui::SameLine();
-  if (ImGui::RadioButton("Precise", s.precise)) s.precise = true;
+  if (ImGui::RadioButton(trid("Precise").c_str(), s.precise)) s.precise = true;
   ImGui::EndDisabled();
   ImGui::Spacing();
   const float bw = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   if (!busy) {
-    if (ImGui::Button(str_cat("Run ", guidelines_view_name(s.view)).c_str(), ImVec2(bw, 0)))
+    if (ImGui::Button(str_cat(tr("Run "), guidelines_view_name(s.view), "###run").c_str(),
+                      ImVec2(bw, 0)))
       s.start_run(false);
     ImGui::SameLine();
-    if (ImGui::Button("Run all", ImVec2(bw, 0))) s.start_run(true);
-  } else if (ImGui::Button("Cancel", ImVec2(-1, 0))) {
+    if (ImGui::Button(trid("Run all").c_str(), ImVec2(bw, 0))) s.start_run(true);
+  } else if (ImGui::Button(trid("Cancel").c_str(), ImVec2(-1, 0))) {
     s.cancel();
   }
   const float p = busy ? (float)s.progress() : 0.f;
-  ImGui::ProgressBar(p, ImVec2(-1, 0), busy ? str_cat((int)(p * 100), "%").c_str() : "idle");
+  ImGui::ProgressBar(p, ImVec2(-1, 0), busy ? str_cat((int)(p * 100), "%").c_str() : tr("idle"));
   ImGui::PushTextWrapPos(0);
   if (busy) ImGui::TextDisabled("%s", s.progress_text().c_str());
   if (!s.error().empty())
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", s.error().c_str());
-  if (!s.last_run.empty()) ImGui::TextDisabled("last run: %s", s.last_run.c_str());
+  if (!s.last_run.empty()) ImGui::TextDisabled(tr("last run: %s"), s.last_run.c_str());
   ImGui::Spacing();
-  heading("The paper's setup");
+  heading(tr("The paper's setup"));
   ImGui::TextDisabled(
-      "GPU: GTX 1080Ti, cuDNN 7, batches/s. ARM: Snapdragon 810, one thread, images/s. "
-      "Input 56 x 56, every block stacked 10 times. Here the CPU uses the ARM column's "
-      "channel counts, CUDA the GPU's.");
+      "%s", tr("GPU: GTX 1080Ti, cuDNN 7, batches/s. ARM: Snapdragon 810, one thread, images/s. "
+               "Input 56 x 56, every block stacked 10 times. Here the CPU uses the ARM column's "
+               "channel counts, CUDA the GPU's."));
   ImGui::TextDisabled(
-      "Timings are medians and move with machine load: compare trends, not values.");
+      "%s", tr("Timings are medians and move with machine load: compare trends, not values."));
   ImGui::PopTextWrapPos();
 }
 
@@ -173,8 +175,8 @@ void header_row() {
 
 static void header_cell(const char* name, const char* formula) {
   ImGui::TableNextColumn();
-  ImGui::TextUnformatted(name);
-  if (formula) help_marker(formula);
+  ImGui::TextUnformatted(tr(name));
+  if (formula) help_marker(tr(formula));
 }
 
 static void cell(const std::string& text, const std::string& formula, ImU32 color = 0) {
@@ -226,11 +228,11 @@ static void draw_table(const GuidelineTable& t, bool cuda) {
       ImGui::SameLine();
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.trend == "holds" ? ink().good
                                                                            : ink().warn),
-                         "%s", r.trend == "holds" ? "holds" : "differs");
+                         "%s", r.trend == "holds" ? tr("holds") : tr("differs"));
       if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(
+        ImGui::SetTooltip(tr(
             "ours / first row and the paper's / first row each read as slower (< 0.97), the same "
-            "(within 3%%) or faster (> 1.03); the trend holds when both read the same");
+            "(within 3%%) or faster (> 1.03); the trend holds when both read the same"));
     }
     cell(r.config.width, "");
     cell(str_cat(fmt_millions(r.madds)), madds_formula(r));
@@ -275,16 +277,17 @@ void draw_panel_guidelines(AppState& app) {
   ImGui::BeginChild("experiment", ImVec2(0, 0), true);
   ImGui::PushFont(fonts().title);
   if (v < kGuidelineCount)
-    ImGui::Text("%s: %s", guidelines_view_name(s.view), guideline_title((Guideline)v));
+    ImGui::Text("%s: %s", guidelines_view_name(s.view), tr(guideline_title((Guideline)v)));
   else
-    ImGui::TextUnformatted("Zero-copy shuffle: the shuffle's MAC to 0");
+    ImGui::TextUnformatted(tr("Zero-copy shuffle: the shuffle's MAC to 0"));
   ImGui::PopFont();
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("%s", kWhat[v]);
+  ImGui::TextDisabled("%s", tr(kWhat[v]));
   ImGui::PopTextWrapPos();
   ImGui::Spacing();
   if (!has) {
-    ImGui::TextDisabled(s.running() ? "measuring..." : "Not measured yet: press Run.");
+    ImGui::TextDisabled("%s",
+                        s.running() ? tr("measuring...") : tr("Not measured yet: press Run."));
   } else if (v == (int)GuidelinesView::zero_copy) {
     draw_zero_copy_view(s, sc);
   } else {
@@ -296,11 +299,12 @@ void draw_panel_guidelines(AppState& app) {
     const std::vector<std::string> widths = table_widths(*s.tables[v]);
     static int width_pick = 0;
     width_pick = std::min(width_pick, (int)widths.size() - 1);
-    heading("Speed, normalised to the first row");
-    help_marker("Each bar: a row's speed divided by the first row's speed at the same width, for "
-                "ours and for "
-                "the paper's two columns. 'holds' over a row: ours and the paper's compare with 1 "
-                "the same way.");
+    heading(tr("Speed, normalised to the first row"));
+    help_marker(
+        tr("Each bar: a row's speed divided by the first row's speed at the same width, for "
+           "ours and for "
+           "the paper's two columns. 'holds' over a row: ours and the paper's compare with 1 "
+           "the same way."));
     if (widths.size() > 1)
       for (int i = 0; i < (int)widths.size(); ++i) {
         ImGui::SameLine();

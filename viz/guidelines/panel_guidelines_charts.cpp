@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "viz/guidelines/panel_guidelines.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -18,6 +19,7 @@ ImU32 arm_color() { return group_color(4, 8); }
 ImU32 gpu_color() { return group_color(1, 8); }
 
 void legend_item(ImDrawList* dl, ImVec2& p, ImU32 c, const char* label, float sc) {
+  label = tr(label);
   dl->AddRectFilled(ImVec2(p.x, p.y + 3 * sc), ImVec2(p.x + 10 * sc, p.y + 13 * sc), c, 2 * sc);
   dl->AddText(ImVec2(p.x + 14 * sc, p.y), ink().dim, label);
   p.x += 22 * sc + ImGui::CalcTextSize(label).x;
@@ -82,7 +84,7 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
       dl->AddRectFilled(lo, hi, cols[k], 2 * sc, ImDrawFlags_RoundCornersTop);
       if (hovered && mouse.x >= lo.x && mouse.x < hi.x && mouse.y >= a.y && mouse.y <= b.y)
         ImGui::SetTooltip(
-            "%s, %s: %.3f\nspeed / speed of the first row (same width); > 1 is faster%s",
+            tr("%s, %s: %.3f\nspeed / speed of the first row (same width); > 1 is faster%s"),
             r.label.c_str(), names[k], vals[k],
             r.trend.empty() ? "" : str_cat("\nthe paper's trend ", r.trend, " here").c_str());
     }
@@ -91,8 +93,8 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
     dl->AddText(ImVec2(cx - ts.x * 0.5f, b.y + 3 * sc), ink().text, r.label.c_str());
     if (!r.trend.empty()) {  // a mark over the group: does the paper's trend hold here?
       const bool holds = r.trend == "holds";
-      const bool fits = ImGui::CalcTextSize("differs").x < group_w - 4 * sc;
-      const char* mark = holds ? (fits ? "holds" : "+") : (fits ? "differs" : "x");
+      const bool fits = ImGui::CalcTextSize(tr("differs")).x < group_w - 4 * sc;
+      const char* mark = holds ? (fits ? tr("holds") : "+") : (fits ? tr("differs") : "x");
       const ImVec2 ms = ImGui::CalcTextSize(mark);
       dl->AddText(ImVec2(cx - ms.x * 0.5f, a.y - 2 * sc), holds ? ink().good : ink().warn, mark);
     }
@@ -169,7 +171,7 @@ void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Me
   dl->AddText(ImVec2(p0.x, b.y - 12 * sc), ink().dim, lab);
   std::snprintf(lab, sizeof lab, "%.1f ms", t_hi);
   dl->AddText(ImVec2(b.x + 4 * sc, a.y - 6 * sc), group_color(2, 8), lab);
-  dl->AddText(ImVec2(a.x + 6 * sc, b.y - 18 * sc), ink().dim, "c2 / c1 (log scale)");
+  dl->AddText(ImVec2(a.x + 6 * sc, b.y - 18 * sc), ink().dim, tr("c2 / c1 (log scale)"));
   std::vector<ImVec2> mac_line, bound_line;
   for (const G1CurvePoint& c : curve) {
     mac_line.push_back(ImVec2(x_of(c.ratio), y_mac(c.mac)));
@@ -187,15 +189,15 @@ void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Me
     size_t k = 0;
     for (size_t i = 0; i < curve.size(); ++i)
       if (std::fabs(std::log(curve[i].ratio / r)) < std::fabs(std::log(curve[k].ratio / r))) k = i;
-    ImGui::SetTooltip("c2/c1 = %.3g\nMAC = h*w*(c1 + c2) + c1*c2 = %.0f\nlower bound = "
-                      "2*sqrt(h*w*B) + B/(h*w) = %.0f",
+    ImGui::SetTooltip(tr("c2/c1 = %.3g\nMAC = h*w*(c1 + c2) + c1*c2 = %.0f\nlower bound = "
+                         "2*sqrt(h*w*B) + B/(h*w) = %.0f"),
                       curve[k].ratio, curve[k].mac, curve[k].bound);
   }
   for (size_t i = 0; i < measured.size(); ++i) {  // a point's tooltip wins over the curve's
     dl->AddCircleFilled(t_line[i], 4.5f * sc, group_color(2, 8));
     if (hovered && std::fabs(mouse.x - t_line[i].x) < 6 * sc &&
         std::fabs(mouse.y - t_line[i].y) < 6 * sc)
-      ImGui::SetTooltip("c1:c2 = %s: median %.3f ms per pass\n(c1, c2) = (%lld, %lld), %s",
+      ImGui::SetTooltip(tr("c1:c2 = %s: median %.3f ms per pass\n(c1, c2) = (%lld, %lld), %s"),
                         measured[i].label.c_str(), measured[i].time_ms, (long long)measured[i].c1,
                         (long long)measured[i].c2,
                         measured[i].paper ? "a paper row" : "a slider point");

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "viz/guidelines/panel_guidelines.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -34,18 +35,18 @@ std::string num(const char* f, double v) {
 void draw_g1_view(GuidelinesState& s, float sc) {
   const GuidelineConfig base = guideline_configs(Guideline::g1, s.device(), 0, s.batch)[0];
   const int64_t hw = base.hw, budget = hw * hw * base.c1 * base.c2;
-  heading("MAC against the ratio, B fixed");
+  heading(tr("MAC against the ratio, B fixed"));
   help_marker(
-      "B = h*w*c1*c2 (one 1x1 conv, N = 1) is held at the 1:1 row's value. By AM-GM, "
-      "c1 + c2 >= 2*sqrt(c1*c2), so MAC = h*w*(c1 + c2) + c1*c2 >= 2*sqrt(h*w*B) + B/(h*w), "
-      "with equality at c1 = c2.");
+      tr("B = h*w*c1*c2 (one 1x1 conv, N = 1) is held at the 1:1 row's value. By AM-GM, "
+         "c1 + c2 >= 2*sqrt(c1*c2), so MAC = h*w*(c1 + c2) + c1*c2 >= 2*sqrt(h*w*B) + B/(h*w), "
+         "with equality at c1 = c2."));
   float lr = (float)std::log2(s.g1_ratio);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
   if (ImGui::SliderFloat("##ratio", &lr, -4.f, 4.f, num("c2/c1 = %.2f", s.g1_ratio).c_str()))
     s.g1_ratio = std::pow(2.0, (double)lr);
   ImGui::SameLine();
   ImGui::BeginDisabled(s.running());
-  if (ImGui::Button("Time this ratio")) s.start_g1_point(s.g1_ratio);
+  if (ImGui::Button(trid("Time this ratio").c_str())) s.start_g1_point(s.g1_ratio);
   ImGui::EndDisabled();
   const G1Point p = g1_point(s.g1_ratio, hw, budget);
   value_with_help("c2/c1", num("%.2f", p.ratio),
@@ -54,9 +55,9 @@ void draw_g1_view(GuidelinesState& s, float sc) {
   value_with_help("(c1, c2)", str_cat("(", p.c1, ", ", p.c2, ")"),
                   "c1 = sqrt(B / (h*w*ratio)), c2 = ratio * c1, rounded");
   ImGui::SameLine(0, 16 * sc);
-  value_with_help("MAC", str_cat(p.mac), "h*w*(c1 + c2) + c1*c2 (conv2d_mac)");
+  value_with_help(tr("MAC"), str_cat(p.mac), "h*w*(c1 + c2) + c1*c2 (conv2d_mac)");
   ImGui::SameLine(0, 16 * sc);
-  value_with_help("bound", num("%.0f", p.mac_lower_bound),
+  value_with_help(tr("bound"), num("%.0f", p.mac_lower_bound),
                   "2*sqrt(h*w*B) + B/(h*w) with this row's B");
   std::vector<G1Measured> measured;
   if (s.tables[0])
@@ -78,10 +79,10 @@ void draw_g1_view(GuidelinesState& s, float sc) {
 void draw_g2_view(GuidelinesState& s, float sc) {
   const GuidelineConfig base = guideline_configs(Guideline::g2, s.device(), 0, s.batch)[0];
   const int64_t hw = base.hw, budget = hw * hw * base.c1 * base.c1;
-  heading("MAC against the number of groups");
+  heading(tr("MAC against the number of groups"));
   help_marker(
-      "B = h*w*c*c/g held at the g = 1 row's value, so c = sqrt(g*B/(h*w)) grows with g, and "
-      "MAC = h*w*2c + c*c/g = 2*sqrt(g*h*w*B) + B/(h*w) grows as sqrt(g).");
+      tr("B = h*w*c*c/g held at the g = 1 row's value, so c = sqrt(g*B/(h*w)) grows with g, and "
+         "MAC = h*w*2c + c*c/g = 2*sqrt(g*h*w*B) + B/(h*w) grows as sqrt(g)."));
   int lg = 0;
   while ((1 << lg) < s.g2_groups) ++lg;
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
@@ -89,14 +90,14 @@ void draw_g2_view(GuidelinesState& s, float sc) {
     s.g2_groups = 1 << lg;
   ImGui::SameLine();
   ImGui::BeginDisabled(s.running());
-  if (ImGui::Button("Time this g")) s.start_g2_point(s.g2_groups);
+  if (ImGui::Button(trid("Time this g").c_str())) s.start_g2_point(s.g2_groups);
   ImGui::EndDisabled();
   const G2Point p = g2_point(s.g2_groups, hw, budget);
   value_with_help("c", str_cat(p.c), "c = sqrt(g*B/(h*w)), rounded to a multiple of g");
   ImGui::SameLine(0, 16 * sc);
-  value_with_help("MAdds", str_cat(p.madds), "h*w*c*c/g (conv2d_madds, one conv, N = 1)");
+  value_with_help(tr("MAdds"), str_cat(p.madds), "h*w*c*c/g (conv2d_madds, one conv, N = 1)");
   ImGui::SameLine(0, 16 * sc);
-  value_with_help("MAC", str_cat(p.mac), "h*w*2c + c*c/g (conv2d_mac)");
+  value_with_help(tr("MAC"), str_cat(p.mac), "h*w*2c + c*c/g (conv2d_mac)");
   std::vector<PlainBar> macs, times;
   for (int g = 1; g <= 64; g *= 2) {
     const G2Point q = g2_point(g, hw, budget);
@@ -114,9 +115,9 @@ void draw_g2_view(GuidelinesState& s, float sc) {
                              ", g = ", r.config.groups),
                      0, "%.2f %s"});
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  ImGui::TextDisabled("MAC per 1x1 group conv (one image)");
+  ImGui::TextDisabled("%s", tr("MAC per 1x1 group conv (one image)"));
   draw_plain_bars(macs, ImVec2(avail.x, avail.y * 0.5f - 20 * sc), sc, "");
-  ImGui::TextDisabled("measured: table rows and slider points");
+  ImGui::TextDisabled("%s", tr("measured: table rows and slider points"));
   draw_plain_bars(times, ImVec2(avail.x, std::max(ImGui::GetContentRegionAvail().y, 60 * sc)), sc,
                   "ms");
 }
@@ -124,10 +125,10 @@ void draw_g2_view(GuidelinesState& s, float sc) {
 // [SECTION] G3
 
 void draw_g3_view(GuidelinesState& s, float sc) {
-  heading("Op calls and time per pass");
-  help_marker("ops = layer op calls per pass, counted by the pass's OpTally: 10 blocks x "
-              "(fragments + 1 concat "
-              "when parallel).");
+  heading(tr("Op calls and time per pass"));
+  help_marker(tr("ops = layer op calls per pass, counted by the pass's OpTally: 10 blocks x "
+                 "(fragments + 1 concat "
+                 "when parallel)."));
   std::vector<PlainBar> ops, times;
   for (const GuidelineRow& r : first_width_rows(*s.tables[2])) {
     ops.push_back({r.config.label, double(r.op_calls), "op calls per pass (OpTally)",
@@ -138,7 +139,7 @@ void draw_g3_view(GuidelinesState& s, float sc) {
   const float h = std::min(avail.y * 0.28f, 140 * sc);
   draw_plain_bars(ops, ImVec2(avail.x, h), sc, "calls");
   draw_plain_bars(times, ImVec2(avail.x, h), sc, "ms");
-  heading("Why the CPU and the GPU differ");
+  heading(tr("Why the CPU and the GPU differ"));
   ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("%s", g3_cpu_gpu_note());
   ImGui::PopTextWrapPos();
@@ -147,11 +148,11 @@ void draw_g3_view(GuidelinesState& s, float sc) {
 // [SECTION] G4
 
 void draw_g4_view(GuidelinesState& s, float sc) {
-  heading("Element-wise share");
-  help_marker(
+  heading(tr("Element-wise share"));
+  help_marker(tr(
       "time: relu + add op times / all op times in one pass, each op timed on its own, median over "
       "passes. MAC: relu reads and writes each element (2 per element), add reads two and writes "
-      "one (3).");
+      "one (3)."));
   std::vector<PlainBar> share, mac;
   for (const GuidelineRow& r : first_width_rows(*s.tables[3])) {
     share.push_back({r.config.label, 100 * r.elementwise_share,
@@ -162,9 +163,9 @@ void draw_g4_view(GuidelinesState& s, float sc) {
                    group_color(5, 8), "%.0f%% %s"});
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  ImGui::TextDisabled("share of time");
+  ImGui::TextDisabled("%s", tr("share of time"));
   draw_plain_bars(share, ImVec2(avail.x, avail.y * 0.4f), sc, "of time");
-  ImGui::TextDisabled("share of MAC (multiply-adds are the same in every row)");
+  ImGui::TextDisabled("%s", tr("share of MAC (multiply-adds are the same in every row)"));
   draw_plain_bars(mac, ImVec2(avail.x, avail.y * 0.4f), sc, "of MAC");
 }
 
@@ -172,7 +173,7 @@ void draw_g4_view(GuidelinesState& s, float sc) {
 
 void draw_zero_copy_view(GuidelinesState& s, float sc) {
   const ZeroCopyResult& z = *s.zero_copy;
-  ImGui::TextDisabled("10 units, input %s per unit, shuffle groups %lld",
+  ImGui::TextDisabled(tr("10 units, input %s per unit, shuffle groups %lld"),
                       shape_str(z.input).c_str(), (long long)z.groups);
   const ImGuiTableFlags flags =
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
@@ -222,28 +223,31 @@ void draw_zero_copy_view(GuidelinesState& s, float sc) {
   }
   const float w = ImGui::GetContentRegionAvail().x * 0.5f - 8 * sc;
   ImGui::BeginGroup();
-  heading("time per pass");
+  heading(tr("time per pass"));
   draw_plain_bars(times, ImVec2(w, 90 * sc), sc, "ms");
   ImGui::EndGroup();
   ImGui::SameLine();
   ImGui::BeginGroup();
-  heading("channel-moving MAC (shuffle + concat)");
+  heading(tr("channel-moving MAC (shuffle + concat)"));
   draw_plain_bars(macs, ImVec2(w, 90 * sc), sc, "");
   ImGui::EndGroup();
-  heading("How");
+  heading(tr("How"));
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("Shuffle with G groups: output channel j = m*G + g takes input channel i = "
-                      "g*(C/G) + m. A 1x1 conv after "
-                      "it computes out[o] = sum_g sum_m W[o, m*G + g] * x[g*(C/G) + m].");
-  ImGui::TextDisabled("(a) W_fold[o, g*(C/G) + m] = W[o, m*G + g], permuted once when the weights "
-                      "load: the conv reads x "
-                      "unshuffled, and the shuffle copy is gone (concat remains).");
-  ImGui::TextDisabled("(b) the block g of W_fold multiplies input block g, which is the left half "
-                      "(a view of the unit's input) or "
-                      "the branch output, read where they are: out = W_0 @ left, then out += W_1 @ "
-                      "right. Neither concat nor "
-                      "shuffle is copied; the price is one extra read of out per accumulating "
-                      "block, and matmul calls per image.");
+  ImGui::TextDisabled(
+      "%s", tr("Shuffle with G groups: output channel j = m*G + g takes input channel i = "
+               "g*(C/G) + m. A 1x1 conv after "
+               "it computes out[o] = sum_g sum_m W[o, m*G + g] * x[g*(C/G) + m]."));
+  ImGui::TextDisabled(
+      "%s", tr("(a) W_fold[o, g*(C/G) + m] = W[o, m*G + g], permuted once when the weights "
+               "load: the conv reads x "
+               "unshuffled, and the shuffle copy is gone (concat remains)."));
+  ImGui::TextDisabled(
+      "%s", tr("(b) the block g of W_fold multiplies input block g, which is the left half "
+               "(a view of the unit's input) or "
+               "the branch output, read where they are: out = W_0 @ left, then out += W_1 @ "
+               "right. Neither concat nor "
+               "shuffle is copied; the price is one extra read of out per accumulating "
+               "block, and matmul calls per image."));
   ImGui::PopTextWrapPos();
 }
 

@@ -121,6 +121,24 @@ LessonChecks checks_for(const LessonInfo& l, const std::map<std::string, CheckRe
   return c;
 }
 
+std::string exercise_results_dir() {
+  if (const char* e = std::getenv("SHUFFLELAB_EXERCISE_RESULTS"); e && *e) return e;
+#ifdef SL_VIZ_BINARY_DIR
+  return std::string(SL_VIZ_BINARY_DIR) + "/Testing/exercises";
+#else
+  return "";
+#endif
+}
+
+CheckResult parse_exercise_result(const std::string& text) {
+  std::string first = text.substr(0, text.find('\n'));
+  while (!first.empty() && (first.back() == '\r' || first.back() == ' ')) first.pop_back();
+  if (first == "passed") return CheckResult::passed;
+  if (first == "failed") return CheckResult::failed;
+  if (first == "not solved yet") return CheckResult::not_solved;
+  return CheckResult::not_run;
+}
+
 std::string ctest_log_path() {
   if (const char* e = std::getenv("SHUFFLELAB_CTEST_LOG"); e && *e) return e;
 #ifdef SL_VIZ_BINARY_DIR
@@ -146,6 +164,19 @@ void LessonsState::refresh_checks() {
   const std::string text = log_path.empty() ? "" : read_text(log_path, &ok);
   log_found = ok;
   results = parse_ctest_log(text);
+  // make check-exercise's files: each one newer than the log replaces the log's line.
+  results_dir = exercise_results_dir();
+  std::error_code ec;
+  const auto log_time = ok ? fs::last_write_time(log_path, ec) : fs::file_time_type::min();
+  if (results_dir.empty() || !fs::is_directory(results_dir, ec)) return;
+  for (const auto& e : fs::directory_iterator(results_dir, ec)) {
+    const std::string name = e.path().filename().string();  // exercise_05.txt
+    if (name.rfind("exercise_", 0) != 0 || e.path().extension() != ".txt") continue;
+    const CheckResult r = parse_exercise_result(read_text(e.path().string()));
+    if (r == CheckResult::not_run) continue;
+    const std::string test = e.path().stem().string();
+    if (!results.count(test) || e.last_write_time(ec) > log_time) results[test] = r;
+  }
 }
 
 void LessonsState::select(int i) {

@@ -1,14 +1,15 @@
 // viz/lessons/lessons_state.h - the Lessons panel's model without a window: which lessons
 // exist (each numbered folder of lessons/ with a README in English and Chinese), their
-// titles, the selected lesson parsed into Markdown blocks, the language, and the
-// learner's last check results read from CTest's log in the build tree. Not here:
-// drawing (panel_lessons.cpp), running the checks (the learner runs
-// `ctest -L lesson`; the panel only reads the log).
+// titles, the selected lesson parsed into Markdown blocks and its figures, the language,
+// and the learner's last check results: CTest's log in the build tree and the files
+// `make check-exercise` writes. Not here: drawing (panel_lessons.cpp), running the
+// checks (the learner runs `ctest -L lesson` or `make check-exercise`; the panel reads).
 #pragma once
 #include <map>
 #include <string>
 #include <vector>
 
+#include "viz/lessons/images.h"
 #include "viz/lessons/markdown.h"
 
 namespace sl::viz {
@@ -47,6 +48,12 @@ LessonChecks checks_for(const LessonInfo& l, const std::map<std::string, CheckRe
 // app came from.
 std::string ctest_log_path();
 
+// `make check-exercise N=NN` (scripts/check-exercise) writes exercise_NN.txt, one line
+// "passed", "failed" or "not solved yet", into $SHUFFLELAB_EXERCISE_RESULTS, else
+// <build dir>/Testing/exercises. A file newer than CTest's log wins over the log's line.
+std::string exercise_results_dir();
+CheckResult parse_exercise_result(const std::string& text);  // not_run when unrecognised
+
 // [SECTION] what the panel keeps between frames
 enum class Lang { en, zh };
 
@@ -60,8 +67,11 @@ struct LessonsState {
   std::string shown_path;       // the file `blocks` came from
   std::string notice;           // e.g. "no CJK font: showing English"
   std::string log_path;         // ctest_log_path() at the last refresh
+  std::string results_dir;      // exercise_results_dir() at the last refresh
   bool log_found = false;
-  std::map<std::string, CheckResult> results;
+  std::map<std::string, CheckResult> results;  // CTest's log, then newer exercise files
+  ImageCache images;          // the READMEs' figures; the app clears it before the GL context goes
+  bool images_ready = false;  // the panel gave `images` its OpenGL upload and release
   bool loaded = false;
 
   void load();            // find the lessons, read the log, parse the selection

@@ -1,18 +1,24 @@
 // viz/lessons/panel_lessons.cpp - the Lessons panel: the lessons with their last check
-// results on the left; on the right the language switch, "Open in panel" where a panel
-// shows the lesson's example, and the README drawn from markdown.h's blocks (inline text
-// flows word by word, Chinese character by character). Not here: finding or parsing the
-// lessons and the CTest log (lessons_state.cpp), translating the app's own labels.
+// results on the left; on the right "Open in panel" where a panel shows the lesson's
+// example, and the README drawn from markdown.h's blocks (inline text flows word by
+// word, Chinese character by character; figures as OpenGL textures, images.h). Not here:
+// finding or parsing the lessons and the check results (lessons_state.cpp), the
+// language switch (the top bar's EN / 中文, app_ui.cpp).
 //
 // [SECTION] index
 //   text flow      spans -> wrapped, mixed-font text
 //   blocks         headings, paragraphs, lists, code, images
 //   list           the lessons and their badges
 //   panel          draw_panel_lessons
+#include <glad/gl.h>
+
 #include <algorithm>
 #include <cfloat>
+#include <cstdint>
+#include <cstdio>
 
 #include "viz/app_state.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -89,7 +95,57 @@ static float draw_flow(const std::vector<MdSpan>& spans, float indent, ImFont* b
 // Vertical gaps are explicit: ItemSpacing.y is 0 inside, so each block adds only its own.
 static void gap(float px) { ImGui::Dummy(ImVec2(0, px)); }
 
-static void draw_blocks(const std::vector<MdBlock>& blocks, float sc) {
+// [SECTION] figures
+// RGBA8 -> a linear-filtered texture (scaled to the panel width when drawn).
+static unsigned upload_texture(const LoadedImage& img) {
+  GLuint tex = 0;
+  glGenTextures(1, &tex);
+  if (!tex) return 0;
+  glBindTexture(GL_TEXTURE_2D, tex);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, img.w, img.h, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+               img.rgba.data());
+  return tex;
+}
+
+static void release_texture(unsigned tex) {
+  const GLuint t = tex;
+  glDeleteTextures(1, &t);
+}
+
+// The image scaled to the panel width, its caption under it; a missing or unreadable
+// file shows its path and why instead.
+static void draw_figure(LessonsState& s, const MdBlock& b, float sc) {
+  const Ink& k = ink();
+  const std::string path = image_path(s.shown_path, b.path);
+  const ImageCache::Entry& e = s.images.get(path);
+  if (!e.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(k.warn));
+    ImGui::TextWrapped("[%s]  %s: %s", b.alt.c_str(), b.path.c_str(),
+                       e.error == "missing" ? tr("missing") : e.error.c_str());
+    ImGui::PopStyleColor();
+    return;
+  }
+  const FitSize fit = fit_image(e.w, e.h, ImGui::GetContentRegionAvail().x, sc);
+  // ImGui's OpenGL3 backend reads its ImTextureID (a void*) as the GL texture name.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  ImGui::Image((ImTextureID)(intptr_t)e.texture, ImVec2(fit.w, fit.h));
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%d x %d)", path.c_str(), e.w, e.h);
+  gap(4 * sc);
+  ImGui::PushFont(fonts().small);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(k.dim));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(fit.w, 200 * sc));
+  ImGui::TextUnformatted(b.alt.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+}
+
+static void draw_blocks(LessonsState& s, const std::vector<MdBlock>& blocks, float sc) {
   const Fonts& f = fonts();
   const Ink& k = ink();
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 0.f));
@@ -138,11 +194,9 @@ static void draw_blocks(const std::vector<MdBlock>& blocks, float sc) {
         gap(8 * sc);
         break;
       }
-      case MdKind::image:  // no lesson has a figure yet: a captioned placeholder with the path
-        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(k.dim));
-        ImGui::TextWrapped("[figure: %s]  %s", b.alt.c_str(), b.path.c_str());
-        ImGui::PopStyleColor();
-        gap(8 * sc);
+      case MdKind::image:
+        draw_figure(s, b, sc);
+        gap(10 * sc);
         break;
       case MdKind::rule:
         ImGui::Separator();
@@ -171,25 +225,24 @@ static void badge(const char* what, CheckResult r, const LessonsState& s) {
                      : r == CheckResult::failed ? "\xE2\x9C\x97 "
                                                 : "";
   ImGui::PushFont(fonts().small);
-  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(result_color(r)), "%s%s: %s", mark, what,
-                     r == CheckResult::not_solved ? "not solved yet" : check_result_name(r));
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(result_color(r)), "%s%s: %s", mark, tr(what),
+                     tr(r == CheckResult::not_solved ? "not solved yet" : check_result_name(r)));
   ImGui::PopFont();
   // A full `ctest` run ends with an empty log: its `labels` test lists tests with ctest -N,
   // which rewrites LastTest.log. `ctest -L lesson` leaves the lessons' results there.
-  const char* why = !s.log_found        ? "\n(not found: no check has run in this build yet)"
-                    : s.results.empty() ? "\n(it lists no test: the last ctest only listed tests)"
+  const char* why = !s.log_found        ? tr("(not found: no check has run in this build yet)")
+                    : s.results.empty() ? tr("(it lists no test: the last ctest only listed tests)")
                                         : "";
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "From CTest's last run: %s%s\nUpdate it with  ctest --preset release -L lesson  "
-        "(one exercise: -L exercise_NN), then Reload;\nmake check-exercise runs the checker "
-        "without CTest, so it does not update this",
-        s.log_path.c_str(), why);
+    ImGui::SetTooltip(tr("From CTest's last run: %s %s\nand make check-exercise's results in "
+                         "%s\nUpdate them with  ctest --preset release -L lesson  or  make "
+                         "check-exercise N=NN, then Reload"),
+                      s.log_path.c_str(), why, s.results_dir.c_str());
 }
 
 static void draw_list(AppState& app) {
   LessonsState& s = app.lessons;
-  const bool zh = s.lang == Lang::zh && s.cjk_font;
+  const bool zh = s.lang == Lang::zh && s.cjk_font;  // the top bar's EN / 中文
   for (int i = 0; i < int(s.lessons.size()); ++i) {
     const LessonInfo& l = s.lessons[i];
     ImGui::PushID(i);
@@ -239,9 +292,10 @@ void draw_panel_lessons(AppState& app) {
   const float sc = app.scale;
   if (!s.loaded) s.load();
   if (s.lessons.empty()) {
-    ImGui::TextWrapped("No lessons found. The app looks in %s; set SHUFFLELAB_LESSONS_DIR to the "
-                       "lessons/ folder of a ShuffleLab checkout.",
-                       s.dir.empty() ? "<source dir>/lessons" : s.dir.c_str());
+    ImGui::TextWrapped(
+        tr("No lessons found. The app looks in %s; set SHUFFLELAB_LESSONS_DIR to the "
+           "lessons/ folder of a ShuffleLab checkout."),
+        s.dir.empty() ? "<source dir>/lessons" : s.dir.c_str());
     return;
   }
   const float list_w = std::clamp(ImGui::GetContentRegionAvail().x * 0.26f, 200 * sc, 340 * sc);
@@ -250,40 +304,42 @@ void draw_panel_lessons(AppState& app) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginGroup();
-  // toolbar: language, open in panel, reload
-  int lang = s.lang == Lang::zh ? 1 : 0;
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextDisabled("Language");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("English", &lang, 0)) s.set_lang(Lang::en);
-  ImGui::SameLine();
-  if (ImGui::RadioButton(s.cjk_font ? "\xE4\xB8\xAD\xE6\x96\x87 (Chinese)" : "Chinese", &lang, 1))
-    s.set_lang(Lang::zh);
+  // toolbar: open in panel, reload (the language is the top bar's EN / 中文)
   const LessonInfo& l = s.lessons[s.selected];
+  bool first = true;
   if (const char* target = open_target(l.number)) {
-    ImGui::SameLine(0, 24 * sc);
-    if (ImGui::Button((std::string("Open in ") + target).c_str())) open_in_panel(app, l.number);
+    char open[96];
+    std::snprintf(open, sizeof open, tr("Open in %s"), tr(target));
+    if (ImGui::Button((std::string(open) + "###open").c_str())) open_in_panel(app, l.number);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip(l.number <= "02"
-                            ? "The Shuffle panel with the article's example: x of shape "
-                              "[2, 4, 2, 2], G = 2"
-                            : "The Blocks panel with ShuffleNet V1, g = 3, width 1.0, ImageNet");
+      ImGui::SetTooltip("%s", tr(l.number <= "02"
+                                     ? "The Shuffle panel with the article's example: x of shape "
+                                       "[2, 4, 2, 2], G = 2"
+                                     : "The Blocks panel with ShuffleNet V1, g = 3, width 1.0, "
+                                       "ImageNet"));
+    first = false;
   }
-  ImGui::SameLine(0, 24 * sc);
-  if (ImGui::Button("Reload")) {
+  if (!first) ImGui::SameLine(0, 24 * sc);
+  if (ImGui::Button(trid("Reload").c_str())) {
     const int keep = s.selected;
+    s.images.clear();  // figures regenerated by scripts/lesson-figures show after Reload
     s.load();
     s.select(std::min(keep, int(s.lessons.size()) - 1));
   }
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(
-        "Read the READMEs and CTest's last log again (after editing or running checks)");
+        "%s", tr("Read the READMEs, their figures and the check results again (after editing "
+                 "or running checks)"));
   if (!s.notice.empty())
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", s.notice.c_str());
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(ink().warn), "%s", tr(s.notice.c_str()));
   ImGui::BeginChild("readme", ImVec2(0, 0), true);
   ImGui::PushTextWrapPos(0.f);
   ImGui::TextDisabled("%s", s.shown_path.c_str());
-  draw_blocks(s.blocks, sc);
+  if (!s.images_ready) {  // the app's OpenGL context is current while panels draw
+    s.images.set_backend(upload_texture, release_texture);
+    s.images_ready = true;
+  }
+  draw_blocks(s, s.blocks, sc);
   ImGui::PopTextWrapPos();
   ImGui::EndChild();
   ImGui::EndGroup();
