@@ -48,8 +48,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
         "1x1 group conv: MAC = h*w*(c1 + c2) + c1*c2/g (input + output + weights)");
   claim(dw.madds == hw * m * 9 && dw.mac == 2 * hw * m + 9 * m,
         "3x3 depthwise: MAdds = h*w*m*9, MAC = 2*h*w*m + 9*m");
-  claim(double(dw.mac) / double(dw.madds) > 2 * double(gc.mac) / double(gc.madds),
-        "per multiply-add, the depthwise conv moves more than twice the memory of the 1x1");
+  claim(double(dw.mac) / double(dw.madds) > 3 * double(gc.mac) / double(gc.madds),
+        "per multiply-add, the depthwise conv moves more than three times the memory of the 1x1");
 
   std::printf("\n2. %s (imagenet, 224x224) by op kind: %d layers, %.1fM MAdds, %.1fM MAC\n",
               name.c_str(), (int)p.layers.size(), p.madds / 1e6, p.mac / 1e6);

@@ -3,7 +3,7 @@
 // c1*c2 is smallest when c1 = c2 (the AM-GM bound), checked with nn/cost's numbers; then the
 // paper's Table 1 experiment re-run on this CPU (nn/guidelines.h) beside the paper's
 // columns. Times are printed, never asserted. Exit 1 if a claim fails. `--precise` times 21
-// passes instead of 5. Not a test suite: tests/nn/test_guidelines.cpp is.
+// passes instead of 3. Not a test suite: tests/nn/test_guidelines.cpp is.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -47,9 +47,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
               "56x56, batch 1, CPU\n");
   GuidelineTable t;
   t.guideline = Guideline::g1;
-  const int repeats = precise ? 21 : 5;
+  const int repeats = precise ? 21 : 3;  // timed passes, each after one untimed pass that warms up
   t.rows =
-      measure_configs(guideline_configs(Guideline::g1, Device::cpu, 0, 1), Device::cpu, 2, repeats);
+      measure_configs(guideline_configs(Guideline::g1, Device::cpu, 0, 1), Device::cpu, 1, repeats);
   normalise_table(t, Device::cpu);
   std::printf("   %-5s %9s %11s %10s %9s %9s %11s %11s %8s\n", "c1:c2", "(c1,c2)", "MAdds", "MAC",
               "time ms", "images/s", "ours norm", "ARM norm", "GPU norm");
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   claim(costs, "each row's MAdds and MAC (recorded op by op by nn/cost) are 10 blocks x 2 convs "
                "x the formulas above");
   claim(t.rows.size() == 4 && timed,
-        str_cat("all four rows were timed (median of ", repeats, " passes after 2 warm-ups)"));
+        str_cat("all four rows were timed (median of ", repeats, " passes after a warm-up)"));
   std::printf(
       "   norm = speed / speed of the 1:1 row. The paper: ARM (Snapdragon 810) and GPU\n"
       "   (GTX 1080Ti) both slow down as c1:c2 moves away from 1:1. \"holds\" marks the\n"

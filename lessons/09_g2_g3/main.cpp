@@ -3,7 +3,7 @@
 // (nn/cost's numbers against the formula), the paper's Tables 2 and 3 re-run on this CPU
 // beside the paper's ARM and GPU columns, the op calls fragmentation adds, and why the two
 // devices of the paper disagree on G3. Times are printed, never asserted. Exit 1 if a
-// claim fails. `--precise` times 21 passes instead of 5. Not a test suite:
+// claim fails. `--precise` times 21 passes instead of 3. Not a test suite:
 // tests/nn/test_guidelines.cpp is.
 #include <cmath>
 #include <cstdio>
@@ -20,7 +20,7 @@ using lesson::claim;
 static GuidelineTable run(Guideline g, int repeats) {
   GuidelineTable t;
   t.guideline = g;
-  t.rows = measure_configs(guideline_configs(g, Device::cpu, 0, 1), Device::cpu, 2, repeats);
+  t.rows = measure_configs(guideline_configs(g, Device::cpu, 0, 1), Device::cpu, 1, repeats);
   normalise_table(t, Device::cpu);
   return t;
 }
@@ -33,7 +33,7 @@ static bool timed(const GuidelineTable& t) {
 
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   const bool precise = argc > 1 && std::strcmp(argv[1], "--precise") == 0;
-  const int repeats = precise ? 21 : 5;
+  const int repeats = precise ? 21 : 3;  // timed passes, each after one untimed pass that warms up
   const int64_t side = 56, hw = side * side, B = hw * 64 * 64;  // the paper's ARM g = 1 row
   std::printf("1. G2: one 1x1 group conv c -> c on 56x56, B held near %lld multiply-adds\n",
               (long long)B);

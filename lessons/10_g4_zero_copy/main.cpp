@@ -4,7 +4,7 @@
 // the next 1x1 convolution run three ways (plain shuffle, shuffle folded into the weights,
 // concat and shuffle read in place as strided blocks): same output, the shuffle's MAC gone.
 // Times are printed, never asserted. Exit 1 if a claim fails. `--precise` times 21 passes
-// instead of 5. Not a test suite: tests/nn/test_guidelines.cpp is.
+// instead of 3. Not a test suite: tests/nn/test_guidelines.cpp is.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -19,13 +19,13 @@ using lesson::claim;
 
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   const bool precise = argc > 1 && std::strcmp(argv[1], "--precise") == 0;
-  const int repeats = precise ? 21 : 5;
+  const int repeats = precise ? 21 : 3;  // timed passes, each after one untimed pass that warms up
   std::printf(
       "1. G4: a ResNet bottleneck (1x1 c->c/4, 3x3, 1x1 c/4->c), 10 blocks, 56x56, c = 32\n");
   GuidelineTable t;
   t.guideline = Guideline::g4;
   t.rows =
-      measure_configs(guideline_configs(Guideline::g4, Device::cpu, 0, 1), Device::cpu, 2, repeats);
+      measure_configs(guideline_configs(Guideline::g4, Device::cpu, 0, 1), Device::cpu, 1, repeats);
   normalise_table(t, Device::cpu);
   std::printf("   %-23s %10s %9s %9s %9s %9s %9s %9s\n", "", "MAdds", "elem MAC", "elem time",
               "images/s", "ours norm", "ARM norm", "GPU norm");
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
         permuted = permuted && wf[o * C + g * (C / 2) + m] == w[o * C + m * 2 + g];
   claim(permuted, "W_fold[o, g*(C/G) + m] = W[o, m*G + g], bit for bit: computed once, offline");
 
-  const ZeroCopyResult z = run_zero_copy(Device::cpu, 1, 2, repeats);
+  const ZeroCopyResult z = run_zero_copy(Device::cpu, 1, 1, repeats);
   std::printf("\n   10 such units, timed here (median of %d passes):\n", repeats);
   bool z_timed = z.rows.size() == 3;
   for (const ZeroCopyRow& r : z.rows) {

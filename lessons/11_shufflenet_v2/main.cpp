@@ -90,7 +90,8 @@ int main() {  // NOLINT(bugprone-exception-escape): an uncaught sl::Error ends i
   claim(!adds, "G4: not one element-wise add in the network; ReLU only inside the branches");
   for (const CategoryCost& c : by_category(p))
     if (c.category == "data movement")
-      std::printf("   concat + shuffle: %d layers, %.1f%% of the MAC (what lesson 10 removes)\n",
+      std::printf("   split, concat and shuffle: %d layers, %.1f%% of the MAC (the split is a "
+                  "view; lesson 10 removes the copies of the other two)\n",
                   c.layers, 100.0 * c.mac / p.mac);
 
   std::printf("\n3. the paper's Table 5: widths 0.5 to 2.0 at 224x224, 1000 classes\n");
