@@ -3,7 +3,8 @@
 // timed; checks that nn/cost's MAdds and MAC are the formulas by hand, that the ops with 0
 // MAdds still move memory, and prints this machine's time by op kind beside the paper's
 // reading. Times are printed, never asserted. Exit 1 if a claim fails. `--precise` times
-// 15 passes instead of 3. Not a test suite: tests/nn/test_cost.cpp is.
+// 15 passes instead of 3. Not a test suite: tests/nn/test_nn_cost_category.cpp and
+// tests/nn/test_models.cpp are.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
