@@ -88,6 +88,15 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::printf("   paper, Fig. 2 (ShuffleNet V1 1x g=3 on a GTX 1080Ti and a Snapdragon 810):\n"
               "   the convolutions take most of the time, but data movement, the shuffle and\n"
               "   element-wise ops (ReLU, add) \"also occupy considerable amount of time\".\n");
-  std::printf("   (timings vary with load; run with --precise for 15 passes)\n");
+  // The spread of whole passes says whether these shares can be trusted (as `profile` does).
+  const double apart = p.time_min_ms > 0 ? p.time_max_ms / p.time_min_ms : 0;
+  if (apart > 1.5)
+    std::printf(
+        "   NOTE: the timed passes took %.1f .. %.1f ms, %.1fx apart: this machine is busy\n"
+        "   and the time shares above mislead; rerun when it is idle, or with --precise.\n",
+        p.time_min_ms, p.time_max_ms, apart);
+  else
+    std::printf("   (passes %.1f .. %.1f ms; timings vary with load, --precise times 15 passes)\n",
+                p.time_min_ms, p.time_max_ms);
   return lesson::failures() == 0 ? 0 : 1;
 }
