@@ -13,6 +13,7 @@
 #include <cfloat>
 
 #include "viz/app_state.h"
+#include "viz/i18n.h"
 
 namespace sl::viz {
 
@@ -223,6 +224,17 @@ static const char* open_target(const std::string& nn) {
   return nullptr;
 }
 
+// What the button sets up, for its tooltip.
+static const char* open_tooltip(const std::string& nn) {
+  if (nn <= "02")
+    return tr("The Shuffle panel with the article's example: x of shape [2, 4, 2, 2], G = 2");
+  if (nn == "08") return tr("The Guidelines panel at experiment G1");
+  if (nn == "09") return tr("The Guidelines panel at experiment G2 (G3 is one click below)");
+  if (nn == "10") return tr("The Guidelines panel at experiment G4 (Zero-copy is one click below)");
+  if (nn == "11") return tr("The Blocks panel with ShuffleNet V2, width 1.0, ImageNet");
+  return tr("The Blocks panel with ShuffleNet V1, g = 3, width 1.0, ImageNet");
+}
+
 static void open_in_panel(AppState& app, const std::string& nn) {
   if (nn == "01" || nn == "02") {
     app.shuffle.configure(article_example());
@@ -269,14 +281,7 @@ void draw_panel_lessons(AppState& app) {
   if (const char* target = open_target(l.number)) {
     ImGui::SameLine(0, 24 * sc);
     if (ImGui::Button((std::string("Open in ") + target).c_str())) open_in_panel(app, l.number);
-    if (ImGui::IsItemHovered())
-      ImGui::SetTooltip(
-          "%s", l.number <= "02"   ? "The Shuffle panel with the article's example: x of shape "
-                                     "[2, 4, 2, 2], G = 2"
-                : l.number == "11" ? "The Blocks panel with ShuffleNet V2, width 1.0, ImageNet"
-                : l.number >= "08" ? "The Guidelines panel at this lesson's experiment"
-                                   : "The Blocks panel with ShuffleNet V1, g = 3, width 1.0, "
-                                     "ImageNet");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", open_tooltip(l.number));
   }
   ImGui::SameLine(0, 24 * sc);
   if (ImGui::Button("Reload")) {
