@@ -2,7 +2,7 @@
 // through tr("English text"), which returns the Chinese text when the UI language is
 // Chinese and the table (viz/i18n.cpp) has the label, and the English text otherwise.
 // trid() adds a stable ImGui ID ("###English text"), so a widget keeps its state when the
-// language switches. Not here: the lesson texts (lessons/NN_*/README.zh.md) and the fonts
+// language switches. Not here: the lesson texts (lessons/<NN>_<topic>/README.zh.md) and the fonts
 // (viz/ui.cpp, load_fonts).
 #pragma once
 #include <string>
