@@ -93,8 +93,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   if (apart > 1.5)
     std::printf(
         "   NOTE: the timed passes took %.1f .. %.1f ms, %.1fx apart: this machine is busy\n"
-        "   and the time shares above mislead; rerun when it is idle, or with --precise.\n",
-        p.time_min_ms, p.time_max_ms, apart);
+        "   and the time shares above mislead; rerun when it is idle%s.\n",
+        p.time_min_ms, p.time_max_ms, apart, precise ? "" : ", or with --precise");
   else
     std::printf("   (passes %.1f .. %.1f ms; timings vary with load, --precise times 15 passes)\n",
                 p.time_min_ms, p.time_max_ms);
