@@ -1,10 +1,9 @@
 // lessons/07_flops_are_not_speed/main.cpp - the lesson's program: profiles ShuffleNet V1
-// (g = 3, 1.0x, ImageNet input), the network of the V2 paper's Fig. 2, with every layer
-// timed; checks that nn/cost's MAdds and MAC are the formulas by hand, that the ops with 0
-// MAdds still move memory, and prints this machine's time by op kind beside the paper's
-// reading. Times are printed, never asserted. Exit 1 if a claim fails. `--precise` times
-// 15 passes instead of 3. Not a test suite: tests/nn/test_nn_cost_category.cpp and
-// tests/nn/test_models.cpp are.
+// (g = 3, 1.0x, ImageNet), the network of the V2 paper's Fig. 2, with every layer timed;
+// checks that nn/cost's MAdds and MAC are the formulas by hand and that ops with 0 MAdds still
+// move memory; prints the time by op kind beside the paper's reading. Times are printed, never
+// asserted; exit 1 if a claim fails; `--precise` times 15 passes instead of 3. Not a test
+// suite: tests/nn/test_nn_cost_category.cpp and tests/nn/test_models.cpp are.
 #include <cmath>
 #include <cstdio>
 #include <cstring>

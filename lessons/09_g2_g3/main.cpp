@@ -1,11 +1,9 @@
 // lessons/09_g2_g3/main.cpp - the lesson's program for guidelines G2 and G3: a 1x1 group
-// convolution held at fixed multiply-adds needs more memory access (MAC) as its groups grow
-// (nn/cost's numbers against the formula), the paper's Tables 2 and 3 re-run on this CPU
-// beside the paper's ARM and GPU columns, the op calls fragmentation adds, and why the two
-// devices of the paper disagree on G3 (and G3 on this machine's GPU where CUDA runs, skipped
-// with the reason elsewhere). Times are printed, never asserted. Exit 1 if a
-// claim fails. `--precise` times 21 passes instead of 3. Not a test suite:
-// tests/nn/test_guidelines.cpp is.
+// conv at fixed multiply-adds needs more MAC as its groups grow (nn/cost against the formula);
+// Tables 2 and 3 re-run on this CPU beside the paper's ARM and GPU columns; the op calls that
+// fragmentation adds; why the paper's two devices disagree on G3, and G3 on this machine's GPU
+// where CUDA runs. Times are printed, never asserted; exit 1 if a claim fails. `--precise`
+// times 21 passes instead of 3. Not a test suite: tests/nn/test_guidelines.cpp is.
 #include <cmath>
 #include <cstdio>
 #include <cstring>

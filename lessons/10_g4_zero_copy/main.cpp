@@ -1,9 +1,8 @@
-// lessons/10_g4_zero_copy/main.cpp - the lesson's program for guideline G4 and the
-// zero-copy shuffle: the paper's Table 4 re-run on this CPU (element-wise ops' share of time
-// and of MAC, with their MAC checked against the formulas), then a real V2 unit followed by
-// the next 1x1 convolution run three ways (plain shuffle, shuffle folded into the weights,
-// concat and shuffle read in place as strided blocks): same output, the shuffle's MAC gone.
-// Times are printed, never asserted. Exit 1 if a claim fails. `--precise` times 21 passes
+// lessons/10_g4_zero_copy/main.cpp - the lesson's program for G4 and the zero-copy shuffle:
+// Table 4 re-run on this CPU (element-wise ops' share of time and of MAC, their MAC checked
+// against the formulas), then a real V2 unit and the next 1x1 conv run three ways (plain
+// shuffle, folded into the weights, read in place): same output, the shuffle's MAC gone.
+// Times are printed, never asserted; exit 1 if a claim fails; `--precise` times 21 passes
 // instead of 3. Not a test suite: tests/nn/test_guidelines.cpp is.
 #include <cmath>
 #include <cstdio>

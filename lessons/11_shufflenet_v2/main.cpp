@@ -1,10 +1,8 @@
-// lessons/11_shufflenet_v2/main.cpp - the lesson's program: takes real ShuffleNet V2 units
-// out of a built model and checks what Fig. 3 (c) and (d) say about them (channel split,
-// the untouched left half, both branches of the down-sampling unit, the final shuffle),
-// checks the guideline behind each design choice on the whole network (G1 equal widths, G2
-// no group 1x1 convs, G3 few fragments, G4 no add), and profiles widths 0.5 to 2.0 at
-// 224x224 against the paper's Table 5. Exit 1 if a claim fails. Not a test suite:
-// tests/nn/test_models.cpp is.
+// lessons/11_shufflenet_v2/main.cpp - the lesson's program: takes real ShuffleNet V2 units out
+// of a built model and checks Fig. 3 (c) and (d) on them (split, the untouched left half, both
+// branches of the down-sampling unit, the shuffle); checks the guideline behind each design
+// choice on the whole network (G1-G4); profiles widths 0.5 to 2.0 at 224x224 against the
+// paper's Table 5. Exit 1 if a claim fails. Not a test suite: tests/nn/test_models.cpp is.
 #include <cmath>
 #include <cstdio>
 #include <memory>
