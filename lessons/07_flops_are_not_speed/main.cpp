@@ -34,7 +34,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   const Profile p = profile(*model, name, "imagenet", opt);
 
   // stage2.1.gconv1: 1x1, 240 -> 60 channels, g = 3, on 28 x 28 (one image)
-  const int64_t hw = 28 * 28, c1 = 240, c2 = 60, g = 3, m = 60;
+  const int64_t hw = int64_t{28} * 28, c1 = 240, c2 = 60, g = 3, m = 60;
   const LayerCost& gc = layer(p, "stage2.1.gconv1");
   const LayerCost& dw = layer(p, "stage2.1.dwconv");
   std::printf("   %-16s %-9s MAdds %9lld  MAC %7lld  MAC/MAdds %.3f\n", gc.name.c_str(),

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   normalise_table(t, Device::cpu);
   std::printf("   %-23s %10s %9s %9s %9s %9s %9s %9s\n", "", "MAdds", "elem MAC", "elem time",
               "images/s", "ours norm", "ARM norm", "GPU norm");
-  const int64_t n = 56 * 56 * 32;  // elements of one block's output (its input too)
+  const int64_t n = int64_t{56} * 56 * 32;  // elements of one block's output (its input too)
   bool formula = true, same_madds = true, timed = true;
   for (const GuidelineRow& r : t.rows) {
     std::printf("   %-23s %10lld %8.1f%% %8.1f%% %9.1f %9.2f %9.2f %9.2f  %s\n",
