@@ -61,7 +61,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                 (long long)r.mac, r.time_ms, r.per_s, r.measured_norm, r.paper_arm_norm,
                 r.paper_gpu_norm, r.trend.c_str());
     const int64_t one = hw * (c1 + c2) + c1 * c2;  // each of the two convs of a block
-    costs = costs && r.madds == 10 * 2 * hw * c1 * c2 && r.mac == 10 * 2 * one;
+    costs = costs && r.madds == 20 * hw * c1 * c2 && r.mac == 20 * one;  // 10 blocks x 2 convs
     timed = timed && std::isfinite(r.time_ms) && r.time_ms > 0;
   }
   claim(costs, "each row's MAdds and MAC (recorded op by op by nn/cost) are 10 blocks x 2 convs "
