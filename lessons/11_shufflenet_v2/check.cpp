@@ -56,9 +56,18 @@ int main() {  // NOLINT(bugprone-exception-escape): an uncaught sl::Error ends i
     const int64_t c_in = c.stride == 2 ? u.b2_pw1.w.size(1) : 2 * b;
     const Tensor x = Tensor::randn({2, c_in, 8, 8}, gen);
     const Tensor want = unit(x);
-    check.run(str_cat(c.model, " ", c.unit, " (stride ", c.stride, "): x ", shape_str(x.shape()),
-                      " -> ", shape_str(want.shape())),
-              [&] { return Checker::same(v2_unit(x, u), want, 1e-4); });
+    check.run(
+        str_cat(c.model, " ", c.unit, " (stride ", c.stride, "): x ", shape_str(x.shape()), " -> ",
+                shape_str(want.shape())),
+        [&]() -> std::string {
+          const Tensor got = v2_unit(x, u);
+          const std::string wrong = Checker::same(got, want, 1e-4);
+          // The commonest slip, named: the concatenation is right but not shuffled.
+          if (!wrong.empty() && got.shape() == want.shape() &&
+              Checker::same(channel_shuffle(got, 2), want, 1e-4).empty())
+            return "the output is cat(...) before the shuffle: end with channel_shuffle(out, 2)";
+          return wrong;
+        });
   }
   return check.finish();
 }
