@@ -61,7 +61,7 @@ int main() {  // NOLINT(bugprone-exception-escape): an uncaught sl::Error ends i
                 shape_str(want.shape())),
         [&]() -> std::string {
           const Tensor got = v2_unit(x, u);
-          const std::string wrong = Checker::same(got, want, 1e-4);
+          std::string wrong = Checker::same(got, want, 1e-4);
           // The commonest slip, named: the concatenation is right but not shuffled.
           if (!wrong.empty() && got.shape() == want.shape() &&
               Checker::same(channel_shuffle(got, 2), want, 1e-4).empty())
