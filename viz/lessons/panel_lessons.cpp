@@ -271,16 +271,33 @@ static void draw_list(AppState& app) {
 // The panels that can show a lesson's example; lessons without one get no button.
 static const char* open_target(const std::string& nn) {
   if (nn == "01" || nn == "02") return "Shuffle";
-  if (nn == "05" || nn == "06") return "Blocks";
+  if (nn == "05" || nn == "06" || nn == "07" || nn == "11") return "Blocks";
+  if (nn >= "08" && nn <= "10") return "Guidelines";
   return nullptr;
+}
+
+// What the button sets up, for its tooltip.
+static const char* open_tooltip(const std::string& nn) {
+  if (nn <= "02")
+    return tr("The Shuffle panel with the article's example: x of shape [2, 4, 2, 2], G = 2");
+  if (nn == "08") return tr("The Guidelines panel at experiment G1");
+  if (nn == "09") return tr("The Guidelines panel at experiment G2 (G3 is one click below)");
+  if (nn == "10") return tr("The Guidelines panel at experiment G4 (Zero-copy is one click below)");
+  if (nn == "11") return tr("The Blocks panel with ShuffleNet V2, width 1.0, ImageNet");
+  return tr("The Blocks panel with ShuffleNet V1, g = 3, width 1.0, ImageNet");
 }
 
 static void open_in_panel(AppState& app, const std::string& nn) {
   if (nn == "01" || nn == "02") {
     app.shuffle.configure(article_example());
     app.panel = Panel::shuffle;
+  } else if (nn >= "08" && nn <= "10") {  // 08 G1, 09 G2 (and G3), 10 G4 (and zero-copy)
+    app.guidelines.view = nn == "08"   ? GuidelinesView::g1
+                          : nn == "09" ? GuidelinesView::g2
+                                       : GuidelinesView::g4;
+    app.panel = Panel::guidelines;
   } else {
-    set_model_name(app.blocks.job.a, "v1-g3-1.0");
+    set_model_name(app.blocks.job.a, nn == "11" ? "v2-1.0" : "v1-g3-1.0");
     app.blocks.job.a.imagenet = true;
     app.panel = Panel::blocks;
   }
@@ -311,12 +328,7 @@ void draw_panel_lessons(AppState& app) {
     char open[96];
     std::snprintf(open, sizeof open, tr("Open in %s"), tr(target));
     if (ImGui::Button((std::string(open) + "###open").c_str())) open_in_panel(app, l.number);
-    if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("%s", tr(l.number <= "02"
-                                     ? "The Shuffle panel with the article's example: x of shape "
-                                       "[2, 4, 2, 2], G = 2"
-                                     : "The Blocks panel with ShuffleNet V1, g = 3, width 1.0, "
-                                       "ImageNet"));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", open_tooltip(l.number));
     first = false;
   }
   if (!first) ImGui::SameLine(0, 24 * sc);
