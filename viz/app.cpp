@@ -23,6 +23,7 @@
 #include <cfloat>
 #include <cstdio>
 #include <filesystem>
+#include <unistd.h>
 #include <vector>
 
 #pragma GCC diagnostic push
@@ -187,6 +188,28 @@ int run_app(const AppOptions& opt) {
                        " (lessons are numbered 01, 02, ...)");
   if (!opt.lang.empty() && opt.lang != "en" && opt.lang != "zh")
     return fail(2, "unknown lesson language '" + opt.lang + "' (en or zh)");
+  // The Train panel: a run or checkpoint to open, or a synthetic run for screenshots.
+  if (!opt.train_open.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(opt.train_open, ec))
+      return fail(2, "no run folder or checkpoint '" + opt.train_open +
+                         "' (a folder of shufflelab train --out, or a .safetensors file)");
+    if (opt.train_synthetic) return fail(2, "--train-synthetic trains its own run: drop --run");
+    app.train.open_field = opt.train_open;
+  }
+  if (!opt.train_tab.empty()) {
+    const char* tabs[] = {"predictions", "confusion", "features"};
+    for (int t = 0; t < 3; ++t)
+      if (opt.train_tab == tabs[t]) app.train.tab_request = t;
+    if (app.train.tab_request < 0)
+      return fail(2, "unknown Train tab '" + opt.train_tab + "' (predictions, confusion, features)");
+  }
+  if (opt.train_synthetic) {
+    app.train.synthetic_dir = (std::filesystem::temp_directory_path() /
+                               ("shufflelab-train-synthetic-" + std::to_string(::getpid())))
+                                  .string();
+    app.train.remove_synthetic = true;
+  }
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())
