@@ -19,11 +19,11 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 #include <vector>
 
 #pragma GCC diagnostic push
@@ -192,8 +192,8 @@ int run_app(const AppOptions& opt) {
   if (!opt.train_open.empty()) {
     std::error_code ec;
     if (!std::filesystem::exists(opt.train_open, ec))
-      return fail(2, "no run folder or checkpoint '" + opt.train_open +
-                         "' (a folder of shufflelab train --out, or a .safetensors file)");
+      return fail(2, str_cat("no run folder or checkpoint '", opt.train_open,
+                             "' (a folder of shufflelab train --out, or a .safetensors file)"));
     if (opt.train_synthetic) return fail(2, "--train-synthetic trains its own run: drop --run");
     app.train.open_field = opt.train_open;
   }
@@ -202,11 +202,12 @@ int run_app(const AppOptions& opt) {
     for (int t = 0; t < 3; ++t)
       if (opt.train_tab == tabs[t]) app.train.tab_request = t;
     if (app.train.tab_request < 0)
-      return fail(2, "unknown Train tab '" + opt.train_tab + "' (predictions, confusion, features)");
+      return fail(2, str_cat("unknown Train tab '", opt.train_tab,
+                             "' (predictions, confusion, features)"));
   }
   if (opt.train_synthetic) {
     app.train.synthetic_dir = (std::filesystem::temp_directory_path() /
-                               ("shufflelab-train-synthetic-" + std::to_string(::getpid())))
+                               str_cat("shufflelab-train-synthetic-", ::getpid()))
                                   .string();
     app.train.remove_synthetic = true;
   }

@@ -115,10 +115,10 @@ TEST_CASE("train state: save now writes a checkpoint mid-epoch and the run goes 
   s.pause_after_step(1);
   REQUIRE(s.start(cfg, 1, false));
   REQUIRE(phase_is(s, TrainPhase::paused));
-  s.save_now();  // paused: refused (the save happens between steps, while running)
+  s.save_now();           // paused: refused (the save happens between steps, while running)
+  s.pause_after_step(3);  // set while paused: the run pauses again at step 3
   s.resume();
   s.save_now();
-  s.pause_after_step(3);
   REQUIRE(phase_is(s, TrainPhase::paused));
   const SessionSnapshot a = s.snapshot();
   CHECK(has_note(a, "checkpoint saved in"));
@@ -146,8 +146,8 @@ TEST_CASE("train state: a bad data folder ends in the error phase with a message
   REQUIRE(s.start(cfg, 1, false));
   REQUIRE(phase_is(s, TrainPhase::finished));
   // Inspection without data says so instead of throwing; so does a missing weights file.
-  const Inspection none = inspect_weights("v2-0.5", checkpoint_weights_path(cfg.out_dir),
-                                          tmp / "no-such-folder", -1);
+  const Inspection none =
+      inspect_weights("v2-0.5", checkpoint_weights_path(cfg.out_dir), tmp / "no-such-folder", -1);
   CHECK(sl::test::has(none.error, "no-such-folder"));
   const Inspection bad = inspect_weights("v2-0.5", tmp / "missing.safetensors", cfg.data_dir, -1);
   CHECK(sl::test::has(bad.error, "missing.safetensors"));
@@ -195,18 +195,37 @@ TEST_CASE("train state: the prediction grid and confusion matrix equal evaluate(
   REQUIRE(in.images.size() == (size_t)(k * kCifarPixels));
   CHECK(std::equal(in.images.begin(), in.images.end(), test.images.begin()));
   // The checkpoint file gives the same weights, so the same predictions.
-  const Inspection st = inspect_weights("v2-0.5", checkpoint_state_path(cfg.out_dir), cfg.data_dir, -1);
+  const Inspection st =
+      inspect_weights("v2-0.5", checkpoint_state_path(cfg.out_dir), cfg.data_dir, -1);
   CHECK(st.preds == in.preds);
 
   // The command line's eval on the same weights and data reports the same accuracy.
-  const sl::test::Run r = sl::test::run_cli(
-      str_cat("eval --model v2-0.5 --weights ", weights, " --data ", cfg.data_dir, " --json"), false);
+  const sl::test::Run r = sl::test::run_cli(str_cat("eval --model v2-0.5 --weights ", weights,
+                                                    " --data ", cfg.data_dir, " --json"),
+                                            false);
   REQUIRE(r.code == 0);
   const size_t at = r.out.find("\"test_acc\"");
   CAPTURE(r.out);
   REQUIRE(at != std::string::npos);
   const double eval_acc = std::strtod(r.out.c_str() + r.out.find(':', at) + 1, nullptr);
   CHECK(std::abs(eval_acc - in.acc) < 1e-9);
+  // eval also takes the run folder or its checkpoint, which name their own model.
+  for (const std::string& w : {cfg.out_dir, checkpoint_state_path(cfg.out_dir)}) {
+    const sl::test::Run e =
+        sl::test::run_cli(str_cat("eval --weights ", w, " --data ", cfg.data_dir));
+    CAPTURE(e.out);
+    CHECK(e.code == 0);
+    char want[64];
+    std::snprintf(want, sizeof want, "v2-0.5: test accuracy %.2f%%", 100 * in.acc);
+    CHECK(sl::test::has(e.out, want));
+  }
+  const sl::test::Run wrong = sl::test::run_cli(
+      str_cat("eval --model v1-g3-1.0 --weights ", cfg.out_dir, " --data ", cfg.data_dir));
+  CHECK(wrong.code == 2);
+  CHECK(sl::test::has(wrong.out, "leave --model out"));
+  const sl::test::Run plain = sl::test::run_cli(str_cat("eval --weights ", weights));
+  CHECK(plain.code == 2);
+  CHECK(sl::test::has(plain.out, "--model is required for a plain weights file"));
 }
 
 TEST_CASE("train state: feature maps are the model's forward pass, before and after each shuffle") {
@@ -255,8 +274,13 @@ TEST_CASE("train state: feature maps are the model's forward pass, before and af
 
 TEST_CASE("train state: metrics lines read back; a bad line names the file and line") {
   TempDir tmp("viz_train_metrics");
-  EpochMetrics e{.epoch = 1, .train_loss = 2.1, .train_acc = 0.2, .test_acc = 0.25, .lr = 0.05,
-                 .img_per_s = 300, .elapsed_s = 12};
+  EpochMetrics e{.epoch = 1,
+                 .train_loss = 2.1,
+                 .train_acc = 0.2,
+                 .test_acc = 0.25,
+                 .lr = 0.05,
+                 .img_per_s = 300,
+                 .elapsed_s = 12};
   sl::test::write_bytes(tmp / "metrics.jsonl", {});
   {
     std::ofstream f(tmp / "metrics.jsonl");

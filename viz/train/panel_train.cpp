@@ -48,10 +48,18 @@ ImU32 phase_color(TrainPhase p) {
   }
 }
 
-const char* const kModels[] = {"v2-0.5", "v2-1.0", "v2-1.5", "v2-2.0", "v1-g1-0.5", "v1-g3-0.5",
-                               "v1-g3-1.0", "v1-g8-1.0"};
+const char* const kModels[] = {"v2-0.5",    "v2-1.0",    "v2-1.5",    "v2-2.0",
+                               "v1-g1-0.5", "v1-g3-0.5", "v1-g3-1.0", "v1-g8-1.0"};
 
 // [SECTION] controls
+
+// SameLine when a button labelled `label` still fits on this line, else a new line.
+void same_line_if_fits(const std::string& label) {
+  const float w = ImGui::CalcTextSize(label.c_str(), nullptr, true).x +
+                  2 * ImGui::GetStyle().FramePadding.x + ImGui::GetStyle().ItemSpacing.x;
+  const float right = ImGui::GetItemRectMax().x + w;
+  if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
+}
 
 void draw_run_buttons(AppState& app) {
   TrainPanelState& s = app.train;
@@ -63,7 +71,7 @@ void draw_run_buttons(AppState& app) {
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("%s", tr("Train a new run with these settings into the output folder"));
-  ImGui::SameLine();
+  same_line_if_fits(trid("Resume"));
   if (ph == TrainPhase::paused) {
     if (ImGui::Button(trid("Resume").c_str())) s.session.resume();
   } else {
@@ -71,14 +79,14 @@ void draw_run_buttons(AppState& app) {
     if (ImGui::Button(trid("Pause").c_str())) s.session.pause();
     ImGui::EndDisabled();
   }
-  ImGui::SameLine();
+  same_line_if_fits(trid("Stop"));
   ImGui::BeginDisabled(ph != TrainPhase::running && ph != TrainPhase::paused);
   if (ImGui::Button(trid("Stop").c_str())) s.session.stop();
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("%s", tr("Stops after the current step and saves a checkpoint that "
                                "Continue (or shufflelab train --resume) goes on from"));
-  ImGui::SameLine();
+  same_line_if_fits(trid("Save now"));
   ImGui::BeginDisabled(ph != TrainPhase::running);
   if (ImGui::Button(trid("Save now").c_str())) s.session.save_now();
   ImGui::EndDisabled();
@@ -98,6 +106,8 @@ void draw_status(AppState& app) {
     ImGui::SameLine();
     ImGui::Text("%s %lld/%lld, %s %lld/%lld", tr("epoch"), (long long)p.epoch, (long long)p.epochs,
                 tr("step"), (long long)p.step, (long long)p.steps);
+    help_marker(tr("steps per epoch = ceil(training images / batch); the last batch of an epoch "
+                   "may be smaller"));
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.4f", p.loss);
     value_with_help(tr("running loss"), buf,
@@ -108,12 +118,22 @@ void draw_status(AppState& app) {
                     tr("correct predictions during this epoch's training steps / images seen "
                        "(augmented images, weights changing: not the test accuracy)"));
   }
-  if (!sh.curves.epochs.empty() && !s.showing_opened)
-    value_with_help(tr("last test acc"), accuracy_str(sh.curves.epochs.back().test_acc),
+  if (!sh.curves.epochs.empty() && !s.showing_opened) {
+    char buf[64];
+    const double acc = sh.curves.epochs.back().test_acc;
+    std::snprintf(buf, sizeof buf, "%.2f%%%s", 100 * acc, acc < 0.2 ? tr(" (chance: 10%)") : "");
+    value_with_help(tr("last test acc"), buf,
                     tr("correct arg-max predictions / test images after the last finished epoch "
-                       "(nn/train evaluate); chance level is 10%"));
+                       "(nn/train evaluate). Chance level for 10 classes is 10%: below twice "
+                       "that, the model has learned little yet."));
+  }
   if (sh.phase == TrainPhase::error) wrapped(sh.error, ink().warn);
-  if (!sh.notes.empty() && !s.showing_opened) wrapped(sh.notes.back(), ink().dim);
+  // train()'s last note, except its "evaluating ..." line, which has no matching "done"
+  for (auto it = sh.notes.rbegin(); it != sh.notes.rend() && !s.showing_opened; ++it)
+    if (it->rfind("evaluating", 0) != 0) {
+      wrapped(*it, ink().dim);
+      break;
+    }
 }
 
 void draw_settings(AppState& app) {
@@ -152,8 +172,7 @@ void draw_settings(AppState& app) {
                  "(the CUDA backend does not train yet)."));
   int lt = (int)std::min<int64_t>(c.limit_train, 1 << 30),
       le = (int)std::min<int64_t>(c.limit_test, 1 << 30);
-  if (ImGui::InputInt(trid("train images").c_str(), &lt, 1000))
-    c.limit_train = lt < 2 ? -1 : lt;
+  if (ImGui::InputInt(trid("train images").c_str(), &lt, 1000)) c.limit_train = lt < 2 ? -1 : lt;
   help_marker(tr("train on the first N training images; -1: all 50,000 (--limit-train)"));
   if (ImGui::InputInt(trid("test images").c_str(), &le, 1000)) c.limit_test = le < 1 ? -1 : le;
   help_marker(tr("test on the first N test images; -1: all 10,000 (--limit-test)"));
@@ -186,15 +205,16 @@ void draw_data(AppState& app) {
 void draw_open(AppState& app) {
   TrainPanelState& s = app.train;
   ImGui::TextDisabled("%s", tr("run folder or checkpoint"));
-  help_marker(tr("A folder written by shufflelab train --out (its metrics.jsonl is plotted, "
-                 "re-read every 2 s while a CLI run writes it), a weights file (.safetensors) or "
-                 "a checkpoint (last.state.safetensors). Its weights are evaluated on the test set."));
+  help_marker(
+      tr("A folder written by shufflelab train --out (its metrics.jsonl is plotted, "
+         "re-read every 2 s while a CLI run writes it), a weights file (.safetensors) or "
+         "a checkpoint (last.state.safetensors). Its weights are evaluated on the test set."));
   input_string("##open", s.open_field);
   const bool busy = s.shown.phase == TrainPhase::running || s.shown.phase == TrainPhase::paused ||
                     s.shown.phase == TrainPhase::stopping || s.shown.inspecting;
   ImGui::BeginDisabled(busy);
   if (ImGui::Button(trid("Open").c_str())) s.open(s.open_field);
-  ImGui::SameLine();
+  same_line_if_fits(trid("Trained model"));
   const std::string def = default_model_path();
   ImGui::BeginDisabled(def.empty());
   if (ImGui::Button(trid("Trained model").c_str())) {
@@ -206,7 +226,7 @@ void draw_open(AppState& app) {
     ImGui::SetTooltip("%s", tr("v2-0.5 trained on CIFAR-10 by shufflelab train, shipped in "
                                "assets/models/v2-0.5-cifar10 (its README has the command)"));
   if (s.showing_opened && s.opened.resumable) {
-    ImGui::SameLine();
+    same_line_if_fits(trid("Continue"));
     if (ImGui::Button(trid("Continue").c_str())) s.resume_opened();
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("%s", tr("Resume this run from its checkpoint (shufflelab train --resume); "
@@ -250,6 +270,7 @@ void draw_panel_train(AppState& app) {
         s.cfg.batch = 16;
         s.cfg.epochs = 4;
         s.cfg.lr = 0.05f;
+        s.fm_layer = 4;  // stage2.1 after its shuffle: both branches' colours interleaved
         s.threads = 2;
         s.session.pause_after_step(s.headless_pause_step > 0 ? s.headless_pause_step : 25);
         s.start();
@@ -267,8 +288,7 @@ void draw_panel_train(AppState& app) {
   if (app.headless)  // screenshots show a settled state: paused, finished or evaluated
     s.session.wait_for(
         [](const SessionSnapshot& x) {
-          return x.phase != TrainPhase::running && x.phase != TrainPhase::stopping &&
-                 !x.inspecting;
+          return x.phase != TrainPhase::running && x.phase != TrainPhase::stopping && !x.inspecting;
         },
         300);
   s.update();
@@ -296,8 +316,7 @@ void draw_panel_train(AppState& app) {
   draw_train_curves(app, ImVec2(avail.x, curves_h));
   if (ImGui::BeginTabBar("train_tabs")) {
     static const char* tabs[] = {"Predictions", "Confusion matrix", "Feature maps"};
-    void (*draw[])(AppState&) = {draw_train_predictions, draw_train_confusion,
-                                 draw_train_features};
+    void (*draw[])(AppState&) = {draw_train_predictions, draw_train_confusion, draw_train_features};
     for (int t = 0; t < 3; ++t) {
       const ImGuiTabItemFlags f = s.tab_request == t ? ImGuiTabItemFlags_SetSelected : 0;
       if (ImGui::BeginTabItem(trid(tabs[t]).c_str(), nullptr, f)) {

@@ -24,7 +24,7 @@ struct PlotSpec {
   const char* title = "";
   const char* x_label = "";
   const char* y_label = "";
-  const char* formula = "";  // the (?) tooltip beside the title
+  const char* formula = "";      // the (?) tooltip beside the title
   double y_min = 0, y_max = -1;  // y_max < y_min: from the data
   double x_max = 0;              // > 0: the x axis reaches at least this far
   double hline = -1;
@@ -33,10 +33,10 @@ struct PlotSpec {
 };
 void draw_plot(const PlotSpec& spec, const std::vector<PlotLine>& lines, ImVec2 size, float sc);
 
-void draw_train_curves(AppState& app, ImVec2 size);      // panel_train_plots.cpp
-void draw_train_predictions(AppState& app);              // panel_train_views.cpp
-void draw_train_confusion(AppState& app);                // panel_train_views.cpp
-void draw_train_features(AppState& app);                 // panel_train_views.cpp
+void draw_train_curves(AppState& app, ImVec2 size);  // panel_train_plots.cpp
+void draw_train_predictions(AppState& app);          // panel_train_views.cpp
+void draw_train_confusion(AppState& app);            // panel_train_views.cpp
+void draw_train_features(AppState& app);             // panel_train_views.cpp
 // A CIFAR image ([3, 32, 32] bytes) as a size x size square at the cursor.
 void draw_cifar_image(const uint8_t* image, float size);
 

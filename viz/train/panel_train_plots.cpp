@@ -44,6 +44,14 @@ std::string eta_str(double s) {
   return buf;
 }
 
+PlotLine make_line(const char* label, ImU32 color, float thickness = 1.5f) {
+  PlotLine l;
+  l.label = label;
+  l.color = color;
+  l.thickness = thickness;
+  return l;
+}
+
 }  // namespace
 
 void draw_plot(const PlotSpec& spec, const std::vector<PlotLine>& lines, ImVec2 size, float sc) {
@@ -69,6 +77,7 @@ void draw_plot(const PlotSpec& spec, const std::vector<PlotLine>& lines, ImVec2 
       y0 = std::min(y0, l.y[i]);
       y1 = std::max(y1, l.y[i]);
     }
+  x1 *= 1.03;  // the last point off the frame's edge
   if (spec.y_max > spec.y_min) y0 = spec.y_min, y1 = spec.y_max;
   if (y0 > y1) y0 = 0, y1 = 1;
   if (spec.hline >= 0) y0 = std::min(y0, spec.hline), y1 = std::max(y1, spec.hline);
@@ -137,7 +146,8 @@ void draw_plot(const PlotSpec& spec, const std::vector<PlotLine>& lines, ImVec2 
       const size_t i = (size_t)(std::lower_bound(l.x.begin(), l.x.end(), mx) - l.x.begin());
       const size_t k = std::min(i, l.x.size() - 1);
       char buf[96];
-      std::snprintf(buf, sizeof buf, "\n%s: %.4g%s", l.label.empty() ? spec.y_label : l.label.c_str(),
+      std::snprintf(buf, sizeof buf, "\n%s: %.4g%s",
+                    l.label.empty() ? spec.y_label : l.label.c_str(),
                     spec.percent ? 100 * l.y[k] : l.y[k], spec.percent ? "%" : "");
       tip += buf;
     }
@@ -156,20 +166,21 @@ void draw_train_curves(AppState& app, ImVec2 size) {
                                          s.opened.resumable ? s.opened.info.cfg.epochs : 0)
              : (double)s.shown.cfg.epochs;
   const Ink& k = ink();
-  const ImU32 raw = with_alpha(k.dim, 0.55f), test_c = group_color(1, 2), train_c = group_color(0, 2);
-  PlotLine loss_raw{.label = tr("per step"), .color = raw, .thickness = 1.f};
-  PlotLine loss_smooth{.label = tr("smoothed"), .color = k.accent, .thickness = 2.f};
-  PlotLine loss_epoch{.label = tr("epoch mean"), .color = train_c, .thickness = 1.5f};
-  PlotLine lr{.label = "", .color = k.accent};
-  PlotLine speed{.label = "", .color = k.good};
+  const ImU32 raw = with_alpha(k.dim, 0.55f), test_c = group_color(1, 2),
+              train_c = group_color(0, 2);
+  PlotLine loss_raw = make_line(tr("per step"), raw, 1.f);
+  PlotLine loss_smooth = make_line(tr("smoothed"), k.accent, 2.f);
+  PlotLine loss_epoch = make_line(tr("epoch mean"), train_c, 1.5f);
+  PlotLine lr = make_line("", k.accent);
+  PlotLine speed = make_line("", k.good);
   for (const StepPoint& p : st) {
     loss_raw.x.push_back(p.x), loss_raw.y.push_back(p.loss);
     loss_smooth.x.push_back(p.x), loss_smooth.y.push_back(p.smooth);
     lr.x.push_back(p.x), lr.y.push_back(p.lr);
     speed.x.push_back(p.x), speed.y.push_back(p.img_per_s);
   }
-  PlotLine train_acc{.label = tr("train (running)"), .color = train_c};
-  PlotLine test_acc{.label = tr("test"), .color = test_c, .thickness = 2.f};
+  PlotLine train_acc = make_line(tr("train (running)"), train_c);
+  PlotLine test_acc = make_line(tr("test"), test_c, 2.f);
   for (const EpochMetrics& m : ep) {
     train_acc.x.push_back((double)m.epoch), train_acc.y.push_back(m.train_acc);
     test_acc.x.push_back((double)m.epoch), test_acc.y.push_back(m.test_acc);
@@ -214,10 +225,11 @@ void draw_train_curves(AppState& app, ImVec2 size) {
         .title = tr("Training loss"),
         .x_label = tr("epoch"),
         .y_label = tr("loss"),
-        .formula = tr("Cross-entropy of each training batch: L = -(1/B) sum_i log softmax(z_i)[y_i]. "
-                      "Smoothed: s_n = 0.9 s_(n-1) + 0.1 L_n, shown as s_n / (1 - 0.9^n). Epoch "
-                      "mean: sum of B*L over the epoch / images seen (metrics.jsonl train_loss). "
-                      "A model that guesses has L = ln 10 = 2.30."),
+        .formula =
+            tr("Cross-entropy of each training batch: L = -(1/B) sum_i log softmax(z_i)[y_i]. "
+               "Smoothed: s_n = 0.9 s_(n-1) + 0.1 L_n, shown as s_n / (1 - 0.9^n). Epoch "
+               "mean: sum of B*L over the epoch / images seen (metrics.jsonl train_loss). "
+               "A model that guesses has L = ln 10 = 2.30."),
         .x_max = epochs},
        loss_lines);
   cell(1,

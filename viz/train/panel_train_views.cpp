@@ -56,8 +56,8 @@ static void inspection_caption(const Inspection& in) {
                   tr("epoch"), (long long)in.epoch, tr("test accuracy"), 100 * in.acc, tr("on"),
                   (long long)in.n, tr("images"));
   else
-    std::snprintf(buf, sizeof buf, "%s: %s %.2f%% %s %lld %s", in.model.c_str(), tr("test accuracy"),
-                  100 * in.acc, tr("on"), (long long)in.n, tr("images"));
+    std::snprintf(buf, sizeof buf, "%s: %s %.2f%% %s %lld %s", in.model.c_str(),
+                  tr("test accuracy"), 100 * in.acc, tr("on"), (long long)in.n, tr("images"));
   ImGui::TextUnformatted(buf);
   help_marker(tr("accuracy = sum of the confusion matrix's diagonal / images evaluated = the "
                  "share of test images whose largest logit is their true class (nn/train "
@@ -155,7 +155,8 @@ void draw_train_confusion(AppState& app) {
       if (ts.x < cell - 2)
         dl->AddText(ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
                     text_color_on(fill), num);
-      if (mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y) hover_t = t, hover_p = p;
+      if (mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y)
+        hover_t = t, hover_p = p;
     }
   }
   ImGui::PopFont();
@@ -185,8 +186,7 @@ void draw_train_features(AppState& app) {
   ImGui::SameLine();
   ImGui::BeginGroup();
   ImGui::SetNextItemWidth(160 * sc);
-  if (ImGui::SliderInt(trid("test image").c_str(), &s.fm_image, 0, n - 1))
-    s.refresh_feature_maps();
+  if (ImGui::SliderInt(trid("test image").c_str(), &s.fm_image, 0, n - 1)) s.refresh_feature_maps();
   ImGui::SameLine();
   ImGui::TextDisabled("%s: %s", tr("true"), kCifarNames[in.labels[(size_t)s.fm_image]]);
   ImGui::SetNextItemWidth(220 * sc);
@@ -226,12 +226,14 @@ void draw_train_features(AppState& app) {
   const int cols = std::max(1, (int)((avail.x + gap) / (tile + gap)));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  const float px = (tile - 2 * sc) / (float)std::max(f.H, f.W);
+  const float border = f.groups > 1 ? 3 * sc : sc;  // the group colour's frame
+  const float px = (tile - 2 * border) / (float)std::max(f.H, f.W);
   const ImU32 lo = ink().bg, hi = ink().text;
   int hovered = -1;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   for (int64_t c = 0; c < f.C; ++c) {
-    const ImVec2 a(p0.x + (float)(c % cols) * (tile + gap), p0.y + (float)(c / cols) * (tile + gap));
+    const ImVec2 a(p0.x + (float)(c % cols) * (tile + gap),
+                   p0.y + (float)(c / cols) * (tile + gap));
     const float* v = f.values.data() + c * f.H * f.W;
     const auto [mn, mx] = std::minmax_element(v, v + f.H * f.W);
     const float range = *mx - *mn > 1e-12f ? *mx - *mn : 1.f;
@@ -242,7 +244,7 @@ void draw_train_features(AppState& app) {
     for (int64_t y = 0; y < f.H; ++y)
       for (int64_t x = 0; x < f.W; ++x) {
         const float t = (v[y * f.W + x] - *mn) / range;
-        const ImVec2 q(a.x + sc + (float)x * px, a.y + sc + (float)y * px);
+        const ImVec2 q(a.x + border + (float)x * px, a.y + border + (float)y * px);
         dl->AddRectFilled(q, ImVec2(q.x + px, q.y + px), mix(lo, hi, t));
       }
     if (mouse.x >= a.x && mouse.x < a.x + tile && mouse.y >= a.y && mouse.y < a.y + tile)

@@ -293,8 +293,8 @@ bool TrainSession::start(const TrainConfig& cfg, int threads, bool inspect) {
       }
       if (!inspect) return;
       // The checkpoint train() has just saved, evaluated again with the predictions kept.
-      Inspection in = inspect_weights(cfg.model, checkpoint_weights_path(cfg.out_dir),
-                                      cfg.data_dir, cfg.limit_test, cfg.eval_batch);
+      Inspection in = inspect_weights(cfg.model, checkpoint_weights_path(cfg.out_dir), cfg.data_dir,
+                                      cfg.limit_test, cfg.eval_batch);
       in.epoch = m.epoch;
       std::lock_guard<std::mutex> g(mu_);
       s_.inspection = std::move(in);
@@ -446,8 +446,9 @@ void write_synthetic_cifar(const std::string& dir, int64_t per_file, int64_t tes
       r[0] = (uint8_t)y;
       for (int64_t p = 0; p < kCifarPixels; ++p) {  // stripes whose colour and width name y
         const int64_t c = p / 1024, row = p % 1024 / 32;
-        const float base = 40.f + 20.f * (float)((y * 3 + c * 7 + row / (1 + y % 4)) % 10);
-        r[1 + p] = (uint8_t)std::clamp(base + 30.f * g.normal(), 0.f, 255.f);
+        const float base =
+            30.f + 18.f * (float)((y * 3 + c * 7) % 10) + 25.f * (float)((row / (2 + y % 3)) % 2);
+        r[1 + p] = (uint8_t)std::clamp(base + 20.f * g.normal(), 0.f, 255.f);
       }
     }
     return b;
@@ -527,10 +528,15 @@ void TrainPanelState::update() {
     last_reload = now;
     std::error_code ec;
     const std::string m = checkpoint_metrics_path(opened.folder);
+    const size_t before = opened.epochs.size();
     if (fs::is_regular_file(m, ec)) try {
         opened.epochs = read_metrics(m);
       } catch (const Error&) {  // a line being written: keep the last good read
       }
+    // A new epoch of a CLI run: its new weights get evaluated too.
+    if (opened.epochs.size() > before && !opened.weights.empty() && opened.error.empty())
+      session.inspect(opened.model, opened.weights, find_cifar(data_field), cfg.limit_test,
+                      (int64_t)opened.epochs.size());
   }
 }
 
@@ -538,8 +544,7 @@ void TrainPanelState::open(const std::string& path) {
   opened = open_run(path, cfg.model);
   showing_opened = true;
   if (!opened.error.empty() || opened.weights.empty()) return;
-  const int64_t epoch =
-      opened.resumable ? opened.info.state.epoch : (int64_t)opened.epochs.size();
+  const int64_t epoch = opened.resumable ? opened.info.state.epoch : (int64_t)opened.epochs.size();
   session.inspect(opened.model, opened.weights, find_cifar(data_field), cfg.limit_test, epoch);
 }
 

@@ -57,15 +57,15 @@ constexpr int kGridImages = 24;  // test images shown with true / predicted labe
 extern const char* const kCifarNames[kCifarClasses];  // "airplane", ..., "truck"
 
 struct Inspection {
-  std::string model, weights;  // what was evaluated
-  int64_t epoch = 0;           // the epoch those weights finished (0: not known)
-  int64_t n = 0;               // test images evaluated
-  double acc = 0;              // nn/train's evaluate(): correct / n
+  std::string model, weights;      // what was evaluated
+  int64_t epoch = 0;               // the epoch those weights finished (0: not known)
+  int64_t n = 0;                   // test images evaluated
+  double acc = 0;                  // nn/train's evaluate(): correct / n
   std::vector<int> labels, preds;  // n each; pred = arg-max of the logits row (first on ties)
   std::array<std::array<int64_t, kCifarClasses>, kCifarClasses> confusion{};  // [true][pred]
   std::vector<uint8_t> images;  // the first min(n, kGridImages) test images, [3, 32, 32] bytes
   std::shared_ptr<const StateDict> state;  // the weights evaluated (for the feature maps)
-  std::string error;            // non-empty: nothing was evaluated, this says why
+  std::string error;                       // non-empty: nothing was evaluated, this says why
 };
 // Predictions and the confusion matrix from logits [n, classes] (row-major).
 void fill_predictions(Inspection& in, const std::vector<float>& logits,
@@ -79,10 +79,10 @@ Inspection inspect_weights(const std::string& model, const std::string& weights,
 
 // [SECTION] feature maps: one image through the model, layer by layer
 struct FeatureMap {
-  std::string name;             // "conv1", "stage2.0 before shuffle", "stage2.0 after shuffle"
-  int64_t C = 0, H = 0, W = 0;  // the activation of one image: [C, H, W]
-  std::vector<float> values;    // C*H*W, channel-major
-  int groups = 1;               // 2 around a V2 shuffle: the two branches
+  std::string name;               // "conv1", "stage2.0 before shuffle", "stage2.0 after shuffle"
+  int64_t C = 0, H = 0, W = 0;    // the activation of one image: [C, H, W]
+  std::vector<float> values;      // C*H*W, channel-major
+  int groups = 1;                 // 2 around a V2 shuffle: the two branches
   std::vector<int> group, inner;  // per channel: its branch and its place in that branch
 };
 // Runs image ([3, 32, 32] bytes, normalised as in evaluation) through the model, switched
@@ -168,8 +168,8 @@ struct OpenedRun {
 OpenedRun open_run(const std::string& path, const std::string& model);
 
 struct TrainPanelState {
-  TrainConfig cfg;  // the settings the controls show
-  int threads = 0;  // 0: all cores
+  TrainConfig cfg;                     // the settings the controls show
+  int threads = 0;                     // 0: all cores
   std::string data_field, open_field;  // the text fields
   bool started = false;                // the first draw opened the default model
   TrainSession session;
@@ -194,11 +194,11 @@ struct TrainPanelState {
   ~TrainPanelState();  // stops a run (it saves), then removes synthetic_dir when it made it
   TrainPanelState(const TrainPanelState&) = delete;
   TrainPanelState& operator=(const TrainPanelState&) = delete;
-  void update();                   // takes the session's latest snapshot
+  void update();                       // takes the session's latest snapshot
   void open(const std::string& path);  // a run folder, weights or checkpoint
-  bool start();                    // a new run from cfg (data from data_field)
-  bool resume_opened();            // continues the opened checkpoint's run
-  void refresh_feature_maps();     // recomputes fm when the weights, image or model changed
+  bool start();                        // a new run from cfg (data from data_field)
+  bool resume_opened();                // continues the opened checkpoint's run
+  void refresh_feature_maps();         // recomputes fm when the weights, image or model changed
 };
 
 }  // namespace sl::viz
