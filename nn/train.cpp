@@ -344,6 +344,9 @@ bool is_state_file(const std::string& path) {
 void load_model_weights(Module& model, const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
+    SL_CHECK(fs::is_regular_file(checkpoint_weights_path(path), ec), "'", path,
+             "' is a directory without last.safetensors, not a run folder of `shufflelab "
+             "train`; give a weights file, a run folder or its last.state.safetensors");
     load_weights(model, checkpoint_weights_path(path));
     return;
   }

@@ -121,11 +121,12 @@ void draw_status(AppState& app) {
   if (!sh.curves.epochs.empty() && !s.showing_opened) {
     char buf[64];
     const double acc = sh.curves.epochs.back().test_acc;
-    std::snprintf(buf, sizeof buf, "%.2f%%%s", 100 * acc, acc < 0.2 ? tr(" (chance: 10%)") : "");
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100 * acc);
     value_with_help(tr("last test acc"), buf,
                     tr("correct arg-max predictions / test images after the last finished epoch "
                        "(nn/train evaluate). Chance level for 10 classes is 10%: below twice "
                        "that, the model has learned little yet."));
+    if (acc < 0.2) ImGui::TextDisabled("%s", tr("near chance level (10%): little learned yet"));
   }
   if (sh.phase == TrainPhase::error) wrapped(sh.error, ink().warn);
   // train()'s last note, except its "evaluating ..." line, which has no matching "done"
