@@ -232,8 +232,8 @@ void draw_train_features(AppState& app) {
   int hovered = -1;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   for (int64_t c = 0; c < f.C; ++c) {
-    const ImVec2 a(p0.x + (float)(c % cols) * (tile + gap),
-                   p0.y + (float)(c / cols) * (tile + gap));
+    const int64_t col = c % cols, row = c / cols;  // the channel's place in the grid
+    const ImVec2 a(p0.x + (float)col * (tile + gap), p0.y + (float)row * (tile + gap));
     const float* v = f.values.data() + c * f.H * f.W;
     const auto [mn, mx] = std::minmax_element(v, v + f.H * f.W);
     const float range = *mx - *mn > 1e-12f ? *mx - *mn : 1.f;

@@ -442,7 +442,7 @@ void write_synthetic_cifar(const std::string& dir, int64_t per_file, int64_t tes
     std::vector<uint8_t> b((size_t)(n * kCifarRecord));
     for (int64_t i = 0; i < n; ++i) {
       uint8_t* r = b.data() + i * kCifarRecord;
-      const int y = (int)((first + i) % kCifarClasses);
+      const int64_t y = (first + i) % kCifarClasses;
       r[0] = (uint8_t)y;
       for (int64_t p = 0; p < kCifarPixels; ++p) {  // stripes whose colour and width name y
         const int64_t c = p / 1024, row = p % 1024 / 32;
