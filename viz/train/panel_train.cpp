@@ -126,7 +126,7 @@ void draw_status(AppState& app) {
                     tr("correct arg-max predictions / test images after the last finished epoch "
                        "(nn/train evaluate). Chance level for 10 classes is 10%: below twice "
                        "that, the model has learned little yet."));
-    if (acc < 0.2) ImGui::TextDisabled("%s", tr("near chance level (10%): little learned yet"));
+    if (acc < 0.2) wrapped(tr("near chance level (10%): little learned yet"), ink().dim);
   }
   if (sh.phase == TrainPhase::error) wrapped(sh.error, ink().warn);
   // train()'s last note, except its "evaluating ..." line, which has no matching "done"
