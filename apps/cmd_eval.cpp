@@ -1,5 +1,6 @@
-// apps/cmd_eval.cpp - `shufflelab eval`: loads a weights file into a model and reports
-// its accuracy on the CIFAR-10 test set; --logits writes the raw outputs (little-endian
+// apps/cmd_eval.cpp - `shufflelab eval`: loads weights (a weights file, a run folder or
+// its last.state.safetensors checkpoint) into a model and reports its accuracy on the
+// CIFAR-10 test set; --logits writes the raw outputs (little-endian
 // float32, N x classes, in test-file order) for comparison with other tools; --json
 // prints {"model", "n", "test_acc"}. Weights with NaN/Inf values are refused, and so is a
 // --logits path that names an input. Not here: the evaluation itself (nn/train.h).
@@ -21,8 +22,12 @@ using namespace sl;
 int cmd_eval(int argc, char** argv) {
   cli::Flags f(
       "eval", argc, argv,
-      {{"model", true, "the architecture of the weights: v2-0.5, v1-g3-1.0, ... (required)"},
-       {"weights", true, "a safetensors file with the model's keys (required)"},
+      {{"model", true,
+        "the architecture of the weights: v2-0.5, v1-g3-1.0, ... (required for a plain "
+        "weights file; a run folder or checkpoint names its own)"},
+       {"weights", true,
+        "a safetensors file with the model's keys, a run folder (OUT of `train`) or its "
+        "checkpoint OUT/last.state.safetensors (required)"},
        {"data", true,
         "CIFAR-10 folder (default: $SHUFFLELAB_DATA, else data/cifar-10-batches-bin)"},
        {"limit-test", true, "evaluate the first N test images only (N >= 1; as in `train`)"},
@@ -35,15 +40,24 @@ int cmd_eval(int argc, char** argv) {
   if (f.help()) {
     std::printf(
         "%s",
-        f.usage("--model M --weights FILE [--data DIR] [--limit-test N] [--logits FILE] [--json]",
+        f.usage("--weights FILE|OUT [--model M] [--data DIR] [--limit-test N] [--logits FILE] "
+                "[--json]",
                 "Test-set accuracy of a weights file (for example OUT/last.safetensors from\n"
-                "`shufflelab train`). Images are normalised as in training, without augmentation.")
+                "`shufflelab train`), of a run folder OUT or of its OUT/last.state.safetensors\n"
+                "checkpoint. Images are normalised as in training, without augmentation.")
             .c_str());
     return 0;
   }
-  SL_CHECK_USAGE(f.has("model"), "--model is required (for example --model v2-0.5)");
   SL_CHECK_USAGE(f.has("weights"),
-                 "--weights is required (for example --weights runs/v2-0.5/last.safetensors)");
+                 "--weights is required (for example --weights runs/v2-0.5/last.safetensors, "
+                 "or the run folder runs/v2-0.5)");
+  // A run folder or checkpoint knows its architecture; a plain weights file does not.
+  const std::string trained_as = checkpoint_model(f.str("weights"));
+  SL_CHECK_USAGE(f.has("model") || !trained_as.empty(),
+                 "--model is required for a plain weights file (for example --model v2-0.5)");
+  SL_CHECK_USAGE(!f.has("model") || trained_as.empty() || f.str("model") == trained_as,
+                 "--model ", f.str("model"), " differs from the ", trained_as, " that ",
+                 f.str("weights"), " was trained as; leave --model out");
   if (f.has("threads")) {
     const int64_t t = f.integer("threads", 0);
     SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
@@ -53,7 +67,7 @@ int cmd_eval(int argc, char** argv) {
                  "--limit is the older name of --limit-test; give one");
   const int64_t limit = f.integer_in(f.has("limit") ? "limit" : "limit-test", -1, 1, INT64_MAX);
   const int64_t batch = f.integer_in("batch", 500, 1, 1 << 20);
-  const std::string name = f.str("model");
+  const std::string name = f.has("model") ? f.str("model") : trained_as;
   if (f.has("logits")) {  // the output must not be an input
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -68,7 +82,7 @@ int cmd_eval(int argc, char** argv) {
   }
 
   std::unique_ptr<Module> model = make_model(name, "cifar", kCifarClasses, 0);
-  load_weights(*model, f.str("weights"));
+  load_model_weights(*model, f.str("weights"));
   const Cifar10 test = cifar10_load(cifar10_find_dir(f.str("data")), false, limit);
   std::vector<float> logits;
   const double acc = evaluate(*model, test, batch, f.has("logits") ? &logits : nullptr);

@@ -31,7 +31,12 @@ int cmd_gui(int argc, char** argv) {
       {"compare", true, "Blocks panel: a second model to compare with, e.g. v2-1.0"},
       {"experiment", true, "Guidelines panel: show G1, G2, G3, G4 or Zero-copy"},
       {"lesson", true, "Lessons panel: show this lesson, e.g. 05 (default 01)"},
-      {"lang", true, "the app's labels and the lessons: en or zh (default: the saved choice)"}};
+      {"lang", true, "the app's labels and the lessons: en or zh (default: the saved choice)"},
+      {"run", true, "Train panel: open this run folder (shufflelab train --out) or weights file"},
+      {"checkpoint", true, "Train panel: open this checkpoint (OUT/last.state.safetensors)"},
+      {"train-synthetic", false,
+       "Train panel: train on a tiny synthetic data set and pause mid-run (screenshots)"},
+      {"train-tab", true, "Train panel: show predictions (default), confusion or features"}};
   for (sl::cli::FlagSpec spec : sl::cli::shuffle_shape_flags()) {
     spec.help = "Shuffle panel: " + spec.help;
     specs.push_back(spec);
@@ -41,7 +46,9 @@ int cmd_gui(int argc, char** argv) {
     std::printf("%s",
                 f.usage("[--panel NAME] [--screenshot FILE.png --frames N] [--size WxH]\n"
                         "       [--theme dark|light] [--scale S] [--step S|fail]\n"
-                        "       [--shape NxCxHxW] [--groups G] [--lesson NN] [--lang en|zh]",
+                        "       [--shape NxCxHxW] [--groups G] [--lesson NN] [--lang en|zh]\n"
+                        "       [--run DIR | --checkpoint FILE | --train-synthetic] "
+                        "[--train-tab T]",
                         "Opens the ShuffleLab app. Keys: Space play/pause, Left/Right step,\n"
                         "Home/End first/last step, F1 help. The Shuffle panel takes C <= 64,\n"
                         "N <= 2 and H, W <= 4. Settings and layout are kept in\n"
@@ -110,6 +117,15 @@ int cmd_gui(int argc, char** argv) {
   opt.lang = f.str("lang");
   SL_CHECK_USAGE(opt.lang.empty() || opt.lang == "en" || opt.lang == "zh",
                  "gui: --lang must be en or zh, got '", opt.lang, "'");
+  SL_CHECK_USAGE(!(f.has("run") && f.has("checkpoint")),
+                 "gui: --run and --checkpoint both name what to open; give one");
+  opt.train_open = f.has("checkpoint") ? f.str("checkpoint") : f.str("run");
+  opt.train_synthetic = f.has("train-synthetic");
+  opt.train_tab = f.str("train-tab");
+  SL_CHECK_USAGE(opt.train_tab.empty() || opt.train_tab == "predictions" ||
+                     opt.train_tab == "confusion" || opt.train_tab == "features",
+                 "gui: --train-tab must be predictions, confusion or features, got '",
+                 opt.train_tab, "'");
   return sl::viz::run_app(opt);
 }
 #endif  // SL_HAVE_VIZ

@@ -264,6 +264,12 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
         result.step = st.step;
         return result;
       }
+      if (hooks.save_now && hooks.save_now->exchange(false)) {  // e.g. the app's "Save now"
+        st.elapsed_s = elapsed();
+        save();
+        note(str_cat("checkpoint saved in ", cfg.out_dir, " at epoch ", epoch + 1, ", step ",
+                     st.step));
+      }
       const auto t0 = std::chrono::steady_clock::now();
       if (!loader.next(b)) break;
       const int64_t g = epoch * steps + st.step;
@@ -323,6 +329,56 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
   }
   result.epoch = st.epoch;
   return result;
+}
+
+// [SECTION] loading weights from a run, a checkpoint or a weights file
+
+namespace {
+bool is_state_file(const std::string& path) {
+  const std::string suffix = ".state.safetensors";
+  return path.size() >= suffix.size() &&
+         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+void load_model_weights(Module& model, const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    SL_CHECK(fs::is_regular_file(checkpoint_weights_path(path), ec), "'", path,
+             "' is a directory without last.safetensors, not a run folder of `shufflelab "
+             "train`; give a weights file, a run folder or its last.state.safetensors");
+    load_weights(model, checkpoint_weights_path(path));
+    return;
+  }
+  if (!is_state_file(path)) {
+    load_weights(model, path);
+    return;
+  }
+  // A checkpoint holds the weights under "model.<key>" beside the momentum buffers.
+  SafetensorsFile f = safetensors_read(path);
+  StateDict sd;
+  for (StateEntry& e : f.tensors)
+    if (e.name.rfind("model.", 0) == 0) sd.push_back({e.name.substr(6), e.tensor, e.dtype});
+  SL_CHECK(!sd.empty(), path,
+           " holds no \"model.*\" tensors: not a checkpoint of `shufflelab train`");
+  const std::string bad = first_non_finite(sd);
+  SL_CHECK(bad.empty(), path, ": ", bad, "; these weights come from a diverged run");
+  try {
+    model.load_state_dict(sd);
+  } catch (const Error& e) {
+    throw Error(str_cat(path, ": ", e.what()));
+  }
+}
+
+std::string checkpoint_model(const std::string& path) {
+  std::error_code ec;
+  std::string folder;
+  if (fs::is_directory(path, ec))
+    folder = path;
+  else if (is_state_file(path))
+    folder = fs::path(path).has_parent_path() ? fs::path(path).parent_path().string() : ".";
+  if (folder.empty() || !fs::is_regular_file(checkpoint_state_path(folder), ec)) return "";
+  return read_checkpoint_info(folder).cfg.model;
 }
 
 }  // namespace sl

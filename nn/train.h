@@ -71,6 +71,9 @@ struct TrainHooks {
   // Checked after every step; when true the loop saves a checkpoint and returns
   // `interrupted` (the CLI's SIGINT handler sets it).
   const std::atomic<bool>* stop = nullptr;
+  // Checked before every step; when true the loop sets it back to false, saves a checkpoint
+  // of where it stands and goes on (the app's "Save now").
+  std::atomic<bool>* save_now = nullptr;
 };
 
 // [SECTION] training
@@ -163,5 +166,13 @@ void check_checkpoint_position(const CheckpointInfo& info, int64_t train_images,
 // refused, naming the tensor), then brings OUT/last.safetensors and OUT/metrics.jsonl up to date
 // with it when a crash left them behind. Returns what it repaired ("" when nothing).
 std::string load_checkpoint(const std::string& out_dir, Module& model, Sgd& opt);
+
+// The weights of `path` into `model`, whatever `path` is: a run folder (its
+// last.safetensors), a checkpoint (OUT/last.state.safetensors: its "model.<key>" tensors)
+// or a weights file (load_weights). All-or-nothing; NaN/Inf refused, naming the tensor.
+void load_model_weights(Module& model, const std::string& path);
+// The architecture a run folder or checkpoint was trained as ("" for a plain weights file
+// or a folder without a readable checkpoint): read_checkpoint_info's cfg.model.
+std::string checkpoint_model(const std::string& path);
 
 }  // namespace sl

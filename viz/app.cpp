@@ -19,6 +19,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
@@ -188,6 +189,29 @@ int run_app(const AppOptions& opt) {
                        " (lessons are numbered 01, 02, ...)");
   if (!opt.lang.empty() && opt.lang != "en" && opt.lang != "zh")
     return fail(2, "unknown language '" + opt.lang + "' (en or zh)");
+  // The Train panel: a run or checkpoint to open, or a synthetic run for screenshots.
+  if (!opt.train_open.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(opt.train_open, ec))
+      return fail(2, str_cat("no run folder or checkpoint '", opt.train_open,
+                             "' (a folder of shufflelab train --out, or a .safetensors file)"));
+    if (opt.train_synthetic) return fail(2, "--train-synthetic trains its own run: drop --run");
+    app.train.open_field = opt.train_open;
+  }
+  if (!opt.train_tab.empty()) {
+    const char* tabs[] = {"predictions", "confusion", "features"};
+    for (int t = 0; t < 3; ++t)
+      if (opt.train_tab == tabs[t]) app.train.tab_request = t;
+    if (app.train.tab_request < 0)
+      return fail(2, str_cat("unknown Train tab '", opt.train_tab,
+                             "' (predictions, confusion, features)"));
+  }
+  if (opt.train_synthetic) {
+    app.train.synthetic_dir = (std::filesystem::temp_directory_path() /
+                               str_cat("shufflelab-train-synthetic-", ::getpid()))
+                                  .string();
+    app.train.remove_synthetic = true;
+  }
 
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit())

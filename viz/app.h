@@ -27,6 +27,10 @@ struct AppOptions {
   std::string experiment;  // Guidelines panel: G1, G2, G3, G4 or Zero-copy (any case); empty: G1
   std::string lesson;      // Lessons panel: "05"; empty: the first lesson
   std::string lang;        // "en" or "zh": app labels and lessons; empty: the saved one
+  std::string train_open;  // Train panel: a run folder, weights or checkpoint to open; empty:
+                           // the trained model of assets/models when the checkout has it
+  bool train_synthetic = false;  // Train panel: train on a tiny synthetic set, paused mid-run
+  std::string train_tab;         // Train panel: predictions (default), confusion or features
 };
 
 // 0 success, 1 runtime failure (display, OpenGL, writing the PNG), 2 bad options.

@@ -9,6 +9,7 @@
 #include "viz/guidelines/guidelines_state.h"
 #include "viz/lessons/lessons_state.h"
 #include "viz/shuffle_state.h"
+#include "viz/train/train_state.h"
 #include "viz/ui.h"
 
 namespace sl::viz {
@@ -42,6 +43,7 @@ struct AppState {
   BlocksState blocks;
   GuidelinesState guidelines;  // viz/guidelines/
   LessonsState lessons;
+  TrainPanelState train;  // viz/train/
 };
 
 // [SECTION] frame and panels
@@ -54,6 +56,7 @@ void draw_panel_guidelines(AppState& app);             // guidelines/panel_guide
 void draw_panel_stub(AppState& app, Panel p);          // panel_stub.cpp
 void draw_panel_blocks(AppState& app);                 // blocks/panel_blocks.cpp
 void draw_panel_lessons(AppState& app);                // lessons/panel_lessons.cpp
+void draw_panel_train(AppState& app);                  // train/panel_train.cpp
 
 // app_ui.cpp: the top bar's EN / 中文 - the labels (viz/i18n.h) and the Lessons panel's
 // text; the labels stay English when no CJK font was loaded.

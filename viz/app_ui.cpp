@@ -202,6 +202,8 @@ void draw_frame(AppState& app) {
           draw_panel_guidelines(app);
         else if (p == Panel::lessons)
           draw_panel_lessons(app);
+        else if (p == Panel::train)
+          draw_panel_train(app);
         else
           draw_panel_stub(app, p);
         ImGui::EndTabItem();

@@ -14,9 +14,6 @@ static const char* stub_sentence(Panel p) {
     case Panel::guidelines:
       return "This panel will run the four ShuffleNet V2 guideline experiments and show them "
              "beside the paper's tables.";
-    case Panel::train:
-      return "This panel will show the loss and accuracy of a CIFAR-10 training run while "
-             "shufflelab train writes it.";
     default: return "";
   }
 }

@@ -86,10 +86,13 @@ TEST_CASE("issue 9, smaller cases: -1, outputs that are inputs, directories and 
   CHECK(std::filesystem::file_size(weights) == size);
   CHECK(run_cli(eval + "--weights " + weights + " --logits " + data + "/test_batch.bin").code == 2);
 
-  // a directory or a device as the weights file
-  r = run_cli(eval + "--weights " + out);
+  // a run folder is evaluated (issue 13); a directory without a run, or a device, is refused
+  CHECK(run_cli(eval + "--weights " + out).code == 0);
+  const std::string empty = tmp / "empty";
+  std::filesystem::create_directories(empty);
+  r = run_cli(eval + "--weights " + empty);
   CHECK(r.code == 1);
-  CHECK(has(r.out, "'" + out + "' is a directory"));
+  CHECK(has(r.out, "'" + empty + "' is a directory"));
   CHECK_FALSE(has(r.out, "basic_filebuf"));
   r = run_cli(eval + "--weights /dev/zero");
   CHECK(r.code == 1);
