@@ -4,12 +4,16 @@
 // without nvcc. Pointers are device pointers, except the host side of the copies.
 // Not an API for users: go through sl::backend(Device::cuda) or the Tensor ops.
 #pragma once
+#include <string>
+
 #include "core/backend.h"
 
 namespace sl::cuda {
 
 const Backend& table();
-bool device_present();  // at least one CUDA device is visible; never throws
+// "" when a driver and a usable device are present; otherwise why not (no driver, no
+// device, a GPU older than the compiled architectures). Never throws; asks once per call.
+std::string unavailable_reason();
 
 float* alloc(int64_t n);
 void free(float* p);
@@ -44,5 +48,7 @@ void avgpool2d_forward(float* out, const float* x, const Pool2dShape& s);
 void avgpool2d_backward(float* dx, const float* dout, const Pool2dShape& s);
 
 void channel_shuffle(float* out, const float* x, const ShuffleShape& s);
+
+void sgd_update(float* w, float* buf, const float* g, const SgdShape& s);
 
 }  // namespace sl::cuda
