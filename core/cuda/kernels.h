@@ -34,6 +34,9 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s);
 void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s);
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s);
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s);
+// The fast forward kernels (core/cuda/conv2d_fast.cu, 1x1 and depthwise 3x3), used only under
+// SL_CUDA_FAST=1 until validated on a GPU; false when they do not cover the shape.
+bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2dShape& s);
 
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s);
 void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
