@@ -27,7 +27,7 @@ using sl::test::rand_tensor;
 namespace {
 
 // Before the first device allocation of this process (static initialisation).
-const bool g_poison_set = [] { return ::setenv("SL_CUDA_POISON", "1", 0) == 0; }();
+[[maybe_unused]] const bool g_poison_set = [] { return ::setenv("SL_CUDA_POISON", "1", 0) == 0; }();
 
 bool env_is_1(const char* name) {
   const char* v = std::getenv(name);
