@@ -184,4 +184,18 @@ Json& Json::value(const std::vector<int64_t>& v) {
   return end_array();
 }
 
+// [SECTION] --device
+
+FlagSpec device_flag_spec() { return {"device", true, "cpu (default) or cuda"}; }
+
+Device device_flag(const Flags& f, const std::string& command) {
+  const std::string name = f.str("device", "cpu");
+  SL_CHECK_USAGE(name == "cpu" || name == "cuda", command, ": --device must be cpu or cuda, got '",
+                 name, "'");
+  const Device d = name == "cuda" ? Device::cuda : Device::cpu;
+  const std::string why = device_unavailable_reason(d);
+  SL_CHECK(why.empty(), command, ": --device ", name, " is not available here: ", why);
+  return d;
+}
+
 }  // namespace sl::cli

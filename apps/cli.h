@@ -1,7 +1,7 @@
 // apps/cli.h - the small flag parser and JSON writer every subcommand shares.
 // Flags are `--name value` or `--name=value`; booleans are `--name`. Unknown flags,
 // missing values and bad numbers throw sl::UsageError, which main() turns into exit 2.
-// Not here: what any subcommand does (apps/cmd_*.cpp).
+// Also the one parser of --device. Not here: what any subcommand does (apps/cmd_*.cpp).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backend.h"
 #include "core/error.h"
 
 namespace sl::cli {
@@ -67,5 +68,13 @@ class Json {
 };
 
 std::string json_escape(const std::string& s);
+
+// [SECTION] --device, the same for every command that runs a model
+// The flag's line for a command's FlagSpec list: {"device", true, "cpu (default) or cuda"}.
+FlagSpec device_flag_spec();
+// The device --device names (cpu when absent). A value other than cpu or cuda is a usage
+// error (exit 2); a device this build or machine cannot use is an sl::Error (exit 1) that
+// says why: a build without CUDA, no NVIDIA driver, or no GPU (sl::device_unavailable_reason).
+Device device_flag(const Flags& f, const std::string& command);
 
 }  // namespace sl::cli

@@ -36,12 +36,13 @@ int cmd_eval(int argc, char** argv) {
        {"logits", true,
         "also write the raw logits, little-endian float32 N x classes, to this file"},
        {"threads", true, "CPU threads (default: all cores)"},
+       cli::device_flag_spec(),
        {"json", false, "print {\"model\", \"n\", \"test_acc\"} as JSON"}});
   if (f.help()) {
     std::printf(
         "%s",
-        f.usage("--weights FILE|OUT [--model M] [--data DIR] [--limit-test N] [--logits FILE] "
-                "[--json]",
+        f.usage("--weights FILE|OUT [--model M] [--data DIR] [--limit-test N] [--logits FILE]\n"
+                "       [--device D] [--json]",
                 "Test-set accuracy of a weights file (for example OUT/last.safetensors from\n"
                 "`shufflelab train`), of a run folder OUT or of its OUT/last.state.safetensors\n"
                 "checkpoint. Images are normalised as in training, without augmentation.")
@@ -81,8 +82,10 @@ int cmd_eval(int argc, char** argv) {
                    " is the CIFAR-10 test file; it would be overwritten. Name another file");
   }
 
+  const Device device = cli::device_flag(f, "eval");  // exit 1 naming why it is unusable
   std::unique_ptr<Module> model = make_model(name, "cifar", kCifarClasses, 0);
   load_model_weights(*model, f.str("weights"));
+  model->to(device);  // evaluate() sends each batch to the model's device
   const Cifar10 test = cifar10_load(cifar10_find_dir(f.str("data")), false, limit);
   std::vector<float> logits;
   const double acc = evaluate(*model, test, batch, f.has("logits") ? &logits : nullptr);

@@ -142,7 +142,7 @@ int cmd_guidelines(int argc, char** argv) {
   cli::Flags f(
       "guidelines", argc, argv,
       {{"only", true, "run one experiment: G1, G2, G3 or G4 (default: all four + zero-copy)"},
-       {"device", true, "cpu (default) or cuda"},
+       cli::device_flag_spec(),
        {"threads", true, "CPU threads (default: all cores)"},
        {"batch", true, "images per pass (default 1 on cpu, 8 on cuda)"},
        {"quick", false, "first width column, median of 9 passes after 2 warm-ups (the default)"},
@@ -164,11 +164,8 @@ int cmd_guidelines(int argc, char** argv) {
   }
   SL_CHECK_USAGE(!(f.has("quick") && f.has("precise")),
                  "guidelines: choose one of --quick and --precise");
-  const std::string dev = f.str("device", "cpu");
-  SL_CHECK_USAGE(dev == "cpu" || dev == "cuda", "guidelines: --device must be cpu or cuda, got '",
-                 dev, "'");
   GuidelinesOptions opt;
-  opt.device = dev == "cuda" ? Device::cuda : Device::cpu;
+  opt.device = cli::device_flag(f, "guidelines");  // exit 1 with the reason when unusable
   opt.precise = f.has("precise");
   if (f.has("threads")) {
     const int64_t t = f.integer("threads", 0);
@@ -192,11 +189,6 @@ int cmd_guidelines(int argc, char** argv) {
                    "guidelines: --only must be G1, G2, G3 or G4, got '", f.str("only"), "'");
     opt.only = {g};
     opt.zero_copy = false;
-  }
-  if (opt.device ==
-      Device::cuda) {  // runtime error (exit 1): the flag is valid, the machine lacks CUDA
-    const std::string why = cuda_unavailable_reason();
-    SL_CHECK(why.empty(), "guidelines: --device cuda is not available here: ", why);
   }
   opt.progress = [](double frac, const std::string& what) {
     std::fprintf(stderr, "\r[%3.0f%%] %-60s", 100.0 * frac, what.c_str());

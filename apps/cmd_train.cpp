@@ -125,7 +125,8 @@ int cmd_train(int argc, char** argv) {
                  "let a new run replace the run already in --out (kept until the first save)"},
                 {"limit-train", true, "train on the first N training images only (N >= 2)"},
                 {"limit-test", true, "test on the first N test images only (N >= 1)"},
-                {"threads", true, "CPU threads (default: all cores)"}});
+                {"threads", true, "CPU threads (default: all cores)"},
+                cli::device_flag_spec()});
   if (f.help()) {
     std::printf(
         "%s",
@@ -202,7 +203,8 @@ int cmd_train(int argc, char** argv) {
   cfg.overwrite = f.has("overwrite");
   SL_CHECK_USAGE(!(cfg.overwrite && cfg.resume),
                  "--overwrite starts a new run; it does not go with --resume");
-  parse_model_name(cfg.model);  // a bad name is a usage error before any data is read
+  parse_model_name(cfg.model);                // a bad name is a usage error before any data is read
+  cfg.device = cli::device_flag(f, "train");  // exit 1 naming why, before any data is read
   // A resumed run reads its old data folder unless --data says otherwise.
   std::string data = f.str("data");
   if (data.empty() && cfg.resume && !cfg.data_dir.empty() &&
@@ -214,11 +216,14 @@ int cmd_train(int argc, char** argv) {
 
   Progress progress;
   std::printf("training %s on CIFAR-10 from %s: %s, batch %lld, %s lr %g, momentum %g%s, wd %g, "
-              "seed %llu, threads %d; output in %s\n",
+              "seed %llu, %s; output in %s\n",
               cfg.model.c_str(), cfg.data_dir.c_str(), plural(cfg.epochs, "epoch").c_str(),
               (long long)cfg.batch, cfg.schedule.c_str(), (double)cfg.lr, (double)cfg.momentum,
               cfg.nesterov ? " (Nesterov)" : "", (double)cfg.weight_decay,
-              (unsigned long long)cfg.seed, omp_get_max_threads(), cfg.out_dir.c_str());
+              (unsigned long long)cfg.seed,
+              cfg.device == Device::cpu ? str_cat("threads ", omp_get_max_threads()).c_str()
+                                        : "device cuda",
+              cfg.out_dir.c_str());
   TrainHooks hooks;
   hooks.stop = &g_stop;
   hooks.on_step = [&](const StepProgress& p) { progress.step(p); };

@@ -11,14 +11,19 @@
 
 namespace sl {
 
-bool cuda_available() {
+// Asked once per process: the answer cannot change while it runs.
+std::string device_unavailable_reason(Device d) {
+  if (d == Device::cpu) return "";
 #ifdef SL_WITH_CUDA
-  static const bool present = cuda::device_present();
-  return present;
+  static const std::string why = cuda::unavailable_reason();
+  return why;
 #else
-  return false;
+  return "device cuda: this build has no CUDA backend (nvcc was not found at configure time); "
+         "use --device cpu, or install the CUDA toolkit and rebuild (docs/cuda.md)";
 #endif
 }
+
+bool cuda_available() { return device_unavailable_reason(Device::cuda).empty(); }
 
 namespace {
 const Backend* g_override[2] = {nullptr, nullptr};  // [Device], set by tests only
@@ -35,13 +40,12 @@ void override_backend_for_testing(Device d, const Backend* table) { g_override[(
 const Backend& backend(Device d) {
   if (const Backend* b = g_override[(int)d]) return *b;
   if (d == Device::cpu) return cpu::table();
+  const std::string why = device_unavailable_reason(d);
+  if (!why.empty()) throw Error(why);
 #ifdef SL_WITH_CUDA
-  SL_CHECK(cuda_available(), "device cuda: no CUDA GPU was found on this machine",
-           "; use --device cpu");
   return cuda::table();
 #else
-  throw Error("device cuda: this build has no CUDA backend (nvcc was not found at configure "
-              "time); use --device cpu, or install the CUDA toolkit and rebuild");
+  throw Error("device cuda: unreachable");  // device_unavailable_reason said why above
 #endif
 }
 

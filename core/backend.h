@@ -6,6 +6,7 @@
 // Not here: broadcasting rules, autograd, shape checks (those live in ops).
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace sl {
 
@@ -60,6 +61,13 @@ struct ShuffleShape {
   int64_t N, C, G, HW;
 };
 
+// One SGD-with-momentum update over n contiguous floats (nn/optim.h has the rule).
+struct SgdShape {
+  int64_t n;
+  float lr, momentum, weight_decay;
+  bool nesterov;
+};
+
 // Every backend provides this table; null entries are unsupported ops, and SL_KERNEL
 // (below) turns a call of one into a clear error. One pointer convention for every entry:
 // a float* points at the operand's first element (Tensor::data()); contiguous operands are
@@ -105,12 +113,19 @@ struct Backend {
   void (*avgpool2d_backward)(float* dx, const float* dout, const Pool2dShape& s);
   // one-pass channel shuffle permutation
   void (*channel_shuffle)(float* out, const float* x, const ShuffleShape& s);
+  // the optimiser, in place: w, buf [n] updated from g [n]; buf null when momentum is 0
+  void (*sgd_update)(float* w, float* buf, const float* g, const SgdShape& s);
 };
 
 // The registry (core/backend.cpp): the only place that knows whether CUDA was compiled in.
 const Backend& backend(Device d);
-bool cuda_available();  // compiled with CUDA and a device is present
+bool cuda_available();  // compiled with CUDA and a driver and a device are present
 const char* device_name(Device d);
+// Why device d cannot be used here, "" when it can. For cuda, one of: the build has no
+// CUDA backend; no NVIDIA driver was found (libcuda missing or too old for the runtime);
+// the driver found no device (or CUDA_VISIBLE_DEVICES hides them all); each message says
+// what to do next. backend(d) throws sl::Error with this same message.
+std::string device_unavailable_reason(Device d);
 
 // The one way ops reach a kernel: SL_KERNEL(device, entry)(args...) looks `entry` up in the
 // device's table and, when the backend leaves it null, throws sl::Error

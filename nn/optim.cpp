@@ -1,12 +1,15 @@
-// nn/optim.cpp - SGD (momentum, Nesterov, weight decay off 1-D parameters) as one plain
-// loop per parameter, and the learning-rate schedules as small closed-form functions of
-// the step, so a resumed run needs only the step number to continue its schedule.
+// nn/optim.cpp - SGD (momentum, Nesterov, weight decay off 1-D parameters) as one backend
+// kernel call per parameter (sgd_update, on the parameter's device), and the learning-rate
+// schedules as small closed-form functions of the step, so a resumed run needs only the
+// step number to continue its schedule.
 // Not here: gradient computation (core/autograd.cpp), the training loop (nn/train.cpp).
 #include "nn/optim.h"
 
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
+
+#include "core/backend.h"
 
 namespace sl {
 
@@ -18,9 +21,13 @@ Sgd::Sgd(std::vector<std::pair<std::string, Tensor>> named_params, const SgdPara
            ") and weight_decay (", p.weight_decay, ") must be >= 0");
   SL_CHECK(!p.nesterov || p.momentum > 0.f, "Sgd: Nesterov needs momentum > 0");
   for (auto& [name, t] : params_) {
-    SL_CHECK(t.defined() && t.device() == Device::cpu && t.is_contiguous(), "Sgd: parameter '",
-             name, "' must be a contiguous CPU tensor (training runs on the CPU backend)");
-    bufs_.push_back(p.momentum > 0.f ? Tensor::zeros(t.shape()) : Tensor());
+    SL_CHECK(t.defined() && t.is_contiguous(), "Sgd: parameter '", name,
+             "' must be a contiguous tensor");
+    SL_CHECK(t.device() == params_.front().second.device(), "Sgd: parameter '", name, "' is on ",
+             device_name(t.device()), " but '", params_.front().first, "' is on ",
+             device_name(params_.front().second.device()),
+             "; move the whole model first (Module::to)");
+    bufs_.push_back(p.momentum > 0.f ? Tensor::zeros(t.shape(), t.device()) : Tensor());
   }
 }
 
@@ -28,26 +35,23 @@ bool Sgd::decays(size_t i) const {
   return p_.weight_decay > 0.f && (p_.decay_1d || params_[i].second.dim() > 1);
 }
 
+// The update itself is a backend kernel (core/cpu/optim.cpp, core/cuda/optim.cu), so the
+// parameters, gradients and buffers never leave their device.
 void Sgd::step() {
-  const float lr = p_.lr, mu = p_.momentum;
   for (size_t i = 0; i < params_.size(); ++i) {
     const Tensor& t = params_[i].second;
     const Tensor g_t = t.grad();
     if (!g_t.defined()) continue;
     const Tensor gc = g_t.contiguous();
-    const float wd = decays(i) ? p_.weight_decay : 0.f;
-    float* w = t.data();
-    const float* g = gc.data();
-    float* buf = mu > 0.f ? bufs_[i].data() : nullptr;
-    const int64_t n = t.numel();
-    for (int64_t k = 0; k < n; ++k) {
-      float d = g[k] + wd * w[k];
-      if (buf) {
-        buf[k] = mu * buf[k] + d;
-        d = p_.nesterov ? d + mu * buf[k] : buf[k];
-      }
-      w[k] -= lr * d;
-    }
+    SL_CHECK(gc.device() == t.device(), "Sgd: the gradient of '", params_[i].first, "' is on ",
+             device_name(gc.device()), " but the parameter is on ", device_name(t.device()));
+    const SgdShape s{.n = t.numel(),
+                     .lr = p_.lr,
+                     .momentum = p_.momentum,
+                     .weight_decay = decays(i) ? p_.weight_decay : 0.f,
+                     .nesterov = p_.nesterov};
+    float* buf = p_.momentum > 0.f ? bufs_[i].data() : nullptr;
+    SL_KERNEL(t.device(), sgd_update)(t.data(), buf, gc.data(), s);
   }
 }
 

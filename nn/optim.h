@@ -1,8 +1,8 @@
 // nn/optim.h - the optimiser and the learning-rate schedules of the training recipe:
 // SGD with momentum, Nesterov and decoupled-from-BatchNorm weight decay (PyTorch's update
 // rule, step for step), its momentum buffers as a StateDict for checkpoints, and the
-// cosine and one-cycle schedules with warm-up. Not here: the loop that calls them
-// (nn/train.h). CPU tensors only.
+// cosine and one-cycle schedules with warm-up. The update runs on the parameters' device
+// (the sgd_update kernel of core/backend.h). Not here: the loop that calls them (nn/train.h).
 #pragma once
 #include <string>
 #include <utility>

@@ -58,6 +58,12 @@ int64_t count_correct(const Tensor& logits, const std::vector<int>& labels) {
   const Tensor l = logits.detach().contiguous();
   SL_CHECK(l.dim() == 2 && l.size(0) == (int64_t)labels.size(), "count_correct: logits are ",
            shape_str(l.shape()), " for ", labels.size(), " labels");
+  if (l.device() != Device::cpu) {  // arg-max and compare on the device; one number comes back
+    NoGradGuard no_grad;
+    const Tensor y = Tensor::from_data(std::vector<float>(labels.begin(), labels.end()),
+                                       {(int64_t)labels.size()}, l.device());
+    return (int64_t)sum(eq(argmax(l, 1), y)).item();
+  }
   const std::vector<float> v = l.to_vector();
   const int64_t N = l.size(0), K = l.size(1);
   int64_t correct = 0;
@@ -80,7 +86,7 @@ double evaluate(Module& model, const Cifar10& data, int64_t batch, std::vector<f
   int64_t correct = 0;
   Batch b;
   while (loader.next(b)) {
-    const Tensor out = model(b.x);
+    const Tensor out = model(b.x.to(model.device()));
     correct += count_correct(out, b.y);
     if (logits) {
       const std::vector<float> v = out.to_vector();
@@ -120,6 +126,8 @@ void check_same_recipe(const TrainConfig& saved, const TrainConfig& now,
 }
 
 void check_config(const TrainConfig& c) {
+  const std::string why = device_unavailable_reason(c.device);  // a runtime error, not usage
+  SL_CHECK(why.empty(), "train --device ", device_name(c.device), ": ", why);
   SL_CHECK_USAGE(c.epochs >= 1, "--epochs must be at least 1, it is ", c.epochs);
   SL_CHECK_USAGE(c.batch >= 2, "--batch must be at least 2 (BatchNorm needs two images), it is ",
                  c.batch);
@@ -200,6 +208,7 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
            train_set.size());
 
   std::unique_ptr<Module> model = make_model(cfg.model, "cifar", kCifarClasses, cfg.seed);
+  model->to(cfg.device);  // initialised on the CPU (same weights on every device), then moved
   Sgd opt(model->named_parameters(), {.lr = cfg.lr,
                                       .momentum = cfg.momentum,
                                       .nesterov = cfg.nesterov,
@@ -275,7 +284,8 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
       const int64_t g = epoch * steps + st.step;
       const float lr = lr_at(cfg.schedule, g, total, cfg.lr);
       opt.set_lr(lr);
-      const Tensor logits = (*model)(b.x);
+      const Tensor logits =
+          (*model)(b.x.to(cfg.device));  // the images to the device (labels: in the loss)
       const Tensor loss = cross_entropy(logits, b.y, ce);
       const float L = loss.item();
       if (!std::isfinite(L))

@@ -37,8 +37,10 @@ struct TrainConfig {
   int64_t limit_train = -1;           // use the first N training / test images (-1: all)
   int64_t limit_test = -1;
   int64_t eval_batch = 500;
-  bool resume = false;     // continue the run saved in out_dir
-  bool overwrite = false;  // a new run may replace the run already in out_dir
+  bool resume = false;          // continue the run saved in out_dir
+  bool overwrite = false;       // a new run may replace the run already in out_dir
+  Device device = Device::cpu;  // where the model, loss, metrics and update run (not saved:
+                                // a run may resume on another device, equal up to rounding)
 };
 
 // [SECTION] reports
@@ -105,7 +107,8 @@ void check_new_run_folder(const TrainConfig& cfg);
 double evaluate(Module& model, const Cifar10& data, int64_t batch = 500,
                 std::vector<float>* logits = nullptr);
 
-// Correct predictions in logits [N, K] (the arg-max of each row, first on ties).
+// Correct predictions in logits [N, K] (the arg-max of each row, first on ties). Logits on
+// a device are compared there (only the count comes back; a NaN row counts as its NaN's class).
 int64_t count_correct(const Tensor& logits, const std::vector<int>& labels);
 
 // [SECTION] checkpoints (nn/checkpoint.cpp)

@@ -65,4 +65,6 @@ void avgpool2d_backward_reference(float* dx, const float* dout, const Pool2dShap
 void channel_shuffle(float* out, const float* x, const ShuffleShape& s);
 void channel_shuffle_reference(float* out, const float* x, const ShuffleShape& s);
 
+void sgd_update(float* w, float* buf, const float* g, const SgdShape& s);
+
 }  // namespace sl::cpu

@@ -88,7 +88,7 @@ __global__ void backward_kernel(float* dx, float* dgamma, float* dbeta, const fl
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s) {
   if (s.C <= 0) return;
   stats_kernel<<<(unsigned)s.C, kThreads>>>(mean, var, x, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("batchnorm stats_kernel");
 }
 
 // x [N, C, HW] -> out [N, C, HW]
@@ -97,7 +97,7 @@ void batchnorm_forward(float* out, const float* x, const float* mean, const floa
   int64_t n = s.N * s.C * s.HW;
   if (n <= 0) return;
   forward_kernel<<<grid_for(n), kThreads>>>(out, x, mean, invstd, gamma, beta, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("batchnorm forward_kernel");
 }
 
 // dout, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C]; any output may be null.
@@ -106,7 +106,7 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
                         const BatchNormShape& s) {
   if (s.C <= 0) return;
   backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("batchnorm backward_kernel");
 }
 
 }  // namespace sl::cuda

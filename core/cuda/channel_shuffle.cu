@@ -25,7 +25,7 @@ void channel_shuffle(float* out, const float* x, const ShuffleShape& s) {
   int64_t n = s.N * s.C * s.HW;
   if (n <= 0) return;
   shuffle_kernel<<<grid_for(n), kThreads>>>(out, x, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("shuffle_kernel");
 }
 
 }  // namespace sl::cuda

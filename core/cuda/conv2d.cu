@@ -96,8 +96,9 @@ __global__ void backward_weight_kernel(float* dw, const float* dout, const float
 void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s) {
   int64_t n = s.N * s.C_out * s.H_out * s.W_out;
   if (n <= 0) return;
+  if (conv2d_forward_fast(out, x, w, s)) return;  // SL_CUDA_FAST=1 only (never run yet)
   forward_kernel<<<grid_for(n), kThreads>>>(out, x, w, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("conv2d forward_kernel");
 }
 
 // dout [N, C_out, H_out, W_out], w [C_out, C_in/G, K, K] -> dx [N, C_in, H, W].
@@ -105,7 +106,7 @@ void conv2d_backward_input(float* dx, const float* dout, const float* w, const C
   int64_t n = s.N * s.C_in * s.H * s.W;
   if (n <= 0) return;
   backward_input_kernel<<<grid_for(n), kThreads>>>(dx, dout, w, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("conv2d backward_input_kernel");
 }
 
 // dout [N, C_out, H_out, W_out], x [N, C_in, H, W] -> dw [C_out, C_in/G, K, K] (overwritten).
@@ -115,7 +116,7 @@ void conv2d_backward_weight(float* dw, const float* dout, const float* x, const 
   SL_CHECK(weights < (1ll << 31), "cuda conv2d_backward_weight: ", weights,
            " weights exceed the grid");
   backward_weight_kernel<<<(unsigned)weights, kThreads>>>(dw, dout, x, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("conv2d backward_weight_kernel");
 }
 
 }  // namespace sl::cuda

@@ -1,7 +1,9 @@
 // core/cuda/cuda_check.h - CUDA plumbing shared by every core/cuda/*.cu file:
 // SL_CUDA_CHECK, which turns any failed CUDA call into an sl::Error naming the call,
-// the place and cudaGetErrorString; and the launch helpers (grid size, grid-stride
-// index). Not included by host-only code: core/cuda/kernels.h is the public side.
+// the place and cudaGetErrorString; SL_CUDA_LAUNCHED, the check after every kernel launch
+// (with SL_CUDA_SYNC=1 it also waits for the kernel, so a fault is reported at the kernel
+// that made it); and the launch helpers (grid size, grid-stride index). Not included by
+// host-only code: core/cuda/kernels.h is the public side.
 #pragma once
 #include <cuda_runtime.h>
 
@@ -10,16 +12,29 @@
 
 #include "core/error.h"
 
-// SL_CUDA_CHECK(cudaMalloc(&p, bytes)); after a kernel launch: SL_CUDA_CHECK(cudaGetLastError()).
+// SL_CUDA_CHECK(cudaMalloc(&p, bytes)). Kernels run asynchronously, so a copy can be the
+// first call to see an earlier kernel's fault: the message says how to find that kernel.
 #define SL_CUDA_CHECK(call)                                                                \
   do {                                                                                     \
     cudaError_t sl_err_ = (call);                                                          \
     if (sl_err_ != cudaSuccess)                                                            \
       throw ::sl::Error(::sl::str_cat("CUDA error: ", #call, " failed at ", __FILE__, ":", \
-                                      __LINE__, ": ", cudaGetErrorString(sl_err_)));       \
+                                      __LINE__, ": ", cudaGetErrorString(sl_err_),         \
+                                      ::sl::cuda::sync_hint()));                           \
   } while (0)
 
+// After every launch: kernel<<<grid, block>>>(...); SL_CUDA_LAUNCHED("kernel");
+#define SL_CUDA_LAUNCHED(kernel_name) ::sl::cuda::check_launch(kernel_name, __FILE__, __LINE__)
+
 namespace sl::cuda {
+
+// SL_CUDA_SYNC=1 in the environment (read once): synchronize after every launch.
+bool sync_after_launch();
+// "" under SL_CUDA_SYNC=1, else the advice to rerun with it (for error messages).
+const char* sync_hint();
+// Throws sl::Error naming `kernel` when its launch failed or, under SL_CUDA_SYNC=1, when
+// it faulted while running (core/cuda/memory.cu).
+void check_launch(const char* kernel, const char* file, int line);
 
 constexpr int kThreads = 256;  // threads per block for the one-thread-per-element kernels
 

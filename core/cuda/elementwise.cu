@@ -86,7 +86,7 @@ __global__ void relu_backward_kernel(float* dx, const float* dout, const float* 
 void fill(float* out, int64_t n, float value) {
   if (n <= 0) return;
   fill_kernel<<<grid_for(n), kThreads>>>(out, n, value);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("fill_kernel");
 }
 
 // out[out_layout] = x[x_layout]; both layouts have the same shape [d0..dn-1].
@@ -94,14 +94,14 @@ void copy_strided(float* out, const Layout& out_layout, const float* x, const La
   int64_t n = numel_of(x_layout);
   if (n <= 0) return;
   copy_strided_kernel<<<grid_for(n), kThreads>>>(out, out_layout, x, x_layout, n);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("copy_strided_kernel");
 }
 
 // out [n] = op(x [n])
 void unary(UnaryOp op, float* out, const float* x, int64_t n) {
   if (n <= 0) return;
   unary_kernel<<<grid_for(n), kThreads>>>(op, out, x, n);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("unary_kernel");
 }
 
 // out [shape] (contiguous) = a [shape via la] op b [shape via lb]; broadcast dims have stride 0.
@@ -110,14 +110,14 @@ void binary(BinaryOp op, float* out, const float* a, const Layout& la, const flo
   int64_t n = numel_of(la);
   if (n <= 0) return;
   binary_kernel<<<grid_for(n), kThreads>>>(op, out, a, la, b, lb, n);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("binary_kernel");
 }
 
 // dx [n] = x > 0 ? dout : 0
 void relu_backward(float* dx, const float* dout, const float* x, int64_t n) {
   if (n <= 0) return;
   relu_backward_kernel<<<grid_for(n), kThreads>>>(dx, dout, x, n);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("relu_backward_kernel");
 }
 
 }  // namespace sl::cuda

@@ -4,12 +4,16 @@
 // without nvcc. Pointers are device pointers, except the host side of the copies.
 // Not an API for users: go through sl::backend(Device::cuda) or the Tensor ops.
 #pragma once
+#include <string>
+
 #include "core/backend.h"
 
 namespace sl::cuda {
 
 const Backend& table();
-bool device_present();  // at least one CUDA device is visible; never throws
+// "" when a driver and a usable device are present; otherwise why not (no driver, no
+// device, a GPU older than the compiled architectures). Never throws; asks once per call.
+std::string unavailable_reason();
 
 float* alloc(int64_t n);
 void free(float* p);
@@ -30,6 +34,9 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s);
 void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s);
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s);
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s);
+// The fast forward kernels (core/cuda/conv2d_fast.cu, 1x1 and depthwise 3x3), used only under
+// SL_CUDA_FAST=1 until validated on a GPU; false when they do not cover the shape.
+bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2dShape& s);
 
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s);
 void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
@@ -44,5 +51,7 @@ void avgpool2d_forward(float* out, const float* x, const Pool2dShape& s);
 void avgpool2d_backward(float* dx, const float* dout, const Pool2dShape& s);
 
 void channel_shuffle(float* out, const float* x, const ShuffleShape& s);
+
+void sgd_update(float* w, float* buf, const float* g, const SgdShape& s);
 
 }  // namespace sl::cuda

@@ -51,7 +51,7 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s) {
            65535 * kTile, " rows); split the product");
   dim3 grid((unsigned)tiles_n, (unsigned)tiles_m, (unsigned)std::min<int64_t>(s.B, 65535));
   matmul_kernel<<<grid, dim3(kTile, kTile)>>>(out, a, b, s, b_stride);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("matmul_kernel");
 }
 
 }  // namespace sl::cuda

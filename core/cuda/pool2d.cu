@@ -99,7 +99,7 @@ void maxpool2d_forward(float* out, int32_t* idx, const float* x, const Pool2dSha
   int64_t n = s.N * s.C * s.H_out * s.W_out;
   if (n <= 0) return;
   maxpool_forward_kernel<<<grid_for(n), kThreads>>>(out, idx, x, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("maxpool_forward_kernel");
 }
 
 // dout, idx [N, C, H_out, W_out] -> dx [N, C, H, W]
@@ -107,7 +107,7 @@ void maxpool2d_backward(float* dx, const float* dout, const int32_t* idx, const 
   int64_t n = s.N * s.C * s.H * s.W;
   if (n <= 0) return;
   maxpool_backward_kernel<<<grid_for(n), kThreads>>>(dx, dout, idx, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("maxpool_backward_kernel");
 }
 
 // x [N, C, H, W] -> out [N, C, H_out, W_out]
@@ -115,7 +115,7 @@ void avgpool2d_forward(float* out, const float* x, const Pool2dShape& s) {
   int64_t n = s.N * s.C * s.H_out * s.W_out;
   if (n <= 0) return;
   avgpool_forward_kernel<<<grid_for(n), kThreads>>>(out, x, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("avgpool_forward_kernel");
 }
 
 // dout [N, C, H_out, W_out] -> dx [N, C, H, W]
@@ -123,7 +123,7 @@ void avgpool2d_backward(float* dx, const float* dout, const Pool2dShape& s) {
   int64_t n = s.N * s.C * s.H * s.W;
   if (n <= 0) return;
   avgpool_backward_kernel<<<grid_for(n), kThreads>>>(dx, dout, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("avgpool_backward_kernel");
 }
 
 }  // namespace sl::cuda

@@ -39,7 +39,7 @@ void reduce(ReduceOp op, float* out, const float* x, const ReduceShape& s) {
   int64_t n = s.outer * s.inner;
   if (n <= 0) return;
   reduce_kernel<<<grid_for(n), kThreads>>>(op, out, x, s);
-  SL_CUDA_CHECK(cudaGetLastError());
+  SL_CUDA_LAUNCHED("reduce_kernel");
 }
 
 }  // namespace sl::cuda

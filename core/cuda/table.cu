@@ -1,6 +1,8 @@
 // core/cuda/table.cu - the CUDA backend's entry in the kernel table of core/backend.h
-// (every entry is implemented), and device_present(), which the registry asks before
-// handing the table out. Twin: core/cpu/table.cpp.
+// (every entry is implemented), and unavailable_reason(), which the registry asks
+// before handing the table out. Twin: core/cpu/table.cpp.
+#include <cstdlib>
+
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/kernels.h"
 
@@ -32,20 +34,44 @@ const Backend& table() {
       .avgpool2d_forward = avgpool2d_forward,
       .avgpool2d_backward = avgpool2d_backward,
       .channel_shuffle = channel_shuffle,
+      .sgd_update = sgd_update,
   };
   return b;
 }
 
 // No SL_CUDA_CHECK here on purpose: "no driver" and "no device" are answers, not errors,
-// and this must never throw. The failed query's error is cleared so it cannot surface later.
-bool device_present() {
+// and this must never throw. A failed query's error is cleared so it cannot surface later.
+// The runtime (libcudart) is linked, but the driver (libcuda) is loaded by the runtime at
+// the first call: without it, cudaGetDeviceCount says cudaErrorInsufficientDriver.
+std::string unavailable_reason() {
   int count = 0;
-  cudaError_t err = cudaGetDeviceCount(&count);
-  if (err != cudaSuccess) {
-    (void)cudaGetLastError();
-    return false;
+  const cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess) (void)cudaGetLastError();
+  if (err == cudaErrorInsufficientDriver)
+    return str_cat("device cuda: no NVIDIA driver was found (or it is older than this build's "
+                   "CUDA runtime ",
+                   CUDART_VERSION / 1000, ".", CUDART_VERSION % 1000 / 10,
+                   "): cudaGetDeviceCount says \"", cudaGetErrorString(err),
+                   "\"; install or update the driver (nvidia-smi must work), or use --device cpu");
+  if (err == cudaErrorNoDevice || (err == cudaSuccess && count == 0)) {
+    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+    return str_cat("device cuda: the NVIDIA driver is installed but found no CUDA device",
+                   visible ? str_cat(" (CUDA_VISIBLE_DEVICES=\"", visible, "\" may hide it)") : "",
+                   "; check nvidia-smi, or use --device cpu");
   }
-  return count > 0;
+  if (err != cudaSuccess)
+    return str_cat("device cuda: the NVIDIA driver could not start: cudaGetDeviceCount says \"",
+                   cudaGetErrorString(err), "\"; check nvidia-smi, or use --device cpu");
+  int dev = 0, major = 0, minor = 0;
+  (void)cudaGetDevice(&dev);
+  if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) == cudaSuccess &&
+      cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) == cudaSuccess &&
+      major < 8)
+    return str_cat("device cuda: GPU ", dev, " has compute capability ", major, ".", minor,
+                   ", but this build has kernels for 8.0 and newer only (CUDA_ARCHITECTURES in "
+                   "core/CMakeLists.txt); use --device cpu");
+  (void)cudaGetLastError();
+  return "";
 }
 
 }  // namespace sl::cuda
