@@ -105,6 +105,10 @@ struct Backend {
   void (*avgpool2d_backward)(float* dx, const float* dout, const Pool2dShape& s);
   // one-pass channel shuffle permutation
   void (*channel_shuffle)(float* out, const float* x, const ShuffleShape& s);
+  // out[out_layout] += x[x_layout], same shape, any strides on both sides (autograd sums a
+  // gradient into a slice of another with it). Optional: null makes autograd add out of place.
+  void (*accumulate_strided)(float* out, const Layout& out_layout, const float* x,
+                             const Layout& x_layout);
 };
 
 // The registry (core/backend.cpp): the only place that knows whether CUDA was compiled in.

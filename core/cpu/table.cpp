@@ -31,6 +31,7 @@ const Backend& table() {
       .avgpool2d_forward = avgpool2d_forward,
       .avgpool2d_backward = avgpool2d_backward,
       .channel_shuffle = channel_shuffle,
+      .accumulate_strided = accumulate_strided,
   };
   return b;
 }

@@ -32,6 +32,7 @@ const Backend& table() {
       .avgpool2d_forward = avgpool2d_forward,
       .avgpool2d_backward = avgpool2d_backward,
       .channel_shuffle = channel_shuffle,
+      .accumulate_strided = nullptr,  // autograd adds out of place instead
   };
   return b;
 }
