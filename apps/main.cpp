@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include <unistd.h>
+
 #include "apps/commands.h"
 #include "core/error.h"
 
@@ -47,6 +49,10 @@ bool display_present() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Idle OpenMP threads sleep instead of spinning (spinning collapses throughput on shared
+  // cores). libgomp reads its environment before main, so set it and start again once.
+  if (!std::getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "passive", 0) == 0)
+    execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
   if (argc < 2) {
 #ifdef SL_HAVE_VIZ
     if (display_present()) {

@@ -1,7 +1,8 @@
 // core/autograd.cpp - the reverse-mode engine: record() attaches a Node to an op's
 // output, backward() walks the graph in reverse topological order and sums the
-// gradients of tensors used more than once. Gradients are never modified in place,
-// so a gradient may safely alias dout. Not here: any op's derivative (each op
+// gradients of tensors used more than once: in place into a gradient it allocated itself,
+// never into one an op returned (that may alias dout); narrow's gradient goes straight into
+// the slice of its input's gradient. Not here: any op's derivative (each op
 // writes its own backward next to its forward).
 #include <unordered_map>
 #include <unordered_set>
@@ -12,7 +13,65 @@ namespace sl {
 
 namespace {
 thread_local bool g_grad_enabled = true;
+
+// dst += src in place (dst a view into a gradient the engine owns; same shape as src).
+void accumulate_into(const Tensor& dst, const Tensor& src) {
+  if (backend(dst.device()).accumulate_strided != nullptr) {
+    SL_KERNEL(dst.device(), accumulate_strided)(dst.data(), dst.layout(), src.data(), src.layout());
+  } else {  // a backend without the entry: add out of place, then copy back
+    const Tensor sum = add(dst, src);
+    SL_KERNEL(dst.device(), copy_strided)(dst.data(), dst.layout(), sum.data(), sum.layout());
+  }
 }
+
+// The gradients backward() has gathered so far, one per tensor. A gradient the engine made
+// itself (owned) is referenced by nothing else, so later ones are added into it in place; one
+// an op returned may alias dout or another tensor, so the first sum into it is a new tensor.
+struct GradSlots {
+  std::unordered_map<TensorImpl*, Tensor> grads;
+  std::unordered_set<TensorImpl*> owned;
+
+  // grads[in] += g
+  void add_full(const Tensor& in, const Tensor& g) {
+    auto [slot, fresh] = grads.try_emplace(in.impl(), g);
+    if (fresh) return;
+    if (owned.count(in.impl())) {
+      accumulate_into(slot->second, g);
+    } else {
+      slot->second = add(slot->second, g);
+      owned.insert(in.impl());
+    }
+  }
+  // grads[in].narrow(d, start, g.size(d)) += g: narrow's backward without a zero-padded
+  // full-size gradient per slice (a V2 unit's channel split sends two halves back here).
+  void add_slice(const Tensor& in, int64_t d, int64_t start, const Tensor& g) {
+    auto it = grads.find(in.impl());
+    if (it == grads.end()) {
+      Tensor full = Tensor::zeros(in.shape(), g.device());
+      const Tensor part = full.narrow(d, start, g.size(d));
+      SL_KERNEL(g.device(), copy_strided)(part.data(), part.layout(), g.data(), g.layout());
+      grads.emplace(in.impl(), full);
+      owned.insert(in.impl());
+      return;
+    }
+    if (!owned.count(in.impl())) {
+      it->second = it->second.clone();  // contiguous and ours
+      owned.insert(in.impl());
+    }
+    accumulate_into(it->second.narrow(d, start, g.size(d)), g);
+  }
+  // Removes and returns t's gradient (undefined when none arrived).
+  Tensor take(TensorImpl* t) {
+    auto g = grads.find(t);
+    if (g == grads.end()) return {};
+    Tensor dt = std::move(g->second);
+    grads.erase(g);
+    owned.erase(t);
+    return dt;
+  }
+};
+
+}  // namespace
 bool grad_enabled() { return g_grad_enabled; }
 NoGradGuard::NoGradGuard() : prev(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = prev; }
@@ -91,29 +150,32 @@ void Tensor::backward(const Tensor& dout) const {
     }
   }
 
-  std::unordered_map<TensorImpl*, Tensor> grads;
-  grads[impl_.get()] = dout;
+  GradSlots slots;
+  slots.grads[impl_.get()] = dout;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     TensorImpl* t = *it;
-    auto g = grads.find(t);
-    if (g == grads.end()) continue;
-    Tensor dt = g->second;
-    grads.erase(g);
+    Tensor dt = slots.take(t);
+    if (!dt.defined()) continue;
     if (!t->node) {  // a leaf: accumulate into .grad (out of place)
       Tensor acc = t->grad ? add(Tensor(t->grad), dt) : dt;
       t->grad = acc.impl_ptr();
       continue;
     }
-    std::vector<Tensor> dins = t->node->backward(dt);
-    SL_CHECK(dins.size() == t->node->inputs.size(), "backward of ", t->node->op, " returned ",
-             dins.size(), " gradients for ", t->node->inputs.size(), " inputs");
+    const Node& node = *t->node;
+    if (node.narrow_dim >= 0) {  // narrow: straight into the slice of its input's gradient
+      if (node.inputs[0].requires_grad())
+        slots.add_slice(node.inputs[0], node.narrow_dim, node.narrow_start, dt);
+      continue;
+    }
+    std::vector<Tensor> dins = node.backward(dt);
+    SL_CHECK(dins.size() == node.inputs.size(), "backward of ", node.op, " returned ", dins.size(),
+             " gradients for ", node.inputs.size(), " inputs");
     for (size_t i = 0; i < dins.size(); ++i) {
-      const Tensor& in = t->node->inputs[i];
+      const Tensor& in = node.inputs[i];
       if (!dins[i].defined() || !in.requires_grad()) continue;
-      SL_CHECK(dins[i].shape() == in.shape(), "backward of ", t->node->op, ": gradient ",
+      SL_CHECK(dins[i].shape() == in.shape(), "backward of ", node.op, ": gradient ",
                shape_str(dins[i].shape()), " for input ", i, " of shape ", shape_str(in.shape()));
-      auto [slot, fresh] = grads.try_emplace(in.impl(), dins[i]);
-      if (!fresh) slot->second = add(slot->second, dins[i]);
+      slots.add_full(in, dins[i]);
     }
   }
 }

@@ -115,6 +115,10 @@ struct Backend {
   void (*channel_shuffle)(float* out, const float* x, const ShuffleShape& s);
   // the optimiser, in place: w, buf [n] updated from g [n]; buf null when momentum is 0
   void (*sgd_update)(float* w, float* buf, const float* g, const SgdShape& s);
+  // out[out_layout] += x[x_layout], same shape, any strides on both sides (autograd sums a
+  // gradient into a slice of another with it). Optional: null makes autograd add out of place.
+  void (*accumulate_strided)(float* out, const Layout& out_layout, const float* x,
+                             const Layout& x_layout);
 };
 
 // The registry (core/backend.cpp): the only place that knows whether CUDA was compiled in.

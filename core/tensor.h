@@ -155,6 +155,10 @@ struct Node {
   const char* op;
   std::vector<Tensor> inputs;
   std::function<std::vector<Tensor>(const Tensor& dout)> backward;
+  // narrow() only: its output is input 0's slice [start, start + length) along narrow_dim.
+  // backward() then adds dout into that slice of the input's gradient in place instead of
+  // calling `backward` (which builds the zero-padded full-size gradient: the reference).
+  int64_t narrow_dim = -1, narrow_start = 0;
 };
 
 bool grad_enabled();

@@ -164,6 +164,10 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
     }
     return std::vector<Tensor>{parts.size() == 1 ? dout : cat(parts, d)};
   });
+  if (out.impl()->node) {  // the engine's fast path: accumulate into the slice (autograd.cpp)
+    out.impl()->node->narrow_dim = d;
+    out.impl()->node->narrow_start = start;
+  }
   return out;
 }
 

@@ -1,16 +1,16 @@
-// core/cpu/elementwise.cpp - fill, strided copy, unary and broadcasting binary kernels,
-// and ReLU's backward. The strided ones coalesce dims first, then take a contiguous fast
+// core/cpu/elementwise.cpp - fill, strided copy and add-into, unary and broadcasting binary
+// kernels, and ReLU's backward. The strided ones coalesce dims first, then take a contiguous fast
 // path (a flat loop the compiler vectorizes) or walk rows of the innermost dim; their
 // reference twins (last section) visit one element at a time through its full multi-index.
 // CUDA twin: core/cuda/elementwise.cu. Not here: broadcasting rules and gradients
 // (core/ops_elementwise.cpp).
 //
 // [SECTION] row iteration over a strided shape
-// [SECTION] fill and copy_strided
+// [SECTION] fill, copy_strided and accumulate_strided
 // [SECTION] unary
 // [SECTION] binary
 // [SECTION] relu_backward
-// [SECTION] reference twins of copy_strided and binary
+// [SECTION] reference twins of copy_strided, accumulate_strided and binary
 #include <cmath>
 #include <cstring>
 
@@ -84,7 +84,7 @@ static void coalesce(Layout* ls[], int n) {
 constexpr int64_t kParallelMin =
     1 << 15;  // below this many elements threads cost more than they save
 
-// [SECTION] fill and copy_strided
+// [SECTION] fill, copy_strided and accumulate_strided
 
 // out [n] = value
 void fill(float* out, int64_t n, float value) {
@@ -119,6 +119,38 @@ void copy_strided(float* out, const Layout& lo_in, const float* x, const Layout&
       std::memcpy(o, xi, (size_t)len * sizeof(float));
     else
       for (int64_t i = 0; i < len; ++i) o[i * so] = xi[i * sx];
+  }
+}
+
+// out[out_layout] += x[x_layout]; both layouts have the same shape [d0..dn-1]. Rows split
+// across threads: each output element is written by one thread, in a fixed order.
+void accumulate_strided(float* out, const Layout& lo_in, const float* x, const Layout& lx_in) {
+  int64_t n = numel_of(lx_in);
+  if (n == 0) return;
+  Layout lo = lo_in, lx = lx_in;
+  if (lx.ndim > 0) {
+    Layout* ls[] = {&lo, &lx};
+    coalesce(ls, 2);
+  }
+  if (dense(lo) && dense(lx)) {
+#pragma omp parallel for if (n > kParallelMin) schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[i] += x[i];
+    return;
+  }
+  if (lx.ndim == 0) {
+    out[0] += x[0];
+    return;
+  }
+  int64_t rows = rows_of(lx), len = lx.shape[lx.ndim - 1];
+  int64_t so = lo.strides[lo.ndim - 1], sx = lx.strides[lx.ndim - 1];
+#pragma omp parallel for if (n > kParallelMin) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* o = out + row_offset(lo, r);
+    const float* xi = x + row_offset(lx, r);
+    if (so == 1 && sx == 1)
+      for (int64_t i = 0; i < len; ++i) o[i] += xi[i];
+    else
+      for (int64_t i = 0; i < len; ++i) o[i * so] += xi[i * sx];
   }
 }
 
@@ -244,7 +276,7 @@ void relu_backward(float* dx, const float* dout, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.f ? dout[i] : 0.f;
 }
 
-// [SECTION] reference twins of copy_strided and binary
+// [SECTION] reference twins of copy_strided, accumulate_strided and binary
 
 // Where element e (row-major flat index over l's shape) sits: sum over dims of index * stride.
 static int64_t element_offset(const Layout& l, int64_t e) {
@@ -260,6 +292,12 @@ static int64_t element_offset(const Layout& l, int64_t e) {
 void copy_strided_reference(float* out, const Layout& lo, const float* x, const Layout& lx) {
   const int64_t n = numel_of(lx);
   for (int64_t e = 0; e < n; ++e) out[element_offset(lo, e)] = x[element_offset(lx, e)];
+}
+
+// out[out_layout] += x[x_layout], element by element.
+void accumulate_strided_reference(float* out, const Layout& lo, const float* x, const Layout& lx) {
+  const int64_t n = numel_of(lx);
+  for (int64_t e = 0; e < n; ++e) out[element_offset(lo, e)] += x[element_offset(lx, e)];
 }
 
 // out [shape] (contiguous) = a [via la] op b [via lb], element by element.

@@ -21,6 +21,10 @@ void unary(UnaryOp op, float* out, const float* x, int64_t n);
 void binary(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
             const Layout& lb);
 void relu_backward(float* dx, const float* dout, const float* x, int64_t n);
+void accumulate_strided(float* out, const Layout& out_layout, const float* x,
+                        const Layout& x_layout);
+void accumulate_strided_reference(float* out, const Layout& out_layout, const float* x,
+                                  const Layout& x_layout);
 void copy_strided_reference(float* out, const Layout& out_layout, const float* x,
                             const Layout& x_layout);
 void binary_reference(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,

@@ -32,6 +32,7 @@ const Backend& table() {
       .avgpool2d_backward = avgpool2d_backward,
       .channel_shuffle = channel_shuffle,
       .sgd_update = sgd_update,
+      .accumulate_strided = accumulate_strided,
   };
   return b;
 }

@@ -35,6 +35,7 @@ const Backend& table() {
       .avgpool2d_backward = avgpool2d_backward,
       .channel_shuffle = channel_shuffle,
       .sgd_update = sgd_update,
+      .accumulate_strided = nullptr,  // autograd adds out of place instead
   };
   return b;
 }

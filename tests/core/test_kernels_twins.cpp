@@ -1,12 +1,14 @@
 // tests/core/test_kernels_twins.cpp - every fast CPU kernel against its plain reference
 // twin (design.md item 4) for batch norm (statistics, forward, backward), pooling (max and
-// average, forward and backward) and the element-wise fast paths (copy_strided and binary,
-// which coalesce dims and take contiguous shortcuts). Random shapes with odd sizes, and
-// operands that start at non-zero offsets inside larger buffers whose guard cells must
-// stay untouched. The matmul, conv and shuffle twins are tested in test_kernels*.cpp.
+// average, forward and backward) and the element-wise fast paths (copy_strided,
+// accumulate_strided and binary, which coalesce dims and take contiguous shortcuts). Random shapes
+// with odd sizes, and operands that start at non-zero offsets inside larger buffers whose guard
+// cells must stay untouched. The matmul, conv and shuffle twins are tested in test_kernels*.cpp.
 #include <algorithm>
 #include <array>
 #include <numeric>
+
+#include <omp.h>
 
 #include "core/cpu/kernels.h"
 #include "tests/core/kernels_check.h"
@@ -209,6 +211,31 @@ TEST_CASE("twins: copy_strided, fast (coalescing, memcpy rows) vs reference, on 
     CHECK(out.values() == out_ref.values());
     CHECK(out.guards_intact());
   }
+}
+
+TEST_CASE("twins: accumulate_strided (autograd's add into a slice) vs reference, threads 1 and 3") {
+  const int saved = omp_get_max_threads();
+  for (const int threads : {1, 3}) {
+    omp_set_num_threads(threads);
+    Dice dice{31};
+    for (int trial = 0; trial < 200; ++trial) {
+      std::vector<int64_t> shape = random_shape(dice);
+      if (trial % 20 == 0) shape = {dice.roll(2, 5), dice.roll(40, 90), 8, dice.roll(9, 17)};
+      int64_t span_x = 0, span_o = 0;
+      const Layout lx = dice.roll(0, 1) ? dense_layout(shape) : random_view(dice, shape, span_x);
+      if (span_x == 0) span_x = numel_of(shape);
+      const Layout lo = random_view(dice, shape, span_o);  // a slice of a gradient
+      const int64_t off = dice.roll(0, 5);
+      Buf x(span_x, off, 800 + trial), out(span_o, off + 1, 900 + trial), out_ref = out;
+      cpu::accumulate_strided(out.p(), lo, x.p(), lx);
+      cpu::accumulate_strided_reference(out_ref.p(), lo, x.p(), lx);
+      CAPTURE(threads);
+      CAPTURE(trial);
+      CHECK(out.values() == out_ref.values());
+      CHECK(out.guards_intact());
+    }
+  }
+  omp_set_num_threads(saved);
 }
 
 TEST_CASE(

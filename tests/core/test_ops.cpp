@@ -212,3 +212,23 @@ TEST_CASE("finite-difference gradient checks") {
   gradcheck([](auto& v) { return mul(v[0].expand({3, 4}), v[1]); }, {r({1, 4}, 1), r({3, 4}, 2)});
   gradcheck([](auto& v) { return add(v[0].chunk(2, 0)[0], v[0].chunk(2, 0)[1]); }, {r({4, 3}, 1)});
 }
+
+// The engine adds narrow's gradient straight into the slice of its input's gradient; the
+// narrow node's own backward (zeros, the slice, zeros, concatenated) is the reference.
+TEST_CASE("narrow: the engine's in-place slice accumulation matches narrow's reference backward") {
+  const Tensor x = rand_tensor({2, 7, 3, 3}, 1).requires_grad_();
+  const Tensor a = rand_tensor({2, 3, 3, 3}, 2), b = rand_tensor({2, 4, 3, 3}, 3);
+  const Tensor c = rand_tensor({2, 7, 3, 3}, 4), d = rand_tensor({2, 2, 3, 3}, 5);
+  // overlapping slices, the whole tensor, and a narrow of a narrow (a slice of a slice)
+  const Tensor p = x.narrow(1, 0, 3), q = x.narrow(1, 3, 4), whole = mul(x, c);
+  const Tensor pp = q.narrow(1, 1, 2);
+  add(add(sum(mul(p, a)), sum(mul(q, b))), add(sum(whole), sum(mul(pp, d)))).backward();
+  // reference: each narrow node's own backward, summed out of place
+  NoGradGuard no_grad;
+  const auto ref = [](const Tensor& view, const Tensor& dview) {
+    return view.impl()->node->backward(dview)[0];
+  };
+  const Tensor expected = add(add(ref(p, a), ref(q, add(b, ref(pp, d)))), c);
+  REQUIRE(x.grad().defined());
+  check_close(x.grad(), expected, 1e-6, 1e-6, "narrow backward");  // same terms, any order
+}
