@@ -143,7 +143,10 @@ BenchResult run_bench(const BenchConfig& cfg,
     for (int& label : y) label = (int)(g.next_u64() % 10);
     const int total = cfg.warmup + cfg.steps;
     int t = 0;
+    int64_t heap = 0, storage = 0;  // allocations inside the steps, summed
     auto step = [&] {
+      const int64_t heap0 = heap_counts().allocations;
+      const int64_t storage0 = cpu_memory_stats().system_allocs;
       opt.set_lr(lr_at(recipe.schedule, t++, total, recipe.lr));
       const Tensor loss = cross_entropy((*model)(x), y);
       const float L = loss.item();
@@ -153,16 +156,16 @@ BenchResult run_bench(const BenchConfig& cfg,
       opt.step();
       opt.zero_grad();
       sync();
+      heap += heap_counts().allocations - heap0;
+      storage += cpu_memory_stats().system_allocs - storage0;
     };
     for (int i = 0; i < cfg.warmup; ++i) step();
-    const HeapCounts h0 = heap_counts();
-    const CpuMemoryStats m0 = cpu_memory_stats();
+    heap = storage = 0;  // count the timed steps only
     r.step = time_it(0, cfg.steps, step);
-    const HeapCounts h1 = heap_counts();
     r.memory = cpu_memory_stats();
     r.heap_counted = heap_counting_linked();
-    r.heap_allocs_per_step = (double)(h1.allocations - h0.allocations) / cfg.steps;
-    r.storage_allocs_per_step = (double)(r.memory.system_allocs - m0.system_allocs) / cfg.steps;
+    r.heap_allocs_per_step = (double)heap / cfg.steps;
+    r.storage_allocs_per_step = (double)storage / cfg.steps;
     r.img_per_s = (double)cfg.batch / (r.step.median_ms / 1e3);
   }
 

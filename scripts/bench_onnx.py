@@ -8,9 +8,9 @@ dependency of the project. Not here: training (bench_torch_train.py).
 
 Needs torch and onnxruntime in one Python. onnxruntime goes into a
 throwaway virtual environment outside the repository:
-    python3 -m venv /work/ortvenv --system-site-packages
-    /work/ortvenv/bin/pip install onnxruntime
-usage: /work/ortvenv/bin/python scripts/bench_onnx.py [--model v2-0.5] [--threads 2] [--json]
+    python3 -m venv ~/ortvenv --system-site-packages
+    ~/ortvenv/bin/pip install onnxruntime
+usage: ~/ortvenv/bin/python scripts/bench_onnx.py [--model v2-0.5] [--threads 2] [--json]
 """
 import argparse
 import json
@@ -21,9 +21,9 @@ import tempfile
 import time
 
 HINT = ("hint: put onnxruntime in a throwaway virtual environment, outside the repository:\n"
-        "    python3 -m venv /work/ortvenv --system-site-packages\n"
-        "    /work/ortvenv/bin/pip install onnxruntime\n"
-        "then run: /work/ortvenv/bin/python scripts/bench_onnx.py --model v2-0.5")
+        "    python3 -m venv ~/ortvenv --system-site-packages\n"
+        "    ~/ortvenv/bin/pip install onnxruntime\n"
+        "then run: ~/ortvenv/bin/python scripts/bench_onnx.py --model v2-0.5")
 try:
     import onnxruntime as ort
 except ImportError as e:
