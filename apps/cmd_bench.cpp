@@ -165,7 +165,8 @@ int cmd_bench(int argc, char** argv) {
                 "allocations per training step after warm-up, and peak memory. Every time is a\n"
                 "median of repeats after a warm-up. Run scripts/bench_torch_train.py with the\n"
                 "same --model, --batch and --threads for PyTorch's numbers; close other\n"
-                "programs first, since a busy machine slows every number.")
+                "programs first, since a busy machine slows every number (where it cannot\n"
+                "be quiet, OMP_WAIT_POLICY=passive keeps waiting threads from spinning).")
             .c_str());
     return 0;
   }
