@@ -9,6 +9,7 @@ int cmd_profile(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_guidelines(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
 #ifdef SL_HAVE_VIZ
 int cmd_gui(int argc, char** argv);
 #endif

@@ -31,6 +31,8 @@ const Command kCommands[] = {
     {"eval", cmd_eval, "test-set accuracy of a weights file (--logits, --json)"},
     {"guidelines", cmd_guidelines,
      "ShuffleNet V2's experiments G1-G4 on this machine, beside the paper's tables"},
+    {"bench", cmd_bench,
+     "training img/s, batch-1 latency, shuffle vs copy GB/s, FMA peak share, heap, RSS"},
 };
 
 void print_help() {

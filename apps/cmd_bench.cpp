@@ -1,0 +1,198 @@
+// apps/cmd_bench.cpp - `shufflelab bench`: how fast this framework trains and infers on this
+// machine, as numbers to set beside PyTorch's (scripts/bench_torch_train.py) and ONNX Runtime's
+// (scripts/bench_onnx.py), and as fractions of this machine's own limits (a copy's bandwidth,
+// the FMA peak). Every number comes from nn/bench's run_bench(); this file only parses flags
+// and prints, as text or as JSON lines (docs/commands.md). Not a timed test: it asserts nothing.
+#include <omp.h>
+
+#include <cstdio>
+#include <string>
+
+#include "apps/cli.h"
+#include "apps/commands.h"
+#include "nn/bench.h"
+#include "nn/models/models.h"
+
+using namespace sl;
+
+namespace {
+
+std::string grouped(int64_t v) {  // 1234567 -> "1,234,567"
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+void print_json(const BenchResult& r, const BenchConfig& c) {
+  auto line = [](cli::Json& j) { std::printf("%s\n", j.end_object().str().c_str()); };
+  {
+    cli::Json j;
+    j.begin_object().key("name").value("train_step").key("model").value(r.model);
+    j.key("batch").value(r.batch).key("threads").value(r.threads).key("params").value(r.params);
+    j.key("img_per_s").value(r.img_per_s).key("step_ms").value(r.step.median_ms);
+    j.key("step_min_ms").value(r.step.min_ms).key("step_max_ms").value(r.step.max_ms);
+    j.key("steps").value(c.steps).key("warmup").value(c.warmup);
+    line(j);
+  }
+  {
+    cli::Json j;
+    j.begin_object().key("name").value("infer").key("model").value(r.model).key("batch").value(1);
+    j.key("threads").value(r.threads).key("latency_ms").value(r.latency.median_ms);
+    j.key("latency_min_ms").value(r.latency.min_ms).key("repeats").value(c.latency_repeats);
+    line(j);
+  }
+  {
+    cli::Json j;
+    j.begin_object().key("name").value("shuffle").key("shape").value(r.shuffle_shape);
+    j.key("groups").value(r.shuffle_groups).key("from_model").value(r.model_has_shuffle);
+    j.key("elements").value(r.shuffle_bytes / 8);
+    j.key("bytes_moved").value(r.shuffle_bytes).key("gb_per_s").value(r.shuffle_gb_per_s);
+    j.key("copy_gb_per_s").value(r.copy_gb_per_s);
+    j.key("fraction_of_copy").value(r.shuffle_gb_per_s / r.copy_gb_per_s);
+    line(j);
+  }
+  {
+    cli::Json j;
+    j.begin_object()
+        .key("name")
+        .value("madds")
+        .key("forward_madds_per_image")
+        .value(r.forward_madds);
+    j.key("train_madds_per_s").value(r.train_madds_per_s);
+    j.key("infer_madds_per_s").value(r.infer_madds_per_s);
+    j.key("fma_gflops_per_thread")
+        .value(r.fma_gflops_per_thread)
+        .key("fma_lanes")
+        .value(r.fma_lanes);
+    j.key("peak_madds_per_s").value(r.peak_madds_per_s);
+    j.key("train_fraction_of_peak").value(r.train_madds_per_s / r.peak_madds_per_s);
+    j.key("infer_fraction_of_peak").value(r.infer_madds_per_s / r.peak_madds_per_s);
+    line(j);
+  }
+  {
+    cli::Json j;
+    j.begin_object().key("name").value("memory").key("heap_counted").value(r.heap_counted);
+    j.key("heap_allocs_per_step").value(r.heap_allocs_per_step);
+    j.key("storage_allocs_per_step").value(r.storage_allocs_per_step);
+    j.key("peak_rss_mb").value(r.peak_rss_mb);
+    j.key("tensor_in_use_bytes").value(r.memory.in_use_bytes);
+    j.key("tensor_cached_bytes").value(r.memory.cached_bytes);
+    j.key("tensor_peak_in_use_bytes").value(r.memory.peak_in_use_bytes);
+    line(j);
+  }
+}
+
+void print_text(const BenchResult& r, const BenchConfig& c) {
+  const double MB = 1024.0 * 1024.0;
+  std::printf("bench %s (cifar variant, 10 classes, %s parameters), batch %lld, %d %s, cpu\n\n",
+              r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch, r.threads,
+              r.threads == 1 ? "thread" : "threads");
+  std::printf("training step   %8.1f img/s   %.2f ms per step (steps %.2f .. %.2f ms)\n",
+              r.img_per_s, r.step.median_ms, r.step.min_ms, r.step.max_ms);
+  std::printf("                forward + cross-entropy + backward + SGD update, the recipe of "
+              "`train`, on one random batch;\n                median of %d timed steps (%d "
+              "untimed first); img/s = batch / median step time\n",
+              c.steps, c.warmup);
+  std::printf("inference       %8.3f ms        batch 1, eval mode, no autograd graph; median of "
+              "%d after %d warm-up (fastest %.3f ms)\n",
+              r.latency.median_ms, c.latency_repeats, c.latency_warmup, r.latency.min_ms);
+  std::printf("channel shuffle %8.1f GB/s      copy of the same bytes: %.1f GB/s; shuffle = %.0f%% "
+              "of copy\n",
+              r.shuffle_gb_per_s, r.copy_gb_per_s, 100.0 * r.shuffle_gb_per_s / r.copy_gb_per_s);
+  std::printf("                input %s, %lld groups (%s at this batch); "
+              "GB/s = bytes moved (read + write = %.1f MB) / median time of %d\n",
+              shape_str(r.shuffle_shape).c_str(), (long long)r.shuffle_groups,
+              r.model_has_shuffle ? "the model's first shuffle"
+                                  : "no shuffle in it: the stem's output",
+              (double)r.shuffle_bytes / MB, c.shuffle_repeats);
+  std::printf("multiply-adds   training %.2f GMAdd/s = %.1f%% of peak; inference %.2f GMAdd/s = "
+              "%.1f%% of peak\n",
+              r.train_madds_per_s / 1e9, 100.0 * r.train_madds_per_s / r.peak_madds_per_s,
+              r.infer_madds_per_s / 1e9, 100.0 * r.infer_madds_per_s / r.peak_madds_per_s);
+  std::printf("                training = 3 x %s forward MAdds per image (forward, input "
+              "gradient, weight gradient) x img/s;\n                inference = forward MAdds / "
+              "latency\n",
+              grouped(r.forward_madds).c_str());
+  std::printf("FMA peak        %.1f GMAdd/s = %d threads x %.1f GFLOP/s per thread / 2 flops per "
+              "multiply-add\n                (measured here: a loop of 12 independent %d-lane FMA "
+              "chains on every thread at once; each thread's fastest of %d ~1 ms runs)\n",
+              r.peak_madds_per_s / 1e9, r.threads, r.fma_gflops_per_thread, r.fma_lanes,
+              c.fma_repeats);
+  if (r.heap_counted)
+    std::printf("heap            %.0f operator new calls per training step (autograd nodes, "
+                "shared_ptrs, vectors),\n                %.1f tensor buffers from the system "
+                "per step (0 = every buffer came from the cache)\n",
+                r.heap_allocs_per_step, r.storage_allocs_per_step);
+  else
+    std::printf("heap            operator new is not counted in this binary; %.1f tensor buffers "
+                "from the system per step\n",
+                r.storage_allocs_per_step);
+  std::printf("memory          peak RSS %.1f MB (getrusage, the whole run); tensor buffers after "
+              "training: %.1f MB in use,\n                %.1f MB cached for reuse, peak %.1f MB "
+              "in use\n",
+              r.peak_rss_mb, (double)r.memory.in_use_bytes / MB, (double)r.memory.cached_bytes / MB,
+              (double)r.memory.peak_in_use_bytes / MB);
+  std::printf("\nPyTorch on the same settings: /usr/bin/python3 scripts/bench_torch_train.py "
+              "--model %s --batch %lld --threads %d\n",
+              r.model.c_str(), (long long)r.batch, r.threads);
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+  cli::Flags f("bench", argc, argv,
+               {{"model", true, "v2-0.5 (default) | v2-1.0 | v2-1.5 | v2-2.0 | v1-g<G>-<scale>"},
+                {"batch", true, "training batch (default 64); inference is always batch 1"},
+                {"threads", true, "CPU threads (default: all cores)"},
+                {"steps", true, "timed training steps (default 20; 3 with --quick)"},
+                {"warmup", true, "untimed training steps first (default 3; 1 with --quick)"},
+                {"seed", true, "weights, random batch and labels (default 0)"},
+                {"device", true, "cpu (default); cuda is not measured yet"},
+                {"quick", false, "a smoke run of a few seconds: few repeats, numbers noisy"},
+                {"json", false, "print one JSON object per line (keys in docs/commands.md)"}});
+  if (f.help()) {
+    std::printf(
+        "%s",
+        f.usage("[--model M] [--batch B] [--threads T] [--steps S] [--warmup W] [--quick] "
+                "[--json]",
+                "Measures, in one run on this machine: training-step throughput (img/s, the\n"
+                "forward, backward and SGD update of `train`), batch-1 inference latency (ms),\n"
+                "channel-shuffle bandwidth beside a plain copy of the same bytes (GB/s),\n"
+                "multiply-adds per second as a fraction of the measured FMA peak, heap\n"
+                "allocations per training step after warm-up, and peak memory. Every time is a\n"
+                "median of repeats after a warm-up. Run scripts/bench_torch_train.py with the\n"
+                "same --model, --batch and --threads for PyTorch's numbers; close other\n"
+                "programs first, since a busy machine slows every number (where it cannot\n"
+                "be quiet, OMP_WAIT_POLICY=passive keeps waiting threads from spinning).")
+            .c_str());
+    return 0;
+  }
+  const bool quick = f.has("quick");
+  BenchConfig c;
+  c.model = f.str("model", "v2-0.5");
+  c.batch = f.integer_in("batch", 64, 1, 4096);
+  c.steps = (int)f.integer_in("steps", quick ? 3 : 20, 1, 100000);
+  c.warmup = (int)f.integer_in("warmup", quick ? 1 : 3, 0, 100000);
+  c.seed = (uint64_t)f.integer_in("seed", 0, 0, INT64_MAX);
+  if (quick) {
+    c.latency_warmup = 2, c.latency_repeats = 10, c.shuffle_repeats = 5, c.fma_repeats = 10;
+  }
+  const std::string dev = f.str("device", "cpu");
+  SL_CHECK_USAGE(dev == "cpu" || dev == "cuda", "bench: --device must be cpu or cuda, got '", dev,
+                 "'");
+  c.device = dev == "cuda" ? Device::cuda : Device::cpu;
+  if (f.has("threads")) omp_set_num_threads((int)f.integer_in("threads", 0, 1, 1024));
+  parse_model_name(c.model, "cifar", 10);  // a bad name is a usage error before any work
+
+  const BenchResult r = run_bench(c, [&](const std::string& phase) {
+    if (!f.has("json")) std::fprintf(stderr, "measuring %s ...\n", phase.c_str());
+  });
+  if (f.has("json"))
+    print_json(r, c);
+  else
+    print_text(r, c);
+  return 0;
+}
