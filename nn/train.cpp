@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/alloc.h"
 #include "nn/loss.h"
 #include "nn/models/models.h"
 #include "nn/safetensors.h"
@@ -326,6 +327,9 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     m.train_loss = st.loss_sum / (double)st.seen;
     m.train_acc = (double)st.correct / (double)st.seen;
     m.test_acc = evaluate(*model, test_set, cfg.eval_batch);
+    // The test batches (500 images) need bigger buffers than a training step: hand them back
+    // to the system rather than keep them cached beside the training step's (core/alloc.h).
+    release_cached_memory();
     m.lr = st.lr;
     m.img_per_s = (double)st.seen / st.step_s;
     m.elapsed_s = elapsed();
