@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "apps/cli.h"
@@ -87,9 +88,12 @@ void print_json(const BenchResult& r, const BenchConfig& c) {
 
 void print_text(const BenchResult& r, const BenchConfig& c) {
   const double MB = 1024.0 * 1024.0;
-  std::printf("bench %s (cifar variant, 10 classes, %s parameters), batch %lld, %d %s, cpu\n\n",
-              r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch, r.threads,
-              r.threads == 1 ? "thread" : "threads");
+  const char* wait = std::getenv("OMP_WAIT_POLICY");
+  std::printf(
+      "bench %s (cifar variant, 10 classes, %s parameters), batch %lld, %d %s, cpu, "
+      "OMP_WAIT_POLICY=%s\n\n",
+      r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch, r.threads,
+      r.threads == 1 ? "thread" : "threads", wait && *wait ? wait : "(libgomp default)");
   std::printf("training step   %8.1f img/s   %.2f ms per step (steps %.2f .. %.2f ms)\n",
               r.img_per_s, r.step.median_ms, r.step.min_ms, r.step.max_ms);
   std::printf("                forward + cross-entropy + backward + SGD update, the recipe of "
@@ -165,8 +169,11 @@ int cmd_bench(int argc, char** argv) {
                 "allocations per training step after warm-up, and peak memory. Every time is a\n"
                 "median of repeats after a warm-up. Run scripts/bench_torch_train.py with the\n"
                 "same --model, --batch and --threads for PyTorch's numbers; close other\n"
-                "programs first, since a busy machine slows every number (where it cannot\n"
-                "be quiet, OMP_WAIT_POLICY=passive keeps waiting threads from spinning).")
+                "programs first, since a busy machine slows every number.\n\n"
+                "OpenMP waiting: shufflelab sets OMP_WAIT_POLICY=passive unless you set it (idle\n"
+                "threads sleep: robust on shared cores). On a quiet machine\n"
+                "OMP_WAIT_POLICY=active is faster (v2-0.5 on 2 cores: ~430 against ~350 img/s,\n"
+                "batch 1 ~1.6 against ~10 ms); give PyTorch's script the same setting.")
             .c_str());
     return 0;
   }

@@ -53,6 +53,10 @@ bool display_present() {
 int main(int argc, char** argv) {
   // Idle OpenMP threads sleep instead of spinning (spinning collapses throughput on shared
   // cores). libgomp reads its environment before main, so set it and start again once.
+  // The price on a quiet machine (2-core VM, v2-0.5, batch 64): ~350 img/s against ~430
+  // with OMP_WAIT_POLICY=active, and batch-1 inference ~10 ms against ~1.6 ms; a second run
+  // sharing the cores, though, drops spinning threads to ~110 img/s or far worse. A value
+  // the user sets wins (README, "Speed against PyTorch").
   if (!std::getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "passive", 0) == 0)
     execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
   if (argc < 2) {
