@@ -89,11 +89,10 @@ void print_json(const BenchResult& r, const BenchConfig& c) {
 void print_text(const BenchResult& r, const BenchConfig& c) {
   const double MB = 1024.0 * 1024.0;
   const char* wait = std::getenv("OMP_WAIT_POLICY");
-  std::printf(
-      "bench %s (cifar variant, 10 classes, %s parameters), batch %lld, %d %s, cpu, "
-      "OMP_WAIT_POLICY=%s\n\n",
-      r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch, r.threads,
-      r.threads == 1 ? "thread" : "threads", wait && *wait ? wait : "(libgomp default)");
+  std::printf("bench %s (cifar variant, 10 classes, %s parameters), batch %lld, %d %s, cpu, "
+              "OMP_WAIT_POLICY=%s\n\n",
+              r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch, r.threads,
+              r.threads == 1 ? "thread" : "threads", wait && *wait ? wait : "(libgomp default)");
   std::printf("training step   %8.1f img/s   %.2f ms per step (steps %.2f .. %.2f ms)\n",
               r.img_per_s, r.step.median_ms, r.step.min_ms, r.step.max_ms);
   std::printf("                forward + cross-entropy + backward + SGD update, the recipe of "

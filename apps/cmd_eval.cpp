@@ -20,24 +20,24 @@
 using namespace sl;
 
 int cmd_eval(int argc, char** argv) {
-  cli::Flags f(
-      "eval", argc, argv,
-      {{"model", true,
-        "the architecture of the weights: v2-0.5, v1-g3-1.0, ... (required for a plain "
-        "weights file; a run folder or checkpoint names its own)"},
-       {"weights", true,
-        "a safetensors file with the model's keys, a run folder (OUT of `train`) or its "
-        "checkpoint OUT/last.state.safetensors (required)"},
-       {"data", true,
-        "CIFAR-10 folder (default: $SHUFFLELAB_DATA, else data/cifar-10-batches-bin)"},
-       {"limit-test", true, "evaluate the first N test images only (N >= 1; as in `train`)"},
-       {"limit", true, "the older name of --limit-test"},
-       {"batch", true, "images per forward pass (default 500)"},
-       {"logits", true,
-        "also write the raw logits, little-endian float32 N x classes, to this file"},
-       {"threads", true, "CPU threads (default: all cores)"},
-       cli::device_flag_spec(),
-       {"json", false, "print {\"model\", \"n\", \"test_acc\"} as JSON"}});
+  cli::Flags f("eval", argc, argv,
+               {{"model", true,
+                 "the architecture of the weights: v2-0.5, v1-g3-1.0, ... (required for a plain "
+                 "weights file; a run folder or checkpoint names its own)"},
+                {"weights", true,
+                 "a safetensors file with the model's keys, a run folder (OUT of `train`) or its "
+                 "checkpoint OUT/last.state.safetensors (required)"},
+                {"data", true,
+                 "CIFAR-10 folder (default: $SHUFFLELAB_DATA, else data/cifar-10-batches-bin)"},
+                {"limit-test", true,
+                 "evaluate the first N test images only (N >= 1; as in `train`)"},
+                {"limit", true, "the older name of --limit-test"},
+                {"batch", true, "images per forward pass (default 500)"},
+                {"logits", true,
+                 "also write the raw logits, little-endian float32 N x classes, to this file"},
+                {"threads", true, "CPU threads (default: all cores)"},
+                cli::device_flag_spec(),
+                {"json", false, "print {\"model\", \"n\", \"test_acc\"} as JSON"}});
   if (f.help()) {
     std::printf(
         "%s",
@@ -56,9 +56,9 @@ int cmd_eval(int argc, char** argv) {
   const std::string trained_as = checkpoint_model(f.str("weights"));
   SL_CHECK_USAGE(f.has("model") || !trained_as.empty(),
                  "--model is required for a plain weights file (for example --model v2-0.5)");
-  SL_CHECK_USAGE(!f.has("model") || trained_as.empty() || f.str("model") == trained_as,
-                 "--model ", f.str("model"), " differs from the ", trained_as, " that ",
-                 f.str("weights"), " was trained as; leave --model out");
+  SL_CHECK_USAGE(!f.has("model") || trained_as.empty() || f.str("model") == trained_as, "--model ",
+                 f.str("model"), " differs from the ", trained_as, " that ", f.str("weights"),
+                 " was trained as; leave --model out");
   if (f.has("threads")) {
     const int64_t t = f.integer("threads", 0);
     SL_CHECK_USAGE(t >= 1 && t <= 1024, "--threads must be between 1 and 1024, got ", t);
