@@ -123,9 +123,12 @@ void draw_train_confusion(AppState& app) {
   ImGui::PushFont(fonts().small);
   const float name_w = ImGui::CalcTextSize("automobile").x + 8 * sc;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
+  // Big enough for a 4-digit count and a 4-letter column name, even where the panel leaves
+  // little height below the plots (the tab then scrolls).
+  const float min_cell = ImGui::CalcTextSize("0000").x + 6 * sc;
   const float cell = std::clamp(std::min((avail.x - name_w - 8 * sc) / kCifarClasses,
                                          (avail.y - name_w - 8 * sc) / kCifarClasses),
-                                18 * sc, 60 * sc);
+                                min_cell, 60 * sc);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   const ImVec2 g(p0.x + name_w, p0.y + ImGui::GetFontSize() + 6 * sc);
