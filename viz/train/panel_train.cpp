@@ -169,8 +169,9 @@ void draw_settings(AppState& app) {
   if (ImGui::InputInt(trid("seed").c_str(), &seed)) c.seed = (uint64_t)std::max(0, seed);
   ImGui::SliderInt(trid("CPU threads").c_str(), &s.threads, 0, std::max(1, omp_get_num_procs()),
                    s.threads == 0 ? tr("all") : "%d");
-  help_marker(tr("OpenMP threads of the training thread; 0: all cores. The device is the CPU "
-                 "(the CUDA backend does not train yet)."));
+  help_marker(tr("OpenMP threads of the training thread; 0: all cores. The panel trains on the "
+                 "CPU; `shufflelab train --device cuda` trains on a GPU, a path that has not yet "
+                 "run on one (docs/cuda.md)."));
   int lt = (int)std::min<int64_t>(c.limit_train, 1 << 30),
       le = (int)std::min<int64_t>(c.limit_test, 1 << 30);
   if (ImGui::InputInt(trid("train images").c_str(), &lt, 1000)) c.limit_train = lt < 2 ? -1 : lt;
