@@ -424,8 +424,8 @@ const std::unordered_map<std::string_view, const char*>& zh_table() {
       {"holds", "成立"},
       {"differs", "不同"},
       {"ours / first row and the paper's / first row each read as slower (< 0.97), the same "
-       "(within 3%%) or faster (> 1.03); the trend holds when both read the same",
-       "我们的 / 第一行 与 论文的 / 第一行 各自判为更慢（< 0.97）、相同（3%% 以内）或更快（> "
+       "(within 3%) or faster (> 1.03); the trend holds when both read the same",
+       "我们的 / 第一行 与 论文的 / 第一行 各自判为更慢（< 0.97）、相同（3% 以内）或更快（> "
        "1.03）；两者判断相同时趋势成立"},
       {"Zero-copy shuffle: the shuffle's MAC to 0", "零复制混洗：把混洗的 MAC 降到 0"},
       {"measuring...", "测量中..."},

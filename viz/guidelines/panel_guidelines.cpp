@@ -230,9 +230,10 @@ static void draw_table(const GuidelineTable& t, bool cuda) {
                                                                            : ink().warn),
                          "%s", r.trend == "holds" ? tr("holds") : tr("differs"));
       if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(tr(
-            "ours / first row and the paper's / first row each read as slower (< 0.97), the same "
-            "(within 3%%) or faster (> 1.03); the trend holds when both read the same"));
+        ImGui::SetTooltip(
+            "%s",
+            tr("ours / first row and the paper's / first row each read as slower (< 0.97), the "
+               "same (within 3%) or faster (> 1.03); the trend holds when both read the same"));
     }
     cell(r.config.width, "");
     cell(str_cat(fmt_millions(r.madds)), madds_formula(r));
