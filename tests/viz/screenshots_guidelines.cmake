@@ -7,6 +7,7 @@ set(shots G1|1280x800|dark G2|1280x800|dark G3|1280x800|dark G4|1280x800|dark
           Zero-copy|1280x800|dark G1|800x600|light)
 file(REMOVE_RECURSE ${OUT_DIR})
 file(MAKE_DIRECTORY ${OUT_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/screenshot_check.cmake)
 set(failed "")
 foreach(shot ${shots})
   string(REPLACE "|" ";" parts ${shot})
@@ -17,21 +18,8 @@ foreach(shot ${shots})
   list(GET wh 0 width)
   list(GET wh 1 height)
   set(png ${OUT_DIR}/Guidelines-${experiment}-${size}-${theme}.png)
-  execute_process(
-    COMMAND ${XVFB_RUN} -a -f ${OUT_DIR}/xauth ${BIN} gui --panel Guidelines --experiment ${experiment} --screenshot ${png}
-            --frames 5 --size ${size} --theme ${theme}
-    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 240)
-  if(NOT rc EQUAL 0 OR NOT EXISTS ${png})
-    message(SEND_ERROR "${experiment}: shufflelab gui exited ${rc}, png written: ${png}\n${out}${err}")
-    list(APPEND failed ${experiment})
-    continue()
-  endif()
-  execute_process(COMMAND ${PNG_CHECK} ${png} ${width} ${height}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  message(STATUS "${out}${err}")
-  if(NOT rc EQUAL 0)
-    list(APPEND failed ${experiment})
-  endif()
+  sl_screenshot(${experiment} ${png} ${width} ${height} 240 --panel Guidelines
+                --experiment ${experiment} --frames 5 --theme ${theme})
 endforeach()
 if(failed)
   message(FATAL_ERROR "viz_screenshots_guidelines: failed: ${failed}")

@@ -6,6 +6,7 @@
 # Inputs: -DBIN=shufflelab -DXVFB_RUN=xvfb-run -DPNG_CHECK=png_check -DOUT_DIR=dir
 file(REMOVE_RECURSE ${OUT_DIR})
 file(MAKE_DIRECTORY ${OUT_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/screenshot_check.cmake)
 set(cases "800x600:predictions" "1280x800:features" "1920x1080:confusion")
 set(failed "")
 foreach(case ${cases})
@@ -17,21 +18,8 @@ foreach(case ${cases})
   list(GET wh 1 height)
   foreach(theme dark light)
     set(png ${OUT_DIR}/train-${size}-${tab}-${theme}.png)
-    execute_process(
-      COMMAND ${XVFB_RUN} -a -f ${OUT_DIR}/xauth ${BIN} gui --panel Train --train-synthetic
-              --train-tab ${tab} --theme ${theme} --screenshot ${png} --frames 4 --size ${size}
-      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 240)
-    if(NOT rc EQUAL 0 OR NOT EXISTS ${png})
-      message(SEND_ERROR "${size} ${tab} ${theme}: shufflelab gui exited ${rc}, png: ${png}\n${out}${err}")
-      list(APPEND failed "${size}-${theme}")
-      continue()
-    endif()
-    execute_process(COMMAND ${PNG_CHECK} ${png} ${width} ${height}
-                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    message(STATUS "${out}${err}")
-    if(NOT rc EQUAL 0)
-      list(APPEND failed "${size}-${theme}")
-    endif()
+    sl_screenshot("${size}-${theme}" ${png} ${width} ${height} 240 --panel Train --train-synthetic
+                  --train-tab ${tab} --theme ${theme} --frames 4)
   endforeach()
 endforeach()
 if(failed)

@@ -5,6 +5,7 @@
 # png_check. Inputs: -DBIN=shufflelab -DXVFB_RUN=xvfb-run -DPNG_CHECK=png_check -DOUT_DIR=dir
 file(REMOVE_RECURSE ${OUT_DIR})
 file(MAKE_DIRECTORY ${OUT_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/screenshot_check.cmake)
 set(cases "Shuffle-1280x800" "Shuffle-800x600" "Blocks-1280x800" "Blocks-800x600"
           "Guidelines-1280x800" "Guidelines-800x600" "Lessons-1280x800" "Lessons-800x600")
 set(failed "")
@@ -27,21 +28,7 @@ foreach(case ${cases})
     list(APPEND args --theme light)
   endif()
   set(png ${OUT_DIR}/zh-${case}.png)
-  execute_process(
-    COMMAND ${XVFB_RUN} -a -f ${OUT_DIR}/xauth ${BIN} gui ${args} --lang zh --screenshot ${png}
-            --frames 4 --size ${size}
-    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
-  if(NOT rc EQUAL 0 OR NOT EXISTS ${png})
-    message(SEND_ERROR "${case}: shufflelab gui exited ${rc}, png written: ${png}\n${out}${err}")
-    list(APPEND failed ${case})
-    continue()
-  endif()
-  execute_process(COMMAND ${PNG_CHECK} ${png} ${width} ${height}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  message(STATUS "${out}${err}")
-  if(NOT rc EQUAL 0)
-    list(APPEND failed ${case})
-  endif()
+  sl_screenshot(${case} ${png} ${width} ${height} 120 ${args} --lang zh --frames 4)
 endforeach()
 if(failed)
   message(FATAL_ERROR "viz_screenshots_zh: failed: ${failed}")
