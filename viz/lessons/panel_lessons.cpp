@@ -271,8 +271,9 @@ static void draw_list(AppState& app) {
 // The panels that can show a lesson's example; lessons without one get no button.
 static const char* open_target(const std::string& nn) {
   if (nn == "01" || nn == "02") return "Shuffle";
-  if (nn == "05" || nn == "06" || nn == "07" || nn == "11") return "Blocks";
+  if (nn == "05" || nn == "06" || nn == "07" || nn == "11" || nn == "13") return "Blocks";
   if (nn >= "08" && nn <= "10") return "Guidelines";
+  if (nn == "12") return "Train";
   return nullptr;
 }
 
@@ -284,6 +285,12 @@ static const char* open_tooltip(const std::string& nn) {
   if (nn == "09") return tr("The Guidelines panel at experiment G2 (G3 is one click below)");
   if (nn == "10") return tr("The Guidelines panel at experiment G4 (Zero-copy is one click below)");
   if (nn == "11") return tr("The Blocks panel with ShuffleNet V2, width 1.0, ImageNet");
+  if (nn == "12")
+    return tr("The Train panel: the shipped v2-0.5 model trained on CIFAR-10 (its curves, "
+              "confusion matrix and feature maps), unless another run is open there");
+  if (nn == "13")
+    return tr("The Blocks panel with ShuffleNet V2, width 1.0, ImageNet: the time of its 1x1 "
+              "and depthwise convolutions");
   return tr("The Blocks panel with ShuffleNet V1, g = 3, width 1.0, ImageNet");
 }
 
@@ -296,8 +303,10 @@ static void open_in_panel(AppState& app, const std::string& nn) {
                           : nn == "09" ? GuidelinesView::g2
                                        : GuidelinesView::g4;
     app.panel = Panel::guidelines;
+  } else if (nn == "12") {  // the panel's first draw opens the shipped model
+    app.panel = Panel::train;
   } else {
-    set_model_name(app.blocks.job.a, nn == "11" ? "v2-1.0" : "v1-g3-1.0");
+    set_model_name(app.blocks.job.a, nn == "11" || nn == "13" ? "v2-1.0" : "v1-g3-1.0");
     app.blocks.job.a.imagenet = true;
     app.panel = Panel::blocks;
   }

@@ -1,0 +1,233 @@
+// lessons/13_fast_cpu_kernels/main.cpp - the lesson's program for the fast CPU kernels: each
+// fast kernel (the cache-blocked GEMM, the 1x1 and im2col convolutions, the direct depthwise
+// kernel, the channel shuffle) beside its *_reference twin on a few shapes, then napkin math:
+// achieved GFLOP/s against this machine's FMA peak (nn/bench's measure), and bytes moved
+// against a measured memcpy bandwidth. Times are printed, never asserted; exit 1 if a fast
+// kernel disagrees with its twin; `--precise` times 15 passes instead of 3.
+// Not a test suite: tests/core/test_kernels*.cpp are.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "core/cpu/gemm.h"
+#include "core/cpu/kernels.h"
+#include "lessons/check.h"
+#include "nn/bench.h"
+
+using namespace sl;
+using lesson::claim;
+
+namespace {
+
+int g_repeats = 3;  // timed passes per measurement, after one untimed pass
+
+std::vector<float> random_floats(int64_t n, uint64_t seed) {
+  Generator gen(seed);
+  std::vector<float> v((size_t)n);
+  for (float& x : v) x = gen.uniform() * 2.f - 1.f;
+  return v;
+}
+
+// Median seconds of g_repeats calls of f, after one untimed call that warms the caches.
+template <class F>
+double seconds(F&& f) {
+  f();
+  std::vector<double> t;
+  for (int r = 0; r < g_repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// Largest |a - b| / (1 + |b|).
+double worst(const std::vector<float>& a, const std::vector<float>& b) {
+  double w = a.size() == b.size() ? 0 : INFINITY;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    const double e = std::fabs((double)a[i] - b[i]) / (1.0 + std::fabs((double)b[i]));
+    if (!(e <= w)) w = std::isnan(e) ? INFINITY : e;
+  }
+  return w;
+}
+
+bool g_timed = true;  // every time measured was finite and positive
+double gflops(double flops, double s) {
+  g_timed = g_timed && std::isfinite(s) && s > 0;
+  return flops / s / 1e9;
+}
+
+Conv2dShape conv_shape(int64_t N, int64_t C_in, int64_t H, int64_t C_out, int64_t K,
+                       int64_t groups) {
+  const int64_t p = K / 2;
+  return {.N = N,
+          .C_in = C_in,
+          .H = H,
+          .W = H,
+          .C_out = C_out,
+          .K = K,
+          .stride = 1,
+          .padding = p,
+          .groups = groups,
+          .H_out = H,
+          .W_out = H};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
+  g_repeats = argc > 1 && std::strcmp(argv[1], "--precise") == 0 ? 15 : 3;
+  const int threads = omp_get_max_threads();
+  std::printf("0. this machine: %d OpenMP threads; timings are medians of %d passes\n", threads,
+              g_repeats);
+  int lanes = 0;
+  const double peak1 = measure_fma_gflops_per_thread(1, 3, &lanes);
+  const double peak_all = threads * measure_fma_gflops_per_thread(threads, 3);
+  std::printf("   FMA peak (nn/bench.h's measure_fma_gflops_per_thread, %d floats per vector):\n"
+              "   %.1f GFLOP/s on one core, %.1f GFLOP/s on %d threads\n",
+              lanes, peak1, peak_all, threads);
+
+  // [1] the GEMM: fast vs reference on shapes that exercise the edges of every block.
+  std::printf("\n1. matmul: the cache-blocked GEMM against the triple loop\n");
+  struct Mm {
+    int64_t M, K, N;
+    bool ta, tb;
+  };
+  bool mm_same = true;
+  for (const Mm m :
+       {Mm{67, 131, 29, false, false}, Mm{67, 131, 29, true, true}, Mm{6, 300, 16, false, true},
+        Mm{97, 257, 2051, false, false}, Mm{116, 116, 784, false, false}}) {
+    const MatmulShape s{.B = 1, .M = m.M, .K = m.K, .N = m.N, .trans_a = m.ta, .trans_b = m.tb};
+    const std::vector<float> a = random_floats(m.M * m.K, 1), b = random_floats(m.K * m.N, 2);
+    std::vector<float> fast((size_t)(m.M * m.N)), ref(fast.size());
+    cpu::matmul(fast.data(), a.data(), b.data(), s);
+    cpu::matmul_reference(ref.data(), a.data(), b.data(), s);
+    const double d = worst(fast, ref);
+    mm_same = mm_same && d < 1e-4;
+    std::printf("   M %4lld K %4lld N %5lld%s%s  largest difference %.1e\n", (long long)m.M,
+                (long long)m.K, (long long)m.N, m.ta ? " A^T" : "    ", m.tb ? " B^T" : "    ", d);
+  }
+  claim(mm_same, "cpu::matmul equals cpu::matmul_reference (relative 1e-4) on every shape, "
+                 "edges and transposes included");
+
+  const int64_t n = 384;
+  const double flops = 2.0 * n * n * n;
+  const std::vector<float> a = random_floats(n * n, 3), b = random_floats(n * n, 4);
+  std::vector<float> c((size_t)(n * n));
+  const MatmulShape sq{.B = 1, .M = n, .K = n, .N = n};
+  const double t_ref = seconds([&] { cpu::matmul_reference(c.data(), a.data(), b.data(), sq); });
+  const cpu::GemmArgs g{.M = n,
+                        .N = n,
+                        .K = n,
+                        .a = a.data(),
+                        .lda = n,
+                        .trans_a = false,
+                        .b = b.data(),
+                        .ldb = n,
+                        .trans_b = false,
+                        .c = c.data(),
+                        .ldc = n,
+                        .accumulate = false};
+  const double t_one = seconds([&] { cpu::gemm(g); });
+  const double t_all = seconds([&] { cpu::matmul(c.data(), a.data(), b.data(), sq); });
+  const double r_ref = gflops(flops, t_ref), r_one = gflops(flops, t_one),
+               r_all = gflops(flops, t_all);
+  std::printf("   %lld x %lld x %lld, 2*M*N*K = %.0f MFLOP:\n", (long long)n, (long long)n,
+              (long long)n, flops / 1e6);
+  std::printf("   %-38s %8.2f ms %7.1f GFLOP/s %5.1f%% of one core's peak\n",
+              "matmul_reference (triple loop)", t_ref * 1e3, r_ref, 100 * r_ref / peak1);
+  std::printf("   %-38s %8.2f ms %7.1f GFLOP/s %5.1f%% of one core's peak\n",
+              "gemm (blocked, packed, 1 thread)", t_one * 1e3, r_one, 100 * r_one / peak1);
+  std::printf("   %-38s %8.2f ms %7.1f GFLOP/s %5.1f%% of %d threads' peak\n",
+              "matmul (gemm tiles over OpenMP)", t_all * 1e3, r_all, 100 * r_all / peak_all,
+              threads);
+
+  // [2] convolutions through the dispatch: 1x1 (GEMM), 3x3 dense (im2col + GEMM), depthwise.
+  std::printf("\n2. conv2d_forward: the dispatch's three paths against the 7-loop reference\n");
+  struct Cv {
+    const char* path;
+    Conv2dShape s;
+  };
+  const Cv convs[] = {{"1x1 as one GEMM per image", conv_shape(2, 116, 28, 116, 1, 1)},
+                      {"3x3 dense, im2col + GEMM", conv_shape(2, 32, 28, 64, 3, 1)},
+                      {"3x3 depthwise, direct", conv_shape(8, 116, 28, 116, 3, 116)},
+                      {"5x5 depthwise stride 2",
+                       {.N = 2,
+                        .C_in = 24,
+                        .H = 29,
+                        .W = 31,
+                        .C_out = 24,
+                        .K = 5,
+                        .stride = 2,
+                        .padding = 2,
+                        .groups = 24,
+                        .H_out = 15,
+                        .W_out = 16}}};
+  bool conv_same = true;
+  double dw_bytes = 0, dw_s = 0, dw_flops = 0;
+  std::printf("   %-28s %9s %10s %10s %9s %9s\n", "path", "MFLOP", "reference", "fast", "GFLOP/s",
+              "largest diff");
+  for (const Cv& cv : convs) {
+    const Conv2dShape& s = cv.s;
+    const int64_t nx = s.N * s.C_in * s.H * s.W, nw = s.C_out * (s.C_in / s.groups) * s.K * s.K,
+                  no = s.N * s.C_out * s.H_out * s.W_out;
+    const std::vector<float> x = random_floats(nx, 5), w = random_floats(nw, 6);
+    std::vector<float> fast((size_t)no), ref((size_t)no);
+    const double t_r =
+        seconds([&] { cpu::conv2d_forward_reference(ref.data(), x.data(), w.data(), s); });
+    const double t_f = seconds([&] { cpu::conv2d_forward(fast.data(), x.data(), w.data(), s); });
+    const double f = 2.0 * (double)no * (double)(s.C_in / s.groups) * (double)(s.K * s.K);
+    const double d = worst(fast, ref);
+    conv_same = conv_same && d < 1e-4;
+    std::printf("   %-28s %9.1f %8.2f ms %7.2f ms %9.1f %9.1e\n", cv.path, f / 1e6, t_r * 1e3,
+                t_f * 1e3, gflops(f, t_f), d);
+    if (s.groups == s.C_in && s.K == 3) {
+      dw_bytes = 4.0 * (double)(nx + nw + no);
+      dw_s = t_f;
+      dw_flops = f;
+    }
+  }
+  claim(conv_same, "cpu::conv2d_forward equals cpu::conv2d_forward_reference on all four "
+                   "(relative 1e-4)");
+
+  // [3] memory-bound kernels: bytes moved against memcpy.
+  std::printf("\n3. memory: depthwise and channel shuffle as bytes moved, against memcpy\n");
+  const ShuffleShape ss{.N = 8, .C = 232, .G = 2, .HW = 14 * 14};
+  const int64_t ns = ss.N * ss.C * ss.HW;
+  const std::vector<float> xs = random_floats(ns, 7);
+  std::vector<float> sh_fast((size_t)ns), sh_ref((size_t)ns), cp((size_t)ns);
+  cpu::channel_shuffle(sh_fast.data(), xs.data(), ss);
+  cpu::channel_shuffle_reference(sh_ref.data(), xs.data(), ss);
+  claim(sh_fast == sh_ref, "cpu::channel_shuffle equals its reference, bit for bit");
+  const double sh_bytes = 2.0 * 4.0 * (double)ns;  // read every float once, write it once
+  const double t_sh = seconds([&] { cpu::channel_shuffle(sh_fast.data(), xs.data(), ss); });
+  const double t_cp =
+      seconds([&] { std::memcpy(cp.data(), xs.data(), (size_t)ns * sizeof(float)); });
+  const int64_t big = int64_t{16} << 20;  // 64 MiB of floats: far past every cache
+  std::vector<float> src((size_t)big, 1.f), dst((size_t)big, 0.f);
+  const double t_big = seconds([&] { std::memcpy(dst.data(), src.data(), (size_t)big * 4); });
+  auto gbs = [&](double bytes, double s) { return gflops(bytes, s); };  // 1e9 bytes per GB
+  std::printf("   %-44s %9.2f MB %8.3f ms %7.1f GB/s\n", "memcpy, 64 MiB (main memory)",
+              2.0 * 4 * big / 1e6, t_big * 1e3, gbs(2.0 * 4 * big, t_big));
+  std::printf("   %-44s %9.2f MB %8.3f ms %7.1f GB/s\n", "memcpy, the shuffle's size (1 thread)",
+              sh_bytes / 1e6, t_cp * 1e3, gbs(sh_bytes, t_cp));
+  std::printf("   %-44s %9.2f MB %8.3f ms %7.1f GB/s\n", "channel_shuffle [8, 232, 14, 14], G = 2",
+              sh_bytes / 1e6, t_sh * 1e3, gbs(sh_bytes, t_sh));
+  std::printf("   %-44s %9.2f MB %8.3f ms %7.1f GB/s  (%.2f FLOP per byte)\n",
+              "depthwise 3x3 [8, 116, 28, 28]", dw_bytes / 1e6, dw_s * 1e3, gbs(dw_bytes, dw_s),
+              dw_flops / dw_bytes);
+  std::printf("   Bytes counted once each: x and w read, out written (caches hide the rest).\n"
+              "   At %.2f FLOP per byte the depthwise kernel needs %.0f GB/s to reach the FMA\n"
+              "   peak: memory, not arithmetic, bounds it. The GEMM above does %.0f FLOP per\n"
+              "   byte of its matrices.\n",
+              dw_flops / dw_bytes, peak_all / (dw_flops / dw_bytes), flops / (3.0 * 4 * n * n));
+  claim(g_timed && peak1 > 0 && peak_all > 0,
+        "every kernel, memcpy and the FMA loop were timed (times finite and positive)");
+  return lesson::failures() == 0 ? 0 : 1;
+}
