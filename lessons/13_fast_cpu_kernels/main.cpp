@@ -84,14 +84,14 @@ Conv2dShape conv_shape(int64_t N, int64_t C_in, int64_t H, int64_t C_out, int64_
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   g_repeats = argc > 1 && std::strcmp(argv[1], "--precise") == 0 ? 15 : 3;
   const int threads = omp_get_max_threads();
-  std::printf("0. this machine: %d OpenMP threads; timings are medians of %d passes\n", threads,
-              g_repeats);
+  std::printf("0. this machine: %d OpenMP thread%s; timings are medians of %d passes\n", threads,
+              threads == 1 ? "" : "s", g_repeats);
   int lanes = 0;
   const double peak1 = measure_fma_gflops_per_thread(1, 3, &lanes);
   const double peak_all = threads * measure_fma_gflops_per_thread(threads, 3);
   std::printf("   FMA peak (nn/bench.h's measure_fma_gflops_per_thread, %d floats per vector):\n"
-              "   %.1f GFLOP/s on one core, %.1f GFLOP/s on %d threads\n",
-              lanes, peak1, peak_all, threads);
+              "   %.1f GFLOP/s on one core, %.1f GFLOP/s on %d thread%s\n",
+              lanes, peak1, peak_all, threads, threads == 1 ? "" : "s");
 
   // [1] the GEMM: fast vs reference on shapes that exercise the edges of every block.
   std::printf("\n1. matmul: the cache-blocked GEMM against the triple loop\n");
@@ -144,7 +144,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
               "matmul_reference (triple loop)", t_ref * 1e3, r_ref, 100 * r_ref / peak1);
   std::printf("   %-38s %8.2f ms %7.1f GFLOP/s %5.1f%% of one core's peak\n",
               "gemm (blocked, packed, 1 thread)", t_one * 1e3, r_one, 100 * r_one / peak1);
-  std::printf("   %-38s %8.2f ms %7.1f GFLOP/s %5.1f%% of %d threads' peak\n",
+  std::printf("   %-38s %8.2f ms %7.1f GFLOP/s %5.1f%% of the %d-thread peak\n",
               "matmul (gemm tiles over OpenMP)", t_all * 1e3, r_all, 100 * r_all / peak_all,
               threads);
 
@@ -222,11 +222,14 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::printf("   %-44s %9.2f MB %8.3f ms %7.1f GB/s  (%.2f FLOP per byte)\n",
               "depthwise 3x3 [8, 116, 28, 28]", dw_bytes / 1e6, dw_s * 1e3, gbs(dw_bytes, dw_s),
               dw_flops / dw_bytes);
-  std::printf("   Bytes counted once each: x and w read, out written (caches hide the rest).\n"
-              "   At %.2f FLOP per byte the depthwise kernel needs %.0f GB/s to reach the FMA\n"
-              "   peak: memory, not arithmetic, bounds it. The GEMM above does %.0f FLOP per\n"
-              "   byte of its matrices.\n",
-              dw_flops / dw_bytes, peak_all / (dw_flops / dw_bytes), flops / (3.0 * 4 * n * n));
+  std::printf(
+      "   Bytes counted once each: x and w read, out written (the napkin minimum).\n"
+      "   At %.2f FLOP per byte, the depthwise kernel would need %.0f GB/s to reach the FMA\n"
+      "   peak; memcpy gives %.1f GB/s from cache and %.1f GB/s from main memory, so\n"
+      "   moving data, not arithmetic, bounds it (and the shuffle, which does no arithmetic).\n"
+      "   The %lld^3 GEMM does %.0f FLOP per byte of its three matrices: it can use the FMAs.\n",
+      dw_flops / dw_bytes, peak_all / (dw_flops / dw_bytes), gbs(sh_bytes, t_cp),
+      gbs(2.0 * 4 * big, t_big), (long long)n, flops / (3.0 * 4 * n * n));
   claim(g_timed && peak1 > 0 && peak_all > 0,
         "every kernel, memcpy and the FMA loop were timed (times finite and positive)");
   return lesson::failures() == 0 ? 0 : 1;
