@@ -26,6 +26,11 @@ namespace {
 
 // The shipped model's folder: its README and metrics.jsonl hold the numbers the lesson quotes.
 const std::string kShipped = std::string(SL_SOURCE_DIR) + "/assets/models/v2-0.5-cifar10";
+#ifdef SL_SANITIZED
+constexpr int64_t kShippedImages = 200;  // a step costs ~10x under ASan/UBSan
+#else
+constexpr int64_t kShippedImages = 1000;
+#endif
 
 // 1. One parameter w [2, 2] (decayed) and one 1-D parameter b [2] (not decayed), fixed
 // gradients, three steps of sl::Sgd beside the rule of nn/optim.h computed here in double.
@@ -165,28 +170,31 @@ std::string without_timing(const std::string& path) {
   return out;
 }
 
-// 4. Exact resume on the tests' synthetic set: 100 images, batch 32, 2 epochs = 8 steps.
+// 4. Exact resume on the tests' synthetic set (tests/nn/train_fixtures.h): 40 images in
+// batches of 8, 2 epochs of 5 steps (under the sanitizers 10 images, 2 steps an epoch).
 void exact_resume() {
-  std::printf(
-      "\n4. exact resume: 2 epochs of 4 steps, whole vs stopped after step 2 and resumed\n");
+  const int64_t steps = test::kTinySteps, stop_at = steps + 1;  // step 1 of epoch 2
+  std::printf("\n4. exact resume: 2 epochs of %lld steps, whole vs stopped after step %lld and "
+              "resumed\n",
+              (long long)steps, (long long)stop_at);
   test::TempDir tmp("lesson12");
   const std::string data = tmp / "data";
-  test::write_cifar_dir(data, 20, 40, true);
+  test::write_cifar_dir(data, test::kTinyPerFile, test::kTinyTest, true);
   TrainConfig cfg;
   cfg.model = "v2-0.5";
   cfg.data_dir = data;
   cfg.epochs = 2;
-  cfg.batch = 32;
+  cfg.batch = test::kTinyBatch;
   cfg.lr = 0.05f;
   cfg.seed = 5;
-  cfg.eval_batch = 20;
+  cfg.eval_batch = test::kTinyTest;
   cfg.out_dir = tmp / "whole";
   const TrainResult whole = train(cfg);
 
   cfg.out_dir = tmp / "parts";
   std::atomic<bool> stop{false};
   TrainHooks hooks;
-  hooks.on_step = [&](const StepProgress& p) { stop = p.global_step == 2; };
+  hooks.on_step = [&](const StepProgress& p) { stop = p.global_step == stop_at; };
   hooks.stop = &stop;
   const TrainResult first = train(cfg, hooks);
   std::printf("   first session: stopped at epoch %lld, step %lld; the folder holds:",
@@ -198,7 +206,8 @@ void exact_resume() {
     tmp_files += e.path().extension() == ".tmp";
   }
   std::printf("\n");
-  claim(first.status == TrainStatus::interrupted && first.step == 2 && files == 3 && tmp_files == 0,
+  claim(first.status == TrainStatus::interrupted && first.epoch == 1 && first.step == 1 &&
+            files == 3 && tmp_files == 0,
         "stopped mid-epoch, it saved the three files of a checkpoint, no *.tmp left behind");
   cfg.resume = true;
   stop = false;
@@ -221,7 +230,8 @@ void exact_resume() {
 
 // 5. The shipped model on the real test images, when the data is on this machine.
 void shipped_model() {
-  std::printf("\n5. the shipped model on the first 1,000 CIFAR-10 test images\n");
+  std::printf("\n5. the shipped model on the first %lld CIFAR-10 test images\n",
+              (long long)kShippedImages);
   std::string dir;
   try {
     dir = cifar10_find_dir();
@@ -235,9 +245,9 @@ void shipped_model() {
   }
   auto model = make_model("v2-0.5", "cifar", kCifarClasses, 0);
   load_model_weights(*model, kShipped + "/model.safetensors");
-  const double acc = evaluate(*model, cifar10_load(dir, false, 1000), 500);
+  const double acc = evaluate(*model, cifar10_load(dir, false, kShippedImages), 500);
   std::printf("   test accuracy %s (all 10,000: 82.68%%, the README)\n", accuracy_str(acc).c_str());
-  claim(acc > 0.75, "the trained weights classify far above chance (10%)");
+  claim(acc > 0.6, "the trained weights classify far above chance (10%)");
 }
 
 }  // namespace

@@ -83,6 +83,9 @@ Conv2dShape conv_shape(int64_t N, int64_t C_in, int64_t H, int64_t C_out, int64_
 
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   g_repeats = argc > 1 && std::strcmp(argv[1], "--precise") == 0 ? 15 : 3;
+#ifdef SL_SANITIZED
+  g_repeats = 1;  // under ASan/UBSan the times mean nothing; the comparisons still count
+#endif
   const int threads = omp_get_max_threads();
   std::printf("0. this machine: %d OpenMP thread%s; timings are medians of %d passes\n", threads,
               threads == 1 ? "" : "s", g_repeats);
