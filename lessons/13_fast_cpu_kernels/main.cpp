@@ -185,7 +185,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     const double t_r =
         seconds([&] { cpu::conv2d_forward_reference(ref.data(), x.data(), w.data(), s); });
     const double t_f = seconds([&] { cpu::conv2d_forward(fast.data(), x.data(), w.data(), s); });
-    const double f = 2.0 * (double)no * (double)(s.C_in / s.groups) * (double)(s.K * s.K);
+    const int64_t per_out = s.C_in / s.groups * s.K * s.K;  // multiply-adds per output
+    const double f = 2.0 * (double)no * (double)per_out;
     const double d = worst(fast, ref);
     conv_same = conv_same && d < 1e-4;
     std::printf("   %-28s %9.1f %8.2f ms %7.2f ms %9.1f %9.1e\n", cv.path, f / 1e6, t_r * 1e3,
@@ -201,7 +202,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   // [3] memory-bound kernels: bytes moved against memcpy.
   std::printf("\n3. memory: depthwise and channel shuffle as bytes moved, against memcpy\n");
-  const ShuffleShape ss{.N = 8, .C = 232, .G = 2, .HW = 14 * 14};
+  const ShuffleShape ss{.N = 8, .C = 232, .G = 2, .HW = int64_t{14} * 14};
   const int64_t ns = ss.N * ss.C * ss.HW;
   const std::vector<float> xs = random_floats(ns, 7);
   std::vector<float> sh_fast((size_t)ns), sh_ref((size_t)ns), cp((size_t)ns);
