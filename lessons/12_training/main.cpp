@@ -26,11 +26,7 @@ namespace {
 
 // The shipped model's folder: its README and metrics.jsonl hold the numbers the lesson quotes.
 const std::string kShipped = std::string(SL_SOURCE_DIR) + "/assets/models/v2-0.5-cifar10";
-#ifdef SL_SANITIZED
-constexpr int64_t kShippedImages = 200;  // a step costs ~10x under ASan/UBSan
-#else
 constexpr int64_t kShippedImages = 1000;
-#endif
 
 // 1. One parameter w [2, 2] (decayed) and one 1-D parameter b [2] (not decayed), fixed
 // gradients, three steps of sl::Sgd beside the rule of nn/optim.h computed here in double.
@@ -232,6 +228,10 @@ void exact_resume() {
 void shipped_model() {
   std::printf("\n5. the shipped model on the first %lld CIFAR-10 test images\n",
               (long long)kShippedImages);
+#ifdef SL_SANITIZED  // minutes under ASan/UBSan; tests/nn/test_train_asset.cpp covers release
+  std::printf("   skipped under the sanitizers\n");
+  return;
+#endif
   std::string dir;
   try {
     dir = cifar10_find_dir();
@@ -247,7 +247,7 @@ void shipped_model() {
   load_model_weights(*model, kShipped + "/model.safetensors");
   const double acc = evaluate(*model, cifar10_load(dir, false, kShippedImages), 500);
   std::printf("   test accuracy %s (all 10,000: 82.68%%, the README)\n", accuracy_str(acc).c_str());
-  claim(acc > 0.6, "the trained weights classify far above chance (10%)");
+  claim(acc > 0.75, "the trained weights classify far above chance (10%)");
 }
 
 }  // namespace
