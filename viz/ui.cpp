@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/error.h"
+#include "viz/i18n.h"
+
 namespace sl::viz {
 
 // [SECTION] fonts
@@ -277,6 +280,28 @@ void code_line(const char* code, const char* comment) {
   }
   ImGui::Dummy(ImVec2(ts.x + 2 * pad.x, ts.y + 2 * pad.y));
   ImGui::PopFont();
+}
+
+bool device_switch(Device* device, bool locked, const char* what) {
+  const std::string why = device_unavailable_reason(Device::cuda);  // asked once per process
+  const Device before = *device;
+  ImGui::BeginDisabled(locked);
+  if (ImGui::RadioButton(trid("CPU").c_str(), *device == Device::cpu)) *device = Device::cpu;
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!why.empty());
+  if (ImGui::RadioButton(trid("CUDA").c_str(), *device == Device::cuda)) *device = Device::cuda;
+  ImGui::EndDisabled();
+  const std::string cannot = str_cat(tr("CUDA cannot run here:"), "\n", why);
+  if (!why.empty() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.f);
+    ImGui::TextUnformatted(cannot.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+  ImGui::EndDisabled();
+  help_marker(why.empty() ? what : str_cat(what, "\n\n", cannot).c_str());
+  return *device != before;
 }
 
 }  // namespace sl::viz

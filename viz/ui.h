@@ -7,6 +7,8 @@
 
 #include <imgui.h>
 
+#include "core/backend.h"
+
 namespace sl::viz {
 
 struct Fonts {
@@ -51,5 +53,12 @@ void value_with_help(const char* label, const std::string& value, const char* fo
 void heading(const char* text);
 // Text in a rounded box of the code colour, mono font, as wide as the text.
 void code_line(const char* code, const char* comment = nullptr);
+// The backend switch of the Blocks, Guidelines and Train panels, the one way the app picks
+// a device: "CPU  CUDA (?)" radio buttons. CUDA is disabled where core's
+// device_unavailable_reason(Device::cuda) is not empty (no CUDA build, no driver, no
+// device), and hovering it or the (?) shows that reason word for word. `locked`: the
+// panel's job is running, both stay as they are. `what`: the (?) text, what runs on the
+// device. True when *device changed.
+bool device_switch(Device* device, bool locked, const char* what);
 
 }  // namespace sl::viz
