@@ -261,27 +261,6 @@ void heading(const char* text) {
   ImGui::PopFont();
 }
 
-void code_line(const char* code, const char* comment) {
-  ImGui::PushFont(fonts().mono);
-  const ImVec2 pad(10, 6);
-  std::string all = code;
-  if (comment) all += std::string("  // ") + comment;
-  const ImVec2 ts = ImGui::CalcTextSize(all.c_str());
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(p, ImVec2(p.x + ts.x + 2 * pad.x, p.y + ts.y + 2 * pad.y), ink().code_bg, 6.f);
-  dl->AddRectFilled(p, ImVec2(p.x + 3, p.y + ts.y + 2 * pad.y), ink().accent, 6.f,
-                    ImDrawFlags_RoundCornersLeft);
-  const ImVec2 tp(p.x + pad.x, p.y + pad.y);
-  dl->AddText(tp, ink().code_text, code);
-  if (comment) {
-    const float cx = tp.x + ImGui::CalcTextSize(code).x;
-    dl->AddText(ImVec2(cx, tp.y), ink().dim, (std::string("  // ") + comment).c_str());
-  }
-  ImGui::Dummy(ImVec2(ts.x + 2 * pad.x, ts.y + 2 * pad.y));
-  ImGui::PopFont();
-}
-
 bool device_switch(Device* device, bool locked, const char* what) {
   const std::string why = device_unavailable_reason(Device::cuda);  // asked once per process
   const Device before = *device;
