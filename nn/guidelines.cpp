@@ -302,21 +302,9 @@ void normalise_table(GuidelineTable& t, Device device) {
 
 // [SECTION] run
 
-std::string cuda_unavailable_reason() {
-  if (cuda_available()) return "";
-  try {
-    (void)backend(Device::cuda);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "device cuda: not available";
-}
-
 GuidelinesReport run_guidelines(const GuidelinesOptions& opt) {
-  if (opt.device == Device::cuda) {
-    const std::string why = cuda_unavailable_reason();
-    SL_CHECK(why.empty(), "guidelines: --device cuda cannot run: ", why);
-  }
+  const std::string why = device_unavailable_reason(opt.device);  // core/backend.h
+  SL_CHECK(why.empty(), "guidelines: --device ", device_name(opt.device), " cannot run: ", why);
   if (opt.threads > 0) omp_set_num_threads(opt.threads);  // this thread's OpenMP teams
   GuidelinesReport rep;
   rep.device = device_name(opt.device);

@@ -142,10 +142,6 @@ struct GuidelinesReport {
   bool has_zero_copy = false;
 };
 
-// Why --device cuda cannot run here ("" when it can): cuda_available() plus the backend
-// registry's own message (not compiled in, or no GPU found).
-std::string cuda_unavailable_reason();
-
 // Runs everything asked for. Throws sl::Error when the device is unavailable.
 GuidelinesReport run_guidelines(const GuidelinesOptions& opt);
 

@@ -172,6 +172,14 @@ int run_app(const AppOptions& opt) {
     return fail(2, "unknown theme '" + opt.theme + "' (dark or light)");
   app.dark = opt.theme.empty() ? settings.dark : opt.theme == "dark";
   app.shuffle.clock.speed = settings.speed;
+  // Each panel's backend as saved, where it can still run (else the CPU, and a notice).
+  if (const std::string notice = fall_back_to_cpu(settings); !notice.empty()) {
+    app.toast = notice;
+    app.toast_left = 8.f;
+  }
+  app.blocks.job.a.device = app.blocks.job.b.device = settings.blocks_device;
+  app.guidelines.device = settings.guidelines_device;
+  app.train.cfg.device = settings.train_device;
   try {
     check_config(opt.shuffle);
   } catch (const UsageError& e) {
@@ -360,7 +368,10 @@ int run_app(const AppOptions& opt) {
     save_settings({.dark = app.dark,
                    .speed = app.shuffle.clock.speed,
                    .panel = panel_title(app.panel),
-                   .lang = app.lessons.lang == Lang::zh ? "zh" : "en"});
+                   .lang = app.lessons.lang == Lang::zh ? "zh" : "en",
+                   .blocks_device = app.blocks.job.a.device,
+                   .guidelines_device = app.guidelines.device,
+                   .train_device = app.train.cfg.device});
   app.lessons.images.clear();  // the figures' textures, while the context is current
   target.destroy();
   ImGui_ImplOpenGL3_Shutdown();

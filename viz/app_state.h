@@ -53,7 +53,6 @@ void draw_shuffle_canvas(AppState& app, ImVec2 size);  // panel_shuffle_canvas.c
 void draw_shuffle_fig1(AppState& app);                 // panel_shuffle_fig1.cpp
 void draw_shuffle_inverse(AppState& app);              // panel_shuffle_fig1.cpp
 void draw_panel_guidelines(AppState& app);             // guidelines/panel_guidelines.cpp
-void draw_panel_stub(AppState& app, Panel p);          // panel_stub.cpp
 void draw_panel_blocks(AppState& app);                 // blocks/panel_blocks.cpp
 void draw_panel_lessons(AppState& app);                // lessons/panel_lessons.cpp
 void draw_panel_train(AppState& app);                  // train/panel_train.cpp

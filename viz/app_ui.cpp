@@ -204,8 +204,6 @@ void draw_frame(AppState& app) {
           draw_panel_lessons(app);
         else if (p == Panel::train)
           draw_panel_train(app);
-        else
-          draw_panel_stub(app, p);
         ImGui::EndTabItem();
       }
     }
@@ -215,14 +213,16 @@ void draw_frame(AppState& app) {
   ImGui::End();
 
   draw_help(app);
-  if (app.toast_left > 0.f) {  // the last Save PNG result, bottom left
+  if (app.toast_left > 0.f) {  // a one-line message (Save PNG, a notice), bottom left
     app.toast_left -= ImGui::GetIO().DeltaTime;
     ImDrawList* dl = ImGui::GetForegroundDrawList();
-    const ImVec2 ts = ImGui::CalcTextSize(app.toast.c_str());
+    const float wrap = std::max(100.f, vp->Size.x - 52);  // a long notice wraps in the window
+    const ImVec2 ts = ImGui::CalcTextSize(app.toast.c_str(), nullptr, false, wrap);
     const ImVec2 p(vp->Pos.x + 16, vp->Pos.y + vp->Size.y - ts.y - 26);
     dl->AddRectFilled(p, ImVec2(p.x + ts.x + 20, p.y + ts.y + 12), ink().card, 6.f);
     dl->AddRect(p, ImVec2(p.x + ts.x + 20, p.y + ts.y + 12), ink().accent, 6.f);
-    dl->AddText(ImVec2(p.x + 10, p.y + 6), ink().text, app.toast.c_str());
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(p.x + 10, p.y + 6), ink().text,
+                app.toast.c_str(), nullptr, wrap);
   }
 }
 

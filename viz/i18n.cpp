@@ -1,5 +1,6 @@
 // viz/i18n.cpp - the English -> Chinese table of the app's labels and the current UI
-// language (viz/i18n.h). A label missing here shows in English; formulas, op names
+// language (viz/i18n.h); the panels' long formula tooltips are the second half of the table,
+// in viz/i18n_formulas.cpp. A label missing from both shows in English; formulas, op names
 // (view, transpose, contiguous()) and code identifiers stay English on purpose.
 // tests/viz/test_viz_state_i18n.cpp checks every entry. Not here: lesson texts (README.zh.md).
 #include "viz/i18n.h"
@@ -268,7 +269,6 @@ const std::unordered_map<std::string_view, const char*>& zh_table() {
       {"N: images per forward pass. MAdds and activation MAC grow with N; weights are read once.",
        "N：每次前向传播的图像数。MAdds 和激活的 MAC 随 N 增长；权重只读一次。"},
       {"Backend", "后端"},
-      {"CUDA is off: %s", "CUDA 不可用：%s"},
       {"threads", "线程"},
       {"CPU threads of the OpenMP kernels for this profile (the app's own thread is not used).",
        "这次测量中 OpenMP 内核使用的 CPU 线程数（不使用应用自己的线程）。"},
@@ -394,7 +394,6 @@ const std::unordered_map<std::string_view, const char*>& zh_table() {
       {"G4  element-wise ops", "G4  逐元素操作"},
       {"Zero-copy shuffle", "零复制混洗"},
       {"%s: %s (paper Table %d)", "%s：%s（论文表 %d）"},
-      {"disabled", "不可用"},
       {"threads: all cores", "线程：全部核心"},
       {"threads: %d", "线程：%d"},
       {"batch: %d", "批大小：%d"},
@@ -658,23 +657,34 @@ const std::unordered_map<std::string_view, const char*>& zh_table() {
 void set_ui_lang(UiLang lang) { g_lang = lang; }
 UiLang ui_lang() { return g_lang; }
 
+// The formula tooltips of viz/i18n_formulas.cpp, looked up like the labels.
+static const std::unordered_map<std::string_view, const char*>& zh_formula_table() {
+  static const std::unordered_map<std::string_view, const char*> table = [] {
+    std::unordered_map<std::string_view, const char*> t;
+    for (const TrEntry& e : tr_formula_entries()) t.emplace(e.en, e.zh);
+    return t;
+  }();
+  return table;
+}
+
 const char* tr(const char* english) {
   if (g_lang == UiLang::en) return english;
-  const auto& table = zh_table();
-  auto it = table.find(english);
-  return it == table.end() ? english : it->second;
+  for (const auto* table : {&zh_table(), &zh_formula_table()})
+    if (auto it = table->find(english); it != table->end()) return it->second;
+  return english;
 }
 
 std::string tr_zh_text() {
   std::string all;
-  for (const auto& [en, zh] : zh_table()) all += zh;
+  for (const TrEntry& e : tr_entries()) all += e.zh;
   return all;
 }
 
 std::vector<TrEntry> tr_entries() {
   std::vector<TrEntry> out;
-  out.reserve(zh_table().size());
+  out.reserve(zh_table().size() + tr_formula_entries().size());
   for (const auto& [en, zh] : zh_table()) out.push_back({en.data(), zh});
+  for (const TrEntry& e : tr_formula_entries()) out.push_back(e);
   return out;
 }
 

@@ -32,5 +32,8 @@ struct TrEntry {
   const char* zh;
 };
 std::vector<TrEntry> tr_entries();
+// The long (?) tooltips of the Blocks, Guidelines and Train panels (viz/i18n_formulas.cpp),
+// part of the same table; a key may be in only one of the two files.
+const std::vector<TrEntry>& tr_formula_entries();
 
 }  // namespace sl::viz

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+#include <utility>
+
+#include "core/error.h"
 
 namespace sl::viz {
 
@@ -47,6 +50,15 @@ Settings load_settings() {
       s.panel = value;
     } else if (key == "lang" && (value == "en" || value == "zh")) {
       s.lang = value;
+    } else if (key == "blocks_device" || key == "guidelines_device" || key == "train_device") {
+      if (value != "cpu" && value != "cuda") continue;  // a stale value: the default
+      const Device d = value == "cuda" ? Device::cuda : Device::cpu;
+      if (key == "blocks_device")
+        s.blocks_device = d;
+      else if (key == "guidelines_device")
+        s.guidelines_device = d;
+      else
+        s.train_device = d;
     }
   }
   return s;
@@ -63,12 +75,30 @@ bool save_settings(const Settings& s) {
         << "theme=" << (s.dark ? "dark" : "light") << "\n"
         << "speed=" << s.speed << "\n"
         << "panel=" << s.panel << "\n"
-        << "lang=" << s.lang << "\n";
+        << "lang=" << s.lang << "\n"
+        << "blocks_device=" << device_name(s.blocks_device) << "\n"
+        << "guidelines_device=" << device_name(s.guidelines_device) << "\n"
+        << "train_device=" << device_name(s.train_device) << "\n";
     if (!out) return false;
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
   return !ec;
+}
+
+std::string fall_back_to_cpu(Settings& s) {
+  const std::string why = device_unavailable_reason(Device::cuda);
+  if (why.empty()) return "";
+  std::string panels;
+  for (auto [d, name] : {std::pair<Device*, const char*>{&s.blocks_device, "Blocks"},
+                         {&s.guidelines_device, "Guidelines"},
+                         {&s.train_device, "Train"}})
+    if (*d == Device::cuda) {
+      *d = Device::cpu;
+      panels += str_cat(panels.empty() ? "" : ", ", name);
+    }
+  if (panels.empty()) return "";
+  return str_cat("CUDA was saved for ", panels, " but cannot run now, so the CPU is used: ", why);
 }
 
 }  // namespace sl::viz

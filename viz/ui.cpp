@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/error.h"
+#include "viz/i18n.h"
+
 namespace sl::viz {
 
 // [SECTION] fonts
@@ -258,25 +261,26 @@ void heading(const char* text) {
   ImGui::PopFont();
 }
 
-void code_line(const char* code, const char* comment) {
-  ImGui::PushFont(fonts().mono);
-  const ImVec2 pad(10, 6);
-  std::string all = code;
-  if (comment) all += std::string("  // ") + comment;
-  const ImVec2 ts = ImGui::CalcTextSize(all.c_str());
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(p, ImVec2(p.x + ts.x + 2 * pad.x, p.y + ts.y + 2 * pad.y), ink().code_bg, 6.f);
-  dl->AddRectFilled(p, ImVec2(p.x + 3, p.y + ts.y + 2 * pad.y), ink().accent, 6.f,
-                    ImDrawFlags_RoundCornersLeft);
-  const ImVec2 tp(p.x + pad.x, p.y + pad.y);
-  dl->AddText(tp, ink().code_text, code);
-  if (comment) {
-    const float cx = tp.x + ImGui::CalcTextSize(code).x;
-    dl->AddText(ImVec2(cx, tp.y), ink().dim, (std::string("  // ") + comment).c_str());
+bool device_switch(Device* device, bool locked, const char* what) {
+  const std::string why = device_unavailable_reason(Device::cuda);  // asked once per process
+  const Device before = *device;
+  ImGui::BeginDisabled(locked);
+  if (ImGui::RadioButton(trid("CPU").c_str(), *device == Device::cpu)) *device = Device::cpu;
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!why.empty());
+  if (ImGui::RadioButton(trid("CUDA").c_str(), *device == Device::cuda)) *device = Device::cuda;
+  ImGui::EndDisabled();
+  const std::string cannot = str_cat(tr("CUDA cannot run here:"), "\n", why);
+  if (!why.empty() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.f);
+    ImGui::TextUnformatted(cannot.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
   }
-  ImGui::Dummy(ImVec2(ts.x + 2 * pad.x, ts.y + 2 * pad.y));
-  ImGui::PopFont();
+  ImGui::EndDisabled();
+  help_marker(why.empty() ? what : str_cat(what, "\n\n", cannot).c_str());
+  return *device != before;
 }
 
 }  // namespace sl::viz

@@ -1,11 +1,13 @@
 // viz/ui.h - the app's look, shared by every panel: the dark and light themes, the
 // fonts (HiDPI-scaled), the colour of each channel group, and the few small widgets
-// the panels repeat (the "(?)" formula tooltip, a labelled value, a card). Not here:
+// the panels repeat (the "(?)" formula tooltip, a labelled value, the backend switch). Not here:
 // window or GL setup (app.cpp), panel content (panel_*.cpp).
 #pragma once
 #include <string>
 
 #include <imgui.h>
+
+#include "core/backend.h"
 
 namespace sl::viz {
 
@@ -49,7 +51,12 @@ void help_marker(const char* formula);
 void value_with_help(const char* label, const std::string& value, const char* formula);
 // A heading in the bold font.
 void heading(const char* text);
-// Text in a rounded box of the code colour, mono font, as wide as the text.
-void code_line(const char* code, const char* comment = nullptr);
+// The backend switch of the Blocks, Guidelines and Train panels, the one way the app picks
+// a device: "CPU  CUDA (?)" radio buttons. CUDA is disabled where core's
+// device_unavailable_reason(Device::cuda) is not empty (no CUDA build, no driver, no
+// device), and hovering it or the (?) shows that reason word for word. `locked`: the
+// panel's job is running, both stay as they are. `what`: the (?) text, what runs on the
+// device. True when *device changed.
+bool device_switch(Device* device, bool locked, const char* what);
 
 }  // namespace sl::viz

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
               "   one op at a time anyway, and pays a fragment only its call overhead.\n");
 
   // This machine's own GPU, where there is one: the same table with the paper's GPU counts.
-  const std::string no_gpu = cuda_unavailable_reason();
+  const std::string no_gpu = device_unavailable_reason(Device::cuda);
   if (!no_gpu.empty()) {
     std::printf("   G3 on a GPU here: skipped (%s)\n", no_gpu.c_str());
   } else {

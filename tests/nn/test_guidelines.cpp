@@ -256,7 +256,6 @@ TEST_CASE("guidelines: cancel stops the run, progress reaches 1, CUDA refuses wi
   const GuidelinesReport rep = run_guidelines(opt);
   CHECK(rep.cancelled);
   CHECK(last == 1.0);
-  CHECK(cuda_unavailable_reason().empty() == cuda_available());
   if (!cuda_available()) {
     GuidelinesOptions o;
     o.device = Device::cuda;

@@ -283,7 +283,26 @@ TEST_CASE("viz: settings live in XDG_CONFIG_HOME/shufflelab and round-trip") {
   CHECK_FALSE(s.dark);
   CHECK(s.speed == doctest::Approx(2.5f));
   CHECK(s.panel == "Blocks");
+  CHECK(s.train_device == Device::cpu);  // the default backend of every panel
   CHECK(fs::exists(dir / "shufflelab" / "settings.ini"));
+  // Each panel's backend round-trips; a saved CUDA falls back to the CPU where it cannot run.
+  REQUIRE(save_settings({.blocks_device = Device::cuda, .train_device = Device::cuda}));
+  Settings d = load_settings();
+  CHECK(d.blocks_device == Device::cuda);
+  CHECK(d.guidelines_device == Device::cpu);
+  CHECK(d.train_device == Device::cuda);
+  const std::string why = device_unavailable_reason(Device::cuda);
+  const std::string notice = fall_back_to_cpu(d);
+  if (why.empty()) {
+    CHECK(notice.empty());
+    CHECK(d.train_device == Device::cuda);
+  } else {
+    CHECK(notice.find("Blocks, Train") != std::string::npos);
+    CHECK(notice.find(why) != std::string::npos);
+    CHECK(d.blocks_device == Device::cpu);
+    CHECK(d.train_device == Device::cpu);
+    CHECK(fall_back_to_cpu(d).empty());  // nothing left to change: no notice
+  }
   if (old)
     ::setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
   else

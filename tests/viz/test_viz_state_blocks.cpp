@@ -261,10 +261,44 @@ TEST_CASE("blocks: batch scales MAdds and MAC; the worker answers the latest req
 
   const BlocksResult bad = run_blocks_job(job_for("v1-g2-0.5", false));
   CHECK(bad.error.find("divisible by groups 2") != std::string::npos);
+}
+
+TEST_CASE("blocks: the backend switch: the CPU by default, CUDA profiles there or says why") {
+  CHECK(BlocksConfig{}.device == Device::cpu);
+  const BlocksResult cpu = run_blocks_job(job_for("v2-0.5", false));
+  REQUIRE(cpu.error.empty());
+  CHECK(cpu.job.a.backend() == "CPU, 1 thread");
+  CHECK(cpu.a.timed);
+  check_counts_equal(cpu.a, reference("v2-0.5", "cifar"));
+
   BlocksJob cuda = job_for("v2-0.5", false);
-  cuda.a.cuda = true;
-  if (!cuda_unavailable_reason().empty())
-    CHECK(run_blocks_job(cuda).error == cuda_unavailable_reason());
+  cuda.a.device = Device::cuda;
+  CHECK(cuda.a.backend() == "CUDA");
+  const std::string why = device_unavailable_reason(Device::cuda);
+  if (why.empty()) {  // a GPU machine: the same counts, timed on the device
+    const BlocksResult r = run_blocks_job(cuda);
+    REQUIRE(r.error.empty());
+    CHECK(r.a.timed);
+    check_counts_equal(r.a, reference("v2-0.5", "cifar"));
+    return;
+  }
+  // No CUDA: the job's error is core's reason word for word, nothing profiled, no throw.
+  const BlocksResult r = run_blocks_job(cuda);
+  CHECK(r.error == why);
+  CHECK(r.a.layers.empty());
+  // The panel's state shows it as its error and profiles again once back on the CPU.
+  BlocksState st;
+  st.job = cuda;
+  st.request();
+  REQUIRE(st.worker.wait_idle(120));
+  REQUIRE(st.update());
+  CHECK(st.shown.error == why);
+  st.job.a.device = Device::cpu;
+  st.request();
+  REQUIRE(st.worker.wait_idle(120));
+  REQUIRE(st.update());
+  CHECK(st.shown.error.empty());
+  CHECK(st.shown.a.model == "v2-0.5");
 }
 
 TEST_CASE("blocks: model names, sorting, exports and the comparison") {

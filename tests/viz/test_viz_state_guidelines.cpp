@@ -82,6 +82,7 @@ TEST_CASE("guidelines state: a run on the worker fills its table; points and can
     CHECK(r.per_s > 0);
   }
   CHECK(s.last_run.find("cpu, 1 thread") == 0);
+  CHECK(s.table_device[3] == Device::cpu);  // the table compares with the paper's ARM column
 
   REQUIRE(s.start_g1_point(2.0));
   s.wait();
@@ -114,15 +115,32 @@ TEST_CASE("guidelines state: destroying the state while a job runs cancels and j
   CHECK(true);  // reaching here without a hang or std::terminate is the test
 }
 
-TEST_CASE("guidelines state: CUDA is chosen only where it can run") {
+TEST_CASE("guidelines state: the backend is the CPU by default; CUDA runs or says why") {
   GuidelinesState s;
-  CHECK(s.device() == Device::cpu);
-  if (!cuda_available()) {
-    s.use_cuda = true;  // the panel keeps the radio disabled; forced here, the run reports why
-    REQUIRE(s.start_run(false));
-    s.wait();
-    CHECK(s.error().find("cuda") != std::string::npos);
+  CHECK(s.device == Device::cpu);
+  const std::string why = device_unavailable_reason(Device::cuda);
+  if (why.empty()) {
+    MESSAGE("CUDA can run here: the refusal is not tested (a GPU machine runs the CUDA tests)");
+    return;
   }
+  // The panel keeps CUDA disabled; forced here, a run and a slider point end in the state's
+  // error, naming core's reason, and leave no table behind.
+  s.device = Device::cuda;
+  REQUIRE(s.start_run(false));
+  s.wait();
+  CHECK(s.error().find(why) != std::string::npos);
+  CHECK(!s.tables[0].has_value());
+  REQUIRE(s.start_g1_point(2.0));
+  s.wait();
+  CHECK(!s.error().empty());
+  CHECK(s.g1_points.empty());
+  s.device = Device::cpu;  // and back on the CPU the same state runs as before
+  s.threads = 1;
+  s.view = GuidelinesView::g2;
+  REQUIRE(s.start_run(false));
+  s.wait();
+  CHECK(s.error().empty());
+  CHECK(s.tables[1].has_value());
 }
 
 TEST_CASE("guidelines state: short bar labels name each configuration") {

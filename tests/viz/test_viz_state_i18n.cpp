@@ -101,7 +101,8 @@ std::set<std::string> viz_literals() {
   // viz/ draws the labels; nn/ names a few things the panels show (guideline_title).
   for (const char* dir : {"viz", "nn"})
     for (const auto& e : fs::recursive_directory_iterator(fs::path(SL_SOURCE_DIR) / dir)) {
-      if (e.path().extension() != ".cpp" || e.path().filename() == "i18n.cpp") continue;
+      if (e.path().extension() != ".cpp" || e.path().filename().string().rfind("i18n", 0) == 0)
+        continue;  // the table itself (i18n.cpp, i18n_formulas.cpp)
       std::ifstream in(e.path());
       std::stringstream ss;
       ss << in.rdbuf();
@@ -158,4 +159,33 @@ TEST_CASE("i18n: every entry's English is a string literal in viz/ or nn/ (no st
     INFO("table entry not found in viz/ or nn/ *.cpp: ", e.en);
     CHECK(used.count(e.en) == 1);
   }
+}
+
+TEST_CASE("i18n: the formula tooltips translate in zh, and no key is in both halves of the table") {
+  const std::vector<TrEntry>& formulas = tr_formula_entries();
+  REQUIRE(formulas.size() > 80);
+  std::set<std::string> keys;
+  for (const TrEntry& e : tr_entries()) {
+    INFO("key twice in viz/i18n.cpp and viz/i18n_formulas.cpp (or twice in one): ", e.en);
+    CHECK(keys.insert(e.en).second);
+  }
+  set_ui_lang(UiLang::zh);
+  for (const TrEntry& e : formulas) {
+    INFO("entry: ", e.en);
+    CHECK(std::string(tr(e.en)) == e.zh);
+  }
+  // The seed article's terms, and the formulas themselves kept intact.
+  const std::string mac =
+      tr("MAC = memory access cost in elements read + written: conv N\xC2\xB7(H\xC2\xB7W\xC2\xB7"
+         "C_in + H_out\xC2\xB7W_out\xC2\xB7"
+         "C_out) + K\xC2\xB7K\xC2\xB7"
+         "C_in\xC2\xB7"
+         "C_out/G; BN, ReLU, concat, shuffle 2\xC2\xB7numel; add 3\xC2\xB7numel; split 0 (views)");
+  CHECK(mac.find("内存访问成本") != std::string::npos);
+  CHECK(mac.find("K\xC2\xB7K\xC2\xB7"
+                 "C_in\xC2\xB7"
+                 "C_out/G") != std::string::npos);
+  CHECK(std::string(tr("both 1x1 convs grouped (cm/g each), the 3x3 conv depthwise (9m)"))
+            .find("深度卷积") != std::string::npos);
+  set_ui_lang(UiLang::en);
 }

@@ -154,6 +154,31 @@ TEST_CASE("train state: a bad data folder ends in the error phase with a message
   CHECK_FALSE(open_run(tmp / "nothing-here", "v2-0.5").error.empty());
 }
 
+TEST_CASE("train state: the panel trains on the CPU by default; CUDA runs or says why") {
+  TrainPanelState p;
+  CHECK(p.cfg.device == Device::cpu);
+  const std::string why = device_unavailable_reason(Device::cuda);
+  if (!why.empty()) {
+    TempDir tmp("viz_train_cuda");
+    sl::test::write_cifar_dir(tmp / "data", sl::test::kTinyPerFile, sl::test::kTinyTest, true);
+    p.cfg = tiny_config(tmp, 1);
+    p.cfg.device = Device::cuda;  // the panel keeps CUDA disabled; forced here
+    p.data_field = tmp / "data";
+    p.threads = 1;
+    REQUIRE(p.start());
+    REQUIRE(phase_is(p.session, TrainPhase::error));
+    CHECK(sl::test::has(p.session.snapshot().error, why));
+    CHECK_FALSE(std::filesystem::exists(checkpoint_state_path(p.cfg.out_dir)));
+    p.cfg.device = Device::cpu;  // the same settings train on the CPU as before
+    p.cfg.limit_train = 16;
+    REQUIRE(p.start());
+    REQUIRE(phase_is(p.session, TrainPhase::finished));
+    CHECK(std::filesystem::exists(checkpoint_state_path(p.cfg.out_dir)));
+  } else {
+    MESSAGE("CUDA can run here: the refusal is not tested (a GPU machine runs the CUDA tests)");
+  }
+}
+
 TEST_CASE("train state: the prediction grid and confusion matrix equal evaluate() and `eval`") {
   TempDir tmp("viz_train_eval");
   sl::test::write_cifar_dir(tmp / "data", sl::test::kTinyPerFile, sl::test::kTinyTest, true);

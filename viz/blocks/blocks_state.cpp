@@ -5,7 +5,7 @@
 // blocks_graph.cpp. Not here: drawing (panel_blocks*.cpp).
 //
 // [SECTION] index
-//   config      model names, cores, why CUDA is off
+//   config      model names, cores
 //   job         run_blocks_job: build, move to the backend, profile with timing
 //   worker      one thread, latest request wins
 //   state       BlocksState
@@ -38,7 +38,7 @@ std::string BlocksConfig::model_name() const {
 }
 std::string BlocksConfig::variant() const { return imagenet ? "imagenet" : "cifar"; }
 std::string BlocksConfig::backend() const {
-  if (cuda) return "CUDA";
+  if (device == Device::cuda) return "CUDA";
   const int t = threads > 0 ? threads : cpu_cores();
   return "CPU, " + std::to_string(t) + (t == 1 ? " thread" : " threads");
 }
@@ -53,26 +53,17 @@ void set_model_name(BlocksConfig& cfg, const std::string& name) {
 
 int cpu_cores() { return std::max(1, omp_get_num_procs()); }
 
-std::string cuda_unavailable_reason() {
-  if (cuda_available()) return "";
-  try {
-    backend(Device::cuda);  // throws the registry's own explanation
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no CUDA device";
-}
-
 // [SECTION] job
 
 static Profile profile_one(const BlocksConfig& c, int repeats) {
   SL_CHECK_USAGE(c.batch >= 1 && c.batch <= 256, "batch must be 1..256, got ", c.batch);
-  if (c.cuda) SL_CHECK(cuda_available(), cuda_unavailable_reason());
+  const std::string why = device_unavailable_reason(c.device);  // core/backend.h
+  SL_CHECK(why.empty(), why);
   // Sets this (worker) thread's OpenMP team size only; the UI thread keeps its own.
   omp_set_num_threads(c.threads > 0 ? c.threads : cpu_cores());
   const std::string name = c.model_name();
   std::unique_ptr<Module> model = make_model(name, c.variant());
-  model->to(c.cuda ? Device::cuda : Device::cpu);
+  model->to(c.device);
   return profile(*model, name, c.variant(), {.time = true, .repeats = repeats, .batch = c.batch});
 }
 

@@ -25,8 +25,8 @@ struct BlocksConfig {
   float scale = 1.f;               // V1 scale, or V2 width (0.5, 1.0, 1.5, 2.0)
   bool imagenet = true;            // variant: imagenet (224x224) or cifar (32x32)
   int batch = 1;                   // images per forward pass, 1..64
-  bool cuda = false;               // backend: CUDA, else the CPU
-  int threads = 0;                 // CPU threads; 0: all cores
+  Device device = Device::cpu;     // backend (viz/ui.h's device_switch picks it)
+  int threads = 0;                 // CPU threads; 0: all cores (the CPU backend only)
   std::string model_name() const;  // "v1-g3-1.0", "v2-1.0"
   std::string variant() const;     // "imagenet" or "cifar"
   std::string backend() const;     // "CPU, 16 threads" or "CUDA"
@@ -35,8 +35,7 @@ struct BlocksConfig {
 // "v1-g3-1.0" or "v2-0.5" into cfg's version, groups and scale. Throws sl::UsageError,
 // with the names that exist, for anything else.
 void set_model_name(BlocksConfig& cfg, const std::string& name);
-int cpu_cores();                        // what threads = 0 means
-std::string cuda_unavailable_reason();  // "" when CUDA can be picked
+int cpu_cores();  // what threads = 0 means
 
 // One request to the worker: model a, and model b when comparing.
 struct BlocksJob {
@@ -54,8 +53,11 @@ struct BlocksResult {
   std::string error;   // non-empty: nothing was profiled, this says why and what to do
   double seconds = 0;  // wall time of the whole job
 };
-// Builds the model(s), moves them to the backend and profiles them with timing. Errors
-// (an invalid configuration, no CUDA) become result.error, never an exception.
+// Builds the model(s), moves them to the backend and profiles them with timing (nn/cost's
+// profile(): on CUDA the device is synchronised before and after every op, so a time is
+// its kernels' time, not their launch's). Errors (an invalid configuration, CUDA
+// unavailable: core's device_unavailable_reason, word for word) become result.error,
+// never an exception.
 BlocksResult run_blocks_job(const BlocksJob& job);
 
 // One thread that runs jobs in order; a job submitted while another runs replaces any

@@ -157,21 +157,12 @@ void draw_controls(AppState& app) {
 
   ImGui::Spacing();
   heading(tr("Backend"));
-  static const std::string no_cuda = cuda_unavailable_reason();
-  if (ImGui::RadioButton(trid("CPU").c_str(), !c.cuda)) c.cuda = false;
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!no_cuda.empty());
-  if (ImGui::RadioButton(trid("CUDA").c_str(), c.cuda)) c.cuda = true;
-  ImGui::EndDisabled();
-  if (!no_cuda.empty()) {
-    ImGui::PushTextWrapPos(0.f);
-    // The registry's reason without its prefix and its command-line advice.
-    std::string why = no_cuda.substr(no_cuda.rfind("device cuda: ", 0) == 0 ? 13 : 0);
-    why = why.substr(0, why.find("; use"));
-    ImGui::TextDisabled(tr("CUDA is off: %s"), why.c_str());
-    ImGui::PopTextWrapPos();
-  }
-  ImGui::BeginDisabled(c.cuda);
+  device_switch(&c.device, false,
+                tr("CPU: core/cpu/'s kernels on the threads below. CUDA: core/cuda/'s kernels on "
+                   "GPU 0, each op timed with the device synchronised before and after it, so "
+                   "its time is its kernels' run, not their launch (as shufflelab profile --time "
+                   "--device cuda)."));
+  ImGui::BeginDisabled(c.device != Device::cpu);
   label("threads");
   int threads = c.threads > 0 ? c.threads : cpu_cores();
   if (ImGui::SliderInt("##threads", &threads, 1, cpu_cores())) c.threads = threads;
@@ -199,7 +190,7 @@ void draw_controls(AppState& app) {
   // The second model always shares the first one's input, batch and backend.
   s.job.b.imagenet = c.imagenet;
   s.job.b.batch = c.batch;
-  s.job.b.cuda = c.cuda;
+  s.job.b.device = c.device;
   s.job.b.threads = c.threads;
 
   ImGui::Spacing();

@@ -197,7 +197,7 @@ void draw_unit_graph(AppState& app, const Profile& p, const UnitGraph& g, ImVec2
                   ms_str(l.time_max_ms).c_str());
       ImGui::Separator();
       ImGui::PushFont(fonts().mono);
-      ImGui::TextUnformatted(cost_formula(l));
+      ImGui::TextUnformatted(tr(cost_formula(l)));
       ImGui::PopFont();
       ImGui::TextDisabled(
           "%s", tr("time: device synchronized before and after the op; median of the timed runs"));

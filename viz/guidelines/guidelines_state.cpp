@@ -135,7 +135,10 @@ void GuidelinesState::poll() {
     for (const GuidelineTable& t : r.tables) {
       const bool complete = std::all_of(t.rows.begin(), t.rows.end(),
                                         [](const GuidelineRow& x) { return x.per_s > 0; });
-      if (!t.rows.empty() && complete) tables[(int)t.guideline] = t;
+      if (!t.rows.empty() && complete) {
+        tables[(int)t.guideline] = t;
+        table_device[(int)t.guideline] = w.job.opt.device;
+      }
     }
     if (r.has_zero_copy) zero_copy = r.zero_copy;
     last_run =
@@ -161,7 +164,7 @@ void GuidelinesState::poll() {
 
 bool GuidelinesState::start_run(bool all) {
   GuidelinesJob job;
-  job.opt.device = device();
+  job.opt.device = device;
   job.opt.threads = threads;
   job.opt.precise = precise;
   job.opt.batch = batch;
@@ -177,28 +180,28 @@ bool GuidelinesState::start_run(bool all) {
 }
 
 bool GuidelinesState::start_g1_point(double ratio) {
-  GuidelineConfig c = guideline_configs(Guideline::g1, device(), 0, batch)[0];
+  GuidelineConfig c = guideline_configs(Guideline::g1, device, 0, batch)[0];
   const G1Point p = g1_point(ratio, c.hw, c.hw * c.hw * c.c1 * c.c2);
   c.label = str_cat("1:", ratio);
   c.c1 = p.c1;
   c.c2 = p.c2;
   GuidelinesJob job;
   job.kind = GuidelinesJob::Kind::g1_point;
-  job.opt.device = device();
+  job.opt.device = device;
   job.opt.threads = threads;
   job.point = c;
   return start(job);
 }
 
 bool GuidelinesState::start_g2_point(int groups) {
-  GuidelineConfig c = guideline_configs(Guideline::g2, device(), 0, batch)[0];
+  GuidelineConfig c = guideline_configs(Guideline::g2, device, 0, batch)[0];
   const G2Point p = g2_point(groups, c.hw, c.hw * c.hw * c.c1 * c.c1);
   c.label = str_cat("g=", groups);
   c.groups = groups;
   c.c1 = c.c2 = p.c;
   GuidelinesJob job;
   job.kind = GuidelinesJob::Kind::g2_point;
-  job.opt.device = device();
+  job.opt.device = device;
   job.opt.threads = threads;
   job.point = c;
   return start(job);

@@ -40,7 +40,7 @@ class GuidelinesState {
 
   // [SECTION] settings the panel edits
   GuidelinesView view = GuidelinesView::g1;
-  bool use_cuda = false;  // only settable when cuda_unavailable_reason() is empty
+  Device device = Device::cpu;  // where the experiments run (viz/ui.h's device_switch)
   bool precise = false;
   int threads = 0;  // 0: all cores
   int batch = 1;
@@ -58,11 +58,12 @@ class GuidelinesState {
   bool running() const;
   double progress() const;  // [0, 1]
   std::string progress_text() const;
+  // Why the last job failed (CUDA unavailable: core's device_unavailable_reason in it).
   const std::string& error() const { return error_; }
-  Device device() const { return use_cuda ? Device::cuda : Device::cpu; }
 
   // [SECTION] results
   std::array<std::optional<GuidelineTable>, kGuidelineCount> tables;
+  std::array<Device, kGuidelineCount> table_device{};  // where each table was measured
   std::optional<ZeroCopyResult> zero_copy;
   std::vector<GuidelineRow> g1_points, g2_points;  // slider measurements, sorted by ratio / g
   std::string last_run;  // "cpu, 2 threads, batch 1, quick" of the newest tables

@@ -66,7 +66,7 @@ static std::string madds_formula(const GuidelineRow& r) {
     case Guideline::g4: f = str_cat(pre, "(c*c/4 + 9*(c/4)^2 + (c/4)*c) with c = ", c.c1); break;
   }
   return str_cat(
-      "multiply-adds (the papers' FLOPs) per pass, conv2d_madds summed over the layers:\n", f,
+      tr("multiply-adds (the papers' FLOPs) per pass, conv2d_madds summed over the layers:\n"), f,
       "\n= ", grouped(r.madds));
 }
 
@@ -84,12 +84,12 @@ static std::string mac_formula(const GuidelineRow& r) {
       f = "convs: N*(h*w*C_in + h*w*C_out) + K*K*C_in*C_out; relu: in + out; add: 2 in + out";
       break;
   }
-  return str_cat("memory access cost, elements read + written per pass (the sum of nn/cost's "
-                 "conv2d_cost, relu_cost, add_cost, concat_cost of every op):\n",
-                 f, "\n= ", grouped(r.mac),
-                 r.elementwise_mac
-                     ? str_cat("\nof which element-wise and concat: ", grouped(r.elementwise_mac))
-                     : std::string());
+  return str_cat(tr("memory access cost, elements read + written per pass (the sum of nn/cost's "
+                    "conv2d_cost, relu_cost, add_cost, concat_cost of every op):\n"),
+                 tr(f), "\n= ", grouped(r.mac),
+                 r.elementwise_mac ? str_cat(tr("\nof which element-wise and concat: "),
+                                             grouped(r.elementwise_mac))
+                                   : std::string());
 }
 
 // [SECTION] controls
@@ -110,18 +110,11 @@ static void draw_controls(AppState& app) {
   }
   ImGui::Spacing();
   heading(tr("Backend"));
-  const std::string why = cuda_unavailable_reason();
+  device_switch(&s.device, busy,
+                tr("Where the experiments run. CPU: compare with the paper's ARM column (one "
+                   "thread there). CUDA: compare with its GPU column; every timed pass ends with "
+                   "a device synchronisation, so it times the kernels, not their launch."));
   ImGui::BeginDisabled(busy);
-  if (ImGui::RadioButton(trid("CPU").c_str(), !s.use_cuda)) s.use_cuda = false;
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!why.empty());
-  if (ImGui::RadioButton(trid("CUDA").c_str(), s.use_cuda)) s.use_cuda = true;
-  ImGui::EndDisabled();
-  if (!why.empty()) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("%s", tr("disabled"));
-    help_marker(why.c_str());
-  }
   ImGui::SetNextItemWidth(-1);
   const int cores = (int)std::max(1u, std::thread::hardware_concurrency());
   ImGui::SliderInt("##threads", &s.threads, 0, cores,
@@ -238,21 +231,21 @@ static void draw_table(const GuidelineTable& t, bool cuda) {
     cell(r.config.width, "");
     cell(str_cat(fmt_millions(r.madds)), madds_formula(r));
     cell(str_cat(fmt_millions(r.mac)), mac_formula(r));
-    cell(std::to_string(r.op_calls), "op calls per pass = blocks x ops per block");
+    cell(std::to_string(r.op_calls), tr("op calls per pass = blocks x ops per block"));
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3f", r.time_ms);
-    cell(buf, "median of the timed passes, ms");
+    cell(buf, tr("median of the timed passes, ms"));
     std::snprintf(buf, sizeof buf, "%.1f", r.per_s);
     cell(buf, str_cat("N * 1000 / ms = ", r.config.batch, " * 1000 / ", r.time_ms));
     std::snprintf(buf, sizeof buf, "%.2f", r.measured_norm);
-    cell(buf, "our img/s / the first row's img/s (same width)", ink().accent);
+    cell(buf, tr("our img/s / the first row's img/s (same width)"), ink().accent);
     std::snprintf(buf, sizeof buf, "%.2f", mine);
-    cell(buf, str_cat("paper: ", raw, " / first row's ", raw / mine));
+    cell(buf, str_cat(tr("paper: "), raw, tr(" / first row's "), raw / mine));
     std::snprintf(buf, sizeof buf, "%.2f", other);
-    cell(buf, str_cat("paper: ", raw_other, " / first row's ", raw_other / other));
+    cell(buf, str_cat(tr("paper: "), raw_other, tr(" / first row's "), raw_other / other));
     if (g4) {
       std::snprintf(buf, sizeof buf, "%.0f%%", 100 * r.elementwise_share);
-      cell(buf, "sum of relu + add op times / sum of all op times, per pass, median");
+      cell(buf, tr("sum of relu + add op times / sum of all op times, per pass, median"));
     }
   }
   ImGui::EndTable();
@@ -276,13 +269,13 @@ void draw_panel_guidelines(AppState& app) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("experiment", ImVec2(0, 0), true);
+  ImGui::PushTextWrapPos(0);  // the title too: at 800 px it takes two lines
   ImGui::PushFont(fonts().title);
   if (v < kGuidelineCount)
-    ImGui::Text("%s: %s", guidelines_view_name(s.view), tr(guideline_title((Guideline)v)));
+    ImGui::TextWrapped("%s: %s", guidelines_view_name(s.view), tr(guideline_title((Guideline)v)));
   else
     ImGui::TextUnformatted(tr("Zero-copy shuffle: the shuffle's MAC to 0"));
   ImGui::PopFont();
-  ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("%s", tr(kWhat[v]));
   ImGui::PopTextWrapPos();
   ImGui::Spacing();
@@ -292,11 +285,15 @@ void draw_panel_guidelines(AppState& app) {
   } else if (v == (int)GuidelinesView::zero_copy) {
     draw_zero_copy_view(s, sc);
   } else {
-    draw_table(*s.tables[v], s.use_cuda);
+    draw_table(*s.tables[v], s.table_device[v] == Device::cuda);
     ImGui::Spacing();
+    // The bars and the experiment's own view side by side where the pane is wide; below
+    // ~700 px (an 800 or 1024 px window) one above the other, each at a readable height,
+    // and the pane scrolls.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float h = std::max(avail.y, 260 * sc), left_w = avail.x * 0.42f;
-    ImGui::BeginChild("bars", ImVec2(left_w, h), false);
+    const bool stack = avail.x < 700 * sc;
+    const float h = stack ? 300 * sc : std::max(avail.y, 260 * sc);
+    ImGui::BeginChild("bars", ImVec2(stack ? avail.x : avail.x * 0.42f, h), false);
     const std::vector<std::string> widths = table_widths(*s.tables[v]);
     static int width_pick = 0;
     width_pick = std::min(width_pick, (int)widths.size() - 1);
@@ -313,10 +310,12 @@ void draw_panel_guidelines(AppState& app) {
       }
     const ImVec2 ba = ImGui::GetContentRegionAvail();
     draw_bar_chart(bar_rows(*s.tables[v], widths[(size_t)width_pick]),
-                   ImVec2(ba.x, std::max(ba.y, 200 * sc)), sc, s.use_cuda);
+                   ImVec2(ba.x, std::max(ba.y, 200 * sc)), sc, s.table_device[v] == Device::cuda);
     ImGui::EndChild();
-    ImGui::SameLine();
-    ImGui::BeginChild("extra", ImVec2(0, h), false);
+    if (!stack) ImGui::SameLine();
+    ImGui::BeginChild("extra",
+                      ImVec2(0, stack ? std::max(ImGui::GetContentRegionAvail().y, 360 * sc) : h),
+                      false);
     switch (s.view) {
       case GuidelinesView::g1: draw_g1_view(s, sc); break;
       case GuidelinesView::g2: draw_g2_view(s, sc); break;

@@ -24,9 +24,8 @@ struct G1Measured {
   bool paper = true;  // a row of Table 1, or a slider point
 };
 
-std::string fmt_millions(int64_t v);
-void header_row();  // the header row of the panel's tables (a plain row on the code colour)  //
-                    // 12345678 -> "12.35M"
+std::string fmt_millions(int64_t v);  // 12345678 -> "12.35M"
+void header_row();  // the header row of the panel's tables (a plain row on the code colour)
 
 // The experiment-specific views under the table (panel_guidelines_views.cpp), each in
 // the space the panel gives it.

@@ -86,7 +86,9 @@ void draw_bar_chart(const std::vector<BarRow>& rows, ImVec2 size, float sc, bool
         ImGui::SetTooltip(
             tr("%s, %s: %.3f\nspeed / speed of the first row (same width); > 1 is faster%s"),
             r.label.c_str(), names[k], vals[k],
-            r.trend.empty() ? "" : str_cat("\nthe paper's trend ", r.trend, " here").c_str());
+            r.trend.empty()      ? ""
+            : r.trend == "holds" ? tr("\nthe paper's trend holds here")
+                                 : tr("\nthe paper's trend differs here"));
     }
     const ImVec2 ts = ImGui::CalcTextSize(r.label.c_str());
     const float cx = a.x + group_w * (float(i) + 0.5f);
@@ -200,7 +202,7 @@ void draw_g1_plot(const std::vector<G1CurvePoint>& curve, const std::vector<G1Me
       ImGui::SetTooltip(tr("c1:c2 = %s: median %.3f ms per pass\n(c1, c2) = (%lld, %lld), %s"),
                         measured[i].label.c_str(), measured[i].time_ms, (long long)measured[i].c1,
                         (long long)measured[i].c2,
-                        measured[i].paper ? "a paper row" : "a slider point");
+                        measured[i].paper ? tr("a paper row") : tr("a slider point"));
   }
   const float xr = x_of(ratio);  // the slider's ratio
   dl->AddLine(ImVec2(xr, a.y), ImVec2(xr, b.y), ink().accent_soft, 2 * sc);

@@ -28,12 +28,20 @@ std::string num(const char* f, double v) {
   return buf;
 }
 
+// Before the next "label value (?)": on this line, 16 px on, when it fits; else the next line.
+void next_value(const char* label, const std::string& value, float sc) {
+  const float w = ImGui::CalcTextSize(label).x + ImGui::CalcTextSize(value.c_str()).x +
+                  ImGui::CalcTextSize("(?)").x + 3 * ImGui::GetStyle().ItemSpacing.x + 16 * sc;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + w <= right) ImGui::SameLine(0, 16 * sc);
+}
+
 }  // namespace
 
 // [SECTION] G1
 
 void draw_g1_view(GuidelinesState& s, float sc) {
-  const GuidelineConfig base = guideline_configs(Guideline::g1, s.device(), 0, s.batch)[0];
+  const GuidelineConfig base = guideline_configs(Guideline::g1, s.device, 0, s.batch)[0];
   const int64_t hw = base.hw, budget = hw * hw * base.c1 * base.c2;
   heading(tr("MAC against the ratio, B fixed"));
   help_marker(
@@ -50,15 +58,15 @@ void draw_g1_view(GuidelinesState& s, float sc) {
   ImGui::EndDisabled();
   const G1Point p = g1_point(s.g1_ratio, hw, budget);
   value_with_help("c2/c1", num("%.2f", p.ratio),
-                  "the slider, any ratio from 1/16 to 16 (log scale)");
-  ImGui::SameLine(0, 16 * sc);
+                  tr("the slider, any ratio from 1/16 to 16 (log scale)"));
+  next_value("(c1, c2)", str_cat("(", p.c1, ", ", p.c2, ")"), sc);
   value_with_help("(c1, c2)", str_cat("(", p.c1, ", ", p.c2, ")"),
-                  "c1 = sqrt(B / (h*w*ratio)), c2 = ratio * c1, rounded");
-  ImGui::SameLine(0, 16 * sc);
+                  tr("c1 = sqrt(B / (h*w*ratio)), c2 = ratio * c1, rounded"));
+  next_value(tr("MAC"), str_cat(p.mac), sc);
   value_with_help(tr("MAC"), str_cat(p.mac), "h*w*(c1 + c2) + c1*c2 (conv2d_mac)");
-  ImGui::SameLine(0, 16 * sc);
+  next_value(tr("bound"), num("%.0f", p.mac_lower_bound), sc);
   value_with_help(tr("bound"), num("%.0f", p.mac_lower_bound),
-                  "2*sqrt(h*w*B) + B/(h*w) with this row's B");
+                  tr("2*sqrt(h*w*B) + B/(h*w) with this row's B"));
   std::vector<G1Measured> measured;
   if (s.tables[0])
     for (const GuidelineRow& r : first_width_rows(*s.tables[0]))
@@ -77,7 +85,7 @@ void draw_g1_view(GuidelinesState& s, float sc) {
 // [SECTION] G2
 
 void draw_g2_view(GuidelinesState& s, float sc) {
-  const GuidelineConfig base = guideline_configs(Guideline::g2, s.device(), 0, s.batch)[0];
+  const GuidelineConfig base = guideline_configs(Guideline::g2, s.device, 0, s.batch)[0];
   const int64_t hw = base.hw, budget = hw * hw * base.c1 * base.c1;
   heading(tr("MAC against the number of groups"));
   help_marker(
@@ -93,10 +101,10 @@ void draw_g2_view(GuidelinesState& s, float sc) {
   if (ImGui::Button(trid("Time this g").c_str())) s.start_g2_point(s.g2_groups);
   ImGui::EndDisabled();
   const G2Point p = g2_point(s.g2_groups, hw, budget);
-  value_with_help("c", str_cat(p.c), "c = sqrt(g*B/(h*w)), rounded to a multiple of g");
-  ImGui::SameLine(0, 16 * sc);
-  value_with_help(tr("MAdds"), str_cat(p.madds), "h*w*c*c/g (conv2d_madds, one conv, N = 1)");
-  ImGui::SameLine(0, 16 * sc);
+  value_with_help("c", str_cat(p.c), tr("c = sqrt(g*B/(h*w)), rounded to a multiple of g"));
+  next_value(tr("MAdds"), str_cat(p.madds), sc);
+  value_with_help(tr("MAdds"), str_cat(p.madds), tr("h*w*c*c/g (conv2d_madds, one conv, N = 1)"));
+  next_value(tr("MAC"), str_cat(p.mac), sc);
   value_with_help(tr("MAC"), str_cat(p.mac), "h*w*2c + c*c/g (conv2d_mac)");
   std::vector<PlainBar> macs, times;
   for (int g = 1; g <= 64; g *= 2) {
@@ -111,7 +119,7 @@ void draw_g2_view(GuidelinesState& s, float sc) {
   rows.insert(rows.end(), s.g2_points.begin(), s.g2_points.end());
   for (const GuidelineRow& r : rows)
     times.push_back({str_cat(r.config.label, " c=", r.config.c1), r.time_ms,
-                     str_cat("median ms per pass of 10 group convs, c = ", r.config.c1,
+                     str_cat(tr("median ms per pass of 10 group convs, c = "), r.config.c1,
                              ", g = ", r.config.groups),
                      0, "%.2f %s"});
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -131,9 +139,9 @@ void draw_g3_view(GuidelinesState& s, float sc) {
                  "when parallel)."));
   std::vector<PlainBar> ops, times;
   for (const GuidelineRow& r : first_width_rows(*s.tables[2])) {
-    ops.push_back({r.config.label, double(r.op_calls), "op calls per pass (OpTally)",
+    ops.push_back({r.config.label, double(r.op_calls), tr("op calls per pass (OpTally)"),
                    group_color(3, 8), "%.0f %s"});
-    times.push_back({r.config.label, r.time_ms, "median ms per pass", 0, "%.2f %s"});
+    times.push_back({r.config.label, r.time_ms, tr("median ms per pass"), 0, "%.2f %s"});
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float h = std::min(avail.y * 0.28f, 140 * sc);
@@ -141,7 +149,7 @@ void draw_g3_view(GuidelinesState& s, float sc) {
   draw_plain_bars(times, ImVec2(avail.x, h), sc, "ms");
   heading(tr("Why the CPU and the GPU differ"));
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("%s", g3_cpu_gpu_note());
+  ImGui::TextDisabled("%s", tr(g3_cpu_gpu_note()));
   ImGui::PopTextWrapPos();
 }
 
@@ -156,10 +164,11 @@ void draw_g4_view(GuidelinesState& s, float sc) {
   std::vector<PlainBar> share, mac;
   for (const GuidelineRow& r : first_width_rows(*s.tables[3])) {
     share.push_back({r.config.label, 100 * r.elementwise_share,
-                     "relu + add time / total op time, median", group_color(2, 8), "%.0f%% %s"});
+                     tr("relu + add time / total op time, median"), group_color(2, 8),
+                     "%.0f%% %s"});
     mac.push_back({r.config.label,
                    100.0 * double(r.elementwise_mac) / double(std::max<int64_t>(r.mac, 1)),
-                   str_cat("element-wise MAC / total MAC = ", r.elementwise_mac, " / ", r.mac),
+                   str_cat(tr("element-wise MAC / total MAC = "), r.elementwise_mac, " / ", r.mac),
                    group_color(5, 8), "%.0f%% %s"});
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -193,7 +202,7 @@ void draw_zero_copy_view(GuidelinesState& s, float sc) {
     for (auto& h : heads) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(h[0]);
-      if (h[1]) help_marker(h[1]);
+      if (h[1]) help_marker(tr(h[1]));
     }
     for (const ZeroCopyRow& r : z.rows) {
       ImGui::TableNextRow();
@@ -208,7 +217,7 @@ void draw_zero_copy_view(GuidelinesState& s, float sc) {
       for (int k = 0; k < 8; ++k) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(vals[k].c_str());
-        if (k > 0 && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", heads[k][1]);
+        if (k > 0 && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(heads[k][1]));
       }
     }
     ImGui::EndTable();
@@ -216,10 +225,10 @@ void draw_zero_copy_view(GuidelinesState& s, float sc) {
   ImGui::Spacing();
   std::vector<PlainBar> times, macs;
   for (const ZeroCopyRow& r : z.rows) {
-    times.push_back({r.variant, r.time_ms, "median ms per pass", 0, "%.2f %s"});
+    times.push_back({r.variant, r.time_ms, tr("median ms per pass"), 0, "%.2f %s"});
     macs.push_back({r.variant, double(r.shuffle_mac + r.concat_mac) / 1e6,
-                    "shuffle MAC + concat MAC per pass, millions of elements", group_color(4, 8),
-                    "%.2fM%s"});
+                    tr("shuffle MAC + concat MAC per pass, millions of elements"),
+                    group_color(4, 8), "%.2fM%s"});
   }
   const float w = ImGui::GetContentRegionAvail().x * 0.5f - 8 * sc;
   ImGui::BeginGroup();

@@ -167,11 +167,19 @@ void draw_settings(AppState& app) {
     ImGui::EndCombo();
   }
   if (ImGui::InputInt(trid("seed").c_str(), &seed)) c.seed = (uint64_t)std::max(0, seed);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(tr("device"));
+  ImGui::SameLine();
+  device_switch(&c.device, false,
+                tr("Where training runs (shufflelab train --device): the forward and backward "
+                   "passes, the loss, the metrics and the SGD update. On CUDA only the batch goes "
+                   "to the GPU and two numbers come back per step (docs/cuda.md). The "
+                   "predictions, confusion matrix and feature maps below evaluate the saved "
+                   "weights on the CPU."));
   ImGui::SliderInt(trid("CPU threads").c_str(), &s.threads, 0, std::max(1, omp_get_num_procs()),
                    s.threads == 0 ? tr("all") : "%d");
-  help_marker(tr("OpenMP threads of the training thread; 0: all cores. The panel trains on the "
-                 "CPU; `shufflelab train --device cuda` trains on a GPU, a path that has not yet "
-                 "run on one (docs/cuda.md)."));
+  help_marker(tr("OpenMP threads of the training thread (the CPU kernels, and loading and "
+                 "augmenting the batches on either device); 0: all cores."));
   int lt = (int)std::min<int64_t>(c.limit_train, 1 << 30),
       le = (int)std::min<int64_t>(c.limit_test, 1 << 30);
   if (ImGui::InputInt(trid("train images").c_str(), &lt, 1000)) c.limit_train = lt < 2 ? -1 : lt;

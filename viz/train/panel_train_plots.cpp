@@ -254,7 +254,7 @@ void draw_train_curves(AppState& app, ImVec2 size) {
         .x_label = tr("epoch"),
         .y_label = "lr",
         .formula = tr("The rate of each step (nn/optim lr_at). One-cycle: from lr/25 up to lr "
-                      "over the first 30% of the steps, then down to lr/(25*10^4), both along "
+                      "during the first 30% (of all steps), then down to lr/(25*10^4), both along "
                       "half a cosine. Cosine: lr * (1 + cos(pi t / T)) / 2. A CLI run shows the "
                       "rate of each epoch's last step."),
         .x_max = epochs},

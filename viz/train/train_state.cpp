@@ -567,6 +567,7 @@ bool TrainPanelState::resume_opened() {
   const std::string found = find_cifar(data_field);
   if (!found.empty()) c.data_dir = found;
   c.limit_test = cfg.limit_test;
+  c.device = cfg.device;  // not saved in the checkpoint: the panel's choice
   showing_opened = false;
   return session.start(c, threads);
 }

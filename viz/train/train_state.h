@@ -168,7 +168,7 @@ struct OpenedRun {
 OpenedRun open_run(const std::string& path, const std::string& model);
 
 struct TrainPanelState {
-  TrainConfig cfg;                     // the settings the controls show
+  TrainConfig cfg;                     // the settings the controls show; cfg.device: the backend
   int threads = 0;                     // 0: all cores
   std::string data_field, open_field;  // the text fields
   bool started = false;                // the first draw opened the default model
