@@ -3,7 +3,7 @@
 // shufflenet_v1.cpp name the children this file looks up), folds BatchNorm into the weights,
 // emits steps and plans the arena. Running is one OpenMP parallel region: every thread takes
 // its fixed share of each step's items and the threads meet at a barrier where a step needs
-// the previous one's output. Not here: the kernels (core/cpu/infer_kernels.h, gemm.h).
+// the previous one's output. Not here: the kernels (core/cpu/infer_kernels.h).
 //
 // [SECTION] folding    Conv + BatchNorm -> weights and bias, computed in double
 // [SECTION] builder    values, steps, the work split of each step
@@ -18,7 +18,6 @@
 #include <cmath>
 #include <sstream>
 
-#include "core/cpu/gemm.h"
 #include "core/cpu/infer_kernels.h"
 #include "nn/conv2d.h"
 #include "nn/layers.h"
@@ -154,7 +153,7 @@ struct InferenceBuilder {
     return off;
   }
 
-  // One step per ConvBn: pointwise (K = 1, stride 1: tiles of gemm + epilogue) or direct.
+  // One step per ConvBn: pointwise (K = 1, stride 1: tiles, weights packed) or direct.
   // Reads channels [in_c0, in_c0 + C_in) of `in` (in_channels in all) at H x W; writes
   // `out` (out_channels in all) at `place`; res (optional) is added before the ReLU.
   // H and W become the output's.
@@ -175,11 +174,12 @@ struct InferenceBuilder {
     st.relu = cb.relu;
     std::vector<float> w, b;
     fold(c, cb.bn, w, b);
-    st.w = weights(w), st.b = weights(b);
+    st.b = weights(b);
     const bool pointwise = s.K == 1 && s.stride == 1 && s.padding == 0;
     if (pointwise) {
       st.kind = Kind::pointwise;
       cut_tiles(st);
+      pack_tiles(st, w);
     } else {
       SL_CHECK(in_c0 == 0 && in_channels == s.C_in && place.c0 == 0 && place.stride == 1 &&
                    out_channels == s.C_out && res < 0,
@@ -187,6 +187,7 @@ struct InferenceBuilder {
                " is a K x K convolution on a channel slice or into a shuffled output; the plan "
                "runs those only on whole tensors");
       st.kind = Kind::direct;
+      st.w = weights(w);
       st.items = std::min<int64_t>(N * s.C_out, kTargetItems);
     }
     plan.steps_.push_back(std::move(st));
@@ -206,8 +207,8 @@ struct InferenceBuilder {
     }
     const int64_t base = s.N * (int64_t)runs.size();
     const int64_t want = (kTargetItems + base - 1) / base;  // pieces per run
-    // Columns first (whole 16-column register tiles, at least 64 wide), then rows (multiples
-    // of the micro-kernel's 6 rows, at least 12).
+    // Columns first (whole 16-column register tiles, at least 64 wide), then rows (whole
+    // register tiles of kPointwiseRows rows).
     const int64_t col_parts = std::clamp<int64_t>(want, 1, std::max<int64_t>(1, hw / 64));
     const int64_t row_parts_want = (want + col_parts - 1) / col_parts;
     const int64_t cw = std::min(hw, ((hw + col_parts - 1) / col_parts + 15) / 16 * 16);
@@ -221,6 +222,24 @@ struct InferenceBuilder {
             st.tiles.push_back({n, row0 + r, std::min(rh, rows - r), c, std::min(cw, hw - c)});
       }
     st.items = (int64_t)st.tiles.size();
+  }
+
+  // Each tile's weight rows, packed once (tiles of other images share the same rows).
+  void pack_tiles(Step& st, const std::vector<float>& w) {
+    const int64_t K = st.conv.C_in / st.conv.groups;
+    std::vector<std::pair<int64_t, int64_t>> done;  // (row0, offset)
+    for (InferencePlan::Tile& t : st.tiles) {
+      auto it = std::find_if(done.begin(), done.end(), [&](auto& d) { return d.first == t.row0; });
+      if (it != done.end()) {
+        t.packed = it->second;
+        continue;
+      }
+      const int64_t padded = (t.rows + cpu::kPointwiseRows - 1) / cpu::kPointwiseRows;
+      std::vector<float> packed((size_t)(padded * cpu::kPointwiseRows * K));
+      cpu::pack_pointwise_weights(packed.data(), w.data() + t.row0 * K, t.rows, K);
+      t.packed = weights(packed);
+      done.emplace_back(t.row0, t.packed);
+    }
   }
 
   // out channel out_c0 + c * out_stride = in channel in_c0 + c, for c < count (planes H x W).
@@ -560,30 +579,19 @@ void InferencePlan::run_item(const Step& st, int64_t i, const float* x, float* l
   int64_t p0 = 0, p1 = 0;
   switch (st.kind) {
     case Kind::pointwise: {
-      // out rows [row0, row0 + rows) x cols [col0, col0 + cols) of image n = w rows @ x, one
-      // gemm into the placed channels, then bias (+ residual) (+ ReLU) on the tile.
+      // out rows [row0, row0 + rows) x cols [col0, col0 + cols) of image n = w rows @ x,
+      // then bias (+ residual) (+ ReLU), written into the placed channels.
       const Tile& t = st.tiles[(size_t)i];
       const int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
       const int64_t g = t.row0 / cgo;
       const int64_t ch =
           st.out_c0 + (t.row0 % st.out_block) * st.out_stride + t.row0 / st.out_block;
       const int64_t out_at = (t.n * st.out_channels + ch) * hw + t.col0;
-      float* c = mut(st.out, logits) + out_at;
-      const int64_t ldc = st.out_stride * hw;
-      cpu::gemm({.M = t.rows,
-                 .N = t.cols,
-                 .K = cgi,
-                 .a = w + st.w + t.row0 * cgi,
-                 .lda = cgi,
-                 .trans_a = false,
-                 .b = ptr(st.in, x) + (t.n * st.in_channels + st.in_c0 + g * cgi) * hw + t.col0,
-                 .ldb = hw,
-                 .trans_b = false,
-                 .c = c,
-                 .ldc = ldc,
-                 .accumulate = false});
+      const int64_t ldo = st.out_stride * hw;
+      const float* in = ptr(st.in, x) + (t.n * st.in_channels + st.in_c0 + g * cgi) * hw + t.col0;
       const float* res = st.res >= 0 ? ptr(st.res, x) + out_at : nullptr;
-      cpu::bias_act(c, ldc, t.rows, t.cols, w + st.b + t.row0, res, ldc, st.relu);
+      cpu::pointwise_bias_act(mut(st.out, logits) + out_at, ldo, in, hw, w + t.packed, t.rows, cgi,
+                              t.cols, w + st.b + t.row0, res, ldo, st.relu);
       break;
     }
     case Kind::direct:

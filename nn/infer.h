@@ -38,6 +38,7 @@ class InferencePlan {
   enum class Kind { pointwise, direct, pass_through, avg_pool, global_pool, linear };
   struct Tile {
     int64_t n, row0, rows, col0, cols;
+    int64_t packed = -1;  // offset of its rows' packed weights (core/cpu/infer_kernels.h)
   };
   struct Step {
     Kind kind;
@@ -53,7 +54,7 @@ class InferencePlan {
     bool relu = false;
     bool sync_after = true;   // a barrier after this step (false: the next one is independent)
     int64_t items = 0;        // units of work the threads share
-    std::vector<Tile> tiles;  // pointwise: one gemm() call + epilogue per tile
+    std::vector<Tile> tiles;  // pointwise: one pointwise_bias_act call per tile
   };
   static constexpr int kInput = -1, kOutput = -2;
 

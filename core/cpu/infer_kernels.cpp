@@ -22,29 +22,110 @@ void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t offset
 
 }  // namespace
 
-// c [rows, cols] at row stride ldc, bias [rows], res [rows, cols] at row stride ldr.
-void bias_act(float* c, int64_t ldc, int64_t rows, int64_t cols, const float* bias,
-              const float* res, int64_t ldr, bool relu) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = c + r * ldc;
-    const float b = bias[r];
-    if (res) {
-      const float* rr = res + r * ldr;
-      for (int64_t j = 0; j < cols; ++j) row[j] += b + rr[j];
-    } else {
-      for (int64_t j = 0; j < cols; ++j) row[j] += b;
-    }
-    if (relu)
-      for (int64_t j = 0; j < cols; ++j) row[j] = std::max(row[j], 0.f);
+// [SECTION] pointwise ------------------------------------------------------------------
+// A 1x1 convolution tile is out [rows, cols] = w [rows, K] @ x [K, cols]. The weights are
+// packed once, at compile time, into slivers of kPointwiseRows rows stored k-major; x is read
+// in place (a row of x is one input channel, contiguous along the columns), so nothing is
+// packed per call. Each register tile of kPointwiseRows x NR outputs ends in the epilogue.
+
+namespace {
+constexpr int64_t NR = 16;  // columns per register tile: one AVX-512 or two AVX2 vectors
+}  // namespace
+
+void pack_pointwise_weights(float* packed, const float* w, int64_t rows, int64_t K) {
+  const int64_t MR = kPointwiseRows;
+  for (int64_t s = 0; s < rows; s += MR) {
+    const int64_t mr = std::min(MR, rows - s);
+    float* dst = packed + s * K;
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t i = 0; i < MR; ++i) dst[k * MR + i] = i < mr ? w[(s + i) * K + k] : 0.f;
   }
 }
 
-// x [N, C_in, H, W], w [C_out, C_in/G, K, K], bias [C_out] -> out planes [p0, p1) of
-// [N, C_out, H_out, W_out]. Each plane starts at its bias; every tap (ci, kh, kw) then adds
-// w * (its shifted input row) to each output row over the columns whose input lies inside
-// the image, so the inner loop has no branch (and is contiguous at stride 1).
-void conv2d_bias_act_planes(float* out, const float* x, const float* w, const float* bias,
-                            bool relu, const Conv2dShape& s, int64_t p0, int64_t p1) {
+namespace {
+
+// out [mr, nr] = act(bias + packed sliver [K, MR] @ x [K, NR] (+ res)). The fixed-size
+// accumulator and the unroll and simd pragmas keep acc in vector registers (the recipe of
+// core/cpu/matmul.cpp's micro-kernel). FULL: nr == NR (the compiler sees the bound).
+template <bool FULL>
+void pointwise_micro(float* out, int64_t ldo, const float* __restrict a, const float* __restrict x,
+                     int64_t ldx, int64_t K, int64_t mr, int64_t nr, const float* bias,
+                     const float* res, int64_t ldr, bool relu) {
+  constexpr int64_t MR = kPointwiseRows;
+  float acc[MR][NR] = {};
+  if (FULL) {
+    for (int64_t k = 0; k < K; ++k) {
+      const float* ak = a + k * MR;
+      const float* xk = x + k * ldx;
+#pragma GCC unroll 16
+      for (int64_t i = 0; i < MR; ++i)
+#pragma omp simd
+        for (int64_t j = 0; j < NR; ++j) acc[i][j] += ak[i] * xk[j];
+    }
+  } else {
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t i = 0; i < MR; ++i)
+        for (int64_t j = 0; j < nr; ++j) acc[i][j] += a[k * MR + i] * x[k * ldx + j];
+  }
+  for (int64_t i = 0; i < mr; ++i) {
+    float* o = out + i * ldo;
+    const float b = bias[i];
+    for (int64_t j = 0; j < nr; ++j) {
+      float v = acc[i][j] + b;
+      if (res) v += res[i * ldr + j];
+      o[j] = relu ? std::max(v, 0.f) : v;
+    }
+  }
+}
+
+}  // namespace
+
+void pointwise_bias_act(float* out, int64_t ldo, const float* x, int64_t ldx, const float* packed_w,
+                        int64_t rows, int64_t K, int64_t cols, const float* bias, const float* res,
+                        int64_t ldr, bool relu) {
+  const int64_t MR = kPointwiseRows;
+  for (int64_t j = 0; j < cols; j += NR) {
+    const int64_t nr = std::min(NR, cols - j);
+    for (int64_t i = 0; i < rows; i += MR) {
+      const int64_t mr = std::min(MR, rows - i);
+      const float* r = res ? res + i * ldr + j : nullptr;
+      if (nr == NR)
+        pointwise_micro<true>(out + i * ldo + j, ldo, packed_w + i * K, x + j, ldx, K, mr, nr,
+                              bias + i, r, ldr, relu);
+      else
+        pointwise_micro<false>(out + i * ldo + j, ldo, packed_w + i * K, x + j, ldx, K, mr, nr,
+                               bias + i, r, ldr, relu);
+    }
+  }
+}
+
+// The spec: out[r, j] = act(bias[r] + sum_k w[r, k] * x[k, j] + res[r, j]), w unpacked.
+void pointwise_bias_act_reference(float* out, int64_t ldo, const float* x, int64_t ldx,
+                                  const float* w, int64_t rows, int64_t K, int64_t cols,
+                                  const float* bias, const float* res, int64_t ldr, bool relu) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j) {
+      float sum = 0.f;
+      for (int64_t k = 0; k < K; ++k) sum += w[r * K + k] * x[k * ldx + j];
+      float v = sum + bias[r];
+      if (res) v += res[r * ldr + j];
+      out[r * ldo + j] = relu ? std::max(v, 0.f) : v;
+    }
+}
+
+// [SECTION] direct ---------------------------------------------------------------------
+
+// Padded input planes up to this many floats (16 KiB) live on the stack: the stem (3 planes
+// of 34 x 34) and any depthwise plane up to 62 x 62. Larger ones take the general loop.
+constexpr int64_t kPadFloats = 4096;
+
+namespace {
+
+// The general loop, any K, stride and padding: each plane starts at its bias; every tap
+// (ci, kh, kw) then adds w * (its shifted input row) over the columns whose input lies
+// inside the image, so the inner loop has no branch.
+void planes_general(float* out, const float* x, const float* w, const float* bias,
+                    const Conv2dShape& s, int64_t p0, int64_t p1) {
   const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   const int64_t hw_in = s.H * s.W, hw_out = s.H_out * s.W_out;
   for (int64_t p = p0; p < p1; ++p) {
@@ -65,16 +146,78 @@ void conv2d_bias_act_planes(float* out, const float* x, const float* w, const fl
             float* __restrict orow = o + oh * s.W_out;
             const float* __restrict xrow = xp + ih * s.W;
             const int64_t off = kw - s.padding;
-            if (s.stride == 1) {
-              for (int64_t ow = lo; ow < hi; ++ow) orow[ow] += wv * xrow[ow + off];
-            } else {
-              for (int64_t ow = lo; ow < hi; ++ow) orow[ow] += wv * xrow[ow * s.stride + off];
-            }
+            for (int64_t ow = lo; ow < hi; ++ow) orow[ow] += wv * xrow[ow * s.stride + off];
           }
         }
     }
-    if (relu)
-      for (int64_t i = 0; i < hw_out; ++i) o[i] = std::max(o[i], 0.f);
+  }
+}
+
+// o[ow] += sum over the 3 x 3 window of k * rows r0..r2 at columns ow * S + 0..2: one pass
+// over the output row per input channel, nine multiply-adds per output. S = 1 reads
+// contiguously (vectorized); S is a template constant so the compiler sees the step.
+template <int S>
+void row3x3(float* __restrict o, int64_t w_out, const float* __restrict r0,
+            const float* __restrict r1, const float* __restrict r2, const float* k) {
+  const float k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
+              k7 = k[7], k8 = k[8];
+  for (int64_t ow = 0; ow < w_out; ++ow) {
+    const int64_t c = ow * S;
+    o[ow] += k0 * r0[c] + k1 * r0[c + 1] + k2 * r0[c + 2] + k3 * r1[c] + k4 * r1[c + 1] +
+             k5 * r1[c + 2] + k6 * r2[c] + k7 * r2[c + 1] + k8 * r2[c + 2];
+  }
+}
+
+// K = 3, padding 1, stride 1 or 2, and the group's input planes fit in kPadFloats once
+// zero-padded: copy them into a padded buffer (only when the image or group changes, so the
+// stem pads its 3 planes once per image), then every output row is branch-free.
+void planes_3x3(float* out, const float* x, const float* w, const float* bias, const Conv2dShape& s,
+                int64_t p0, int64_t p1) {
+  const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
+  const int64_t hp = s.H + 2, wp = s.W + 2, plane = hp * wp, hw_out = s.H_out * s.W_out;
+  float pad[kPadFloats];
+  int64_t padded_n = -1, padded_g = -1;
+  for (int64_t p = p0; p < p1; ++p) {
+    const int64_t n = p / s.C_out, co = p % s.C_out, g = co / cgo;
+    if (n != padded_n || g != padded_g) {
+      std::fill(pad, pad + cgi * plane, 0.f);
+      for (int64_t ci = 0; ci < cgi; ++ci) {
+        const float* xp = x + (n * s.C_in + g * cgi + ci) * s.H * s.W;
+        for (int64_t h = 0; h < s.H; ++h)
+          std::copy(xp + h * s.W, xp + (h + 1) * s.W, pad + ci * plane + (h + 1) * wp + 1);
+      }
+      padded_n = n, padded_g = g;
+    }
+    float* o = out + p * hw_out;
+    std::fill(o, o + hw_out, bias[co]);
+    for (int64_t ci = 0; ci < cgi; ++ci) {
+      const float* k = w + (co * cgi + ci) * 9;
+      for (int64_t oh = 0; oh < s.H_out; ++oh) {
+        const float* r0 = pad + ci * plane + oh * s.stride * wp;
+        if (s.stride == 1)
+          row3x3<1>(o + oh * s.W_out, s.W_out, r0, r0 + wp, r0 + 2 * wp, k);
+        else
+          row3x3<2>(o + oh * s.W_out, s.W_out, r0, r0 + wp, r0 + 2 * wp, k);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// x [N, C_in, H, W], w [C_out, C_in/G, K, K], bias [C_out] -> out planes [p0, p1) of
+// [N, C_out, H_out, W_out], then the ReLU over those planes.
+void conv2d_bias_act_planes(float* out, const float* x, const float* w, const float* bias,
+                            bool relu, const Conv2dShape& s, int64_t p0, int64_t p1) {
+  const bool fast = s.K == 3 && s.padding == 1 && (s.stride == 1 || s.stride == 2) &&
+                    (s.C_in / s.groups) * (s.H + 2) * (s.W + 2) <= kPadFloats;
+  if (fast)
+    planes_3x3(out, x, w, bias, s, p0, p1);
+  else
+    planes_general(out, x, w, bias, s, p0, p1);
+  if (relu) {
+    const int64_t hw_out = s.H_out * s.W_out;
+    for (int64_t i = p0 * hw_out; i < p1 * hw_out; ++i) out[i] = std::max(out[i], 0.f);
   }
 }
 

@@ -1,6 +1,6 @@
 // core/cpu/infer_kernels.h - the CPU kernels of the inference plan (nn/infer.h): convolutions
 // whose BatchNorm is already folded into their weights and a bias, so each ends in an
-// epilogue act(acc + bias [+ residual]) applied while the tile is still in cache. Each fast
+// epilogue act(acc + bias [+ residual]) applied before the outputs are stored. Each fast
 // kernel works on a range of planes or one tile, so the plan splits the work over its threads;
 // each has a plain reference twin below it. Implemented in core/cpu/infer_kernels.cpp.
 // Not backend entries (training never calls them) and no CUDA twin.
@@ -9,11 +9,30 @@
 
 namespace sl::cpu {
 
-// The epilogue of a 1x1 convolution tile that gemm() wrote, rows [rows, cols] at row
-// stride ldc: c[r, j] = act(c[r, j] + bias[r] + res[r * ldr + j]), act = ReLU or identity,
-// res optional (nullptr: no residual).
-void bias_act(float* c, int64_t ldc, int64_t rows, int64_t cols, const float* bias,
-              const float* res, int64_t ldr, bool relu);
+// Rows per register tile of the pointwise kernel: 12 rows x 16 columns = 12 AVX-512
+// accumulators; 6 x 16 = 12 AVX2 ones.
+#if defined(__AVX512F__)
+constexpr int64_t kPointwiseRows = 12;
+#else
+constexpr int64_t kPointwiseRows = 6;
+#endif
+
+// w [rows, K] -> packed [ceil(rows / kPointwiseRows) * kPointwiseRows, K]: slivers of
+// kPointwiseRows rows, each k-major (packed[s*K + k*MR + i] = w[s + i, k]), rows past the
+// end zero. Done once per weight; a tile starting at row r reads packed + r * K (r a
+// multiple of kPointwiseRows).
+void pack_pointwise_weights(float* packed, const float* w, int64_t rows, int64_t K);
+
+// A 1x1 convolution tile with its epilogue, no packing of x:
+// out[r, j] = act(bias[r] + sum_k w[r, k] * x[k, j] + res[r, j]) for r < rows, j < cols;
+// out, x, res at row strides ldo, ldx, ldr; res optional (nullptr); act = ReLU or identity.
+void pointwise_bias_act(float* out, int64_t ldo, const float* x, int64_t ldx, const float* packed_w,
+                        int64_t rows, int64_t K, int64_t cols, const float* bias, const float* res,
+                        int64_t ldr, bool relu);
+// Its spec, with w [rows, K] unpacked.
+void pointwise_bias_act_reference(float* out, int64_t ldo, const float* x, int64_t ldx,
+                                  const float* w, int64_t rows, int64_t K, int64_t cols,
+                                  const float* bias, const float* res, int64_t ldr, bool relu);
 
 // Direct convolution for K > 1 (the stem and every depthwise conv), with bias and optional
 // ReLU, computing output planes p in [p0, p1) of the N * C_out planes (p = n * C_out + co).

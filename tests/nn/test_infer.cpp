@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/alloc_count.h"
 #include "core/cpu/infer_kernels.h"
@@ -237,20 +238,63 @@ TEST_CASE("infer kernels: direct conv with bias + ReLU equals its reference and 
   }
 }
 
-TEST_CASE("infer kernels: bias_act, a tiny case with the numbers written down") {
-  // c [2, 3] at row stride 4 (one column of padding that must stay untouched)
-  float c[8] = {1, -2, 3, 99, -4, 5, -6, 99};
-  const float bias[2] = {0.5f, -1.f};
-  const float res[6] = {1, 1, 1, 0, 0, 10};
-  cpu::bias_act(c, 4, 2, 3, bias, res, 3, true);
-  const float want[8] = {2.5f, 0.f, 4.5f, 99, 0.f, 4.f, 3.f, 99};
-  for (int i = 0; i < 8; ++i) CHECK(c[i] == want[i]);
-  float d[3] = {1, -2, 3};
-  const float b1[1] = {-1.f};
-  cpu::bias_act(d, 3, 1, 3, b1, nullptr, 0, false);
-  CHECK(d[0] == 0.f);
-  CHECK(d[1] == -3.f);
-  CHECK(d[2] == 2.f);
+TEST_CASE("infer kernels: pointwise with its epilogue, a tiny case with the numbers written") {
+  // w [2, 2] = {{1, 2}, {-1, 0}}, x [2, 3] = {{1, 2, 3}, {1, 0, -1}}: w @ x = {{3, 2, 1},
+  // {-1, -2, -3}}; bias {0.5, 4}, res = 1 everywhere, ReLU -> {{4.5, 3.5, 2.5}, {4, 3, 2}}.
+  const float w[4] = {1, 2, -1, 0}, x[6] = {1, 2, 3, 1, 0, -1}, bias[2] = {0.5f, 4.f};
+  const float res[6] = {1, 1, 1, 1, 1, 1};
+  std::vector<float> packed((size_t)(cpu::kPointwiseRows * 2));
+  cpu::pack_pointwise_weights(packed.data(), w, 2, 2);
+  float out[8] = {0, 0, 0, 99, 0, 0, 0, 99};  // row stride 4: column 3 must stay untouched
+  cpu::pointwise_bias_act(out, 4, x, 3, packed.data(), 2, 2, 3, bias, res, 3, true);
+  const float want[8] = {4.5f, 3.5f, 2.5f, 99, 4.f, 3.f, 2.f, 99};
+  for (int i = 0; i < 8; ++i) CHECK(out[i] == want[i]);
+}
+
+TEST_CASE("infer kernels: pointwise equals its reference and conv2d's 1x1 plus the epilogue") {
+  // rows over and under a register tile, K long and short, columns whole and ragged
+  for (auto [rows, K, cols] : {std::tuple<int64_t, int64_t, int64_t>{24, 24, 256},
+                               {58, 29, 64},
+                               {7, 5, 19},
+                               {13, 300, 40}}) {
+    CAPTURE(rows);
+    CAPTURE(cols);
+    const std::vector<float> w = rand_tensor({rows, K}, 1).to_vector();
+    const std::vector<float> x = rand_tensor({K, cols}, 2).to_vector();
+    const std::vector<float> b = rand_tensor({rows}, 3).to_vector();
+    const std::vector<float> res = rand_tensor({rows, cols}, 4).to_vector();
+    const int64_t padded = (rows + cpu::kPointwiseRows - 1) / cpu::kPointwiseRows;
+    std::vector<float> packed((size_t)(padded * cpu::kPointwiseRows * K));
+    cpu::pack_pointwise_weights(packed.data(), w.data(), rows, K);
+    for (bool relu : {false, true})
+      for (bool with_res : {false, true}) {
+        const float* r = with_res ? res.data() : nullptr;
+        std::vector<float> fast((size_t)(rows * cols)), ref(fast.size()), plain(fast.size());
+        cpu::pointwise_bias_act(fast.data(), cols, x.data(), cols, packed.data(), rows, K, cols,
+                                b.data(), r, cols, relu);
+        cpu::pointwise_bias_act_reference(ref.data(), cols, x.data(), cols, w.data(), rows, K, cols,
+                                          b.data(), r, cols, relu);
+        check_close(fast, ref, 1e-5, 1e-5, "pointwise vs reference");
+        // the reference is conv2d's 1x1 reference (x as one image [K, 1, cols]) + epilogue
+        const Conv2dShape s{.N = 1,
+                            .C_in = K,
+                            .H = 1,
+                            .W = cols,
+                            .C_out = rows,
+                            .K = 1,
+                            .stride = 1,
+                            .padding = 0,
+                            .groups = 1,
+                            .H_out = 1,
+                            .W_out = cols};
+        cpu::conv2d_forward_reference(plain.data(), x.data(), w.data(), s);
+        for (int64_t i = 0; i < rows * cols; ++i) {
+          float v = plain[(size_t)i] + b[(size_t)(i / cols)] + (r ? r[i] : 0.f);
+          plain[(size_t)i] = relu ? std::max(v, 0.f) : v;
+        }
+        check_close(ref, plain, 1e-5, 1e-5, "reference vs conv2d reference + epilogue");
+      }
+  }
 }
 
 TEST_CASE("infer kernels: avg pool + ReLU into a slice equals its reference and avgpool2d's") {
