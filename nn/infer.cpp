@@ -272,14 +272,12 @@ int stem(Builder& bld, Module& model, int64_t& C, int64_t& H, int64_t& W) {
       conv_bn_chain(child_as<Sequential>(model, "conv1", "model"), "conv1");
   SL_CHECK(c1.size() == 1, "compile_for_inference: conv1 should be one Conv BN ReLU");
   const int64_t c_out = c1[0].conv->weight.size(0);
-  int64_t Ho = H, Wo = W;
-  const int64_t h0 = H, w0 = W;
-  // output size first, so the value can be made before the step
+  // the output's size first (conv2d_shape also checks x against the weight), then the step
   const Conv2dShape s =
-      conv2d_shape({bld.N, C, h0, w0}, c1[0].conv->weight.shape(), c1[0].conv->params);
+      conv2d_shape({bld.N, C, H, W}, c1[0].conv->weight.shape(), c1[0].conv->params);
   const int v = bld.value(bld.N * c_out * s.H_out * s.W_out);
-  bld.conv(c1[0], InferencePlan::kInput, 0, C, v, c_out, {}, -1, Ho, Wo);
-  C = c_out, H = Ho, W = Wo;
+  bld.conv(c1[0], InferencePlan::kInput, 0, C, v, c_out, {}, -1, H, W);
+  C = c_out;
   return v;
 }
 

@@ -156,17 +156,25 @@ void planes_general(float* out, const float* x, const float* w, const float* bia
 // o[ow] += sum over the 3 x 3 window of k * rows r0..r2 at columns ow * S + 0..2: one pass
 // over the output row per input channel, nine multiply-adds per output. S = 1 reads
 // contiguously (vectorized); S is a template constant so the compiler sees the step.
+// o[ow] += the 3 x 3 window of k over padded rows r0..r2, nine multiply-adds per output,
+// every read contiguous (so the loop vectorizes). Stride 1: window column kw of output ow is
+// row[ow + kw]. Stride 2: each padded row is stored split by column parity, even columns
+// then odd ones (half = where the odd ones start), so columns 2ow, 2ow + 1, 2ow + 2 are
+// row[ow], row[half + ow], row[ow + 1].
 template <int S>
 void row3x3(float* __restrict o, int64_t w_out, const float* __restrict r0,
-            const float* __restrict r1, const float* __restrict r2, const float* k) {
+            const float* __restrict r1, const float* __restrict r2, const float* k, int64_t half) {
   const float k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
               k7 = k[7], k8 = k[8];
-  for (int64_t ow = 0; ow < w_out; ++ow) {
-    const int64_t c = ow * S;
-    o[ow] += k0 * r0[c] + k1 * r0[c + 1] + k2 * r0[c + 2] + k3 * r1[c] + k4 * r1[c + 1] +
-             k5 * r1[c + 2] + k6 * r2[c] + k7 * r2[c + 1] + k8 * r2[c + 2];
-  }
+  const int64_t mid = S == 1 ? 1 : half, right = 1 + (S == 1 ? 1 : 0);
+  for (int64_t ow = 0; ow < w_out; ++ow)
+    o[ow] += k0 * r0[ow] + k1 * r0[ow + mid] + k2 * r0[ow + right] + k3 * r1[ow] +
+             k4 * r1[ow + mid] + k5 * r1[ow + right] + k6 * r2[ow] + k7 * r2[ow + mid] +
+             k8 * r2[ow + right];
 }
+
+// The padded row length: W + 2, or for stride 2 twice ceil((W + 2) / 2) (even | odd halves).
+int64_t padded_row(const Conv2dShape& s) { return s.stride == 1 ? s.W + 2 : (s.W + 3) / 2 * 2; }
 
 // K = 3, padding 1, stride 1 or 2, and the group's input planes fit in kPadFloats once
 // zero-padded: copy them into a padded buffer (only when the image or group changes, so the
@@ -174,7 +182,8 @@ void row3x3(float* __restrict o, int64_t w_out, const float* __restrict r0,
 void planes_3x3(float* out, const float* x, const float* w, const float* bias, const Conv2dShape& s,
                 int64_t p0, int64_t p1) {
   const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  const int64_t hp = s.H + 2, wp = s.W + 2, plane = hp * wp, hw_out = s.H_out * s.W_out;
+  const int64_t rw = padded_row(s), half = rw / 2, plane = (s.H + 2) * rw;
+  const int64_t hw_out = s.H_out * s.W_out;
   float pad[kPadFloats];
   int64_t padded_n = -1, padded_g = -1;
   for (int64_t p = p0; p < p1; ++p) {
@@ -183,8 +192,17 @@ void planes_3x3(float* out, const float* x, const float* w, const float* bias, c
       std::fill(pad, pad + cgi * plane, 0.f);
       for (int64_t ci = 0; ci < cgi; ++ci) {
         const float* xp = x + (n * s.C_in + g * cgi + ci) * s.H * s.W;
-        for (int64_t h = 0; h < s.H; ++h)
-          std::copy(xp + h * s.W, xp + (h + 1) * s.W, pad + ci * plane + (h + 1) * wp + 1);
+        for (int64_t h = 0; h < s.H; ++h) {
+          float* row = pad + ci * plane + (h + 1) * rw;  // x column c is padded column c + 1
+          const float* src = xp + h * s.W;
+          if (s.stride == 1) {
+            std::copy(src, src + s.W, row + 1);
+          } else {
+            // even padded columns 2j hold x column 2j - 1, odd ones 2j + 1 hold x column 2j
+            for (int64_t j = 1; 2 * j - 1 < s.W; ++j) row[j] = src[2 * j - 1];
+            for (int64_t j = 0; 2 * j < s.W; ++j) row[half + j] = src[2 * j];
+          }
+        }
       }
       padded_n = n, padded_g = g;
     }
@@ -193,11 +211,11 @@ void planes_3x3(float* out, const float* x, const float* w, const float* bias, c
     for (int64_t ci = 0; ci < cgi; ++ci) {
       const float* k = w + (co * cgi + ci) * 9;
       for (int64_t oh = 0; oh < s.H_out; ++oh) {
-        const float* r0 = pad + ci * plane + oh * s.stride * wp;
+        const float* r0 = pad + ci * plane + oh * s.stride * rw;
         if (s.stride == 1)
-          row3x3<1>(o + oh * s.W_out, s.W_out, r0, r0 + wp, r0 + 2 * wp, k);
+          row3x3<1>(o + oh * s.W_out, s.W_out, r0, r0 + rw, r0 + 2 * rw, k, half);
         else
-          row3x3<2>(o + oh * s.W_out, s.W_out, r0, r0 + wp, r0 + 2 * wp, k);
+          row3x3<2>(o + oh * s.W_out, s.W_out, r0, r0 + rw, r0 + 2 * rw, k, half);
       }
     }
   }
@@ -210,7 +228,7 @@ void planes_3x3(float* out, const float* x, const float* w, const float* bias, c
 void conv2d_bias_act_planes(float* out, const float* x, const float* w, const float* bias,
                             bool relu, const Conv2dShape& s, int64_t p0, int64_t p1) {
   const bool fast = s.K == 3 && s.padding == 1 && (s.stride == 1 || s.stride == 2) &&
-                    (s.C_in / s.groups) * (s.H + 2) * (s.W + 2) <= kPadFloats;
+                    (s.C_in / s.groups) * (s.H + 2) * padded_row(s) <= kPadFloats;
   if (fast)
     planes_3x3(out, x, w, bias, s, p0, p1);
   else
