@@ -43,6 +43,11 @@ void print_json(const BenchResult& r, const BenchConfig& c) {
     j.begin_object().key("name").value("infer").key("model").value(r.model).key("batch").value(1);
     j.key("threads").value(r.threads).key("latency_ms").value(r.latency.median_ms);
     j.key("latency_min_ms").value(r.latency.min_ms).key("repeats").value(c.latency_repeats);
+    if (r.plan_measured) {
+      j.key("plan_latency_ms").value(r.plan_latency.median_ms);
+      j.key("plan_latency_min_ms").value(r.plan_latency.min_ms);
+      j.key("plan_max_abs_diff").value(r.plan_max_abs_diff);
+    }
     line(j);
   }
   {
@@ -99,9 +104,16 @@ void print_text(const BenchResult& r, const BenchConfig& c) {
               "`train`, on one random batch;\n                median of %d timed steps (%d "
               "untimed first); img/s = batch / median step time\n",
               c.steps, c.warmup);
-  std::printf("inference       %8.3f ms        batch 1, eval mode, no autograd graph; median of "
-              "%d after %d warm-up (fastest %.3f ms)\n",
+  std::printf("inference       %8.3f ms        batch 1, eval path: the Module's forward in eval "
+              "mode, no autograd graph;\n                median of %d after %d warm-up (fastest "
+              "%.3f ms)\n",
               r.latency.median_ms, c.latency_repeats, c.latency_warmup, r.latency.min_ms);
+  if (r.plan_measured)
+    std::printf("inference plan  %8.3f ms        batch 1, the same model compiled once "
+                "(nn/infer.h: BatchNorm folded,\n                ReLU fused, buffers planned); "
+                "median of %d (fastest %.3f ms); logits within %.1e of the eval path\n",
+                r.plan_latency.median_ms, c.latency_repeats, r.plan_latency.min_ms,
+                r.plan_max_abs_diff);
   std::printf("channel shuffle %8.1f GB/s      copy of the same bytes: %.1f GB/s; shuffle = %.0f%% "
               "of copy\n",
               r.shuffle_gb_per_s, r.copy_gb_per_s, 100.0 * r.shuffle_gb_per_s / r.copy_gb_per_s);
@@ -141,6 +153,9 @@ void print_text(const BenchResult& r, const BenchConfig& c) {
   std::printf("\nPyTorch on the same settings: /usr/bin/python3 scripts/bench_torch_train.py "
               "--model %s --batch %lld --threads %d\n",
               r.model.c_str(), (long long)r.batch, r.threads);
+  std::printf("ONNX Runtime's batch 1:       ~/ortvenv/bin/python scripts/bench_onnx.py --model %s "
+              "--threads %d\n",
+              r.model.c_str(), r.threads);
 }
 
 }  // namespace
@@ -162,7 +177,8 @@ int cmd_bench(int argc, char** argv) {
         f.usage("[--model M] [--batch B] [--threads T] [--steps S] [--warmup W] [--quick] "
                 "[--json]",
                 "Measures, in one run on this machine: training-step throughput (img/s, the\n"
-                "forward, backward and SGD update of `train`), batch-1 inference latency (ms),\n"
+                "forward, backward and SGD update of `train`), batch-1 inference latency (ms)\n"
+                "through the eval path and through the inference plan (nn/infer.h),\n"
                 "channel-shuffle bandwidth beside a plain copy of the same bytes (GB/s),\n"
                 "multiply-adds per second as a fraction of the measured FMA peak, heap\n"
                 "allocations per training step after warm-up, and peak memory. Every time is a\n"

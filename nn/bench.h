@@ -37,8 +37,13 @@ struct BenchResult {
   // training: one step = forward, cross-entropy, backward, SGD update (nn/train.cpp's recipe)
   Timing step;
   double img_per_s = 0;  // batch / step.median_ms
-  // inference: batch 1, eval mode, under NoGradGuard
+  // inference: batch 1, eval mode, under NoGradGuard (the autograd-free eval path of Module)
   Timing latency;
+  // inference: batch 1 through the inference plan (nn/infer.h), compiled once from the same
+  // model; CPU only (plan_measured false otherwise)
+  bool plan_measured = false;
+  Timing plan_latency;
+  double plan_max_abs_diff = 0;  // max |plan logits - eval-path logits| on the timed image
   // channel shuffle of the model's first shuffle input at this batch, and a copy of it
   bool model_has_shuffle = true;  // false for V1 with g = 1: the stem's output is used
   Shape shuffle_shape;

@@ -3,8 +3,9 @@
 `shufflelab bench`: each model is built in PyTorch exactly as scripts/bench_torch_train.py
 builds it, exported to ONNX, and timed in ONNX Runtime (all graph optimisations on: BatchNorm
 folded into the convolutions, ReLU fused, memory planned once), median of repeats after
-warm-up, beside `shufflelab bench`'s "inference" line. A measuring tool for people, never a
-dependency of the project. Not here: training (bench_torch_train.py).
+warm-up, beside `shufflelab bench`'s "inference plan" line (ShuffleLab's own compiled plan,
+nn/infer.h, which does the same rewrites) and its "inference" line (the eval path).
+A measuring tool for people, never a dependency of the project. Not here: training (bench_torch_train.py).
 
 Needs torch and onnxruntime in one Python. onnxruntime goes into a
 throwaway virtual environment outside the repository:

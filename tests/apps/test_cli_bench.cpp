@@ -46,7 +46,7 @@ TEST_CASE("bench --quick --json: every line and key, positive and finite") {
   };
   const std::vector<Want> wants = {
       {"train_step", {"batch", "threads", "params", "img_per_s", "step_ms", "steps"}, {}},
-      {"infer", {"batch", "latency_ms"}, {}},
+      {"infer", {"batch", "latency_ms", "plan_latency_ms"}, {"plan_max_abs_diff"}},
       {"shuffle", {"groups", "elements", "bytes_moved", "gb_per_s", "copy_gb_per_s"}, {}},
       {"madds",
        {"forward_madds_per_image", "train_madds_per_s", "infer_madds_per_s",
@@ -71,14 +71,16 @@ TEST_CASE("bench --quick --json: every line and key, positive and finite") {
   CHECK(has(line_named(r.out, "train_step"), "\"model\":\"v2-0.5\""));
   CHECK(has(line_named(r.out, "memory"), "\"heap_counted\":true"));
   CHECK(number(line_named(r.out, "infer"), "batch") == 1);
+  // the plan computes what the eval path computes (nn/infer.h; tests/nn/test_infer.cpp)
+  CHECK(number(line_named(r.out, "infer"), "plan_max_abs_diff") < 1e-3);
 }
 
 TEST_CASE("bench: the text form names each measurement and its formula") {
   Run r = sl::test::run_cli("bench --quick --batch 2 --threads 1 --model v1-g3-0.5", false);
   REQUIRE_MESSAGE(r.code == 0, r.out);
-  for (const char* part :
-       {"bench v1-g3-0.5", "training step", "img/s", "inference", "channel shuffle", "of copy",
-        "GMAdd/s", "FMA peak", "heap", "peak RSS", "scripts/bench_torch_train.py"})
+  for (const char* part : {"bench v1-g3-0.5", "training step", "img/s", "inference",
+                           "inference plan", "channel shuffle", "of copy", "GMAdd/s", "FMA peak",
+                           "heap", "peak RSS", "scripts/bench_torch_train.py"})
     CHECK_MESSAGE(has(r.out, part), part);
 }
 
