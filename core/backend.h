@@ -64,8 +64,12 @@ struct ShuffleShape {
 // a [N, C_a, HW], b [N, C_b, HW] -> out [N, C, HW], C = C_a + C_b = G * (C/G): the channel
 // shuffle of their concatenation (a's channels first), written in one pass. Input channel i
 // of the concatenation lands at output channel (i % (C/G)) * G + i / (C/G), as in ShuffleShape.
+// a and b may be channel slices of larger tensors (a V2 unit's left half is a view): image n
+// of a starts at a + n * a_stride_n, its channels HW apart; -1 means dense (C_a * HW).
+// The gradients da, db of the backward are always dense.
 struct CatShuffleShape {
   int64_t N, C_a, C_b, G, HW;
+  int64_t a_stride_n = -1, b_stride_n = -1;
 };
 
 // One SGD-with-momentum update over n contiguous floats (nn/optim.h has the rule).

@@ -76,18 +76,26 @@ Tensor cat_shuffle(const Tensor& a, const Tensor& b, int64_t groups) {
   const Backend& be = backend(dev);
   if (be.cat_shuffle == nullptr || be.cat_shuffle_backward == nullptr)
     return channel_shuffle(cat({a, b}, 1), groups);  // this backend has no fused kernel
-  const CatShuffleShape s{a.size(0), a.size(1), b.size(1), groups, a.size(2) * a.size(3)};
-  const Tensor ac = a.contiguous(), bc = b.contiguous();
+  // A channel slice (the left half of a V2 unit, a narrow of the previous output) is read in
+  // place: only the image stride differs from a dense tensor.
+  const auto planes = [](const Tensor& t) {
+    const Shape& st = t.strides();
+    return st[3] == 1 && st[2] == t.size(3) && st[1] == t.size(2) * t.size(3) ? t : t.contiguous();
+  };
+  const Tensor ac = planes(a), bc = planes(b);
+  const CatShuffleShape s{a.size(0),       a.size(1),      b.size(1), groups, a.size(2) * a.size(3),
+                          ac.strides()[0], bc.strides()[0]};
   Tensor out = Tensor::empty({s.N, C, a.size(2), a.size(3)}, dev);
   if (out.numel() > 0) SL_KERNEL(dev, cat_shuffle)(out.data(), ac.data(), bc.data(), s);
-  const Shape sa = a.shape(), sb = b.shape();
-  record(out, "cat_shuffle", {a, b}, [=](const Tensor& dout) -> std::vector<Tensor> {
-    const Tensor d = dout.contiguous();
-    Tensor da = Tensor::empty(sa, d.device()), db = Tensor::empty(sb, d.device());
-    if (d.numel() > 0)
-      SL_KERNEL(d.device(), cat_shuffle_backward)(da.data(), db.data(), d.data(), s);
-    return {da, db};
-  });
+  record(out, "cat_shuffle", {a, b},
+         [s = CatShuffleShape{s.N, s.C_a, s.C_b, s.G, s.HW}, sa = a.shape(),
+          sb = b.shape()](const Tensor& dout) -> std::vector<Tensor> {
+           const Tensor d = dout.contiguous();
+           Tensor da = Tensor::empty(sa, d.device()), db = Tensor::empty(sb, d.device());
+           if (d.numel() > 0)
+             SL_KERNEL(d.device(), cat_shuffle_backward)(da.data(), db.data(), d.data(), s);
+           return {da, db};
+         });
   return out;
 }
 

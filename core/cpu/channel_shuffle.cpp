@@ -36,16 +36,19 @@ void channel_shuffle_reference(float* out, const float* x, const ShuffleShape& s
               x[(n * s.C + i_group * cg + i_inner) * s.HW + p];
 }
 
-// a [N, C_a, HW], b [N, C_b, HW] -> out [N, C, HW], C = C_a + C_b: the shuffle of cat(a, b).
+// a [N, C_a, HW], b [N, C_b, HW] (image strides a_stride_n, b_stride_n) -> out [N, C, HW],
+// C = C_a + C_b: the shuffle of cat(a, b).
 // Output plane (n, j) is one memcpy of HW floats from concatenated channel
 // i = (j % G) * (C/G) + j / G, which is a's channel i or b's channel i - C_a.
 void cat_shuffle(float* out, const float* a, const float* b, const CatShuffleShape& s) {
   const int64_t C = s.C_a + s.C_b, cg = C / s.G;
+  const int64_t sa = s.a_stride_n < 0 ? s.C_a * s.HW : s.a_stride_n;
+  const int64_t sb = s.b_stride_n < 0 ? s.C_b * s.HW : s.b_stride_n;
 #pragma omp parallel for schedule(static)
   for (int64_t plane = 0; plane < s.N * C; ++plane) {
     const int64_t n = plane / C, j = plane % C;
     const int64_t i = j % s.G * cg + j / s.G;
-    const float* src = i < s.C_a ? a + (n * s.C_a + i) * s.HW : b + (n * s.C_b + i - s.C_a) * s.HW;
+    const float* src = i < s.C_a ? a + n * sa + i * s.HW : b + n * sb + (i - s.C_a) * s.HW;
     std::memcpy(out + plane * s.HW, src, s.HW * sizeof(float));
   }
 }
@@ -66,12 +69,14 @@ void cat_shuffle_backward(float* da, float* db, const float* dout, const CatShuf
 // The unfused pair: cat(a, b) into a buffer, then channel_shuffle_reference.
 void cat_shuffle_reference(float* out, const float* a, const float* b, const CatShuffleShape& s) {
   const int64_t C = s.C_a + s.C_b;
+  const int64_t sa = s.a_stride_n < 0 ? s.C_a * s.HW : s.a_stride_n;
+  const int64_t sb = s.b_stride_n < 0 ? s.C_b * s.HW : s.b_stride_n;
   std::vector<float> cat((size_t)(s.N * C * s.HW));
   for (int64_t n = 0; n < s.N; ++n)
     for (int64_t i = 0; i < C; ++i)
       for (int64_t p = 0; p < s.HW; ++p)
         cat[(size_t)((n * C + i) * s.HW + p)] =
-            i < s.C_a ? a[(n * s.C_a + i) * s.HW + p] : b[(n * s.C_b + i - s.C_a) * s.HW + p];
+            i < s.C_a ? a[n * sa + i * s.HW + p] : b[n * sb + (i - s.C_a) * s.HW + p];
   channel_shuffle_reference(out, cat.data(), {s.N, C, s.G, s.HW});
 }
 

@@ -22,10 +22,12 @@ __global__ void shuffle_kernel(float* out, const float* x, ShuffleShape s) {
 // out [N, C, HW] element e takes concatenated channel i = (j % G) * (C/G) + j / G of (a, b).
 __global__ void cat_shuffle_kernel(float* out, const float* a, const float* b, CatShuffleShape s) {
   int64_t C = s.C_a + s.C_b, cg = C / s.G;
+  int64_t sa = s.a_stride_n < 0 ? s.C_a * s.HW : s.a_stride_n;
+  int64_t sb = s.b_stride_n < 0 ? s.C_b * s.HW : s.b_stride_n;
   for (int64_t e = first_index(); e < s.N * C * s.HW; e += index_stride()) {
     int64_t p = e % s.HW, j = e / s.HW % C, n = e / (s.HW * C);
     int64_t i = j % s.G * cg + j / s.G;
-    out[e] = i < s.C_a ? a[(n * s.C_a + i) * s.HW + p] : b[(n * s.C_b + i - s.C_a) * s.HW + p];
+    out[e] = i < s.C_a ? a[n * sa + i * s.HW + p] : b[n * sb + (i - s.C_a) * s.HW + p];
   }
 }
 

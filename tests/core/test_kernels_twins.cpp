@@ -311,21 +311,26 @@ TEST_CASE(
     const int64_t groups[] = {1, 2, 3, 4, 8};
     const int64_t G = groups[dice.roll(0, 4)], C = G * dice.roll(1, 5);
     const int64_t C_a = dice.roll(0, C), C_b = C - C_a;
-    const CatShuffleShape s{dice.roll(1, 3), C_a, C_b, G, dice.roll(1, 17)};
+    const int64_t N = dice.roll(1, 3), HW = dice.roll(1, 17);
+    // a, b dense, or channel slices of wider tensors (a V2 unit's left half is one)
+    const int64_t wide_a = C_a + dice.roll(0, 2), wide_b = C_b + dice.roll(0, 2);
+    const CatShuffleShape s{N, C_a, C_b, G, HW, wide_a * HW, wide_b * HW};
     const int64_t off = dice.roll(0, 3);
     CAPTURE(trial);
     CAPTURE(C_a);
     CAPTURE(C_b);
     CAPTURE(G);
-    Buf a(s.N * C_a * s.HW, off, 500 + trial), b(s.N * C_b * s.HW, off + 1, 600 + trial);
+    CAPTURE(wide_a);
+    CAPTURE(wide_b);
+    Buf a(N * wide_a * HW, off, 500 + trial), b(N * wide_b * HW, off + 1, 600 + trial);
     Buf dout(s.N * C * s.HW, off + 2, 700 + trial);
-    Buf out_ref(s.N * C * s.HW, 0, 1), da_ref(a.n, 0, 2), db_ref(b.n, 0, 3);
+    Buf out_ref(s.N * C * s.HW, 0, 1), da_ref(N * C_a * HW, 0, 2), db_ref(N * C_b * HW, 0, 3);
     cpu::cat_shuffle_reference(out_ref.p(), a.p(), b.p(), s);
     cpu::cat_shuffle_backward_reference(da_ref.p(), db_ref.p(), dout.p(), s);
     for (const int threads : {1, 3}) {
       CAPTURE(threads);
       omp_set_num_threads(threads);
-      Buf out(s.N * C * s.HW, off, 4), da(a.n, off + 1, 5), db(b.n, off, 6);
+      Buf out(s.N * C * s.HW, off, 4), da(N * C_a * HW, off + 1, 5), db(N * C_b * HW, off, 6);
       cpu::cat_shuffle(out.p(), a.p(), b.p(), s);
       CHECK(out.values() == out_ref.values());
       cpu::cat_shuffle_backward(da.p(), db.p(), dout.p(), s);

@@ -339,11 +339,14 @@ TEST_CASE("cat_shuffle: values and gradients equal cat then channel_shuffle, thr
       omp_set_num_threads(threads);
       std::vector<Tensor> grads[2];
       for (int fused = 0; fused < 2; ++fused) {
-        const Tensor a = rand_tensor({N, C_a, HW, 1}, 100).requires_grad_();
+        // a is the first C_a channels of a wider tensor, as a V2 unit's left half is: the
+        // fused op reads it in place
+        const Tensor wide = rand_tensor({N, C_a + 2, HW, 1}, 100).requires_grad_();
+        const Tensor a = wide.narrow(1, 0, C_a);
         const Tensor b = rand_tensor({N, C_b, HW, 1}, 200).requires_grad_();
         const Tensor out = fused ? cat_shuffle(a, b, G) : cat_shuffle_reference(a, b, G);
         sum(mul(out, r)).backward();
-        grads[fused] = {out.detach(), a.grad(), b.grad()};
+        grads[fused] = {out.detach(), wide.grad(), b.grad()};
       }
       for (int i = 0; i < 3; ++i)
         CHECK(grads[0][(size_t)i].to_vector() == grads[1][(size_t)i].to_vector());
