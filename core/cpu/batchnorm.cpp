@@ -18,6 +18,7 @@ namespace {
 // Sums in double for accuracy, kept in 8 independent lanes so that the compiler can
 // vectorize the loop without reordering any one lane's additions.
 constexpr int kLanes = 8;
+constexpr int64_t kChunk = 512;  // floats of a plane staged on the stack (a multiple of kLanes)
 
 double lane_total(const double* lanes) {
   double t = 0.0;
@@ -153,20 +154,25 @@ void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float
   for (int64_t c = 0; c < s.C; ++c) {
     float mu = mean[c], is = invstd[c];
     double sd[kLanes] = {}, sdx[kLanes] = {};
+    float masked[kChunk];  // ReLU's backward for a stretch of the plane: the sums vectorize
     for (int64_t n = 0; n < s.N; ++n) {
       const int64_t at = (n * s.C + c) * s.HW;
       const float *dc = dout + at, *yc = y + at, *xc = x + at;
-      int64_t i = 0;
-      for (; i + kLanes <= s.HW; i += kLanes)
-        for (int j = 0; j < kLanes; ++j) {
-          float g = yc[i + j] > 0.f ? dc[i + j] : 0.f;
-          sd[j] += g;
-          sdx[j] += (double)g * ((xc[i + j] - mu) * is);
+      for (int64_t i0 = 0; i0 < s.HW; i0 += kChunk) {
+        const int64_t len = std::min(kChunk, s.HW - i0);
+        for (int64_t t = 0; t < len; ++t) masked[t] = yc[i0 + t] > 0.f ? dc[i0 + t] : 0.f;
+        // the lanes see the same values in the same order as batchnorm_backward's (kChunk is a
+        // multiple of kLanes, so only the plane's last HW % kLanes values go to lane 0)
+        int64_t t = 0;
+        for (; t + kLanes <= len; t += kLanes)
+          for (int j = 0; j < kLanes; ++j) {
+            sd[j] += masked[t + j];
+            sdx[j] += (double)masked[t + j] * ((xc[i0 + t + j] - mu) * is);
+          }
+        for (; t < len; ++t) {
+          sd[0] += masked[t];
+          sdx[0] += (double)masked[t] * ((xc[i0 + t] - mu) * is);
         }
-      for (; i < s.HW; ++i) {
-        float g = yc[i] > 0.f ? dc[i] : 0.f;
-        sd[0] += g;
-        sdx[0] += (double)g * ((xc[i] - mu) * is);
       }
     }
     float sum_dy = (float)lane_total(sd), sum_dy_xhat = (float)lane_total(sdx);
@@ -179,7 +185,8 @@ void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float
       const float *dc = dout + at, *yc = y + at, *xc = x + at;
       float* dxc = dx + at;
       for (int64_t i = 0; i < s.HW; ++i) {
-        float g = yc[i] > 0.f ? dc[i] : 0.f;
+        const float d = dc[i];
+        float g = yc[i] > 0.f ? d : 0.f;
         dxc[i] = k * (mf * g - sum_dy - (xc[i] - mu) * is * sum_dy_xhat);
       }
     }
