@@ -98,6 +98,7 @@ void print_json(const Profile& p, int classes) {
     j.key("params").value(l.params).key("madds").value(l.madds).key("mac").value(l.mac);
     times(l.time_ms, l.time_min_ms, l.time_max_ms);
     j.key("kind").value(l.kind).key("category").value(l.category);
+    j.key("fused_into").value(l.fused_into);
     j.end_object();
   }
   j.end_array();
@@ -207,13 +208,18 @@ void print_table(const Profile& p, int classes, Device device, int threads, int 
     }
     for (int i = b.first_layer; i < b.first_layer + b.num_layers; ++i) {
       const LayerCost& l = p.layers[(size_t)i];
-      print_row(l.name, l.kind, shape_str(l.out_shape), l.params, l.madds, l.mac, p.timed,
+      const std::string kind = l.fused_into.empty() ? l.kind : l.kind + " *";
+      print_row(l.name, kind, shape_str(l.out_shape), l.params, l.madds, l.mac, p.timed,
                 {l.time_ms, l.time_min_ms, l.time_max_ms});
     }
     if (b.num_layers > 1)
       print_row("  = " + b.name, "block", "", b.params, b.madds, b.mac, p.timed,
                 {b.time_ms, b.time_min_ms, b.time_max_ms});
   }
+  if (!blocks && std::any_of(p.layers.begin(), p.layers.end(),
+                             [](const LayerCost& l) { return !l.fused_into.empty(); }))
+    std::printf("* fused: runs inside the kernel of the row above (bn + relu, concat + "
+                "shuffle); the pair's time is on that row\n");
   std::printf("%s\nper stage\n", rule.c_str());
   for (const BlockCost& s : p.stages)
     print_row(s.name, "", "", s.params, s.madds, s.mac, p.timed,

@@ -61,6 +61,17 @@ struct ShuffleShape {
   int64_t N, C, G, HW;
 };
 
+// a [N, C_a, HW], b [N, C_b, HW] -> out [N, C, HW], C = C_a + C_b = G * (C/G): the channel
+// shuffle of their concatenation (a's channels first), written in one pass. Input channel i
+// of the concatenation lands at output channel (i % (C/G)) * G + i / (C/G), as in ShuffleShape.
+// a and b may be channel slices of larger tensors (a V2 unit's left half is a view): image n
+// of a starts at a + n * a_stride_n, its channels HW apart; -1 means dense (C_a * HW).
+// The gradients da, db of the backward are always dense.
+struct CatShuffleShape {
+  int64_t N, C_a, C_b, G, HW;
+  int64_t a_stride_n = -1, b_stride_n = -1;
+};
+
 // One SGD-with-momentum update over n contiguous floats (nn/optim.h has the rule).
 struct SgdShape {
   int64_t n;
@@ -105,6 +116,15 @@ struct Backend {
   void (*batchnorm_backward)(float* dx, float* dgamma, float* dbeta, const float* dout,
                              const float* x, const float* mean, const float* invstd,
                              const float* gamma, const BatchNormShape& s);
+  // batch norm then ReLU, fused: the forward is batchnorm_forward with max(0, .) applied
+  // before the store; the training-mode backward masks dout where the output y is 0 and runs
+  // batchnorm_backward's reductions and dx in the same kernel. Optional: a null pair makes
+  // batch_norm_relu (nn/batchnorm.h) run batch_norm then relu.
+  void (*batchnorm_relu_forward)(float* out, const float* x, const float* mean, const float* invstd,
+                                 const float* gamma, const float* beta, const BatchNormShape& s);
+  void (*batchnorm_relu_backward)(float* dx, float* dgamma, float* dbeta, const float* dout,
+                                  const float* y, const float* x, const float* mean,
+                                  const float* invstd, const float* gamma, const BatchNormShape& s);
   // pooling; max-pool records the flat input index of each max in idx
   void (*maxpool2d_forward)(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
   void (*maxpool2d_backward)(float* dx, const float* dout, const int32_t* idx,
@@ -113,6 +133,10 @@ struct Backend {
   void (*avgpool2d_backward)(float* dx, const float* dout, const Pool2dShape& s);
   // one-pass channel shuffle permutation
   void (*channel_shuffle)(float* out, const float* x, const ShuffleShape& s);
+  // concat + channel shuffle in one copy, and its backward: da, db = the un-shuffled halves of
+  // dout, one pass. Optional: a null pair makes cat_shuffle run cat then channel_shuffle.
+  void (*cat_shuffle)(float* out, const float* a, const float* b, const CatShuffleShape& s);
+  void (*cat_shuffle_backward)(float* da, float* db, const float* dout, const CatShuffleShape& s);
   // the optimiser, in place: w, buf [n] updated from g [n]; buf null when momentum is 0
   void (*sgd_update)(float* w, float* buf, const float* g, const SgdShape& s);
   // out[out_layout] += x[x_layout], same shape, any strides on both sides (autograd sums a

@@ -225,5 +225,10 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim);
 // channel_shuffle computes the same values and gradients in one pass of the backend kernel.
 Tensor channel_shuffle(const Tensor& x, int64_t groups);
 Tensor channel_shuffle_reference(const Tensor& x, int64_t groups);
+// a [N, C_a, H, W], b [N, C_b, H, W] -> [N, C_a + C_b, H, W] = channel_shuffle(cat({a, b}, 1),
+// groups) (its reference twin, cat_shuffle_reference), in one copy: ShuffleNet V2's unit
+// output. The backward hands a and b their un-shuffled gradients in one pass.
+Tensor cat_shuffle(const Tensor& a, const Tensor& b, int64_t groups);
+Tensor cat_shuffle_reference(const Tensor& a, const Tensor& b, int64_t groups);
 
 }  // namespace sl

@@ -1,6 +1,7 @@
-// nn/batchnorm.cpp - batch_norm forward and backward, training and eval. The statistics,
-// the fused normalize and the training-mode backward are backend kernels; the eval-mode
-// backward (a per-channel affine map) is written with tensor ops. Not here: the loops.
+// nn/batchnorm.cpp - batch_norm forward and backward, training and eval, and batch_norm_relu
+// (the same fused with the ReLU after it). The statistics, the normalize and the training-mode
+// backwards are backend kernels; the eval-mode backward (a per-channel affine map) is written
+// with tensor ops. Not here: the loops (core/cpu/batchnorm.cpp).
 #include "nn/batchnorm.h"
 
 #include "nn/module.h"
@@ -34,6 +35,51 @@ Tensor invstd_of(const Tensor& var, float eps) {
   return scalar(1.f, var.device()) / sqrt(var + eps);
 }
 
+// The statistics batch_norm and batch_norm_relu normalize with: the batch's (training, which
+// also updates the running averages in place) or the running ones (eval). No autograd.
+struct Stats {
+  Tensor mean, invstd;
+};
+Stats statistics(const Tensor& xc, const Tensor& running_mean, const Tensor& running_var,
+                 const BatchNormParams& p, const BatchNormShape& s) {
+  const Device dev = xc.device();
+  NoGradGuard no_grad;
+  Stats st;
+  if (p.training) {
+    const int64_t n = s.N * s.HW;  // values per channel
+    SL_CHECK(n > 1, "batch_norm: training needs more than one value per channel, x is ",
+             shape_str(xc.shape()), " (use eval mode for a single value)");
+    st.mean = Tensor::empty({s.C}, dev);
+    Tensor var = Tensor::empty({s.C}, dev);  // biased: sum((x - mean)^2) / n
+    SL_KERNEL(dev, batchnorm_stats)(st.mean.data(), var.data(), xc.data(), s);
+    st.invstd = invstd_of(var, p.eps);
+    const float m = p.momentum;
+    if (running_mean.defined()) copy_into(running_mean, running_mean * (1.f - m) + st.mean * m);
+    if (running_var.defined()) {
+      const float unbias = (float)n / (float)(n - 1);  // PyTorch stores the unbiased variance
+      copy_into(running_var, running_var * (1.f - m) + var * (m * unbias));
+    }
+  } else {
+    SL_CHECK(running_mean.defined() && running_var.defined(),
+             "batch_norm: eval mode needs running_mean and running_var");
+    st.mean = running_mean.detach().clone();  // a snapshot: backward must see these values
+    st.invstd = invstd_of(running_var, p.eps);
+  }
+  return st;
+}
+
+// Eval-mode backward: mean and invstd are constants, so out = x * (gamma * invstd) + shift,
+// and dx = d * gamma * invstd, dgamma = sum(d * xhat), dbeta = sum(d), with d = dout.
+std::vector<Tensor> eval_backward(const Tensor& d_in, const Tensor& x_saved, const Tensor& g_saved,
+                                  const Stats& st, const BatchNormShape& s) {
+  const Shape per_channel = {1, s.C, 1};  // broadcasts against [N, C, HW]
+  const Tensor d = d_in.reshape({s.N, s.C, s.HW});
+  const Tensor xhat =
+      (x_saved.reshape({s.N, s.C, s.HW}) - st.mean.view(per_channel)) * st.invstd.view(per_channel);
+  const Tensor dx = (d * (g_saved * st.invstd).view(per_channel)).reshape(x_saved.shape());
+  return {dx, sum(d * xhat, {0, 2}), sum(d, {0, 2})};
+}
+
 }  // namespace
 
 // x [N, C, H, W] (viewed as [N, C, HW]) -> out, same shape
@@ -43,33 +89,10 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
   Tensor out = Tensor::empty(x.shape(), dev);
-  Tensor mean, invstd;
-  {
-    NoGradGuard no_grad;
-    if (p.training) {
-      const int64_t n = s.N * s.HW;  // values per channel
-      SL_CHECK(n > 1, "batch_norm: training needs more than one value per channel, x is ",
-               shape_str(x.shape()), " (use eval mode for a single value)");
-      mean = Tensor::empty({s.C}, dev);
-      Tensor var = Tensor::empty({s.C}, dev);  // biased: sum((x - mean)^2) / n
-      SL_KERNEL(dev, batchnorm_stats)(mean.data(), var.data(), xc.data(), s);
-      invstd = invstd_of(var, p.eps);
-      const float m = p.momentum;
-      if (running_mean.defined()) copy_into(running_mean, running_mean * (1.f - m) + mean * m);
-      if (running_var.defined()) {
-        const float unbias = (float)n / (float)(n - 1);  // PyTorch stores the unbiased variance
-        copy_into(running_var, running_var * (1.f - m) + var * (m * unbias));
-      }
-    } else {
-      SL_CHECK(running_mean.defined() && running_var.defined(),
-               "batch_norm: eval mode needs running_mean and running_var");
-      mean = running_mean.detach().clone();  // a snapshot: backward must see these values
-      invstd = invstd_of(running_var, p.eps);
-    }
-  }
+  const Stats st = statistics(xc, running_mean, running_var, p, s);
   const Tensor g = gamma.contiguous(), b = beta.contiguous();
   SL_KERNEL(dev, batchnorm_forward)
-  (out.data(), xc.data(), mean.data(), invstd.data(), g.data(), b.data(), s);
+  (out.data(), xc.data(), st.mean.data(), st.invstd.data(), g.data(), b.data(), s);
 
   const Tensor x_saved = xc.detach(), g_saved = g.detach();
   if (p.training) {
@@ -81,24 +104,64 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
       Tensor dx = Tensor::empty(x_saved.shape(), d.device());
       Tensor dgamma = Tensor::empty({s.C}, d.device()), dbeta = Tensor::empty({s.C}, d.device());
       SL_KERNEL(d.device(), batchnorm_backward)
-      (dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(), mean.data(), invstd.data(),
-       g_saved.data(), s);
+      (dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(), st.mean.data(),
+       st.invstd.data(), g_saved.data(), s);
       return {dx, dgamma, dbeta};
     });
   } else {
-    // Eval: mean and invstd are constants, so out = x * (gamma * invstd) + shift, and
-    // dx = dout * gamma * invstd, dgamma = sum(dout * xhat), dbeta = sum(dout).
     record(out, "batch_norm", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
-      const Shape per_channel = {1, s.C, 1};  // broadcasts against [N, C, HW]
-      const Tensor d = dout.reshape({s.N, s.C, s.HW});
-      const Tensor xhat =
-          (x_saved.reshape({s.N, s.C, s.HW}) - mean.view(per_channel)) * invstd.view(per_channel);
-      const Tensor dx = (d * (g_saved * invstd).view(per_channel)).reshape(x_saved.shape());
-      return {dx, sum(d * xhat, {0, 2}), sum(d, {0, 2})};
+      return eval_backward(dout, x_saved, g_saved, st, s);
     });
   }
-
   return out;
+}
+
+Tensor batch_norm_relu_reference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                 const Tensor& running_mean, const Tensor& running_var,
+                                 const BatchNormParams& p) {
+  return relu(batch_norm(x, gamma, beta, running_mean, running_var, p));
+}
+
+// x [N, C, H, W] -> y = relu(batch_norm(x)), same shape. The statistics pass, then one pass
+// that normalizes and clamps; backward from y's mask in one kernel (core/cpu/batchnorm.cpp).
+Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                       const Tensor& running_mean, const Tensor& running_var,
+                       const BatchNormParams& p) {
+  const BatchNormShape s = bn_shape(x, gamma, beta, running_mean, running_var);
+  const Device dev = x.device();
+  const Backend& be = backend(dev);
+  if (be.batchnorm_relu_forward == nullptr || be.batchnorm_relu_backward == nullptr)
+    return batch_norm_relu_reference(x, gamma, beta, running_mean, running_var, p);
+  const Tensor xc = x.contiguous();
+  Tensor y = Tensor::empty(x.shape(), dev);
+  const Stats st = statistics(xc, running_mean, running_var, p, s);
+  const Tensor g = gamma.contiguous(), b = beta.contiguous();
+  SL_KERNEL(dev, batchnorm_relu_forward)
+  (y.data(), xc.data(), st.mean.data(), st.invstd.data(), g.data(), b.data(), s);
+
+  // Saved: x (for xhat) and y (the ReLU mask: y > 0 where the pre-activation was > 0); the
+  // pre-activation itself is never stored.
+  const Tensor x_saved = xc.detach(), y_saved = y.detach(), g_saved = g.detach();
+  if (p.training) {
+    record(y, "batch_norm_relu", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
+      const Tensor d = dout.contiguous();
+      Tensor dx = Tensor::empty(x_saved.shape(), d.device());
+      Tensor dgamma = Tensor::empty({s.C}, d.device()), dbeta = Tensor::empty({s.C}, d.device());
+      SL_KERNEL(d.device(), batchnorm_relu_backward)
+      (dx.data(), dgamma.data(), dbeta.data(), d.data(), y_saved.data(), x_saved.data(),
+       st.mean.data(), st.invstd.data(), g_saved.data(), s);
+      return {dx, dgamma, dbeta};
+    });
+  } else {
+    // Eval: ReLU's backward (one relu_backward pass over y), then the affine map's.
+    record(y, "batch_norm_relu", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
+      const Tensor d = dout.contiguous();
+      Tensor masked = Tensor::empty(d.shape(), d.device());
+      SL_KERNEL(d.device(), relu_backward)(masked.data(), d.data(), y_saved.data(), d.numel());
+      return eval_backward(masked, x_saved, g_saved, st, s);
+    });
+  }
+  return y;
 }
 
 }  // namespace sl

@@ -1,8 +1,8 @@
 // nn/batchnorm.h - batch normalization over channels (BatchNorm2d, and BatchNorm1d on
 // [N, C]), PyTorch's semantics: training normalizes with the batch's biased variance and
 // updates the running statistics with the unbiased one; eval uses the running statistics.
-// Differentiable in x, gamma and beta in both modes. Not here: the module that owns the
-// tensors (nn/layers.h), the loops (core/cpu/ behind core/backend.h).
+// Differentiable in x, gamma and beta in both modes. Also BN + ReLU fused. Not here: the module
+// that owns the tensors (nn/layers.h), the loops (core/cpu/ behind core/backend.h).
 #pragma once
 #include "core/tensor.h"
 
@@ -20,5 +20,16 @@ struct BatchNormParams {
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                   const Tensor& running_mean, const Tensor& running_var,
                   const BatchNormParams& p = {});
+
+// relu(batch_norm(x, ...)) fused (its reference twin is batch_norm_relu_reference, that
+// composition): the same values, gradients and running statistics, with the ReLU applied in
+// the normalizing pass and its mask read from the output in the backward, so that the
+// pre-activation is never stored. A backend without the fused kernels runs the pair.
+Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                       const Tensor& running_mean, const Tensor& running_var,
+                       const BatchNormParams& p = {});
+Tensor batch_norm_relu_reference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                 const Tensor& running_mean, const Tensor& running_var,
+                                 const BatchNormParams& p = {});
 
 }  // namespace sl

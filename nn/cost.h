@@ -44,6 +44,11 @@ struct LayerCost {
   int64_t mac = 0;     // elements read + written (0 for views)
   double time_ms = 0;  // when timing: median over the timed repeats, device synced at both ends
   double time_min_ms = 0, time_max_ms = 0;  // the spread: min and max over the timed repeats
+  // "" or the kind of the row just before ("bn", "concat") whose kernel did this layer's work:
+  // a ReLU fused into the BatchNorm before it (batch_norm_relu), a channel shuffle fused into
+  // the concat before it (cat_shuffle). The pair's time is on that row; this row's time is
+  // only its empty call. Params, MAdds and MAC stay the per-op counts of the papers.
+  std::string fused_into;
 };
 
 // [SECTION] layer costs from the shape structs the ops build: type, kind, category,

@@ -1,6 +1,6 @@
 // nn/layers.cpp - constructors (shapes and registration order = state_dict key order),
-// one-line forwards over the ops, each layer's cost() from the op's shape struct, and
-// init_weights.
+// one-line forwards over the ops, the fused pairs (BatchNorm2d + ReLU, Concat + ChannelShuffle:
+// one op, one cost row each), each layer's cost() from the op's shape struct, and init_weights.
 #include "nn/layers.h"
 
 #include <cmath>
@@ -36,10 +36,27 @@ BatchNorm2d::BatchNorm2d(int64_t channels, float eps_, float momentum_)
   register_buffer("num_batches_tracked", &num_batches_tracked, DType::i64);
 }
 
-Tensor BatchNorm2d::forward(const Tensor& x) {
+Tensor BatchNorm2d::forward(const Tensor& x) { return normalize(x, false); }
+
+Tensor BatchNorm2d::forward_relu(const Tensor& x, ReLU& relu) {
+  const Tensor y = call({x}, [&] { return normalize(x, true); });
+  return relu.fused(y, "bn");
+}
+
+bool BatchNorm2d::fuses_with(const Module& next) const {
+  return dynamic_cast<const ReLU*>(&next) != nullptr;
+}
+
+Tensor BatchNorm2d::call_fused(const Tensor& x, Module& next) {
+  return forward_relu(x, dynamic_cast<ReLU&>(next));
+}
+
+// batch_norm(x), or batch_norm_relu(x) when relu: the same statistics and running averages.
+Tensor BatchNorm2d::normalize(const Tensor& x, bool relu) {
   const bool training = is_training();
-  Tensor out = batch_norm(x, weight, bias, running_mean, running_var,
-                          {.training = training, .momentum = momentum, .eps = eps});
+  const BatchNormParams p{.training = training, .momentum = momentum, .eps = eps};
+  Tensor out = relu ? batch_norm_relu(x, weight, bias, running_mean, running_var, p)
+                    : batch_norm(x, weight, bias, running_mean, running_var, p);
   if (training) {
     NoGradGuard no_grad;
     copy_into(num_batches_tracked, num_batches_tracked + 1.f);
@@ -69,10 +86,22 @@ std::optional<LayerCost> Linear::cost(const std::vector<Shape>& in, const Shape&
 
 // [SECTION] parameter-free layers
 
-Tensor ReLU::forward(const Tensor& x) { return relu(x); }
+Tensor ReLU::forward(const Tensor& x) {
+  fused_into_ = "";
+  return relu(x);
+}
+
+Tensor ReLU::fused(const Tensor& y, const char* into) {
+  return call({y}, [&] {
+    fused_into_ = into;
+    return y;
+  });
+}
 
 std::optional<LayerCost> ReLU::cost(const std::vector<Shape>& in, const Shape&) const {
-  return relu_cost(in[0]);
+  LayerCost c = relu_cost(in[0]);
+  c.fused_into = fused_into_;
+  return c;
 }
 
 Tensor MaxPool2d::forward(const Tensor& x) { return max_pool2d(x, params); }
@@ -93,10 +122,22 @@ std::optional<LayerCost> GlobalAvgPool::cost(const std::vector<Shape>& in, const
   return global_avg_pool_cost(in[0]);
 }
 
-Tensor ChannelShuffle::forward(const Tensor& x) { return channel_shuffle(x, groups); }
+Tensor ChannelShuffle::forward(const Tensor& x) {
+  fused_ = false;
+  return channel_shuffle(x, groups);
+}
+
+Tensor ChannelShuffle::fused(const Tensor& y) {
+  return call({y}, [&] {
+    fused_ = true;
+    return y;
+  });
+}
 
 std::optional<LayerCost> ChannelShuffle::cost(const std::vector<Shape>& in, const Shape&) const {
-  return channel_shuffle_cost(in[0]);
+  LayerCost c = channel_shuffle_cost(in[0]);
+  if (fused_) c.fused_into = "concat";
+  return c;
 }
 
 std::array<Tensor, 2> ChannelSplit::operator()(const Tensor& x) {
@@ -117,6 +158,11 @@ std::optional<LayerCost> ChannelSplit::cost(const std::vector<Shape>&, const Sha
 Tensor Concat::operator()(const std::vector<Tensor>& xs) {
   SL_CHECK(!xs.empty(), "Concat: no tensors");
   return call(xs, [&] { return cat(xs, 1); });
+}
+
+Tensor Concat::shuffled(const Tensor& a, const Tensor& b, ChannelShuffle& shuffle) {
+  const Tensor y = call({a, b}, [&] { return cat_shuffle(a, b, shuffle.groups); });
+  return shuffle.fused(y);
 }
 
 std::optional<LayerCost> Concat::cost(const std::vector<Shape>&, const Shape& out) const {

@@ -14,6 +14,8 @@
 
 namespace sl {
 
+class ReLU;
+
 // [SECTION] layers with parameters
 
 // weight [C_out, C_in/G, K, K], no bias.
@@ -33,10 +35,19 @@ class BatchNorm2d : public Module {
  public:
   explicit BatchNorm2d(int64_t channels, float eps = 1e-5f, float momentum = 0.1f);
   Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> same
+  // relu(this(x)) in one fused op (batch_norm_relu): the BN row records the pair's time, and
+  // `relu` records its own row marked fused_into "bn". Sequential calls it for a BatchNorm2d
+  // followed by a ReLU; a model may call it directly (ShuffleNet V1's bn1).
+  Tensor forward_relu(const Tensor& x, ReLU& relu);
+  bool fuses_with(const Module& next) const override;
+  Tensor call_fused(const Tensor& x, Module& next) override;
   std::string type() const override { return "BatchNorm2d"; }
   std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
   float eps, momentum;
+
+ private:
+  Tensor normalize(const Tensor& x, bool relu);
 };
 
 // weight [O, I], bias [O].
@@ -54,8 +65,14 @@ class Linear : public Module {
 class ReLU : public Module {
  public:
   Tensor forward(const Tensor& x) override;  // any shape -> same
+  // y, already relu'd by the kernel of the layer before (BatchNorm2d::forward_relu), passed
+  // through as this layer's call so that its cost row exists, marked fused_into `into`.
+  Tensor fused(const Tensor& y, const char* into);
   std::string type() const override { return "ReLU"; }
   std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
+
+ private:
+  const char* fused_into_ = "";  // set for the call under way
 };
 
 class MaxPool2d : public Module {
@@ -88,9 +105,15 @@ class ChannelShuffle : public Module {
  public:
   explicit ChannelShuffle(int64_t groups) : groups(groups) {}
   Tensor forward(const Tensor& x) override;
+  // y, already shuffled by Concat::shuffled, passed through so that the cost row exists,
+  // marked fused_into "concat".
+  Tensor fused(const Tensor& y);
   std::string type() const override { return "ChannelShuffle"; }
   std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
   int64_t groups;
+
+ private:
+  bool fused_ = false;  // the call under way is fused
 };
 
 // ShuffleNet V2's channel split: x [N, C, H, W] -> {x[:, :C/2], x[:, C/2:]}, two views made
@@ -106,6 +129,9 @@ class ChannelSplit : public Module {
 class Concat : public Module {
  public:
   Tensor operator()(const std::vector<Tensor>& xs);
+  // shuffle(this({a, b})) in one copy (core's cat_shuffle), ShuffleNet V2's unit output: the
+  // Concat row records the pair's time, `shuffle` its own row marked fused_into "concat".
+  Tensor shuffled(const Tensor& a, const Tensor& b, ChannelShuffle& shuffle);
   std::string type() const override { return "Concat"; }
   std::optional<LayerCost> cost(const std::vector<Shape>& in, const Shape& out) const override;
 };

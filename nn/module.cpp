@@ -48,9 +48,19 @@ Tensor Module::forward(const Tensor&) {
   throw Error(str_cat(type(), " '", name_, "': forward(x) is not defined for this module"));
 }
 
+Tensor Module::call_fused(const Tensor& x, Module& next) { return next((*this)(x)); }
+
+// A child that fuses with the next one (BatchNorm2d then ReLU) runs both in one call.
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  for (auto& [name, child] : named_children()) h = (*child)(h);
+  const auto children = named_children();
+  for (size_t i = 0; i < children.size(); ++i) {
+    Module& child = *children[i].second;
+    if (i + 1 < children.size() && child.fuses_with(*children[i + 1].second))
+      h = child.call_fused(h, *children[++i].second);
+    else
+      h = child(h);
+  }
   return h;
 }
 

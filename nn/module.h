@@ -48,6 +48,11 @@ class Module {
   // nn/cost's *_cost functions). Containers and units return nothing: their children and
   // layers record themselves.
   virtual std::optional<LayerCost> cost(const std::vector<Shape>& inputs, const Shape& out) const;
+  // Fusion (nn/layers.h): a layer that can run the next child of a Sequential inside its own
+  // kernel (BatchNorm2d then ReLU) says so here, and call_fused(x, next) then replaces the
+  // two calls, still recording a cost row for each. Default: no fusion.
+  virtual bool fuses_with(const Module& /*next*/) const { return false; }
+  virtual Tensor call_fused(const Tensor& x, Module& next);
 
   void train(bool on = true);
   void eval() { train(false); }

@@ -11,6 +11,7 @@ gradients are those of L = sum(out * r), where r is stored as tensor `r`.
 """
 import os
 import torch
+import torch.nn.functional as F
 
 torch.manual_seed(0)
 torch.set_default_dtype(torch.float64)
@@ -66,6 +67,33 @@ case("matmul_bcast", lambda a, b: a @ b, {"a": rnd(2, 3, 4), "b": rnd(4, 5)})
 case("cat_1", lambda a, b: torch.cat([a, b], dim=1), {"a": rnd(2, 2, 3), "b": rnd(2, 1, 3)})
 case("shuffle_g3", lambda a: a.view(2, 3, 2, 2, 2).transpose(1, 2).contiguous().view(2, 6, 2, 2),
      {"a": rnd(2, 6, 2, 2)})
+
+# The fused ops (their reference twins are the compositions): concat + shuffle, BN + ReLU.
+case("cat_shuffle_g2", lambda a, b: torch.cat([a, b], 1).view(2, 2, 3, 2, 2).transpose(1, 2)
+     .contiguous().view(2, 6, 2, 2), {"a": rnd(2, 3, 2, 2), "b": rnd(2, 3, 2, 2)})
+case("cat_shuffle_g3", lambda a, b: torch.cat([a, b], 1).view(1, 3, 2, 2, 3).transpose(1, 2)
+     .contiguous().view(1, 6, 2, 3), {"a": rnd(1, 2, 2, 3), "b": rnd(1, 4, 2, 3)})
+
+
+def bn_relu_case(name, training):
+    """relu(batch_norm(x)) with PyTorch's momentum 0.1 and eps 1e-5; also stores the running
+    statistics before (running_mean, running_var) and after (*_after) the call."""
+    f32 = lambda t: t.to(torch.float32).to(torch.float64)
+    rm0, rv0 = f32(rnd(3, lo=-0.2, hi=0.2)), f32(rnd(3, lo=0.5, hi=1.5))
+    rm, rv = rm0.clone(), rv0.clone()
+    case(name, lambda x, gamma, beta: torch.relu(F.batch_norm(x, rm, rv, gamma, beta,
+                                                             training=training, momentum=0.1,
+                                                             eps=1e-5)),
+         {"x": rnd(2, 3, 2, 3, lo=-2.0, hi=2.0), "gamma": rnd(3, lo=0.5, hi=1.5),
+          "beta": rnd(3, lo=-0.5, hi=0.5)})
+    put(name, "running_mean", rm0)
+    put(name, "running_var", rv0)
+    put(name, "running_mean_after", rm)
+    put(name, "running_var_after", rv)
+
+
+bn_relu_case("bn_relu_train", True)
+bn_relu_case("bn_relu_eval", False)
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "assets", "goldens", "core_ops.txt")
 with open(out, "w") as f:

@@ -1,11 +1,13 @@
 // core/cpu/batchnorm.cpp - batch normalization kernels on the CPU: per-channel training
-// statistics, the normalize-scale-shift forward and the training-mode backward, each with
-// its plain reference twin (last section: nested loops in double, two passes). Not here: running
+// statistics, the normalize-scale-shift forward and the training-mode backward, the same two
+// fused with the ReLU that follows (BN+ReLU), each with its plain reference twin (last
+// section: nested loops in double; the BN+ReLU twins are the unfused pair). Not here: running
 // averages, eps and the choice of train/eval statistics (nn/batchnorm), autograd. CUDA twin:
-// core/cuda/batchnorm.cu. Layout everywhere: x, out, dout, dx [N, C, HW]; mean, var, invstd, gamma,
-// beta, dgamma, dbeta [C]; M = N * HW values per channel.
+// core/cuda/batchnorm.cu. Layout everywhere: x, out, y, dout, dx [N, C, HW]; mean, var, invstd,
+// gamma, beta, dgamma, dbeta [C]; M = N * HW values per channel.
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "core/cpu/kernels.h"
 
@@ -16,6 +18,7 @@ namespace {
 // Sums in double for accuracy, kept in 8 independent lanes so that the compiler can
 // vectorize the loop without reordering any one lane's additions.
 constexpr int kLanes = 8;
+constexpr int64_t kChunk = 512;  // floats of a plane staged on the stack (a multiple of kLanes)
 
 double lane_total(const double* lanes) {
   double t = 0.0;
@@ -116,6 +119,80 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
   }
 }
 
+// [SECTION] BN + ReLU fused: one pass forward, one kernel backward
+
+// out[n, c, i] = max(0, (x[n, c, i] - mean[c]) * invstd[c] * gamma[c] + beta[c]): the
+// batchnorm_forward expression with the ReLU applied before the store, so the pre-activation
+// never reaches memory. Bit-identical to batchnorm_forward followed by relu.
+void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
+                            const float* gamma, const float* beta, const BatchNormShape& s) {
+#pragma omp parallel for schedule(static)
+  for (int64_t plane = 0; plane < s.N * s.C; ++plane) {
+    int64_t c = plane % s.C;
+    float scale = invstd[c] * (gamma ? gamma[c] : 1.f), mu = mean[c], shift = beta ? beta[c] : 0.f;
+    const float* xp = x + plane * s.HW;
+    float* op = out + plane * s.HW;
+    for (int64_t i = 0; i < s.HW; ++i) {
+      float v = (xp[i] - mu) * scale + shift;
+      op[i] = v > 0.f ? v : 0.f;
+    }
+  }
+}
+
+// Training-mode backward of y = relu(bn(x)), from the output y (y > 0 exactly where the
+// pre-activation was > 0). With g = y > 0 ? dout : 0 (ReLU's backward, never stored):
+//   dbeta[c] = sum g,   dgamma[c] = sum g * xhat,
+//   dx = gamma * invstd / M * (M * g - dbeta[c] - xhat * dgamma[c])
+// Per channel: one sweep for the two sums, one for dx, while the channel is still in cache;
+// the unfused pair would write g out and read it back. Same sums in the same order as
+// relu_backward then batchnorm_backward, so the results are bit-identical to the pair.
+void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
+                             const float* y, const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const BatchNormShape& s) {
+  int64_t m = s.N * s.HW;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < s.C; ++c) {
+    float mu = mean[c], is = invstd[c];
+    double sd[kLanes] = {}, sdx[kLanes] = {};
+    float masked[kChunk];  // ReLU's backward for a stretch of the plane: the sums vectorize
+    for (int64_t n = 0; n < s.N; ++n) {
+      const int64_t at = (n * s.C + c) * s.HW;
+      const float *dc = dout + at, *yc = y + at, *xc = x + at;
+      for (int64_t i0 = 0; i0 < s.HW; i0 += kChunk) {
+        const int64_t len = std::min(kChunk, s.HW - i0);
+        for (int64_t t = 0; t < len; ++t) masked[t] = yc[i0 + t] > 0.f ? dc[i0 + t] : 0.f;
+        // the lanes see the same values in the same order as batchnorm_backward's (kChunk is a
+        // multiple of kLanes, so only the plane's last HW % kLanes values go to lane 0)
+        int64_t t = 0;
+        for (; t + kLanes <= len; t += kLanes)
+          for (int j = 0; j < kLanes; ++j) {
+            sd[j] += masked[t + j];
+            sdx[j] += (double)masked[t + j] * ((xc[i0 + t + j] - mu) * is);
+          }
+        for (; t < len; ++t) {
+          sd[0] += masked[t];
+          sdx[0] += (double)masked[t] * ((xc[i0 + t] - mu) * is);
+        }
+      }
+    }
+    float sum_dy = (float)lane_total(sd), sum_dy_xhat = (float)lane_total(sdx);
+    if (dbeta) dbeta[c] = sum_dy;
+    if (dgamma) dgamma[c] = sum_dy_xhat;
+    if (!dx || m == 0) continue;
+    float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
+    for (int64_t n = 0; n < s.N; ++n) {
+      const int64_t at = (n * s.C + c) * s.HW;
+      const float *dc = dout + at, *yc = y + at, *xc = x + at;
+      float* dxc = dx + at;
+      for (int64_t i = 0; i < s.HW; ++i) {
+        const float d = dc[i];
+        float g = yc[i] > 0.f ? d : 0.f;
+        dxc[i] = k * (mf * g - sum_dy - (xc[i] - mu) * is * sum_dy_xhat);
+      }
+    }
+  }
+}
+
 // [SECTION] reference twins: loops over C, N, HW in double, the textbook formulas
 
 // mean = sum x / M, var = sum (x - mean)^2 / M: two passes.
@@ -172,6 +249,25 @@ void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const 
         dx[at] = (float)(g * (dout[at] - sum_dy / m - xhat * sum_dy_xhat / m));
       }
   }
+}
+
+// BN + ReLU, the unfused pair: the BN reference, then max(0, .) in a second pass.
+void batchnorm_relu_forward_reference(float* out, const float* x, const float* mean,
+                                      const float* invstd, const float* gamma, const float* beta,
+                                      const BatchNormShape& s) {
+  batchnorm_forward_reference(out, x, mean, invstd, gamma, beta, s);
+  for (int64_t at = 0; at < s.N * s.C * s.HW; ++at) out[at] = std::max(0.f, out[at]);
+}
+
+// The unfused pair backward: ReLU's backward stored as g (dout where y > 0, else 0), then the
+// BN reference backward on g.
+void batchnorm_relu_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout,
+                                       const float* y, const float* x, const float* mean,
+                                       const float* invstd, const float* gamma,
+                                       const BatchNormShape& s) {
+  std::vector<float> g((size_t)(s.N * s.C * s.HW));
+  for (size_t at = 0; at < g.size(); ++at) g[at] = y[at] > 0.f ? dout[at] : 0.f;
+  batchnorm_backward_reference(dx, dgamma, dbeta, g.data(), x, mean, invstd, gamma, s);
 }
 
 }  // namespace sl::cpu

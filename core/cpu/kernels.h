@@ -56,6 +56,19 @@ void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const 
                                   const float* x, const float* mean, const float* invstd,
                                   const float* gamma, const BatchNormShape& s);
 
+void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
+                            const float* gamma, const float* beta, const BatchNormShape& s);
+void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
+                             const float* y, const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const BatchNormShape& s);
+void batchnorm_relu_forward_reference(float* out, const float* x, const float* mean,
+                                      const float* invstd, const float* gamma, const float* beta,
+                                      const BatchNormShape& s);
+void batchnorm_relu_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout,
+                                       const float* y, const float* x, const float* mean,
+                                       const float* invstd, const float* gamma,
+                                       const BatchNormShape& s);
+
 void maxpool2d_forward(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
 void maxpool2d_backward(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);
 void avgpool2d_forward(float* out, const float* x, const Pool2dShape& s);
@@ -68,6 +81,11 @@ void avgpool2d_backward_reference(float* dx, const float* dout, const Pool2dShap
 
 void channel_shuffle(float* out, const float* x, const ShuffleShape& s);
 void channel_shuffle_reference(float* out, const float* x, const ShuffleShape& s);
+void cat_shuffle(float* out, const float* a, const float* b, const CatShuffleShape& s);
+void cat_shuffle_backward(float* da, float* db, const float* dout, const CatShuffleShape& s);
+void cat_shuffle_reference(float* out, const float* a, const float* b, const CatShuffleShape& s);
+void cat_shuffle_backward_reference(float* da, float* db, const float* dout,
+                                    const CatShuffleShape& s);
 
 void sgd_update(float* w, float* buf, const float* g, const SgdShape& s);
 

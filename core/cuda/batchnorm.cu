@@ -1,8 +1,10 @@
 // core/cuda/batchnorm.cu - batch normalization kernels on the GPU: per-channel training
 // statistics (one block per channel, sums in double), the normalize-scale-shift forward
-// (one thread per element) and the training-mode backward (one block per channel).
-// Not here: running averages and eps (nn/batchnorm), autograd. Twin: core/cpu/batchnorm.cpp.
-// Layout everywhere: x, out, dout, dx [N, C, HW]; per-channel vectors [C]; M = N * HW.
+// (one thread per element) and the training-mode backward (one block per channel); the same
+// two fused with the ReLU after them (BN+ReLU: max(0, .) before the store; the backward masks
+// dout where the output y is 0). Not here: running averages and eps (nn/batchnorm), autograd. Twin:
+// core/cpu/batchnorm.cpp. Layout everywhere: x, out, dout, dx [N, C, HW]; per-channel vectors [C];
+// M = N * HW.
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/kernels.h"
 
@@ -82,6 +84,46 @@ __global__ void backward_kernel(float* dx, float* dgamma, float* dbeta, const fl
   }
 }
 
+// forward_kernel with max(0, .) applied before the store.
+__global__ void relu_forward_kernel(float* out, const float* x, const float* mean,
+                                    const float* invstd, const float* gamma, const float* beta,
+                                    BatchNormShape s) {
+  for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
+    int64_t c = e / s.HW % s.C;
+    float scale = invstd[c] * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
+    float v = (x[e] - mean[c]) * scale + shift;
+    out[e] = v > 0.f ? v : 0.f;
+  }
+}
+
+// backward_kernel on g = y > 0 ? dout : 0 (ReLU's backward, never stored).
+__global__ void relu_backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
+                                     const float* y, const float* x, const float* mean,
+                                     const float* invstd, const float* gamma, BatchNormShape s) {
+  __shared__ double shared[kThreads];
+  int64_t c = blockIdx.x, m = s.N * s.HW;
+  float mu = mean[c], is = invstd[c];
+  double sd = 0.0, sdx = 0.0;
+  for (int64_t r = threadIdx.x; r < m; r += blockDim.x) {
+    int64_t i = (r / s.HW * s.C + c) * s.HW + r % s.HW;
+    float g = y[i] > 0.f ? dout[i] : 0.f;
+    sd += g;
+    sdx += (double)g * ((x[i] - mu) * is);
+  }
+  float sum_dy = (float)block_sum(sd, shared), sum_dy_xhat = (float)block_sum(sdx, shared);
+  if (threadIdx.x == 0) {
+    if (dbeta) dbeta[c] = sum_dy;
+    if (dgamma) dgamma[c] = sum_dy_xhat;
+  }
+  if (!dx || m == 0) return;
+  float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
+  for (int64_t r = threadIdx.x; r < m; r += blockDim.x) {
+    int64_t i = (r / s.HW * s.C + c) * s.HW + r % s.HW;
+    float g = y[i] > 0.f ? dout[i] : 0.f;
+    dx[i] = k * (mf * g - sum_dy - (x[i] - mu) * is * sum_dy_xhat);
+  }
+}
+
 }  // namespace
 
 // x [N, C, HW] -> mean [C], var [C] (biased).
@@ -107,6 +149,25 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
   if (s.C <= 0) return;
   backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
   SL_CUDA_LAUNCHED("batchnorm backward_kernel");
+}
+
+// x [N, C, HW] -> out = max(0, bn(x)) [N, C, HW]
+void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
+                            const float* gamma, const float* beta, const BatchNormShape& s) {
+  int64_t n = s.N * s.C * s.HW;
+  if (n <= 0) return;
+  relu_forward_kernel<<<grid_for(n), kThreads>>>(out, x, mean, invstd, gamma, beta, s);
+  SL_CUDA_LAUNCHED("batchnorm relu_forward_kernel");
+}
+
+// dout, y, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C]; any output may be null.
+void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
+                             const float* y, const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const BatchNormShape& s) {
+  if (s.C <= 0) return;
+  relu_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, y, x, mean, invstd,
+                                                    gamma, s);
+  SL_CUDA_LAUNCHED("batchnorm relu_backward_kernel");
 }
 
 }  // namespace sl::cuda

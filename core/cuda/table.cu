@@ -29,11 +29,15 @@ const Backend& table() {
       .batchnorm_stats = batchnorm_stats,
       .batchnorm_forward = batchnorm_forward,
       .batchnorm_backward = batchnorm_backward,
+      .batchnorm_relu_forward = batchnorm_relu_forward,
+      .batchnorm_relu_backward = batchnorm_relu_backward,
       .maxpool2d_forward = maxpool2d_forward,
       .maxpool2d_backward = maxpool2d_backward,
       .avgpool2d_forward = avgpool2d_forward,
       .avgpool2d_backward = avgpool2d_backward,
       .channel_shuffle = channel_shuffle,
+      .cat_shuffle = cat_shuffle,
+      .cat_shuffle_backward = cat_shuffle_backward,
       .sgd_update = sgd_update,
       .accumulate_strided = nullptr,  // autograd adds out of place instead
   };

@@ -74,7 +74,7 @@ class ShuffleUnit : public Module {
   // x [N, C_in, H, W] -> [N, C_out, H / stride, W / stride]
   Tensor forward(const Tensor& x) override {
     // 1x1 GConv, BN ReLU, Channel Shuffle, 3x3 DWConv (stride), BN, 1x1 GConv, BN
-    Tensor h = (*relu_)((*bn1_)((*gconv1_)(x)));
+    Tensor h = bn1_->forward_relu((*gconv1_)(x), *relu_);  // BN ReLU as one fused op
     if (shuffle_) h = (*shuffle_)(h);
     h = (*bn2_)((*dwconv_)(h));
     h = (*bn3_)((*gconv2_)(h));

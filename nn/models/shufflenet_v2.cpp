@@ -9,7 +9,8 @@ namespace sl {
 
 namespace {
 
-// conv (1x1 or depthwise 3x3) followed by BatchNorm, and optionally ReLU, into `seq`.
+// conv (1x1 or depthwise 3x3) followed by BatchNorm, and optionally ReLU, into `seq`
+// (Sequential runs a BatchNorm2d followed by a ReLU as one fused batch_norm_relu).
 void conv_bn(Sequential& seq, int64_t c_in, int64_t c_out, int64_t k, const Conv2dParams& p,
              bool relu) {
   seq.add(std::make_unique<Conv2d>(c_in, c_out, k, p));
@@ -42,16 +43,17 @@ class InvertedResidual : public Module {
 
   // x [N, C_in, H, W] -> [N, C_out, H / stride, W / stride]
   Tensor forward(const Tensor& x) override {
-    Tensor out;
+    // Concat then Channel Shuffle (two groups = the two branches) run as one copy that writes
+    // each branch straight into its shuffled channels (cat_shuffle); the next unit's split
+    // is then two views of that output.
     if (stride_ == 1) {
       // (c) Channel Split; the left half passes through untouched, then Concat
       auto [x1, x2] = (*split_)(x);
-      out = (*concat_)({x1, (*branch2_)(x2)});
-    } else {
-      // (d) no split: both branches see all of x and halve the resolution, then Concat
-      out = (*concat_)({(*branch1_)(x), (*branch2_)(x)});
+      return concat_->shuffled(x1, (*branch2_)(x2), *shuffle_);
     }
-    return (*shuffle_)(out);  // Channel Shuffle, two groups = the two branches
+    // (d) no split: both branches see all of x and halve the resolution, then Concat
+    const Tensor left = (*branch1_)(x);  // first: the cost rows keep the paper's order
+    return concat_->shuffled(left, (*branch2_)(x), *shuffle_);
   }
   std::string type() const override { return "InvertedResidual"; }
 

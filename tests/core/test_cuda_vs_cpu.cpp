@@ -7,6 +7,7 @@
 // Without a usable GPU each case prints "skipped (no CUDA device)" and CTest reports the
 // test as skipped; SL_REQUIRE_CUDA=1 (scripts/gpu-check) turns that into a failure.
 // Not here: the CPU kernels' own correctness (test_kernels*.cpp).
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -254,6 +255,36 @@ TEST_CASE("cuda vs cpu: batch norm (training and eval), pooling, channel shuffle
     compare(
         str_cat("channel_shuffle g = ", g), {x},
         [&](auto& in) { return channel_shuffle(in[0], g); }, 0, 0);
+}
+
+TEST_CASE("cuda vs cpu: the fused ops, BN + ReLU (training and eval) and concat + shuffle") {
+  if (!have_cuda()) return;
+  for (Shape s : {Shape{3, 24, 9, 9}, Shape{8, 5, 8, 8}}) {  // N*HW = 243 and 512 (> 256)
+    const int64_t C = s[1];
+    const Tensor x = rand_tensor(s, 22, -2.f, 3.f), gamma = rand_tensor({C}, 23, 0.5f, 1.5f),
+                 beta = rand_tensor({C}, 24);
+    const Tensor rm_c = Tensor::zeros({C}), rv_c = Tensor::ones({C});
+    const Tensor rm_g = rm_c.to(Device::cuda), rv_g = rv_c.to(Device::cuda);
+    for (const bool training : {true, false})
+      compare(
+          str_cat("batch_norm_relu ", training ? "training " : "eval ", shape_str(s)),
+          {x, gamma, beta},
+          [&](auto& in) {
+            const bool gpu = in[0].device() == Device::cuda;
+            return batch_norm_relu(in[0], in[1], in[2], gpu ? rm_g : rm_c, gpu ? rv_g : rv_c,
+                                   {.training = training});
+          },
+          1e-4, 1e-4);
+    check_close(rm_g.to(Device::cpu), rm_c, 1e-5, 1e-4, "running mean");
+    check_close(rv_g.to(Device::cpu), rv_c, 1e-5, 1e-4, "running var");
+  }
+  // V2's two equal halves (g = 2), uneven halves and V1's group counts, odd sizes
+  for (auto [c_a, c_b, g] : {std::array<int64_t, 3>{24, 24, 2}, {5, 7, 3}, {9, 3, 4}, {3, 13, 8}}) {
+    const Tensor a = rand_tensor({3, c_a, 9, 11}, 25), b = rand_tensor({3, c_b, 9, 11}, 26);
+    compare(
+        str_cat("cat_shuffle ", c_a, " + ", c_b, " g = ", g), {a, b},
+        [&](auto& in) { return cat_shuffle(in[0], in[1], g); }, 0, 0);
+  }
 }
 
 TEST_CASE("cuda vs cpu: cross-entropy and the SGD update kernel") {

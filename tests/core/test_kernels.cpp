@@ -284,3 +284,50 @@ TEST_CASE("channel_shuffle: fast equals reference, and G then C/G is the identit
     CHECK(back == x);
   }
 }
+
+// [SECTION] fused kernels: BN + ReLU, concat + shuffle ----------------------------------
+
+TEST_CASE("batchnorm_relu: one channel of [1,2,3,4] gives [0,0,0.447,1.342] (hand-computed)") {
+  // mean 2.5, var 1.25, invstd 1/sqrt(1.25): xhat = [-1.342, -0.447, 0.447, 1.342]
+  const std::vector<float> x = {1, 2, 3, 4}, mean = {2.5f}, invstd = {1.f / std::sqrt(1.25f)};
+  const BatchNormShape s{1, 1, 4};
+  for (auto fwd : {cpu::batchnorm_relu_forward, cpu::batchnorm_relu_forward_reference}) {
+    std::vector<float> y(4);
+    fwd(y.data(), x.data(), mean.data(), invstd.data(), nullptr, nullptr, s);
+    check_near(y, {0.f, 0.f, 0.4472136f, 1.3416408f}, "y", 1e-6);
+  }
+  // dout = 1 everywhere: the mask keeps the last two, g = [0, 0, 1, 1]; dbeta = 2,
+  // dgamma = 0.447 + 1.342 = 1.789, dx = invstd / 4 * (4 g - 2 - xhat * 1.789)
+  const std::vector<float> y = {0.f, 0.f, 0.4472136f, 1.3416408f}, dout = {1, 1, 1, 1};
+  for (auto bwd : {cpu::batchnorm_relu_backward, cpu::batchnorm_relu_backward_reference}) {
+    std::vector<float> dx(4), dg(1), db(1);
+    bwd(dx.data(), dg.data(), db.data(), dout.data(), y.data(), x.data(), mean.data(),
+        invstd.data(), nullptr, s);
+    CHECK(db[0] == doctest::Approx(2.0));
+    CHECK(dg[0] == doctest::Approx(1.7888544));
+    check_near(dx, {0.0894427f, -0.2683282f, 0.2683282f, -0.0894427f}, "dx", 1e-5);
+  }
+}
+
+TEST_CASE("cat_shuffle: a = [0,1], b = [2,3], G = 2 gives [0,2,1,3]; backward undoes it") {
+  const std::vector<float> a = {0, 1}, b = {2, 3, 4, 5};
+  for (auto fwd : {cpu::cat_shuffle, cpu::cat_shuffle_reference}) {
+    std::vector<float> out(2);
+    fwd(out.data(), a.data(), b.data(), {.N = 1, .C_a = 1, .C_b = 1, .G = 2, .HW = 1});
+    CHECK(out == std::vector<float>{0, 2});
+    std::vector<float> out4(4);
+    fwd(out4.data(), a.data(), b.data(), {.N = 1, .C_a = 2, .C_b = 2, .G = 2, .HW = 1});
+    CHECK(out4 == std::vector<float>{0, 2, 1, 3});
+    // C_a = 2, C_b = 4, G = 3: the concatenation [0,1,2,3,4,5] read as a [3, 2] grid
+    std::vector<float> out6(6);
+    fwd(out6.data(), a.data(), b.data(), {.N = 1, .C_a = 2, .C_b = 4, .G = 3, .HW = 1});
+    CHECK(out6 == std::vector<float>{0, 2, 4, 1, 3, 5});
+  }
+  for (auto bwd : {cpu::cat_shuffle_backward, cpu::cat_shuffle_backward_reference}) {
+    const std::vector<float> dout = {0, 2, 1, 3};
+    std::vector<float> da(2), db(2);
+    bwd(da.data(), db.data(), dout.data(), {.N = 1, .C_a = 2, .C_b = 2, .G = 2, .HW = 1});
+    CHECK(da == std::vector<float>{0, 1});
+    CHECK(db == std::vector<float>{2, 3});
+  }
+}

@@ -1,5 +1,6 @@
 // tests/core/test_kernels_twins.cpp - every fast CPU kernel against its plain reference
-// twin (design.md item 4) for batch norm (statistics, forward, backward), pooling (max and
+// twin (design.md item 4) for batch norm (statistics, forward, backward), the fused BN + ReLU
+// and concat + shuffle kernels (threads 1 and 3), pooling (max and
 // average, forward and backward) and the element-wise fast paths (copy_strided,
 // accumulate_strided and binary, which coalesce dims and take contiguous shortcuts). Random shapes
 // with odd sizes, and operands that start at non-zero offsets inside larger buffers whose guard
@@ -261,4 +262,82 @@ TEST_CASE(
       CHECK(out.guards_intact());
     }
   }
+}
+
+TEST_CASE("twins: fused BN + ReLU forward and backward vs the unfused pair, threads 1 and 3") {
+  const int saved = omp_get_max_threads();
+  Dice dice{41};
+  for (int trial = 0; trial < 40; ++trial) {
+    const BatchNormShape s{dice.roll(1, 4), dice.roll(1, 7), dice.roll(1, 29)};
+    const int64_t n = s.N * s.C * s.HW, off = dice.roll(0, 3);
+    CAPTURE(trial);
+    Buf x(n, off, 300 + trial), dout(n, off + 1, 400 + trial), gamma(s.C, 1, 5), beta(s.C, 2, 6);
+    std::vector<float> mean(s.C), var(s.C), invstd(s.C);
+    cpu::batchnorm_stats_reference(mean.data(), var.data(), x.p(), s);
+    for (int64_t c = 0; c < s.C; ++c) invstd[c] = 1.f / std::sqrt(var[c] + 1e-5f);
+    Buf y_ref(n, 0, 7), dx_ref(n, 0, 8), dg_ref(s.C, 0, 9), db_ref(s.C, 0, 10);
+    cpu::batchnorm_relu_forward_reference(y_ref.p(), x.p(), mean.data(), invstd.data(), gamma.p(),
+                                          beta.p(), s);
+    cpu::batchnorm_relu_backward_reference(dx_ref.p(), dg_ref.p(), db_ref.p(), dout.p(), y_ref.p(),
+                                           x.p(), mean.data(), invstd.data(), gamma.p(), s);
+    for (const int threads : {1, 3}) {
+      CAPTURE(threads);
+      omp_set_num_threads(threads);
+      Buf y(n, off, 11), dx(n, off + 2, 12), dg(s.C, 1, 13), db(s.C, 3, 14);
+      cpu::batchnorm_relu_forward(y.p(), x.p(), mean.data(), invstd.data(), gamma.p(), beta.p(), s);
+      check_near(y.values(), y_ref.values(), "forward", 1e-5);
+      // the unfused fast pair gives bit-identical values: the same expression, then max(0, .)
+      std::vector<float> pre(n), y_pair(n);
+      cpu::batchnorm_forward(pre.data(), x.p(), mean.data(), invstd.data(), gamma.p(), beta.p(), s);
+      cpu::unary(UnaryOp::relu, y_pair.data(), pre.data(), n);
+      CHECK(y.values() == y_pair);
+      cpu::batchnorm_relu_backward(dx.p(), dg.p(), db.p(), dout.p(), y.p(), x.p(), mean.data(),
+                                   invstd.data(), gamma.p(), s);
+      check_near(db.values(), db_ref.values(), "dbeta", 1e-5, 1e-5);
+      check_near(dg.values(), dg_ref.values(), "dgamma", 1e-4, 1e-5);
+      check_near(dx.values(), dx_ref.values(), "dx", 1e-3, 1e-5);
+      CHECK((y.guards_intact() && dx.guards_intact() && dg.guards_intact() && db.guards_intact()));
+    }
+  }
+  omp_set_num_threads(saved);
+}
+
+TEST_CASE(
+    "twins: fused concat + shuffle forward and backward vs cat then shuffle, threads 1 and 3") {
+  const int saved = omp_get_max_threads();
+  Dice dice{43};
+  for (int trial = 0; trial < 60; ++trial) {
+    // every group count the models use (V2: 2; V1 shuffles g = 2, 3, 4, 8) and odd sizes
+    const int64_t groups[] = {1, 2, 3, 4, 8};
+    const int64_t G = groups[dice.roll(0, 4)], C = G * dice.roll(1, 5);
+    const int64_t C_a = dice.roll(0, C), C_b = C - C_a;
+    const int64_t N = dice.roll(1, 3), HW = dice.roll(1, 17);
+    // a, b dense, or channel slices of wider tensors (a V2 unit's left half is one)
+    const int64_t wide_a = C_a + dice.roll(0, 2), wide_b = C_b + dice.roll(0, 2);
+    const CatShuffleShape s{N, C_a, C_b, G, HW, wide_a * HW, wide_b * HW};
+    const int64_t off = dice.roll(0, 3);
+    CAPTURE(trial);
+    CAPTURE(C_a);
+    CAPTURE(C_b);
+    CAPTURE(G);
+    CAPTURE(wide_a);
+    CAPTURE(wide_b);
+    Buf a(N * wide_a * HW, off, 500 + trial), b(N * wide_b * HW, off + 1, 600 + trial);
+    Buf dout(s.N * C * s.HW, off + 2, 700 + trial);
+    Buf out_ref(s.N * C * s.HW, 0, 1), da_ref(N * C_a * HW, 0, 2), db_ref(N * C_b * HW, 0, 3);
+    cpu::cat_shuffle_reference(out_ref.p(), a.p(), b.p(), s);
+    cpu::cat_shuffle_backward_reference(da_ref.p(), db_ref.p(), dout.p(), s);
+    for (const int threads : {1, 3}) {
+      CAPTURE(threads);
+      omp_set_num_threads(threads);
+      Buf out(s.N * C * s.HW, off, 4), da(N * C_a * HW, off + 1, 5), db(N * C_b * HW, off, 6);
+      cpu::cat_shuffle(out.p(), a.p(), b.p(), s);
+      CHECK(out.values() == out_ref.values());
+      cpu::cat_shuffle_backward(da.p(), db.p(), dout.p(), s);
+      CHECK(da.values() == da_ref.values());
+      CHECK(db.values() == db_ref.values());
+      CHECK((out.guards_intact() && da.guards_intact() && db.guards_intact()));
+    }
+  }
+  omp_set_num_threads(saved);
 }

@@ -1,11 +1,16 @@
 // tests/core/test_ops.cpp - every core op three ways (design.md item 5): a tiny case
 // with the numbers written here, agreement with PyTorch goldens (assets/goldens/
 // core_ops.txt, made by scripts/make_core_goldens.py), and a finite-difference
-// gradient check.
+// gradient check. Last section: the fused ops (cat_shuffle, and nn's batch_norm_relu, whose
+// goldens live here too) against their reference twins on random shapes, threads 1 and 3.
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include <omp.h>
+
+#include "nn/batchnorm.h"
 #include "tests/helpers.h"
 
 using namespace sl;
@@ -106,6 +111,26 @@ TEST_CASE("hand-checked reductions, matmul and cat") {
   CHECK(cat({x, x}, 0).shape() == Shape{4, 3});
 }
 
+TEST_CASE("hand-checked fused ops: cat_shuffle and batch_norm_relu") {
+  // channels a = [0, 1], b = [2, 3], one value each: the concatenation [0,1,2,3] as a [2, 2]
+  // grid, transposed -> [0, 2, 1, 3]
+  const Tensor a = Tensor::from_data({0, 1}, {1, 2, 1, 1}),
+               b = Tensor::from_data({2, 3}, {1, 2, 1, 1});
+  CHECK(cat_shuffle(a, b, 2).to_vector() == std::vector<float>{0, 2, 1, 3});
+  CHECK(cat_shuffle(a, b, 1).to_vector() == std::vector<float>{0, 1, 2, 3});
+  // one channel [1, 2, 3, 4]: mean 2.5, var 1.25, xhat = [-1.342, -0.447, 0.447, 1.342];
+  // gamma 2, beta 0.5: 2 * xhat + 0.5 = [-2.183, -0.394, 1.394, 3.183] -> ReLU
+  const Tensor x = Tensor::from_data({1, 2, 3, 4}, {1, 1, 2, 2});
+  const Tensor gamma = Tensor::from_data({2}, {1}), beta = Tensor::from_data({0.5f}, {1});
+  Tensor rm = Tensor::zeros({1}), rv = Tensor::ones({1});
+  check_close(batch_norm_relu(x, gamma, beta, rm, rv, {.training = true}),
+              Tensor::from_data({0.f, 0.f, 1.3944272f, 3.1832816f}, {1, 1, 2, 2}), 1e-5, 1e-5,
+              "batch_norm_relu");
+  // running: 0.9 * 0 + 0.1 * 2.5, 0.9 * 1 + 0.1 * (5 / 3) (the unbiased variance)
+  CHECK(rm.item() == doctest::Approx(0.25));
+  CHECK(rv.item() == doctest::Approx(0.9 + 0.1 * 5.0 / 3.0));
+}
+
 TEST_CASE("PyTorch goldens: outputs and gradients") {
   auto g = load_goldens();
   auto ab = std::vector<std::string>{"a", "b"};
@@ -162,6 +187,23 @@ TEST_CASE("PyTorch goldens: outputs and gradients") {
       "cat_1");
   check_golden(
       g["shuffle_g3"], a1, [](auto& v) { return channel_shuffle(v[0], 3); }, "shuffle_g3");
+  check_golden(
+      g["cat_shuffle_g2"], ab, [](auto& v) { return cat_shuffle(v[0], v[1], 2); },
+      "cat_shuffle_g2");
+  check_golden(
+      g["cat_shuffle_g3"], ab, [](auto& v) { return cat_shuffle(v[0], v[1], 3); },
+      "cat_shuffle_g3");
+  for (const char* name : {"bn_relu_train", "bn_relu_eval"}) {
+    const Case& k = g[name];
+    const Tensor rm = k.at("running_mean").clone(), rv = k.at("running_var").clone();
+    const bool training = std::string(name) == "bn_relu_train";
+    check_golden(
+        k, {"x", "gamma", "beta"},
+        [&](auto& v) { return batch_norm_relu(v[0], v[1], v[2], rm, rv, {.training = training}); },
+        name);
+    check_close(rm, k.at("running_mean_after"), 1e-6, 1e-5, std::string(name) + " running_mean");
+    check_close(rv, k.at("running_var_after"), 1e-6, 1e-5, std::string(name) + " running_var");
+  }
 }
 
 TEST_CASE("finite-difference gradient checks") {
@@ -201,6 +243,52 @@ TEST_CASE("finite-difference gradient checks") {
             {r({3, 4}, 1), r({5, 4}, 2)});
   gradcheck([](auto& v) { return cat({v[0], v[1]}, 1); }, {r({2, 2, 3}, 1), r({2, 1, 3}, 2)});
   gradcheck([](auto& v) { return channel_shuffle(v[0], 3); }, {r({2, 6, 2, 2}, 1)});
+  gradcheck([](auto& v) { return cat_shuffle(v[0], v[1], 2); },
+            {r({2, 3, 2, 2}, 1), r({2, 3, 2, 2}, 2)});
+  gradcheck([](auto& v) { return cat_shuffle(v[0], v[1], 3); },
+            {r({1, 2, 2, 3}, 1), r({1, 4, 2, 3}, 2)});
+  {  // batch_norm_relu away from the ReLU's kink: every 2 * xhat + beta at least 0.1 from 0
+    const Tensor x = rand_tensor({2, 3, 2, 2}, 7).requires_grad_();
+    const Tensor gamma = Tensor::from_data({2.f, 2.f, 2.f}, {3}).requires_grad_();
+    Tensor beta;
+    {
+      NoGradGuard no_grad;
+      const Tensor xhat = batch_norm(x, Tensor::ones({3}), Tensor::zeros({3}), Tensor(), Tensor());
+      const std::vector<float> v = xhat.to_vector();
+      std::vector<float> b(3, 0.f);
+      for (int c = 0; c < 3; ++c) {  // the middle of the widest gap between values of 2 * xhat
+        std::vector<float> vs;
+        for (int n = 0; n < 2; ++n)
+          for (int i = 0; i < 4; ++i) vs.push_back(-2.f * v[(size_t)((n * 3 + c) * 4 + i)]);
+        std::sort(vs.begin(), vs.end());
+        size_t best = 0;
+        for (size_t i = 1; i + 1 < vs.size(); ++i)
+          if (vs[i + 1] - vs[i] > vs[best + 1] - vs[best]) best = i;
+        REQUIRE(vs[best + 1] - vs[best] > 0.2f);
+        b[(size_t)c] = 0.5f * (vs[best] + vs[best + 1]);
+      }
+      beta = Tensor::from_data(b, {3});
+    }
+    beta.requires_grad_();
+    // eval mode normalizes with the running statistics: make them the batch's, so that the
+    // margin above holds in both modes
+    Tensor batch_mean, batch_var;
+    {
+      NoGradGuard no_grad;
+      batch_mean = mean(x, {0, 2, 3});
+      const Tensor d = x - batch_mean.view({1, 3, 1, 1});
+      batch_var = mean(d * d, {0, 2, 3});
+    }
+    for (const bool training : {true, false}) {
+      const Tensor rm = batch_mean, rv = batch_var;
+      gradcheck(
+          [&](auto& v) {
+            return batch_norm_relu(v[0], v[1], v[2], rm.clone(), rv.clone(),
+                                   {.training = training});
+          },
+          {x, gamma, beta});
+    }
+  }
   // views: narrow / permute / expand / chunk each route gradients back
   gradcheck([](auto& v) { return mul(v[0].narrow(1, 1, 2), v[0].narrow(1, 0, 2)); },
             {r({2, 4}, 1)});
@@ -231,4 +319,79 @@ TEST_CASE("narrow: the engine's in-place slice accumulation matches narrow's ref
   const Tensor expected = add(add(ref(p, a), ref(q, add(b, ref(pp, d)))), c);
   REQUIRE(x.grad().defined());
   check_close(x.grad(), expected, 1e-6, 1e-6, "narrow backward");  // same terms, any order
+}
+
+// [SECTION] fused ops against their reference twins
+
+TEST_CASE("cat_shuffle: values and gradients equal cat then channel_shuffle, threads 1 and 3") {
+  const int saved = omp_get_max_threads();
+  uint64_t seed = 1;
+  // V2's units (two equal halves, g = 2), uneven halves, every V1 group count, odd sizes
+  const int64_t shapes[][5] = {{2, 24, 24, 2, 16}, {3, 5, 7, 3, 5},  {1, 1, 1, 2, 1},
+                               {2, 9, 3, 4, 7},    {2, 6, 10, 8, 3}, {1, 0, 4, 2, 9}};
+  for (const auto& sh : shapes) {
+    const int64_t N = sh[0], C_a = sh[1], C_b = sh[2], G = sh[3], HW = sh[4];
+    CAPTURE(C_a);
+    CAPTURE(C_b);
+    CAPTURE(G);
+    const Tensor r = rand_tensor({N, C_a + C_b, HW, 1}, ++seed);
+    for (const int threads : {1, 3}) {
+      omp_set_num_threads(threads);
+      std::vector<Tensor> grads[2];
+      for (int fused = 0; fused < 2; ++fused) {
+        // a is the first C_a channels of a wider tensor, as a V2 unit's left half is: the
+        // fused op reads it in place
+        const Tensor wide = rand_tensor({N, C_a + 2, HW, 1}, 100).requires_grad_();
+        const Tensor a = wide.narrow(1, 0, C_a);
+        const Tensor b = rand_tensor({N, C_b, HW, 1}, 200).requires_grad_();
+        const Tensor out = fused ? cat_shuffle(a, b, G) : cat_shuffle_reference(a, b, G);
+        sum(mul(out, r)).backward();
+        grads[fused] = {out.detach(), wide.grad(), b.grad()};
+      }
+      for (int i = 0; i < 3; ++i)
+        CHECK(grads[0][(size_t)i].to_vector() == grads[1][(size_t)i].to_vector());
+    }
+  }
+  omp_set_num_threads(saved);
+  CHECK(test::error_of([] {
+          cat_shuffle(Tensor::zeros({1, 3, 2, 2}), Tensor::zeros({1, 2, 2, 2}), 2);
+        }).find("cat_shuffle: channels C = 3 + 2 = 5 are not divisible by groups g = 2") == 0);
+}
+
+TEST_CASE("batch_norm_relu: values, gradients and running stats equal relu(batch_norm), threads 1 "
+          "and 3") {
+  const int saved = omp_get_max_threads();
+  uint64_t seed = 10;
+  const int64_t shapes[][4] = {
+      {2, 3, 4, 4}, {3, 5, 7, 3}, {1, 2, 1, 3}, {4, 24, 8, 8}, {2, 7, 5, 1}};
+  for (const auto& sh : shapes) {
+    const Shape shape = {sh[0], sh[1], sh[2], sh[3]};
+    CAPTURE(shape_str(shape));
+    const Tensor r = rand_tensor(shape, ++seed);
+    const Tensor x0 = rand_tensor(shape, ++seed, -1.f, 3.f);
+    const Tensor g0 = rand_tensor({sh[1]}, ++seed, 0.5f, 1.5f), b0 = rand_tensor({sh[1]}, ++seed);
+    for (const bool training : {true, false})
+      for (const int threads : {1, 3}) {
+        CAPTURE(training);
+        CAPTURE(threads);
+        omp_set_num_threads(threads);
+        std::vector<Tensor> got[2];
+        for (int fused = 0; fused < 2; ++fused) {
+          const Tensor x = x0.clone().requires_grad_(), g = g0.clone().requires_grad_(),
+                       b = b0.clone().requires_grad_();
+          const Tensor rm = Tensor::full({sh[1]}, 0.1f), rv = Tensor::full({sh[1]}, 0.9f);
+          const BatchNormParams p{.training = training};
+          const Tensor y = fused ? batch_norm_relu(x, g, b, rm, rv, p)
+                                 : batch_norm_relu_reference(x, g, b, rm, rv, p);
+          sum(mul(y, r)).backward();
+          got[fused] = {y.detach(), x.grad(), g.grad(), b.grad(), rm, rv};
+        }
+        // training: the same kernels' sums in the same order, so equal to the last bit;
+        // eval: the backward takes the same tensor ops on a masked dout
+        const char* what[] = {"y", "dx", "dgamma", "dbeta", "running_mean", "running_var"};
+        for (int i = 0; i < 6; ++i)
+          check_close(got[1][(size_t)i], got[0][(size_t)i], 1e-6, 1e-6, what[i]);
+      }
+  }
+  omp_set_num_threads(saved);
 }

@@ -370,3 +370,59 @@ TEST_CASE("models: a training step of a whole model lowers the loss on its batch
     CHECK(after < loss.item() - 0.05f);
   }
 }
+
+TEST_CASE(
+    "models: fused BN + ReLU and concat + shuffle rows, and the unfused model as their twin") {
+  auto v2 = make_model("v2-0.5", "cifar");
+  const Profile p2 = profile(*v2, "v2-0.5", "cifar", {.time = true, .repeats = 2});
+  // a ReLU after a BatchNorm runs in it; the V2 unit's shuffle runs in its concat
+  CHECK(layer(p2, "conv1.2").fused_into == "bn");
+  CHECK(layer(p2, "stage2.1.branch2.2").fused_into == "bn");
+  CHECK(layer(p2, "stage2.1.branch2.7").fused_into == "bn");
+  CHECK(layer(p2, "stage2.1.branch2.4").fused_into.empty());  // BN then a conv: not fused
+  CHECK(layer(p2, "stage2.0.branch1.4").fused_into == "bn");
+  CHECK(layer(p2, "stage2.1.channel_shuffle").fused_into == "concat");
+  CHECK(layer(p2, "stage2.1.concat").fused_into.empty());
+  CHECK(layer(p2, "conv5.2").fused_into == "bn");
+  auto v1 = make_model("v1-g3-0.5", "cifar");
+  const Profile p1 = profile(*v1, "v1-g3-0.5", "cifar");
+  CHECK(layer(p1, "stage2.1.relu").fused_into == "bn");             // after bn1
+  CHECK(layer(p1, "stage2.1.relu_1").fused_into.empty());           // after the residual add
+  CHECK(layer(p1, "stage2.1.channel_shuffle").fused_into.empty());  // V1 shuffles after BN ReLU
+  CHECK(layer(p1, "conv1.2").fused_into == "bn");
+
+  // The CPU table without the fused kernels makes batch_norm_relu and cat_shuffle run their
+  // reference compositions: a training step must give the same logits, gradients and running
+  // statistics, to the last bit (the same kernels' sums in the same order, and pure copies).
+  Backend unfused = cpu::table();
+  unfused.batchnorm_relu_forward = nullptr;
+  unfused.batchnorm_relu_backward = nullptr;
+  unfused.cat_shuffle = nullptr;
+  unfused.cat_shuffle_backward = nullptr;
+  for (const char* name : {"v2-0.5", "v1-g3-0.5"}) {
+    CAPTURE(name);
+    const Tensor x = sl::test::rand_tensor({3, 3, 32, 32}, 9);
+    StateDict after[2];
+    Tensor logits[2];
+    for (int fused = 0; fused < 2; ++fused) {
+      auto m = make_model(name, "cifar", 10, 11);
+      if (!fused) override_backend_for_testing(Device::cpu, &unfused);
+      try {
+        logits[fused] = (*m)(x);
+        cross_entropy(logits[fused], {1, 4, 7}).backward();
+      } catch (...) {
+        override_backend_for_testing(Device::cpu, nullptr);
+        throw;
+      }
+      override_backend_for_testing(Device::cpu, nullptr);
+      after[fused] = m->state_dict();
+      for (auto& [n, t] : m->named_parameters()) after[fused].push_back({n + ".grad", t.grad()});
+    }
+    CHECK(logits[0].to_vector() == logits[1].to_vector());
+    REQUIRE(after[0].size() == after[1].size());
+    for (size_t i = 0; i < after[0].size(); ++i) {
+      CAPTURE(after[0][i].name);
+      CHECK(after[0][i].tensor.to_vector() == after[1][i].tensor.to_vector());
+    }
+  }
+}
