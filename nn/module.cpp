@@ -23,18 +23,24 @@ void copy_into(const Tensor& dst, const Tensor& src) {
 
 // [SECTION] calling
 
+// Neither path allocates outside a cost recording: the lambda (two references) fits inside
+// std::function, and the scope only builds its path while a recording is on.
 Tensor Module::operator()(const Tensor& x) {
-  return call({x}, [&] { return forward(x); });
+  return call_impl(&x, 1, [&] { return forward(x); });
 }
 
 Tensor Module::call(const std::vector<Tensor>& inputs, const std::function<Tensor()>& f) {
+  return call_impl(inputs.data(), inputs.size(), f);
+}
+
+Tensor Module::call_impl(const Tensor* inputs, size_t n, const std::function<Tensor()>& f) {
   const bool leaf = children_.empty();
-  CostScope scope(name_, leaf, inputs.empty() ? Device::cpu : inputs.front().device());
+  CostScope scope(name_, leaf, n == 0 ? Device::cpu : inputs[0].device());
   Tensor out = f();
   if (scope.recording() && leaf) {
     std::vector<Shape> shapes;
-    shapes.reserve(inputs.size());
-    for (const Tensor& t : inputs) shapes.push_back(t.shape());
+    shapes.reserve(n);
+    for (size_t i = 0; i < n; ++i) shapes.push_back(inputs[i].shape());
     if (std::optional<LayerCost> c = cost(shapes, out.shape())) scope.record(std::move(*c));
   }
   return out;
@@ -50,7 +56,7 @@ Tensor Module::forward(const Tensor&) {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  for (auto& [name, child] : named_children()) h = (*child)(h);
+  for (auto& [name, child] : children_) h = (*child)(h);  // no named_children() copy
   return h;
 }
 
