@@ -177,7 +177,7 @@ class SmallVector {
     cap_ = N;
   }
   void take(SmallVector&& o) noexcept {  // *this is empty and inline
-    if (o.data_ != o.inline_data()) {  // steal the block
+    if (o.data_ != o.inline_data()) {    // steal the block
       data_ = o.data_;
       cap_ = o.cap_;
       size_ = o.size_;

@@ -238,16 +238,17 @@ class BackwardFn {
     void (*move)(void* from, void* to) noexcept;  // inline only
   };
   template <class Fn>
-  static constexpr Ops kOps = {
-      [](void* f, const Tensor& dout) -> std::vector<Tensor> { return (*static_cast<Fn*>(f))(dout); },
-      [](void* f, bool pooled) noexcept {
-        static_cast<Fn*>(f)->~Fn();
-        if (pooled) pool_free(f, sizeof(Fn));
-      },
-      [](void* from, void* to) noexcept {
-        new (to) Fn(std::move(*static_cast<Fn*>(from)));
-        static_cast<Fn*>(from)->~Fn();
-      }};
+  static constexpr Ops kOps = {[](void* f, const Tensor& dout) -> std::vector<Tensor> {
+                                 return (*static_cast<Fn*>(f))(dout);
+                               },
+                               [](void* f, bool pooled) noexcept {
+                                 static_cast<Fn*>(f)->~Fn();
+                                 if (pooled) pool_free(f, sizeof(Fn));
+                               },
+                               [](void* from, void* to) noexcept {
+                                 new (to) Fn(std::move(*static_cast<Fn*>(from)));
+                                 static_cast<Fn*>(from)->~Fn();
+                               }};
   void take(BackwardFn& o) noexcept {
     if (!o.obj_) return;
     ops_ = o.ops_;
