@@ -137,8 +137,8 @@ void print_text(const BenchResult& r, const BenchConfig& c) {
               r.peak_madds_per_s / 1e9, r.threads, r.fma_gflops_per_thread, r.fma_lanes,
               c.fma_repeats);
   if (r.heap_counted)
-    std::printf("heap            %.0f operator new calls per training step (autograd nodes, "
-                "shared_ptrs, vectors),\n                %.1f tensor buffers from the system "
+    std::printf("heap            %.0f operator new calls per training step (0 = graph objects "
+                "all came from the pool),\n                %.1f tensor buffers from the system "
                 "per step (0 = every buffer came from the cache)\n",
                 r.heap_allocs_per_step, r.storage_allocs_per_step);
   else

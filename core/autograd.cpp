@@ -2,8 +2,12 @@
 // output, backward() walks the graph in reverse topological order and sums the
 // gradients of tensors used more than once: in place into a gradient it allocated itself,
 // never into one an op returned (that may alias dout); narrow's gradient goes straight into
-// the slice of its input's gradient. Not here: any op's derivative (each op
-// writes its own backward next to its forward).
+// the slice of its input's gradient. With KeepGraph::no each node's inputs and closure are
+// dropped right after its backward ran, so saved activations return to the allocator while the
+// rest of the backward still runs. Nodes, closures and the engine's work lists all come from
+// the small-object pool (core/alloc_pool.h): no heap allocation per step. Not here: any op's
+// derivative (each op writes its own backward next to its forward).
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -27,9 +31,17 @@ void accumulate_into(const Tensor& dst, const Tensor& src) {
 // The gradients backward() has gathered so far, one per tensor. A gradient the engine made
 // itself (owned) is referenced by nothing else, so later ones are added into it in place; one
 // an op returned may alias dout or another tensor, so the first sum into it is a new tensor.
+template <class K, class V>
+using PoolMap =
+    std::unordered_map<K, V, std::hash<K>, std::equal_to<K>, PoolAllocator<std::pair<const K, V>>>;
+template <class K>
+using PoolSet = std::unordered_set<K, std::hash<K>, std::equal_to<K>, PoolAllocator<K>>;
+template <class T>
+using PoolVector = std::vector<T, PoolAllocator<T>>;
+
 struct GradSlots {
-  std::unordered_map<TensorImpl*, Tensor> grads;
-  std::unordered_set<TensorImpl*> owned;
+  PoolMap<TensorImpl*, Tensor> grads;
+  PoolSet<TensorImpl*> owned;
 
   // grads[in] += g
   void add_full(const Tensor& in, const Tensor& g) {
@@ -76,13 +88,18 @@ bool grad_enabled() { return g_grad_enabled; }
 NoGradGuard::NoGradGuard() : prev(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = prev; }
 
-void record(Tensor& out, const char* op, std::vector<Tensor> inputs,
-            std::function<std::vector<Tensor>(const Tensor&)> backward) {
+std::vector<Tensor> BackwardFn::operator()(const Tensor& dout) const {
+  SL_CHECK(obj_ != nullptr, "backward: this node has no backward function (freed by an earlier "
+                            "backward(KeepGraph::no)?)");
+  return ops_->call(obj_, dout);
+}
+
+void record(Tensor& out, const char* op, TensorList inputs, BackwardFn backward) {
   if (!g_grad_enabled) return;
   bool any = false;
   for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
   if (!any) return;
-  auto node = std::make_shared<Node>();
+  auto node = std::allocate_shared<Node>(PoolAllocator<Node>{});
   node->op = op;
   node->inputs = std::move(inputs);
   node->backward = std::move(backward);
@@ -117,15 +134,15 @@ void Tensor::zero_grad() {
   if (defined()) impl_->grad = nullptr;
 }
 
-void Tensor::backward() const {
+void Tensor::backward(KeepGraph keep) const {
   SL_CHECK(defined(), "backward: undefined tensor");
   SL_CHECK(
       numel() == 1, "backward: called on a non-scalar ", shape_str(shape()),
       " without a gradient; pass dout with that shape, or reduce to a scalar (sum/mean) first");
-  backward(Tensor::ones(shape(), device()));
+  backward(Tensor::ones(shape(), device()), keep);
 }
 
-void Tensor::backward(const Tensor& dout) const {
+void Tensor::backward(const Tensor& dout, KeepGraph keep) const {
   SL_CHECK(defined() && dout.defined(), "backward: undefined tensor");
   SL_CHECK(requires_grad(), "backward: tensor ", shape_str(shape()),
            " does not require grad (no input had requires_grad_(true), or it was made under "
@@ -134,18 +151,25 @@ void Tensor::backward(const Tensor& dout) const {
            " does not match output ", shape_str(shape()));
   NoGradGuard no_grad;
 
-  // Reverse topological order by an iterative post-order DFS over nodes.
-  std::vector<TensorImpl*> order;
-  std::unordered_set<TensorImpl*> seen;
-  std::vector<std::pair<TensorImpl*, size_t>> stack{{impl_.get(), 0}};
+  // Reverse topological order by an iterative post-order DFS over nodes. `order` holds a
+  // reference to each tensor, so a tensor stays alive until its turn even when KeepGraph::no
+  // drops the node that referenced it.
+  PoolVector<std::shared_ptr<TensorImpl>> order;
+  PoolSet<TensorImpl*> seen;
+  PoolVector<std::pair<const std::shared_ptr<TensorImpl>*, size_t>> stack;
+  stack.push_back({&impl_, 0});
   seen.insert(impl_.get());
   while (!stack.empty()) {
     auto& [t, next] = stack.back();
-    if (t->node && next < t->node->inputs.size()) {
-      TensorImpl* in = t->node->inputs[next++].impl();
-      if (in && in->requires_grad && seen.insert(in).second) stack.push_back({in, 0});
+    const Node* node = (*t)->node.get();
+    SL_CHECK(node == nullptr || !node->freed, "backward: the graph through ", node->op,
+             " was freed by an earlier backward(KeepGraph::no); run the forward again, or pass "
+             "KeepGraph::yes to the first backward");
+    if (node && next < node->inputs.size()) {
+      const std::shared_ptr<TensorImpl>& in = node->inputs[next++].impl_ptr();
+      if (in && in->requires_grad && seen.insert(in.get()).second) stack.push_back({&in, 0});
     } else {
-      order.push_back(t);
+      order.push_back(*t);
       stack.pop_back();
     }
   }
@@ -153,29 +177,34 @@ void Tensor::backward(const Tensor& dout) const {
   GradSlots slots;
   slots.grads[impl_.get()] = dout;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    TensorImpl* t = *it;
-    Tensor dt = slots.take(t);
+    const std::shared_ptr<TensorImpl> t = std::move(*it);  // dropped at the end of this turn
+    Tensor dt = slots.take(t.get());
     if (!dt.defined()) continue;
     if (!t->node) {  // a leaf: accumulate into .grad (out of place)
       Tensor acc = t->grad ? add(Tensor(t->grad), dt) : dt;
       t->grad = acc.impl_ptr();
       continue;
     }
-    const Node& node = *t->node;
+    Node& node = *t->node;
     if (node.narrow_dim >= 0) {  // narrow: straight into the slice of its input's gradient
       if (node.inputs[0].requires_grad())
         slots.add_slice(node.inputs[0], node.narrow_dim, node.narrow_start, dt);
-      continue;
+    } else {
+      std::vector<Tensor> dins = node.backward(dt);
+      SL_CHECK(dins.size() == node.inputs.size(), "backward of ", node.op, " returned ",
+               dins.size(), " gradients for ", node.inputs.size(), " inputs");
+      for (size_t i = 0; i < dins.size(); ++i) {
+        const Tensor& in = node.inputs[i];
+        if (!dins[i].defined() || !in.requires_grad()) continue;
+        SL_CHECK(dins[i].shape() == in.shape(), "backward of ", node.op, ": gradient ",
+                 shape_str(dins[i].shape()), " for input ", i, " of shape ", shape_str(in.shape()));
+        slots.add_full(in, dins[i]);
+      }
     }
-    std::vector<Tensor> dins = node.backward(dt);
-    SL_CHECK(dins.size() == node.inputs.size(), "backward of ", node.op, " returned ", dins.size(),
-             " gradients for ", node.inputs.size(), " inputs");
-    for (size_t i = 0; i < dins.size(); ++i) {
-      const Tensor& in = node.inputs[i];
-      if (!dins[i].defined() || !in.requires_grad()) continue;
-      SL_CHECK(dins[i].shape() == in.shape(), "backward of ", node.op, ": gradient ",
-               shape_str(dins[i].shape()), " for input ", i, " of shape ", shape_str(in.shape()));
-      slots.add_full(in, dins[i]);
+    if (keep == KeepGraph::no) {  // saved tensors and inputs go back to the allocator now
+      node.backward.reset();
+      node.inputs.clear();
+      node.freed = true;
     }
   }
 }

@@ -12,7 +12,7 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
   dim = wrap_dim(dim, x0.dim(), "cat");
   Shape out_shape = x0.shape();
   out_shape[dim] = 0;
-  std::vector<int64_t> sizes;
+  Shape sizes;  // one per input; a Shape keeps up to 6 inline
   for (const Tensor& x : xs) {
     check_same_device(x0, x, "cat");
     SL_CHECK(x.dim() == x0.dim(), "cat: tensor ", shape_str(x.shape()), " has ", x.dim(),

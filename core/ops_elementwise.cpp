@@ -43,7 +43,7 @@ static Layout broadcast_layout(const Tensor& x, const Shape& shape) {
 Tensor sum_to(const Tensor& x, const Shape& shape) {
   if (x.shape() == shape) return x;
   size_t lead = x.shape().size() - shape.size();
-  std::vector<int64_t> dims;
+  Shape dims;  // inline: no heap
   for (size_t i = 0; i < x.shape().size(); ++i)
     if (i < lead || (shape[i - lead] == 1 && x.shape()[i] != 1)) dims.push_back((int64_t)i);
   return sum(x, dims, true).reshape(shape);

@@ -8,9 +8,8 @@
 
 namespace sl {
 
-static std::vector<int64_t> normalize_dims(const std::vector<int64_t>& dims, int64_t ndim,
-                                           const char* op) {
-  std::vector<int64_t> out;
+static Shape normalize_dims(const Shape& dims, int64_t ndim, const char* op) {
+  Shape out;
   if (dims.empty())
     for (int64_t d = 0; d < ndim; ++d) out.push_back(d);
   for (int64_t d : dims) out.push_back(wrap_dim(d, ndim, op));
@@ -34,13 +33,13 @@ static Tensor reduce_one(ReduceOp op, const Tensor& x, int64_t d) {
   return out;
 }
 
-static Shape drop_dims(Shape s, const std::vector<int64_t>& dims) {
+static Shape drop_dims(Shape s, const Shape& dims) {
   for (auto it = dims.rbegin(); it != dims.rend(); ++it) s.erase(s.begin() + *it);
   return s;
 }
 
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, bool keepdim) {
-  std::vector<int64_t> dims = normalize_dims(dims_in, x.dim(), "sum");
+Tensor sum(const Tensor& x, const Shape& dims_in, bool keepdim) {
+  Shape dims = normalize_dims(dims_in, x.dim(), "sum");
   Tensor out = x.is_contiguous() ? x.detach() : x.clone().detach();
   for (auto it = dims.rbegin(); it != dims.rend(); ++it) out = reduce_one(ReduceOp::sum, out, *it);
   if (!keepdim) out = out.view(drop_dims(out.shape(), dims));
@@ -53,8 +52,8 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims_in, bool keepdim) {
   return out;
 }
 
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims_in, bool keepdim) {
-  std::vector<int64_t> dims = normalize_dims(dims_in, x.dim(), "mean");
+Tensor mean(const Tensor& x, const Shape& dims_in, bool keepdim) {
+  Shape dims = normalize_dims(dims_in, x.dim(), "mean");
   int64_t count = 1;
   for (int64_t d : dims) count *= x.shape()[d];
   SL_CHECK(count > 0, "mean: reducing ", shape_str(x.shape()), " over an empty dim");

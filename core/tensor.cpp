@@ -87,13 +87,16 @@ static int64_t shape_numel(const Shape& shape, const char* op) {
 }
 
 Tensor Tensor::empty(const Shape& shape, Device d) {
-  auto impl = std::make_shared<TensorImpl>();
   SL_CHECK(shape.size() <= (size_t)kMaxDims, "empty: shape ", shape_str(shape), " has more than ",
            kMaxDims, " dims");
-  impl->storage = std::make_shared<Storage>(shape_numel(shape, "empty"), d);
+  // TensorImpl and Storage (each with its shared_ptr control block) come from the
+  // small-object pool, the floats from the backend's allocator: no heap allocation.
+  auto impl = std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>{});
+  impl->storage =
+      std::allocate_shared<Storage>(PoolAllocator<Storage>{}, shape_numel(shape, "empty"), d);
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
-  return Tensor(impl);
+  return Tensor(std::move(impl));
 }
 
 Tensor Tensor::full(const Shape& shape, float value, Device d) {
@@ -196,7 +199,9 @@ std::vector<float> Tensor::to_vector() const {
 float Tensor::item() const {
   SL_CHECK(numel() == 1, "item: tensor ", shape_str(shape()), " has ", numel(),
            " elements, item() needs exactly one");
-  return to_vector()[0];
+  float v = 0.f;  // one element: data() points at it whatever the strides; no host vector
+  SL_KERNEL(device(), copy_to_host)(&v, data(), 1);
+  return v;
 }
 
 float Tensor::at(std::initializer_list<int64_t> idx) const {

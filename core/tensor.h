@@ -13,14 +13,18 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/small_vector.h"
 
 namespace sl {
 
-using Shape = std::vector<int64_t>;
+// Sizes (or strides) per dim. Up to 6 dims live inside the Shape itself (no heap); it reads
+// and converts like a std::vector<int64_t>.
+using Shape = SmallVector<int64_t, 6>;
 std::string shape_str(const Shape& s);  // "(2,4,2,2)"
 
 // Storage: one flat buffer on one device, shared by every view of it.
@@ -136,8 +140,12 @@ class Tensor {
   Tensor grad() const;  // undefined until backward reaches this leaf
   void set_grad(const Tensor& g);
   void zero_grad();
-  void backward() const;  // scalar only
-  void backward(const Tensor& dout) const;
+  // KeepGraph::no frees each node's saved tensors and inputs as soon as its backward has run
+  // (what a training step wants: activations go back to the allocator while the gradients
+  // are being made); a second backward through the same graph is then an error.
+  enum class KeepGraph : bool { no, yes };
+  void backward(KeepGraph keep = KeepGraph::yes) const;  // scalar only
+  void backward(const Tensor& dout, KeepGraph keep = KeepGraph::yes) const;
   Tensor detach() const;  // same storage, no history
   bool is_leaf() const;
 
@@ -148,17 +156,127 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
+}  // namespace sl
+
+// std::vector<Tensor> (a backward's gradients, split's pieces, cat's inputs) takes its buffer
+// from the small-object pool (core/alloc_pool.h) instead of operator new: the standard allows
+// specializing std::allocator for a program's own type, and this one behaves as std::allocator
+// does in every other way. With it, a training step makes no heap allocation after warm-up.
+namespace std {
+template <>
+class allocator<sl::Tensor> {
+ public:
+  using value_type = sl::Tensor;
+  using size_type = std::size_t;
+  using difference_type = std::ptrdiff_t;
+  using propagate_on_container_move_assignment = std::true_type;
+  using is_always_equal = std::true_type;
+  constexpr allocator() noexcept = default;
+  template <class U>
+  constexpr allocator(const allocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
+  sl::Tensor* allocate(std::size_t n) {
+    if (n > max_size()) throw std::bad_array_new_length();
+    return static_cast<sl::Tensor*>(sl::pool_alloc(n * sizeof(sl::Tensor)));
+  }
+  void deallocate(sl::Tensor* p, std::size_t n) noexcept {
+    sl::pool_free(p, n * sizeof(sl::Tensor));
+  }
+  std::size_t max_size() const noexcept { return std::size_t(-1) / 2 / sizeof(sl::Tensor); }
+  friend bool operator==(const allocator&, const allocator&) noexcept { return true; }
+};
+}  // namespace std
+
+namespace sl {
+
 // [SECTION] autograd graph
 // Each op that needs a gradient attaches a Node to its output: the inputs, and a
 // backward lambda that maps dout to one gradient per input (undefined = none).
+
+// The inputs of a Node: up to 3 inline, more from the small-object pool (core/alloc_pool.h).
+using TensorList = SmallVector<Tensor, 3>;
+
+// A Node's backward: any callable `std::vector<Tensor>(const Tensor& dout)`, held like a
+// std::function, but a closure of up to kInline bytes (every op's in this project) is stored
+// inside the BackwardFn instead of on the heap; a bigger one goes to the small-object pool.
+class BackwardFn {
+ public:
+  static constexpr std::size_t kInline = 160;
+  BackwardFn() noexcept = default;
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, BackwardFn>>>
+  BackwardFn(F&& f) {  // NOLINT: implicit, like std::function
+    using Fn = std::decay_t<F>;
+    static_assert(alignof(Fn) <= 16, "BackwardFn: over-aligned closure");
+    void* where = sizeof(Fn) <= kInline ? static_cast<void*>(buf_) : pool_alloc(sizeof(Fn));
+    obj_ = new (where) Fn(std::forward<F>(f));
+    ops_ = &kOps<Fn>;
+  }
+  BackwardFn(BackwardFn&& o) noexcept { take(o); }
+  BackwardFn& operator=(BackwardFn&& o) noexcept {
+    if (this != &o) {
+      reset();
+      take(o);
+    }
+    return *this;
+  }
+  BackwardFn(const BackwardFn&) = delete;
+  BackwardFn& operator=(const BackwardFn&) = delete;
+  ~BackwardFn() { reset(); }
+
+  std::vector<Tensor> operator()(const Tensor& dout) const;  // core/autograd.cpp
+  explicit operator bool() const noexcept { return obj_ != nullptr; }
+  void reset() noexcept {  // destroys the closure and the tensors it captured
+    if (!obj_) return;
+    ops_->destroy(obj_, obj_ != static_cast<const void*>(buf_));
+    obj_ = nullptr;
+    ops_ = nullptr;
+  }
+
+ private:
+  struct Ops {
+    std::vector<Tensor> (*call)(void* f, const Tensor& dout);
+    void (*destroy)(void* f, bool pooled) noexcept;
+    void (*move)(void* from, void* to) noexcept;  // inline only
+  };
+  template <class Fn>
+  static constexpr Ops kOps = {[](void* f, const Tensor& dout) -> std::vector<Tensor> {
+                                 return (*static_cast<Fn*>(f))(dout);
+                               },
+                               [](void* f, bool pooled) noexcept {
+                                 static_cast<Fn*>(f)->~Fn();
+                                 if (pooled) pool_free(f, sizeof(Fn));
+                               },
+                               [](void* from, void* to) noexcept {
+                                 new (to) Fn(std::move(*static_cast<Fn*>(from)));
+                                 static_cast<Fn*>(from)->~Fn();
+                               }};
+  void take(BackwardFn& o) noexcept {
+    if (!o.obj_) return;
+    ops_ = o.ops_;
+    if (o.obj_ == static_cast<void*>(o.buf_)) {
+      ops_->move(o.obj_, buf_);
+      obj_ = buf_;
+    } else {
+      obj_ = o.obj_;
+    }
+    o.obj_ = nullptr;
+    o.ops_ = nullptr;
+  }
+
+  void* obj_ = nullptr;
+  const Ops* ops_ = nullptr;
+  alignas(16) unsigned char buf_[kInline];
+};
+
 struct Node {
   const char* op;
-  std::vector<Tensor> inputs;
-  std::function<std::vector<Tensor>(const Tensor& dout)> backward;
+  TensorList inputs;
+  BackwardFn backward;
   // narrow() only: its output is input 0's slice [start, start + length) along narrow_dim.
   // backward() then adds dout into that slice of the input's gradient in place instead of
   // calling `backward` (which builds the zero-padded full-size gradient: the reference).
   int64_t narrow_dim = -1, narrow_start = 0;
+  // Set once backward(KeepGraph::no) has run this node: inputs and backward are gone.
+  bool freed = false;
 };
 
 bool grad_enabled();
@@ -169,8 +287,8 @@ struct NoGradGuard {
 };
 
 // Attach history to `out` when grad mode is on and any input requires grad.
-void record(Tensor& out, const char* op, std::vector<Tensor> inputs,
-            std::function<std::vector<Tensor>(const Tensor&)> backward);
+// Node, inputs and closure come from the small-object pool: no heap allocation.
+void record(Tensor& out, const char* op, TensorList inputs, BackwardFn backward);
 
 // [SECTION] element-wise ops with broadcasting (core/ops_elementwise.cpp)
 Tensor add(const Tensor& a, const Tensor& b);
@@ -208,8 +326,9 @@ Tensor operator/(const Tensor& a, float b);
 Tensor operator*(float a, const Tensor& b);
 
 // [SECTION] reductions (core/ops_reduce.cpp); empty dims = all dims
-Tensor sum(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
-Tensor mean(const Tensor& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+// dims is a Shape (a short list of int64) so that sum(x, {2, 3}) allocates nothing.
+Tensor sum(const Tensor& x, const Shape& dims = {}, bool keepdim = false);
+Tensor mean(const Tensor& x, const Shape& dims = {}, bool keepdim = false);
 Tensor max(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);  // indices as floats
 

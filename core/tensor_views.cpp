@@ -18,12 +18,12 @@ namespace sl {
 // [SECTION] making a view
 
 static Tensor make_view(const Tensor& x, Shape shape, Shape strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>{});  // no heap
   impl->storage = x.impl()->storage;
   impl->shape = std::move(shape);
   impl->strides = std::move(strides);
   impl->offset = offset;
-  return Tensor(impl);
+  return Tensor(std::move(impl));
 }
 
 // [SECTION] view and reshape
@@ -258,12 +258,12 @@ Tensor Tensor::contiguous() const {
 
 Tensor Tensor::detach() const {
   SL_CHECK(defined(), "detach: undefined tensor");
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>{});
   impl->storage = impl_->storage;
   impl->shape = shape();
   impl->strides = strides();
   impl->offset = offset();
-  return Tensor(impl);
+  return Tensor(std::move(impl));
 }
 
 }  // namespace sl

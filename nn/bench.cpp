@@ -153,7 +153,7 @@ BenchResult run_bench(const BenchConfig& cfg,
       const float L = loss.item();
       SL_CHECK(std::isfinite(L), "bench: the training loss became ", L, " at step ", t,
                " (random data, lr ", recipe.lr, "); rerun with fewer --steps");
-      loss.backward();
+      loss.backward(Tensor::KeepGraph::no);  // as train does: activations freed early
       opt.step();
       opt.zero_grad();
       sync();

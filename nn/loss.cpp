@@ -29,7 +29,8 @@ Tensor cross_entropy(const Tensor& logits, const std::vector<int>& labels,
            "cross_entropy: label_smoothing must be in [0, 1], it is ", p.label_smoothing);
   // target [N, K]: smoothing spreads eps over all K classes, the label keeps 1 - eps on top.
   const float eps = p.label_smoothing;
-  std::vector<float> target((size_t)(N * K), eps / (float)K);
+  thread_local std::vector<float> target;  // reused: no heap allocation per training step
+  target.assign((size_t)(N * K), eps / (float)K);
   for (int64_t n = 0; n < N; ++n) {
     const int y = labels[(size_t)n];
     SL_CHECK(y >= 0 && y < K, "cross_entropy: label ", y, " at row ", n, " is outside [0, ", K,

@@ -23,18 +23,24 @@ void copy_into(const Tensor& dst, const Tensor& src) {
 
 // [SECTION] calling
 
+// Neither path allocates outside a cost recording: the lambda (two references) fits inside
+// std::function, and the scope only builds its path while a recording is on.
 Tensor Module::operator()(const Tensor& x) {
-  return call({x}, [&] { return forward(x); });
+  return call_impl(&x, 1, [&] { return forward(x); });
 }
 
 Tensor Module::call(const std::vector<Tensor>& inputs, const std::function<Tensor()>& f) {
+  return call_impl(inputs.data(), inputs.size(), f);
+}
+
+Tensor Module::call_impl(const Tensor* inputs, size_t n, const std::function<Tensor()>& f) {
   const bool leaf = children_.empty();
-  CostScope scope(name_, leaf, inputs.empty() ? Device::cpu : inputs.front().device());
+  CostScope scope(name_, leaf, n == 0 ? Device::cpu : inputs[0].device());
   Tensor out = f();
   if (scope.recording() && leaf) {
     std::vector<Shape> shapes;
-    shapes.reserve(inputs.size());
-    for (const Tensor& t : inputs) shapes.push_back(t.shape());
+    shapes.reserve(n);
+    for (size_t i = 0; i < n; ++i) shapes.push_back(inputs[i].shape());
     if (std::optional<LayerCost> c = cost(shapes, out.shape())) scope.record(std::move(*c));
   }
   return out;
@@ -53,11 +59,11 @@ Tensor Module::call_fused(const Tensor& x, Module& next) { return next((*this)(x
 // A child that fuses with the next one (BatchNorm2d then ReLU) runs both in one call.
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  const auto children = named_children();
-  for (size_t i = 0; i < children.size(); ++i) {
-    Module& child = *children[i].second;
-    if (i + 1 < children.size() && child.fuses_with(*children[i + 1].second))
-      h = child.call_fused(h, *children[++i].second);
+  // children_ directly: no named_children() copy (no heap allocation per step)
+  for (size_t i = 0; i < children_.size(); ++i) {
+    Module& child = *children_[i].second;
+    if (i + 1 < children_.size() && child.fuses_with(*children_[i + 1].second))
+      h = child.call_fused(h, *children_[++i].second);
     else
       h = child(h);
   }

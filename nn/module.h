@@ -92,6 +92,9 @@ class Module {
     Tensor* t;
     DType dtype;
   };
+  // call() over an array: operator() passes its one input without building a vector.
+  Tensor call_impl(const Tensor* inputs, size_t n, const std::function<Tensor()>& f);
+  friend class Sequential;  // its forward walks children_ directly
   void add_child(const std::string& name, std::unique_ptr<Module> m);
   void collect(const std::string& prefix, StateDict& out, bool params_only) const;
 

@@ -292,7 +292,7 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
       if (!std::isfinite(L))
         throw diverged(str_cat("the loss is ", L),
                        str_cat("at epoch ", epoch + 1, ", step ", st.step + 1), lr);
-      loss.backward();
+      loss.backward(Tensor::KeepGraph::no);  // activations freed as backward passes them
       opt.step();
       opt.zero_grad();
 

@@ -2,17 +2,20 @@
 // buffer is reused for the next request of its size class, every buffer is 64-byte aligned,
 // release_cached_memory() empties the cache, the stats add up, frees on other threads are
 // safe; and the steady state it exists for: after warm-up, a training step of a small model
-// takes no tensor buffer from the system. The operator new counter (core/alloc_count.h) is
-// linked into this binary; its per-step count is reported, not asserted to be zero (the
-// autograd graph still allocates its nodes each step).
+// takes no tensor buffer from the system and makes no heap allocation at all (operator new,
+// counted by core/alloc_count.h, which is linked into this binary; and no new block for the
+// small-object pool, core/alloc_pool.h); the pieces that make that possible (SmallVector,
+// BackwardFn, backward(KeepGraph::no) freeing saved tensors early).
 #include <cmath>
 #include <cstdint>
 #include <new>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "core/alloc.h"
 #include "core/alloc_count.h"
+#include "core/alloc_pool.h"
 #include "core/cpu/kernels.h"
 #include "nn/loss.h"
 #include "nn/models/models.h"
@@ -106,36 +109,141 @@ TEST_CASE("allocator: tensors made on one thread and freed on others") {
   CHECK(s1.reuses > s0.reuses);
 }
 
-TEST_CASE("allocator: after warm-up a training step takes no tensor buffer from the system") {
+// One training step as `train` runs it; nothing in it may allocate once warmed up.
+static void steady_state(const char* model_name) {
   REQUIRE(heap_counting_linked());
-  auto model = make_model("v2-0.5", "cifar", 10, 0);
+  auto model = make_model(model_name, "cifar", 10, 0);
   model->train();
-  Sgd opt(model->named_parameters(), {.lr = 0.05f});
+  Sgd opt(model->named_parameters(), {.lr = 0.05f, .momentum = 0.9f});
   Generator g(3);
   const Tensor x = Tensor::randn({4, 3, 32, 32}, g);
   const std::vector<int> y = {1, 7, 3, 0};
+  bool finite = true;
   auto step = [&] {
     const Tensor loss = cross_entropy((*model)(x), y);
-    CHECK(std::isfinite(loss.item()));
-    loss.backward();
+    finite = finite && std::isfinite(loss.item());
+    loss.backward(Tensor::KeepGraph::no);
     opt.step();
     opt.zero_grad();
   };
   step();
-  step();  // warm-up: the cache now holds every size a step asks for
+  step();  // warm-up: the caches now hold every size a step asks for
   const CpuMemoryStats m0 = cpu_memory_stats();
+  const PoolStats p0 = pool_stats();
   const HeapCounts h0 = heap_counts();
   constexpr int kSteps = 3;
   for (int i = 0; i < kSteps; ++i) step();
+  const HeapCounts h1 = heap_counts();  // read first: the CHECKs below are not counted
+  const PoolStats p1 = pool_stats();
   const CpuMemoryStats m1 = cpu_memory_stats();
-  const HeapCounts h1 = heap_counts();
-  CHECK(m1.system_allocs == m0.system_allocs);  // the steady state: no new tensor storage
+  CHECK(finite);
+  CHECK(m1.system_allocs == m0.system_allocs);  // no new tensor storage
   CHECK(m1.reuses > m0.reuses);
-  CHECK(m1.in_use_bytes == m0.in_use_bytes);  // nothing leaks from step to step
-  // Not yet zero: the autograd graph (nodes, shared_ptrs, std::function) is rebuilt per step.
-  const int64_t per_step = (h1.allocations - h0.allocations) / kSteps;
-  MESSAGE("operator new calls per training step of v2-0.5 after warm-up: ", per_step);
-  CHECK(per_step >= 0);
+  CHECK(m1.in_use_bytes == m0.in_use_bytes);    // nothing leaks from step to step
+  CHECK(p1.system_allocs == p0.system_allocs);  // no new pool block (TensorImpl, Node, ...)
+  CHECK(p1.reuses > p0.reuses);
+  MESSAGE(std::string(model_name), ": operator new calls in ", kSteps,
+          " training steps after warm-up: ", h1.allocations - h0.allocations);
+  CHECK(h1.allocations == h0.allocations);  // the steady state: no heap allocation at all
+}
+
+TEST_CASE("allocator: after warm-up a training step of v2-0.5 makes no heap allocation") {
+  steady_state("v2-0.5");
+}
+
+TEST_CASE("allocator: after warm-up a training step of v1-g3-0.5 makes no heap allocation") {
+  steady_state("v1-g3-0.5");
+}
+
+TEST_CASE("pool: a freed block is reused for the next request of its size class") {
+  void* a = pool_alloc(100);
+  CHECK(reinterpret_cast<uintptr_t>(a) % 16 == 0);
+  pool_free(a, 100);
+  const PoolStats s0 = pool_stats();
+  void* b = pool_alloc(112);  // 100 and 112 bytes share the 112-byte class
+  CHECK(b == a);
+  CHECK(pool_stats().reuses == s0.reuses + 1);
+  CHECK(pool_stats().system_allocs == s0.system_allocs);
+  pool_free(b, 112);
+  void* big = pool_alloc(100000);  // a large class, still 16-byte aligned and writable
+  CHECK(reinterpret_cast<uintptr_t>(big) % 16 == 0);
+  static_cast<char*>(big)[99999] = 1;
+  pool_free(big, 100000);
+}
+
+TEST_CASE("SmallVector: behaves like std::vector inline and past its inline capacity") {
+  Shape s = {2, 3, 4};
+  CHECK(s.size() == 3);
+  s.insert(s.begin() + 1, 7);
+  CHECK(s == Shape{2, 7, 3, 4});
+  s.erase(s.begin());
+  CHECK(s == std::vector<int64_t>{7, 3, 4});  // compares with, and converts to, std::vector
+  const std::vector<int64_t> v = s;
+  CHECK(v == std::vector<int64_t>{7, 3, 4});
+  const HeapCounts h0 = heap_counts();
+  Shape t(6, 1);  // six dims: still inline
+  t[5] = 9;
+  Shape u = t;
+  const HeapCounts h1 = heap_counts();
+  CHECK(h1.allocations == h0.allocations);
+  CHECK(u.back() == 9);
+  for (int64_t i = 0; i < 10; ++i) u.push_back(i);  // past 6: a pool block
+  CHECK(u.size() == 16);
+  CHECK(u[15] == 9);
+  Shape moved = std::move(u);
+  CHECK(moved.size() == 16);
+  CHECK(u.empty());  // NOLINT: a moved-from SmallVector is empty
+  u = moved;
+  CHECK(u == moved);
+  TensorList ts;  // non-trivial elements too
+  for (int i = 0; i < 5; ++i) ts.push_back(Tensor::full({2}, (float)i));
+  ts.erase(ts.begin() + 1);
+  CHECK(ts.size() == 4);
+  CHECK(ts[1].to_vector()[0] == 2.f);
+}
+
+TEST_CASE("BackwardFn: small closures inline, big ones in the pool, both called and freed") {
+  const Tensor a = Tensor::full({3}, 2.f);
+  BackwardFn small = [a](const Tensor& d) { return std::vector<Tensor>{mul(d, a)}; };
+  struct Big {
+    Tensor t[16];  // 256 bytes: more than BackwardFn::kInline
+  } big_capture;
+  big_capture.t[15] = a;
+  BackwardFn big = [big_capture](const Tensor& d) {
+    return std::vector<Tensor>{add(d, big_capture.t[15])};
+  };
+  const PoolStats p0 = pool_stats();
+  BackwardFn moved = std::move(big);
+  CHECK(pool_stats().reuses == p0.reuses);  // a pooled closure moves by pointer
+  CHECK_FALSE(big);
+  const Tensor d = Tensor::ones({3});
+  CHECK(small(d)[0].to_vector() == std::vector<float>{2.f, 2.f, 2.f});
+  CHECK(moved(d)[0].to_vector() == std::vector<float>{3.f, 3.f, 3.f});
+  moved.reset();
+  CHECK_FALSE(moved);
+}
+
+TEST_CASE("backward(KeepGraph::no) frees saved tensors early and forbids a second backward") {
+  Tensor w = Tensor::full({64, 64}, 0.5f).requires_grad_();
+  const Tensor x = Tensor::full({64, 64}, 2.f);
+  Tensor h = relu(mul(w, x));
+  const Tensor loss = sum(mul(h, h));
+  const int64_t before = cpu_memory_stats().in_use_bytes;
+  loss.backward(Tensor::KeepGraph::no);
+  // h's node no longer holds its input (mul's output) nor relu's saved copy of it.
+  CHECK(h.impl()->node->freed);
+  CHECK(h.impl()->node->inputs.empty());
+  CHECK_FALSE(h.impl()->node->backward);
+  // mul(w, x) and mul(h, h) went back to the allocator; only w's gradient is new.
+  CHECK(cpu_memory_stats().in_use_bytes < before);
+  CHECK(w.grad().to_vector()[0] == doctest::Approx(4.f));  // d(wx)^2/dw = 2wx * x = 2*1*2
+  CHECK_THROWS_AS(loss.backward(), Error);
+  // KeepGraph::yes (the default) leaves the graph whole: backward runs twice.
+  Tensor v = Tensor::full({4}, 1.f).requires_grad_();
+  const Tensor l2 = sum(mul(v, v));
+  l2.backward();
+  l2.backward();
+  CHECK(v.grad().to_vector() == std::vector<float>(4, 4.f));
 }
 
 TEST_CASE("alloc_count: every operator new is counted, with its bytes") {
