@@ -36,6 +36,7 @@ const Backend& table() {
       .channel_shuffle = channel_shuffle,
       .sgd_update = sgd_update,
       .accumulate_strided = nullptr,  // autograd adds out of place instead
+      .copy_device = copy_device,
   };
   return b;
 }
