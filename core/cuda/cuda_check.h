@@ -46,7 +46,7 @@ inline unsigned grid_for(int64_t n) {
 }
 
 // SL_CUDA_FAST=1 in the environment (read once): the fast kernels beside the readable ones
-// (conv2d_fast.cu, batchnorm_fast.cu, copy_fast.cu, channel_shuffle_fast.cu) run instead.
+// (conv2d_fast.cu, batchnorm_fast.cu, elementwise_fast.cu, channel_shuffle_fast.cu) run instead.
 // Off by default until scripts/gpu-check has validated them on a GPU.
 bool fast_kernels();
 
