@@ -2,7 +2,9 @@
 // machine, as numbers to set beside PyTorch's (scripts/bench_torch_train.py) and ONNX Runtime's
 // (scripts/bench_onnx.py), and as fractions of this machine's own limits (a copy's bandwidth,
 // the FMA peak). Every number comes from nn/bench's run_bench(); this file only parses flags
-// and prints, as text or as JSON lines (docs/commands.md). Not a timed test: it asserts nothing.
+// and prints, as text or as JSON lines (docs/commands.md). --device cuda prints the device's
+// lines (print_text_device): no CPU FMA peak or CPU memory there. Not a timed test: it
+// asserts nothing.
 #include <omp.h>
 
 #include <cstdio>
@@ -32,6 +34,7 @@ void print_json(const BenchResult& r, const BenchConfig& c) {
   {
     cli::Json j;
     j.begin_object().key("name").value("train_step").key("model").value(r.model);
+    j.key("device").value(std::string(device_name(c.device)));
     j.key("batch").value(r.batch).key("threads").value(r.threads).key("params").value(r.params);
     j.key("img_per_s").value(r.img_per_s).key("step_ms").value(r.step.median_ms);
     j.key("step_min_ms").value(r.step.min_ms).key("step_max_ms").value(r.step.max_ms);
@@ -74,8 +77,10 @@ void print_json(const BenchResult& r, const BenchConfig& c) {
         .key("fma_lanes")
         .value(r.fma_lanes);
     j.key("peak_madds_per_s").value(r.peak_madds_per_s);
-    j.key("train_fraction_of_peak").value(r.train_madds_per_s / r.peak_madds_per_s);
-    j.key("infer_fraction_of_peak").value(r.infer_madds_per_s / r.peak_madds_per_s);
+    if (r.peak_madds_per_s > 0) {  // the CPU's FMA peak; not measured for --device cuda
+      j.key("train_fraction_of_peak").value(r.train_madds_per_s / r.peak_madds_per_s);
+      j.key("infer_fraction_of_peak").value(r.infer_madds_per_s / r.peak_madds_per_s);
+    }
     line(j);
   }
   {
@@ -89,6 +94,38 @@ void print_json(const BenchResult& r, const BenchConfig& c) {
     j.key("tensor_peak_in_use_bytes").value(r.memory.peak_in_use_bytes);
     line(j);
   }
+}
+
+// --device cuda: the same training, latency and shuffle lines; the multiply-adds as rates only
+// (no GPU peak is measured), and none of the CPU's heap and memory lines.
+void print_text_device(const BenchResult& r, const BenchConfig& c) {
+  std::printf("bench %s (cifar variant, 10 classes, %s parameters), batch %lld, device %s\n\n",
+              r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch,
+              device_name(c.device));
+  std::printf("training step   %8.1f img/s   %.2f ms per step (steps %.2f .. %.2f ms)\n",
+              r.img_per_s, r.step.median_ms, r.step.min_ms, r.step.max_ms);
+  std::printf("                forward + cross-entropy + backward + SGD update on the device, "
+              "the device synchronized\n                at the end of each step; median of %d "
+              "timed steps (%d untimed first); img/s = batch / median\n",
+              c.steps, c.warmup);
+  std::printf("inference       %8.3f ms        batch 1, eval mode, no autograd graph, synchronized "
+              "after each forward;\n                median of %d after %d warm-up (fastest %.3f "
+              "ms)\n",
+              r.latency.median_ms, c.latency_repeats, c.latency_warmup, r.latency.min_ms);
+  std::printf("channel shuffle %8.1f GB/s      cudaMemcpy device to device of the same bytes: %.1f "
+              "GB/s;\n                shuffle = %.0f%% of copy\n",
+              r.shuffle_gb_per_s, r.copy_gb_per_s, 100.0 * r.shuffle_gb_per_s / r.copy_gb_per_s);
+  std::printf("                input %s, %lld groups; GB/s = bytes moved (read + write = %.1f MB) "
+              "/ median time of %d\n",
+              shape_str(r.shuffle_shape).c_str(), (long long)r.shuffle_groups,
+              (double)r.shuffle_bytes / (1024.0 * 1024.0), c.shuffle_repeats);
+  std::printf("multiply-adds   training %.1f GMAdd/s (3 x %s forward MAdds per image x img/s); "
+              "inference %.2f GMAdd/s\n                (no GPU peak is measured: compare with "
+              "the vendor's FP32 peak, docs/cuda.md)\n",
+              r.train_madds_per_s / 1e9, grouped(r.forward_madds).c_str(),
+              r.infer_madds_per_s / 1e9);
+  std::printf("\nSL_CUDA_FAST=1 runs the fast kernels (core/cuda/*_fast.cu) instead of the "
+              "readable ones.\n");
 }
 
 void print_text(const BenchResult& r, const BenchConfig& c) {
@@ -168,14 +205,14 @@ int cmd_bench(int argc, char** argv) {
                 {"steps", true, "timed training steps (default 20; 3 with --quick)"},
                 {"warmup", true, "untimed training steps first (default 3; 1 with --quick)"},
                 {"seed", true, "weights, random batch and labels (default 0)"},
-                {"device", true, "cpu (default); cuda is not measured yet"},
+                cli::device_flag_spec(),
                 {"quick", false, "a smoke run of a few seconds: few repeats, numbers noisy"},
                 {"json", false, "print one JSON object per line (keys in docs/commands.md)"}});
   if (f.help()) {
     std::printf(
         "%s",
-        f.usage("[--model M] [--batch B] [--threads T] [--steps S] [--warmup W] [--quick] "
-                "[--json]",
+        f.usage("[--model M] [--batch B] [--threads T] [--steps S] [--warmup W] [--device D] "
+                "[--quick] [--json]",
                 "Measures, in one run on this machine: training-step throughput (img/s, the\n"
                 "forward, backward and SGD update of `train`), batch-1 inference latency (ms)\n"
                 "through the eval path and through the inference plan (nn/infer.h),\n"
@@ -188,7 +225,10 @@ int cmd_bench(int argc, char** argv) {
                 "OpenMP waiting: shufflelab sets OMP_WAIT_POLICY=passive unless you set it (idle\n"
                 "threads sleep: robust on shared cores). On a quiet machine\n"
                 "OMP_WAIT_POLICY=active is faster (v2-0.5 on 2 cores: ~430 against ~350 img/s,\n"
-                "batch 1 ~1.6 against ~10 ms); give PyTorch's script the same setting.")
+                "batch 1 ~1.6 against ~10 ms); give PyTorch's script the same setting.\n\n"
+                "--device cuda measures the same on the GPU (a synchronization ends each timed\n"
+                "call), with the shuffle beside a cudaMemcpy device to device; where CUDA\n"
+                "cannot run it says why and exits 1 (docs/cuda.md).")
             .c_str());
     return 0;
   }
@@ -202,10 +242,7 @@ int cmd_bench(int argc, char** argv) {
   if (quick) {
     c.latency_warmup = 2, c.latency_repeats = 10, c.shuffle_repeats = 5, c.fma_repeats = 10;
   }
-  const std::string dev = f.str("device", "cpu");
-  SL_CHECK_USAGE(dev == "cpu" || dev == "cuda", "bench: --device must be cpu or cuda, got '", dev,
-                 "'");
-  c.device = dev == "cuda" ? Device::cuda : Device::cpu;
+  c.device = cli::device_flag(f, "bench");  // exit 2 for a bad name, 1 naming why it cannot run
   if (f.has("threads")) omp_set_num_threads((int)f.integer_in("threads", 0, 1, 1024));
   parse_model_name(c.model, "cifar", 10);  // a bad name is a usage error before any work
 
@@ -214,7 +251,9 @@ int cmd_bench(int argc, char** argv) {
   });
   if (f.has("json"))
     print_json(r, c);
-  else
+  else if (c.device == Device::cpu)
     print_text(r, c);
+  else
+    print_text_device(r, c);
   return 0;
 }

@@ -143,6 +143,10 @@ struct Backend {
   // gradient into a slice of another with it). Optional: null makes autograd add out of place.
   void (*accumulate_strided)(float* out, const Layout& out_layout, const float* x,
                              const Layout& x_layout);
+  // dst [n] = src [n], dense, within the device: the plain copy `bench` measures beside the
+  // channel shuffle (cudaMemcpy device to device on CUDA). Optional: the CPU leaves it null
+  // (bench splits a memcpy over its threads there).
+  void (*copy_device)(float* dst, const float* src, int64_t n) = nullptr;
 };
 
 // The registry (core/backend.cpp): the only place that knows whether CUDA was compiled in.

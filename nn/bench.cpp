@@ -2,7 +2,10 @@
 // Every time is a median over repeats after a warm-up; the training step is nn/train.cpp's
 // (the model of make_model, the recipe of TrainConfig's defaults, cross_entropy, backward,
 // Sgd::step, Sgd::zero_grad) on one fixed random batch, as scripts/bench_torch_train.py does
-// in PyTorch. Not here: printing (apps/cmd_bench.cpp).
+// in PyTorch. On --device cuda the same steps run on the GPU with a device synchronization at
+// the end of every timed call (so a time is the kernels', not their launch), the shuffle is
+// set beside a cudaMemcpy device to device, and the CPU's FMA peak is not measured.
+// Not here: printing (apps/cmd_bench.cpp).
 #include "nn/bench.h"
 
 #include <omp.h>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "core/alloc_count.h"
+#include "core/backend.h"
 #include "nn/cost.h"
 #include "nn/infer.h"
 #include "nn/loss.h"
@@ -72,6 +76,17 @@ float fma_loop(int64_t iters) {
   return sum;
 }
 
+// The device's plain copy of n floats (Backend::copy_device: cudaMemcpy device to device),
+// timed like the shuffle: each call ends with a synchronization.
+Timing time_device_copy(Device dev, const Tensor& src, const Tensor& dst, int repeats) {
+  const Backend& b = backend(dev);
+  SL_CHECK(b.copy_device != nullptr, "bench: the ", b.name, " backend has no copy_device entry");
+  return time_it(3, repeats, [&] {
+    b.copy_device(dst.data(), src.data(), src.numel());
+    b.synchronize();
+  });
+}
+
 double peak_rss_mb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -112,12 +127,9 @@ BenchResult run_bench(const BenchConfig& cfg,
   auto phase = [&](const char* p) {
     if (on_phase) on_phase(p);
   };
-  // The one place a device is chosen: CUDA plugs in here once its training step runs (the
-  // model, batch and loss below already follow cfg.device; the shuffle copy and the memory
-  // stats are the CPU's).
-  SL_CHECK(cfg.device == Device::cpu,
-           "bench: --device cuda is not measured yet (the CUDA training path is still being "
-           "built); run bench with --device cpu");
+  // Everything below follows cfg.device except the FMA peak and the memory stats (the CPU's).
+  const std::string why = device_unavailable_reason(cfg.device);
+  SL_CHECK(why.empty(), "bench: ", why);
   const Device dev = cfg.device;
   auto sync = [&] { backend(dev).synchronize(); };
   const ModelConfig mc = parse_model_name(cfg.model, "cifar", 10);
@@ -223,22 +235,28 @@ BenchResult run_bench(const BenchConfig& cfg,
     });
     const float* src = x.data();
     float* out = dst.data();
-    r.copy = time_it(3, cfg.shuffle_repeats, [&] {
+    if (dev == Device::cpu)
+      r.copy = time_it(3, cfg.shuffle_repeats, [&] {
 #pragma omp parallel
-      {
-        const int64_t T = omp_get_num_threads(), i = omp_get_thread_num();
-        const int64_t lo = n * i / T, hi = n * (i + 1) / T;
-        std::memcpy(out + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
-      }
-    });
+        {
+          const int64_t T = omp_get_num_threads(), i = omp_get_thread_num();
+          const int64_t lo = n * i / T, hi = n * (i + 1) / T;
+          std::memcpy(out + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
+        }
+      });
+    else
+      r.copy = time_device_copy(dev, x, dst, cfg.shuffle_repeats);
     r.shuffle_gb_per_s = (double)r.shuffle_bytes / (r.shuffle.median_ms / 1e3) / 1e9;
     r.copy_gb_per_s = (double)r.shuffle_bytes / (r.copy.median_ms / 1e3) / 1e9;
   }
 
-  // Arithmetic against the FMA peak of the same threads.
-  phase("FMA peak");
-  r.fma_gflops_per_thread = measure_fma_gflops_per_thread(r.threads, cfg.fma_repeats, &r.fma_lanes);
-  r.peak_madds_per_s = r.threads * r.fma_gflops_per_thread * 1e9 / 2;
+  // Arithmetic against the FMA peak of the same threads (the CPU's: not measured for a GPU).
+  if (dev == Device::cpu) {
+    phase("FMA peak");
+    r.fma_gflops_per_thread =
+        measure_fma_gflops_per_thread(r.threads, cfg.fma_repeats, &r.fma_lanes);
+    r.peak_madds_per_s = r.threads * r.fma_gflops_per_thread * 1e9 / 2;
+  }
   r.train_madds_per_s = 3.0 * (double)r.forward_madds * r.img_per_s;
   r.infer_madds_per_s = (double)r.forward_madds / (r.latency.median_ms / 1e3);
   r.peak_rss_mb = peak_rss_mb();

@@ -49,12 +49,13 @@ struct BenchResult {
   Shape shuffle_shape;
   int64_t shuffle_groups = 0;
   int64_t shuffle_bytes = 0;  // bytes moved by one pass: read + write = 2 * numel * 4
-  Timing shuffle, copy;
+  Timing shuffle, copy;       // copy: memcpy over the threads (cpu), cudaMemcpy device to device
   double shuffle_gb_per_s = 0, copy_gb_per_s = 0;  // shuffle_bytes / median time
   // arithmetic: forward MAdds from nn/cost's profile; a training step counts 3x forward
-  int64_t forward_madds = 0;         // per image
-  double train_madds_per_s = 0;      // 3 * forward_madds * img_per_s
-  double infer_madds_per_s = 0;      // forward_madds / latency
+  int64_t forward_madds = 0;     // per image
+  double train_madds_per_s = 0;  // 3 * forward_madds * img_per_s
+  double infer_madds_per_s = 0;  // forward_madds / latency
+  // The CPU's FMA peak: measured for --device cpu only (0 for cuda)
   double fma_gflops_per_thread = 0;  // the FMA loop, per thread, all threads running at once
   int fma_lanes = 0;                 // floats per vector in the loop (8 for AVX2, 16 for AVX-512)
   double peak_madds_per_s = 0;       // threads * fma_gflops_per_thread * 1e9 / 2
@@ -68,7 +69,7 @@ struct BenchResult {
 };
 
 // Measures everything above. `on_phase` (optional) hears "training", "inference", ... as each
-// part starts. Throws sl::Error for a device bench cannot measure yet (CUDA).
+// part starts. Throws sl::Error naming the reason when cfg.device cannot run here.
 BenchResult run_bench(const BenchConfig& cfg,
                       const std::function<void(const std::string&)>& on_phase = {});
 

@@ -129,6 +129,7 @@ __global__ void relu_backward_kernel(float* dx, float* dgamma, float* dbeta, con
 // x [N, C, HW] -> mean [C], var [C] (biased).
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s) {
   if (s.C <= 0) return;
+  if (batchnorm_stats_fast(mean, var, x, s)) return;  // SL_CUDA_FAST=1 only
   stats_kernel<<<(unsigned)s.C, kThreads>>>(mean, var, x, s);
   SL_CUDA_LAUNCHED("batchnorm stats_kernel");
 }
@@ -147,6 +148,7 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
                         const float* mean, const float* invstd, const float* gamma,
                         const BatchNormShape& s) {
   if (s.C <= 0) return;
+  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s)) return;
   backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
   SL_CUDA_LAUNCHED("batchnorm backward_kernel");
 }

@@ -1,13 +1,14 @@
-// core/cuda/conv2d_fast.cu - faster CUDA forward kernels for the two convolutions that
-// dominate ShuffleNet, beside the readable ones in core/cuda/conv2d.cu:
-//   - 1x1 (grouped or not, stride 1): a register-blocked SGEMM, a 64x64 tile of out per
-//     block of 256 threads, each thread 4x4 outputs, A and B staged through shared memory
+// core/cuda/conv2d_fast.cu - faster CUDA kernels for the two convolutions that dominate
+// ShuffleNet, beside the readable ones in core/cuda/conv2d.cu:
+//   - 1x1 forward (grouped or not, stride 1): a register-blocked SGEMM, a 64x64 tile of out
+//     per block of 256 threads, each thread 4x4 outputs, A and B staged through shared memory
 //     in 8-deep slabs (no vector loads or double buffering yet: sizes are not 16-byte aligned);
-//   - depthwise 3x3 (stride 1 or 2, padding 1): a 16x16 output tile per block, its input
-//     window (with the halo) loaded once into shared memory.
-// NEVER RUN ON A GPU: compiled only. Off unless SL_CUDA_FAST=1 (conv2d.cu asks
-// conv2d_forward_fast first); validate with `SL_CUDA_FAST=1 scripts/gpu-check` before
-// making it the default. Each output adds its taps in the same order as the reference.
+//   - depthwise 3x3 (stride 1 or 2, padding 1), forward and backward-input: a 16x16 tile per
+//     block, the window it reads (with the halo) loaded once into shared memory;
+//   - depthwise 3x3 backward-weight as a 2-D reduction: blocks (channel, chunk of positions)
+//     each sum all 9 taps over their chunk, a finishing kernel adds the chunks in order.
+// NEVER RUN ON A GPU: compiled only. Off unless SL_CUDA_FAST=1 (conv2d.cu asks the *_fast
+// entry first); validate with `SL_CUDA_FAST=1 scripts/gpu-check` before making it the default.
 #include <cstdlib>
 #include <cstring>
 
@@ -107,7 +108,100 @@ __global__ void depthwise3x3_kernel(float* out, const float* x, const float* w, 
   out[(plane * s.H_out + oh) * s.W_out + ow] = sum;
 }
 
-bool fast_enabled() {
+// Block (plane = n * C + c, tile): dx[plane, ih, iw] for a 16x16 tile of (ih, iw)
+//   = sum_{kh, kw} dout[plane, oh, ow] * w[c, 0, kh, kw] over oh*s - 1 + kh = ih and
+//     ow*s - 1 + kw = iw (dout = 0 outside [0, H_out) x [0, W_out)).
+// The tile reads dout rows oh_lo .. oh_lo + 17 at most (stride 1: ih0 - 1 .. ih0 + 16).
+constexpr int kDoutSpan = kTile + 2;
+__global__ void depthwise3x3_backward_input_kernel(float* dx, const float* dout, const float* w,
+                                                   Conv2dShape s) {
+  __shared__ float d_s[kDoutSpan][kDoutSpan + 1];
+  __shared__ float w_s[9];
+  const int64_t plane = blockIdx.x, c = plane % s.C_in;
+  const int stride = (int)s.stride;
+  const int64_t tiles_w = (s.W + kTile - 1) / kTile;
+  const int64_t ih0 = blockIdx.y / tiles_w * kTile, iw0 = blockIdx.y % tiles_w * kTile;
+  // the first output row whose window reaches ih0: floor((ih0 - 1) / stride), -1 at the top
+  const int64_t oh_lo = ih0 == 0 ? -1 : (ih0 - 1) / stride,
+                ow_lo = iw0 == 0 ? -1 : (iw0 - 1) / stride;
+  const int span = kTile / stride + 2;  // 18 rows at stride 1, 10 at stride 2
+  const float* dp = dout + plane * s.H_out * s.W_out;
+  const int tid = threadIdx.y * kTile + threadIdx.x;
+  for (int i = tid; i < span * span; i += kTile * kTile) {
+    const int r = i / span, q = i % span;
+    const int64_t oh = oh_lo + r, ow = ow_lo + q;
+    d_s[r][q] = oh >= 0 && oh < s.H_out && ow >= 0 && ow < s.W_out ? dp[oh * s.W_out + ow] : 0.f;
+  }
+  if (tid < 9) w_s[tid] = w[c * 9 + tid];
+  __syncthreads();
+  const int64_t ih = ih0 + threadIdx.y, iw = iw0 + threadIdx.x;
+  if (ih >= s.H || iw >= s.W) return;
+  float sum = 0.f;
+#pragma unroll
+  for (int kh = 0; kh < 3; ++kh) {
+    const int64_t th = ih + 1 - kh;  // = oh * stride when this tap reads x[ih]
+    if (th < 0 || th % stride != 0) continue;
+    const int r = (int)(th / stride - oh_lo);
+#pragma unroll
+    for (int kw = 0; kw < 3; ++kw) {
+      const int64_t tw = iw + 1 - kw;
+      if (tw < 0 || tw % stride != 0) continue;
+      sum += d_s[r][tw / stride - ow_lo] * w_s[kh * 3 + kw];
+    }
+  }
+  dx[(plane * s.H + ih) * s.W + iw] = sum;
+}
+
+// Block (c, chunk): partial[chunk, c, t] = sum over this chunk's positions r = (n, oh, ow) of
+//   dout[n, c, oh, ow] * x[n, c, oh*s - 1 + kh, ow*s - 1 + kw],  t = kh * 3 + kw.
+// Positions go to chunks round-robin by block-sized strips; consecutive threads take
+// consecutive ow, so dout reads coalesce.
+__global__ void depthwise3x3_weight_partial_kernel(float* partial, const float* dout,
+                                                   const float* x, Conv2dShape s) {
+  __shared__ float shared[kThreads / 32];
+  const int64_t c = blockIdx.x, chunk = blockIdx.y, chunks = gridDim.y;
+  const int64_t hwo = s.H_out * s.W_out, m = s.N * hwo;
+  float acc[9] = {};
+  for (int64_t r = chunk * kThreads + threadIdx.x; r < m; r += chunks * kThreads) {
+    const int64_t n = r / hwo, oh = r % hwo / s.W_out, ow = r % s.W_out;
+    const float d = dout[(n * s.C_out + c) * hwo + r % hwo];
+    const float* xp = x + (n * s.C_in + c) * s.H * s.W;
+#pragma unroll
+    for (int kh = 0; kh < 3; ++kh) {
+      const int64_t ih = oh * s.stride - 1 + kh;
+      if (ih < 0 || ih >= s.H) continue;
+#pragma unroll
+      for (int kw = 0; kw < 3; ++kw) {
+        const int64_t iw = ow * s.stride - 1 + kw;
+        if (iw >= 0 && iw < s.W) acc[kh * 3 + kw] += d * xp[ih * s.W + iw];
+      }
+    }
+  }
+#pragma unroll
+  for (int t = 0; t < 9; ++t) {
+    const float total = block_sum_to_thread0(acc[t], shared);
+    if (threadIdx.x == 0) partial[(chunk * s.C_out + c) * 9 + t] = total;
+  }
+}
+
+// dw[c, 0, kh, kw] = sum over chunks of partial[chunk, c, t], in chunk order (deterministic).
+__global__ void depthwise3x3_weight_finish_kernel(float* dw, const float* partial, int64_t chunks,
+                                                  int64_t C) {
+  for (int64_t e = first_index(); e < C * 9; e += index_stride()) {
+    float sum = 0.f;
+    for (int64_t k = 0; k < chunks; ++k) sum += partial[k * C * 9 + e];
+    dw[e] = sum;
+  }
+}
+
+bool is_depthwise3x3(const Conv2dShape& s) {
+  return s.K == 3 && s.padding == 1 && (s.stride == 1 || s.stride == 2) && s.groups == s.C_in &&
+         s.C_in == s.C_out;
+}
+
+}  // namespace
+
+bool fast_kernels() {
   static const bool on = [] {
     const char* v = std::getenv("SL_CUDA_FAST");
     return v != nullptr && std::strcmp(v, "1") == 0;
@@ -115,12 +209,10 @@ bool fast_enabled() {
   return on;
 }
 
-}  // namespace
-
 // x [N, C_in, H, W], w [C_out, C_in/G, K, K] -> out [N, C_out, H_out, W_out] when a fast kernel
 // covers the shape and SL_CUDA_FAST=1; false (nothing launched) otherwise.
 bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2dShape& s) {
-  if (!fast_enabled() || s.N <= 0 || s.C_out <= 0 || s.H_out <= 0 || s.W_out <= 0) return false;
+  if (!fast_kernels() || s.N <= 0 || s.C_out <= 0 || s.H_out <= 0 || s.W_out <= 0) return false;
   if (s.K == 1 && s.stride == 1 && s.padding == 0) {
     const int64_t cgo = s.C_out / s.groups, P = s.H * s.W, z = s.N * s.groups;
     if (z > 65535 || (cgo + kBM - 1) / kBM > 65535) return false;
@@ -130,8 +222,7 @@ bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2
     SL_CUDA_LAUNCHED("conv2d_fast gemm_1x1_kernel");
     return true;
   }
-  if (s.K == 3 && s.padding == 1 && (s.stride == 1 || s.stride == 2) && s.groups == s.C_in &&
-      s.C_in == s.C_out) {
+  if (is_depthwise3x3(s)) {
     const int64_t tiles = ((s.H_out + kTile - 1) / kTile) * ((s.W_out + kTile - 1) / kTile);
     const int64_t planes = s.N * s.C_out;
     if (tiles > 65535 || planes >= (1ll << 31)) return false;
@@ -141,6 +232,39 @@ bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2
     return true;
   }
   return false;
+}
+
+// Depthwise 3x3 only: dout [N, C, H_out, W_out], w [C, 1, 3, 3] -> dx [N, C, H, W] when
+// SL_CUDA_FAST=1; false (nothing launched) otherwise.
+bool conv2d_backward_input_fast(float* dx, const float* dout, const float* w,
+                                const Conv2dShape& s) {
+  if (!fast_kernels() || !is_depthwise3x3(s) || s.N <= 0 || s.H <= 0 || s.W <= 0) return false;
+  const int64_t tiles = ((s.H + kTile - 1) / kTile) * ((s.W + kTile - 1) / kTile);
+  const int64_t planes = s.N * s.C_in;
+  if (tiles > 65535 || planes >= (1ll << 31)) return false;
+  depthwise3x3_backward_input_kernel<<<dim3((unsigned)planes, (unsigned)tiles),
+                                       dim3(kTile, kTile)>>>(dx, dout, w, s);
+  SL_CUDA_LAUNCHED("conv2d_fast depthwise3x3_backward_input_kernel");
+  return true;
+}
+
+// Depthwise 3x3 only: dout [N, C, H_out, W_out], x [N, C, H, W] -> dw [C, 1, 3, 3] when
+// SL_CUDA_FAST=1; false otherwise. Chunks: enough blocks to fill the GPU (about 1024 in
+// all) even when C is 24, but no chunk shorter than one block-sized strip.
+bool conv2d_backward_weight_fast(float* dw, const float* dout, const float* x,
+                                 const Conv2dShape& s) {
+  if (!fast_kernels() || !is_depthwise3x3(s) || s.C_out <= 0 || s.C_out > 65535) return false;
+  const int64_t m = s.N * s.H_out * s.W_out;
+  const int64_t chunks =
+      std::clamp<int64_t>((m + kThreads - 1) / kThreads, 1, std::max<int64_t>(1, 1024 / s.C_out));
+  const Scratch partial(chunks * s.C_out * 9);  // [chunks, C, 9]
+  depthwise3x3_weight_partial_kernel<<<dim3((unsigned)s.C_out, (unsigned)chunks), kThreads>>>(
+      partial.p, dout, x, s);
+  SL_CUDA_LAUNCHED("conv2d_fast depthwise3x3_weight_partial_kernel");
+  depthwise3x3_weight_finish_kernel<<<grid_for(s.C_out * 9), kThreads>>>(dw, partial.p, chunks,
+                                                                         s.C_out);
+  SL_CUDA_LAUNCHED("conv2d_fast depthwise3x3_weight_finish_kernel");
+  return true;
 }
 
 }  // namespace sl::cuda

@@ -45,8 +45,39 @@ inline unsigned grid_for(int64_t n) {
   return (unsigned)std::clamp<int64_t>(blocks, 1, 1 << 20);
 }
 
+// SL_CUDA_FAST=1 in the environment (read once): the fast kernels beside the readable ones
+// (conv2d_fast.cu, batchnorm_fast.cu, elementwise_fast.cu, channel_shuffle_fast.cu) run instead.
+// Off by default until scripts/gpu-check has validated them on a GPU.
+bool fast_kernels();
+
+// Device scratch memory for one call (partial sums of a reduction): taken from and given
+// back to the caching allocator, so it costs no cudaMalloc after the first step. Kernels
+// queued on the default stream that read it run before any later reuse of the block.
+struct Scratch {
+  float* p;
+  explicit Scratch(int64_t n);
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+};
+
 // The grid-stride loop: for (int64_t i = first_index(); i < n; i += index_stride()).
 __device__ inline int64_t first_index() { return (int64_t)blockIdx.x * blockDim.x + threadIdx.x; }
 __device__ inline int64_t index_stride() { return (int64_t)gridDim.x * blockDim.x; }
+
+// Sums v over the block (blockDim.x == kThreads): shuffles within each warp, then the first
+// warp adds the warps' sums, staged in `shared` [kThreads / 32]. Only thread 0 gets the total.
+// Every thread of the block must call it (it synchronizes).
+__device__ inline float block_sum_to_thread0(float v, float* shared) {
+  for (int o = 16; o > 0; o /= 2) v += __shfl_down_sync(0xffffffffu, v, o);
+  const int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32;
+  if (lane == 0) shared[warp] = v;
+  __syncthreads();
+  v = threadIdx.x < kThreads / 32 ? shared[threadIdx.x] : 0.f;
+  if (warp == 0)
+    for (int o = 16; o > 0; o /= 2) v += __shfl_down_sync(0xffffffffu, v, o);
+  __syncthreads();  // shared is reused by the next call
+  return v;
+}
 
 }  // namespace sl::cuda

@@ -1,8 +1,11 @@
 // core/cuda/elementwise.cu - fill, strided copy, unary and broadcasting binary kernels
 // on the GPU, one thread per output element; strided operands are located by turning
 // the element's flat index into a multi-index over the Layout. Not here: broadcasting
-// rules and gradients (core/ops_elementwise.cpp). Twin: core/cpu/elementwise.cpp.
+// rules and gradients (core/ops_elementwise.cpp). The coalescing, 32-bit fast versions of
+// the copy and binary kernels: core/cuda/elementwise_fast.cu (SL_CUDA_FAST=1).
+// Twin: core/cpu/elementwise.cpp.
 #include "core/cuda/cuda_check.h"
+#include "core/cuda/elementwise_apply.h"
 #include "core/cuda/kernels.h"
 
 namespace sl::cuda {
@@ -34,38 +37,6 @@ __global__ void copy_strided_kernel(float* out, Layout lo, const float* x, Layou
     out[offset_of(lo, i)] = x[offset_of(lx, i)];
 }
 
-// Same formulas as the CPU's apply(UnaryOp) and apply(BinaryOp), case by case.
-__device__ float apply(UnaryOp op, float v) {
-  switch (op) {
-    case UnaryOp::neg: return -v;
-    case UnaryOp::relu: return v > 0.f ? v : 0.f;
-    case UnaryOp::exp: return expf(v);
-    case UnaryOp::log: return logf(v);
-    case UnaryOp::sqrt: return sqrtf(v);
-    case UnaryOp::abs: return fabsf(v);
-    case UnaryOp::sign: return (float)((v > 0.f) - (v < 0.f));
-  }
-  return v;
-}
-
-__device__ float apply(BinaryOp op, float a, float b) {
-  switch (op) {
-    case BinaryOp::add: return a + b;
-    case BinaryOp::sub: return a - b;
-    case BinaryOp::mul: return a * b;
-    case BinaryOp::div: return a / b;
-    case BinaryOp::pow: return powf(a, b);
-    case BinaryOp::max: return a > b ? a : b;
-    case BinaryOp::eq: return a == b ? 1.f : 0.f;
-    case BinaryOp::ne: return a != b ? 1.f : 0.f;
-    case BinaryOp::lt: return a < b ? 1.f : 0.f;
-    case BinaryOp::le: return a <= b ? 1.f : 0.f;
-    case BinaryOp::gt: return a > b ? 1.f : 0.f;
-    case BinaryOp::ge: return a >= b ? 1.f : 0.f;
-  }
-  return 0.f;
-}
-
 __global__ void unary_kernel(UnaryOp op, float* out, const float* x, int64_t n) {
   for (int64_t i = first_index(); i < n; i += index_stride()) out[i] = apply(op, x[i]);
 }
@@ -93,6 +64,7 @@ void fill(float* out, int64_t n, float value) {
 void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout) {
   int64_t n = numel_of(x_layout);
   if (n <= 0) return;
+  if (copy_strided_fast(out, out_layout, x, x_layout)) return;  // SL_CUDA_FAST=1 only
   copy_strided_kernel<<<grid_for(n), kThreads>>>(out, out_layout, x, x_layout, n);
   SL_CUDA_LAUNCHED("copy_strided_kernel");
 }
@@ -109,6 +81,7 @@ void binary(BinaryOp op, float* out, const float* a, const Layout& la, const flo
             const Layout& lb) {
   int64_t n = numel_of(la);
   if (n <= 0) return;
+  if (binary_fast(op, out, a, la, b, lb)) return;  // SL_CUDA_FAST=1 only
   binary_kernel<<<grid_for(n), kThreads>>>(op, out, a, la, b, lb, n);
   SL_CUDA_LAUNCHED("binary_kernel");
 }

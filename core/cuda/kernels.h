@@ -20,6 +20,9 @@ void free(float* p);
 void copy_from_host(float* dst, const float* host_src, int64_t n);
 void copy_to_host(float* host_dst, const float* src, int64_t n);
 void synchronize();
+// dst [n] = src [n], both on the device: cudaMemcpyAsync device to device (the yardstick
+// `bench --device cuda` sets the channel shuffle beside).
+void copy_device(float* dst, const float* src, int64_t n);
 
 void fill(float* out, int64_t n, float value);
 void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout);
@@ -34,9 +37,27 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s);
 void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s);
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s);
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s);
-// The fast forward kernels (core/cuda/conv2d_fast.cu, 1x1 and depthwise 3x3), used only under
-// SL_CUDA_FAST=1 until validated on a GPU; false when they do not cover the shape.
+
+// The fast kernels, beside the readable ones above, used only under SL_CUDA_FAST=1 until
+// validated on a GPU (scripts/gpu-check). Each returns false, launching nothing, when it is
+// off or does not cover the shape; the readable entry then runs its own kernel.
+// core/cuda/conv2d_fast.cu: 1x1 forward, depthwise 3x3 forward and backward
 bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2dShape& s);
+bool conv2d_backward_input_fast(float* dx, const float* dout, const float* w, const Conv2dShape& s);
+bool conv2d_backward_weight_fast(float* dw, const float* dout, const float* x,
+                                 const Conv2dShape& s);
+// core/cuda/batchnorm_fast.cu: 2-D partial reductions and a finishing kernel
+bool batchnorm_stats_fast(float* mean, float* var, const float* x, const BatchNormShape& s);
+bool batchnorm_backward_fast(float* dx, float* dgamma, float* dbeta, const float* dout,
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const BatchNormShape& s);
+// core/cuda/elementwise_fast.cu: dimension coalescing, dense fast path, 32-bit indexing
+bool copy_strided_fast(float* out, const Layout& out_layout, const float* x,
+                       const Layout& x_layout);
+bool binary_fast(BinaryOp op, float* out, const float* a, const Layout& la, const float* b,
+                 const Layout& lb);
+// core/cuda/channel_shuffle_fast.cu: 32-bit indices, 16-byte loads and stores
+bool channel_shuffle_fast(float* out, const float* x, const ShuffleShape& s);
 
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s);
 void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,

@@ -68,6 +68,9 @@ void free(float* p) {
     std::fprintf(stderr, "warning: cuda free: %p was not allocated by sl::cuda::alloc\n", (void*)p);
 }
 
+Scratch::Scratch(int64_t n) : p(alloc(n)) {}
+Scratch::~Scratch() { free(p); }
+
 void copy_from_host(float* dst, const float* host_src, int64_t n) {
   if (n > 0)
     SL_CUDA_CHECK(cudaMemcpy(dst, host_src, (size_t)n * sizeof(float), cudaMemcpyHostToDevice));
@@ -76,6 +79,11 @@ void copy_from_host(float* dst, const float* host_src, int64_t n) {
 void copy_to_host(float* host_dst, const float* src, int64_t n) {
   if (n > 0)
     SL_CUDA_CHECK(cudaMemcpy(host_dst, src, (size_t)n * sizeof(float), cudaMemcpyDeviceToHost));
+}
+
+void copy_device(float* dst, const float* src, int64_t n) {
+  if (n > 0)
+    SL_CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * sizeof(float), cudaMemcpyDeviceToDevice));
 }
 
 // Kernels launch asynchronously on the default stream; this waits for all of them (the

@@ -40,6 +40,7 @@ const Backend& table() {
       .cat_shuffle_backward = cat_shuffle_backward,
       .sgd_update = sgd_update,
       .accumulate_strided = nullptr,  // autograd adds out of place instead
+      .copy_device = copy_device,
   };
   return b;
 }

@@ -101,6 +101,7 @@ TEST_CASE("--device: a bad name is a usage error, an unusable device says why (e
       "eval --model v2-0.5 --weights /nonexistent/w.safetensors",
       "profile --model v2-0.5 --time",
       "guidelines --quick",
+      "bench --quick",
   };
   for (const char* c : commands) {
     const std::string cmd = c, name = cmd.substr(0, cmd.find(' '));

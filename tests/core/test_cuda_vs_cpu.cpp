@@ -6,6 +6,9 @@
 // below), so a kernel that leaves an output element unwritten fails the comparison.
 // Without a usable GPU each case prints "skipped (no CUDA device)" and CTest reports the
 // test as skipped; SL_REQUIRE_CUDA=1 (scripts/gpu-check) turns that into a failure.
+// The same binary runs twice under CTest: `cuda_vs_cpu` with the readable kernels and
+// `cuda_vs_cpu_fast` with SL_CUDA_FAST=1 (core/cuda/*_fast.cu); the "fast kernels" cases
+// below pick shapes that reach every branch of those kernels (tiles, halos, chunks, paths).
 // Not here: the CPU kernels' own correctness (test_kernels*.cpp).
 #include <array>
 #include <cstdio>
@@ -285,6 +288,101 @@ TEST_CASE("cuda vs cpu: the fused ops, BN + ReLU (training and eval) and concat 
         str_cat("cat_shuffle ", c_a, " + ", c_b, " g = ", g), {a, b},
         [&](auto& in) { return cat_shuffle(in[0], in[1], g); }, 0, 0);
   }
+}
+
+// Shapes for core/cuda/conv2d_fast.cu's depthwise kernels: planes larger than one 16x16 tile
+// in both directions and not a multiple of it (the halo crosses tile edges, the last tile is
+// partial), strides 1 and 2 with odd and even sizes, and N * H_out * W_out large enough that
+// the backward-weight reduction has many chunks and each thread's loop turns more than once.
+TEST_CASE("cuda vs cpu: fast kernels: depthwise 3x3 forward and backward over many tiles") {
+  if (!have_cuda()) return;
+  struct Case {
+    int64_t N, C, H, W, stride;
+  };
+  for (Case c :
+       {Case{2, 3, 37, 21, 1}, Case{2, 3, 37, 21, 2}, Case{3, 5, 32, 32, 2}, Case{1, 2, 16, 17, 1},
+        Case{1, 1, 1, 1, 1}, Case{1, 1, 2, 3, 2}, Case{16, 24, 33, 33, 1}}) {
+    const Tensor x = rand_tensor({c.N, c.C, c.H, c.W}, 40), w = rand_tensor({c.C, 1, 3, 3}, 41);
+    const Conv2dParams p{.stride = c.stride, .padding = 1, .groups = c.C};
+    compare(
+        str_cat("depthwise ", shape_str(x.shape()), " stride ", c.stride), {x, w},
+        [&](auto& in) { return conv2d(in[0], in[1], p); }, 1e-4, 1e-4);
+  }
+}
+
+// Shapes for core/cuda/batchnorm_fast.cu: one chunk (small M), many chunks with loops that
+// turn twice (C = 24, M = 8 * 37 * 37 = 10952 > 42 chunks * 256), C = 3 with 273 chunks, and a
+// constant channel (variance 0) where a naive sum of squares would go negative.
+TEST_CASE("cuda vs cpu: fast kernels: batch norm statistics and backward in chunks") {
+  if (!have_cuda()) return;
+  for (Shape s : {Shape{2, 3, 5, 5}, Shape{8, 24, 37, 37}, Shape{64, 3, 33, 33}}) {
+    const int64_t C = s[1];
+    const Tensor x = rand_tensor(s, 42, 50.f, 53.f), gamma = rand_tensor({C}, 43, 0.5f, 1.5f),
+                 beta = rand_tensor({C}, 44);
+    const Tensor rm_c = Tensor::zeros({C}), rv_c = Tensor::ones({C});
+    const Tensor rm_g = rm_c.to(Device::cuda), rv_g = rv_c.to(Device::cuda);
+    compare(
+        "batch_norm training (values near 51.5) " + shape_str(s), {x, gamma, beta},
+        [&](auto& in) {
+          const bool gpu = in[0].device() == Device::cuda;
+          return batch_norm(in[0], in[1], in[2], gpu ? rm_g : rm_c, gpu ? rv_g : rv_c);
+        },
+        2e-3, 2e-3);
+    check_close(rm_g.to(Device::cpu), rm_c, 1e-4, 1e-4, "running mean");
+    check_close(rv_g.to(Device::cpu), rv_c, 1e-4, 1e-3, "running var");
+  }
+  const Tensor flat = Tensor::full({4, 2, 9, 9}, 3.f);
+  const Tensor rm = Tensor::zeros({2}, Device::cuda), rv = Tensor::ones({2}, Device::cuda);
+  const Tensor y = batch_norm(flat.to(Device::cuda), Tensor::ones({2}, Device::cuda),
+                              Tensor::zeros({2}, Device::cuda), rm, rv);
+  check_close(y.to(Device::cpu), Tensor::zeros({4, 2, 9, 9}), 1e-6, 0, "a constant channel");
+}
+
+// Shapes for core/cuda/elementwise_fast.cu: copies that coalesce to dense (one memcpy), to a
+// few long rows (a channel split), or not at all (a permute); size-1 dims; a 0-dim scalar;
+// binary ops dense, broadcast after coalescing, and on transposed operands.
+TEST_CASE("cuda vs cpu: fast kernels: coalesced copies and binary ops") {
+  if (!have_cuda()) return;
+  const Tensor x = rand_tensor({5, 12, 7, 9}, 45), b = rand_tensor({12, 1, 1}, 46);
+  compare(
+      "dense copy (clone)", {x}, [](auto& in) { return in[0].clone(); }, 0, 0);
+  compare(
+      "channel split copy: N rows of C/2*H*W", {x},
+      [](auto& in) { return in[0].narrow(1, 6, 6).contiguous(); }, 0, 0);
+  compare(
+      "size-1 dims", {x},
+      [](auto& in) { return in[0].narrow(0, 2, 1).narrow(2, 3, 1).contiguous(); }, 0, 0);
+  compare(
+      "permute copy", {x},
+      [](auto& in) {
+        return in[0].permute({2, 0, 3, 1}).contiguous();
+      },
+      0, 0);
+  compare(
+      "a scalar", {x}, [](auto& in) { return sum(in[0]) * 2.f; }, 1e-3, 1e-5);
+  compare("dense add", {x, x}, [](auto& in) { return in[0] + in[1] * 2.f; });
+  compare("broadcast mul over channels", {x, b}, [](auto& in) { return in[0] * in[1]; });
+  compare("transposed sub", {x, x},
+          [](auto& in) { return in[0].transpose(2, 3) - in[1].transpose(2, 3).contiguous(); });
+}
+
+// Shapes for core/cuda/channel_shuffle_fast.cu: HW a multiple of 4 (float4 path), odd HW
+// (the scalar path), a view at an offset, and more elements than one grid-stride turn.
+TEST_CASE("cuda vs cpu: fast kernels: channel shuffle, both paths") {
+  if (!have_cuda()) return;
+  const Tensor a = rand_tensor({3, 26, 8, 8}, 47), b = rand_tensor({3, 26, 9, 11}, 48);
+  for (int64_t g : {2, 4, 8}) {
+    compare(
+        str_cat("shuffle HW = 64, g = ", g), {a},
+        [&](auto& in) { return channel_shuffle(in[0].narrow(1, 2, 24), g); }, 0, 0);
+    compare(
+        str_cat("shuffle HW = 99, g = ", g), {b},
+        [&](auto& in) { return channel_shuffle(in[0].narrow(1, 1, 24), g); }, 0, 0);
+  }
+  const Tensor big = rand_tensor({64, 232, 16, 16}, 49);  // 3.8 M elements, 116 groups of 2
+  compare(
+      "shuffle 64x232x16x16", {big}, [](auto& in) { return channel_shuffle(in[0], 2); }, 0, 0,
+      false);
 }
 
 TEST_CASE("cuda vs cpu: cross-entropy and the SGD update kernel") {
