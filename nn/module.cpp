@@ -29,11 +29,11 @@ Tensor Module::operator()(const Tensor& x) {
   return call_impl(&x, 1, [&] { return forward(x); });
 }
 
-Tensor Module::call(const std::vector<Tensor>& inputs, const std::function<Tensor()>& f) {
+Tensor Module::call(const std::vector<Tensor>& inputs, TensorFn f) {
   return call_impl(inputs.data(), inputs.size(), f);
 }
 
-Tensor Module::call_impl(const Tensor* inputs, size_t n, const std::function<Tensor()>& f) {
+Tensor Module::call_impl(const Tensor* inputs, size_t n, TensorFn f) {
   const bool leaf = children_.empty();
   CostScope scope(name_, leaf, n == 0 ? Device::cpu : inputs[0].device());
   Tensor out = f();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,24 @@ using StateDict = std::vector<StateEntry>;  // ordered
 // Copy src's values into dst's storage (dst keeps its identity: every handle sees the new
 // values). Shapes must match; src may live on another device or be non-contiguous.
 void copy_into(const Tensor& dst, const Tensor& src);
+
+// A non-owning reference to a callable returning a Tensor: what Module::call runs. Unlike
+// std::function it never allocates (a lambda capturing more than two references would), which
+// keeps a training step free of heap allocations (tests/core/test_allocator.cpp). It must not
+// outlive the callable: call() runs it at once.
+class TensorFn {
+ public:
+  template <class F>
+  requires(!std::is_same_v<std::remove_cvref_t<F>, TensorFn>) TensorFn(
+      F&& f)  // NOLINT(google-explicit-constructor, bugprone-forwarding-reference-overload)
+      : obj_(const_cast<void*>(static_cast<const void*>(&f))),
+        run_([](void* o) -> Tensor { return (*static_cast<std::remove_reference_t<F>*>(o))(); }) {}
+  Tensor operator()() const { return run_(obj_); }
+
+ private:
+  void* obj_;
+  Tensor (*run_)(void*);
+};
 
 class Module {
  public:
@@ -76,7 +95,7 @@ class Module {
   // Runs f() as one call of this module: inside a cost-recorder frame named after it, and,
   // while a CostRecording is active, records cost(shapes of inputs, shape of the result).
   // operator() goes through here; layers with several inputs (Add, Concat) call it directly.
-  Tensor call(const std::vector<Tensor>& inputs, const std::function<Tensor()>& f);
+  Tensor call(const std::vector<Tensor>& inputs, TensorFn f);
   void register_parameter(const std::string& name, Tensor* t);
   void register_buffer(const std::string& name, Tensor* t, DType dtype = DType::f32);
   template <class M>
@@ -93,7 +112,7 @@ class Module {
     DType dtype;
   };
   // call() over an array: operator() passes its one input without building a vector.
-  Tensor call_impl(const Tensor* inputs, size_t n, const std::function<Tensor()>& f);
+  Tensor call_impl(const Tensor* inputs, size_t n, TensorFn f);
   friend class Sequential;  // its forward walks children_ directly
   void add_child(const std::string& name, std::unique_ptr<Module> m);
   void collect(const std::string& prefix, StateDict& out, bool params_only) const;
