@@ -34,9 +34,11 @@ struct PoolAllocator {
   PoolAllocator(const PoolAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
   T* allocate(std::size_t n) {
     static_assert(alignof(T) <= 16, "PoolAllocator: the pool aligns blocks to 16 bytes");
-    return static_cast<T*>(pool_alloc(n * sizeof(T)));
+    return static_cast<T*>(pool_alloc(n * sizeof(T)));  // NOLINT(bugprone-sizeof-expression)
   }
-  void deallocate(T* p, std::size_t n) noexcept { pool_free(p, n * sizeof(T)); }
+  void deallocate(T* p, std::size_t n) noexcept {
+    pool_free(p, n * sizeof(T));  // NOLINT(bugprone-sizeof-expression): T may be a pointer
+  }
   template <class U>
   bool operator==(const PoolAllocator<U>&) const noexcept {
     return true;

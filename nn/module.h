@@ -40,9 +40,9 @@ void copy_into(const Tensor& dst, const Tensor& src);
 // outlive the callable: call() runs it at once.
 class TensorFn {
  public:
-  template <class F>
-  requires(!std::is_same_v<std::remove_cvref_t<F>, TensorFn>) TensorFn(
-      F&& f)  // NOLINT(google-explicit-constructor, bugprone-forwarding-reference-overload)
+  // Any callable but a TensorFn itself (copies stay copies).
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::remove_cvref_t<F>, TensorFn>>>
+  TensorFn(F&& f)  // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload)
       : obj_(const_cast<void*>(static_cast<const void*>(&f))),
         run_([](void* o) -> Tensor { return (*static_cast<std::remove_reference_t<F>*>(o))(); }) {}
   Tensor operator()() const { return run_(obj_); }

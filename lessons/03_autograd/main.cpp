@@ -87,7 +87,7 @@ static double gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>&
   return worst;
 }
 
-int main() {
+int main() {  // NOLINT(bugprone-exception-escape): an uncaught sl::Error ends it with its message
   std::printf("1. a graph: loss = sum(relu(x * w + b)), x (2,3), w (2,3), b (3)\n");
   Tensor x = leaf({2, 3}, 1), w = leaf({2, 3}, 2), b = leaf({3}, 3);
   const Tensor pre = add(mul(x, w), b);  // b broadcasts over the rows

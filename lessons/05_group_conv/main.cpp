@@ -51,7 +51,7 @@ static int groups_touched(const std::string& row, int64_t g) {
   return n;
 }
 
-int main() {
+int main() {  // NOLINT(bugprone-exception-escape): an uncaught sl::Error ends it with its message
   const int64_t hw = 28, c = 240, m = 60, g = 3;  // ShuffleNet V1 g = 3, stage 2 (ImageNet)
   std::printf("1. one convolution at %lldx%lld, measured by nn/cost (multiply-adds, params)\n",
               (long long)hw, (long long)hw);
