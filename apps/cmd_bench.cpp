@@ -124,8 +124,8 @@ void print_text_device(const BenchResult& r, const BenchConfig& c) {
               "the vendor's FP32 peak, docs/cuda.md)\n",
               r.train_madds_per_s / 1e9, grouped(r.forward_madds).c_str(),
               r.infer_madds_per_s / 1e9);
-  std::printf("\nSL_CUDA_FAST=1 runs the fast kernels (core/cuda/*_fast.cu) instead of the "
-              "readable ones.\n");
+  std::printf("\nSL_CUDA_FAST=0 runs the readable kernels (core/cuda/*.cu) instead of the fast "
+              "ones (core/cuda/*_fast.cu, the default).\n");
 }
 
 void print_text(const BenchResult& r, const BenchConfig& c) {

@@ -125,6 +125,15 @@ struct Backend {
   void (*batchnorm_relu_backward)(float* dx, float* dgamma, float* dbeta, const float* dout,
                                   const float* y, const float* x, const float* mean,
                                   const float* invstd, const float* gamma, const BatchNormShape& s);
+  // The training statistics' bookkeeping in one pass over the C channels: invstd = 1 /
+  // sqrt(var + eps), and the running averages in place, running_mean = running_mean *
+  // (1 - momentum) + mean * momentum and running_var = running_var * (1 - momentum) + var *
+  // (momentum * unbias) (either may be null), each product and sum rounded on its own (no
+  // fused multiply-add), so it equals the element-wise ops it replaces bit for bit.
+  // Optional: null makes nn/batchnorm.cpp run those ops (about 15 launches on a GPU).
+  void (*batchnorm_running)(float* invstd, float* running_mean, float* running_var,
+                            const float* mean, const float* var, int64_t C, float eps,
+                            float momentum, float unbias);
   // pooling; max-pool records the flat input index of each max in idx
   void (*maxpool2d_forward)(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
   void (*maxpool2d_backward)(float* dx, const float* dout, const int32_t* idx,

@@ -52,12 +52,23 @@ Stats statistics(const Tensor& xc, const Tensor& running_mean, const Tensor& run
     st.mean = Tensor::empty({s.C}, dev);
     Tensor var = Tensor::empty({s.C}, dev);  // biased: sum((x - mean)^2) / n
     SL_KERNEL(dev, batchnorm_stats)(st.mean.data(), var.data(), xc.data(), s);
-    st.invstd = invstd_of(var, p.eps);
     const float m = p.momentum;
-    if (running_mean.defined()) copy_into(running_mean, running_mean * (1.f - m) + st.mean * m);
-    if (running_var.defined()) {
-      const float unbias = (float)n / (float)(n - 1);  // PyTorch stores the unbiased variance
-      copy_into(running_var, running_var * (1.f - m) + var * (m * unbias));
+    const float unbias = (float)n / (float)(n - 1);  // PyTorch stores the unbiased variance
+    const auto running = backend(dev).batchnorm_running;
+    auto in_place = [&](const Tensor& t) {  // a buffer the kernel may update where it lies
+      return !t.defined() || (t.is_contiguous() && t.device() == dev && t.numel() == s.C);
+    };
+    if (running != nullptr && in_place(running_mean) && in_place(running_var)) {
+      // One launch: invstd and both running averages (the ops below, fused).
+      st.invstd = Tensor::empty({s.C}, dev);
+      running(st.invstd.data(), running_mean.defined() ? running_mean.data() : nullptr,
+              running_var.defined() ? running_var.data() : nullptr, st.mean.data(), var.data(), s.C,
+              p.eps, m, unbias);
+    } else {
+      st.invstd = invstd_of(var, p.eps);
+      if (running_mean.defined()) copy_into(running_mean, running_mean * (1.f - m) + st.mean * m);
+      if (running_var.defined())
+        copy_into(running_var, running_var * (1.f - m) + var * (m * unbias));
     }
   } else {
     SL_CHECK(running_mean.defined() && running_var.defined(),

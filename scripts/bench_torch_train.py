@@ -8,6 +8,9 @@ tool for people, never a dependency of the project. Not here: accuracy (random d
 
 usage: /usr/bin/python3 scripts/bench_torch_train.py [--model v2-0.5] [--batch 64]
            [--threads 2] [--steps 20] [--warmup 3] [--json] [--check-params BIN]
+           [--device cpu|cuda]
+--device cuda runs the same on the GPU (cuDNN, FP32 with TF32 off, as ours), each timed call
+ended by a synchronisation, beside `shufflelab bench --device cuda`.
 """
 import argparse
 import json
@@ -196,19 +199,29 @@ def main():
                     help="compare the parameter count with BIN profile --json "
                          "(e.g. build/release/bin/shufflelab)")
     ap.add_argument("--json", action="store_true", help="one JSON object per line")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     a = ap.parse_args()
 
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    if a.device == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit("error: --device cuda: PyTorch sees no CUDA device here")
+        torch.backends.cuda.matmul.allow_tf32 = False  # FP32 arithmetic, as ours
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.benchmark = True
+    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
     model = make_model(a.model).train()
     if a.check_params:
         check_params(model, a.model, a.check_params)
+    model = model.to(dev)
     lr = 0.1
     opt = torch.optim.SGD(param_groups(model, 5e-4), lr=lr, momentum=0.9, nesterov=True)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=a.warmup + a.steps)
     loss_fn = nn.CrossEntropyLoss()
-    x = torch.randn(a.batch, 3, 32, 32)
-    y = torch.randint(0, 10, (a.batch,))
+    x = torch.randn(a.batch, 3, 32, 32).to(dev)
+    y = torch.randint(0, 10, (a.batch,)).to(dev)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -220,17 +233,18 @@ def main():
 
     step_ms, step_min, step_max = timed(step, a.warmup, a.steps)
     model.eval()
-    x1 = torch.randn(1, 3, 32, 32)
+    x1 = torch.randn(1, 3, 32, 32).to(dev)
 
     def infer():
         with torch.inference_mode():
             model(x1)
+        sync()
 
     lat_ms, lat_min, _ = timed(infer, 10, a.latency_repeats)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     img_s = a.batch / (step_ms / 1e3)
     common = {"framework": "pytorch", "torch": torch.__version__, "model": a.model,
-              "threads": a.threads}
+              "threads": a.threads, "device": a.device}
     if a.json:
         print(json.dumps({"name": "train_step", **common, "batch": a.batch,
                           "params": param_count(model), "img_per_s": round(img_s, 2),
@@ -242,7 +256,7 @@ def main():
         print(json.dumps({"name": "memory", **common, "peak_rss_mb": round(rss_mb, 1)}))
     else:
         print(f"pytorch {torch.__version__} {a.model} ({param_count(model):,} parameters), "
-              f"batch {a.batch}, {a.threads} threads")
+              f"batch {a.batch}, {a.threads} threads, {a.device}")
         print(f"training step {img_s:9.1f} img/s   {step_ms:.2f} ms per step "
               f"(steps {step_min:.2f} .. {step_max:.2f} ms), median of {a.steps} "
               f"after {a.warmup} warm-up")

@@ -6,6 +6,7 @@
 // core/cuda/batchnorm.cu. Layout everywhere: x, out, y, dout, dx [N, C, HW]; mean, var, invstd,
 // gamma, beta, dgamma, dbeta [C]; M = N * HW values per channel.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -146,6 +147,26 @@ void batchnorm_relu_forward(float* out, const float* x, const float* mean, const
 // Per channel: one sweep for the two sums, one for dx, while the channel is still in cache;
 // the unfused pair would write g out and read it back. Same sums in the same order as
 // relu_backward then batchnorm_backward, so the results are bit-identical to the pair.
+// invstd [C], running_mean [C], running_var [C] (either may be null) from mean [C], var [C].
+// The volatile temporaries keep each product rounded on its own (no FMA contraction under
+// -ffp-contract=fast), so the result equals the element-wise ops this replaces bit for bit.
+void batchnorm_running(float* invstd, float* running_mean, float* running_var, const float* mean,
+                       const float* var, int64_t C, float eps, float momentum, float unbias) {
+  const float keep = 1.f - momentum, take_var = momentum * unbias;
+  for (int64_t c = 0; c < C; ++c) {
+    volatile float shifted = var[c] + eps;
+    invstd[c] = 1.f / std::sqrt((float)shifted);
+    if (running_mean) {
+      volatile float old_part = running_mean[c] * keep, new_part = mean[c] * momentum;
+      running_mean[c] = old_part + new_part;
+    }
+    if (running_var) {
+      volatile float old_part = running_var[c] * keep, new_part = var[c] * take_var;
+      running_var[c] = old_part + new_part;
+    }
+  }
+}
+
 void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
                              const float* y, const float* x, const float* mean, const float* invstd,
                              const float* gamma, const BatchNormShape& s) {

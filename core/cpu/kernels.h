@@ -49,6 +49,9 @@ void batchnorm_forward(float* out, const float* x, const float* mean, const floa
 void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
                         const float* mean, const float* invstd, const float* gamma,
                         const BatchNormShape& s);
+// [C] vectors: invstd, and the running averages in place (Backend::batchnorm_running).
+void batchnorm_running(float* invstd, float* running_mean, float* running_var, const float* mean,
+                       const float* var, int64_t C, float eps, float momentum, float unbias);
 void batchnorm_stats_reference(float* mean, float* var, const float* x, const BatchNormShape& s);
 void batchnorm_forward_reference(float* out, const float* x, const float* mean, const float* invstd,
                                  const float* gamma, const float* beta, const BatchNormShape& s);

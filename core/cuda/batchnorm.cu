@@ -124,12 +124,36 @@ __global__ void relu_backward_kernel(float* dx, float* dgamma, float* dbeta, con
   }
 }
 
+// Thread c: invstd[c] and the running averages of channel c; the _rn intrinsics round each
+// product and sum on its own (nvcc would otherwise fuse a multiply-add), as the CPU twin.
+__global__ void running_kernel(float* invstd, float* running_mean, float* running_var,
+                               const float* mean, const float* var, int64_t C, float eps,
+                               float momentum, float unbias) {
+  const float keep = 1.f - momentum, take_var = momentum * unbias;
+  for (int64_t c = first_index(); c < C; c += index_stride()) {
+    invstd[c] = __fdiv_rn(1.f, __fsqrt_rn(__fadd_rn(var[c], eps)));
+    if (running_mean)
+      running_mean[c] = __fadd_rn(__fmul_rn(running_mean[c], keep), __fmul_rn(mean[c], momentum));
+    if (running_var)
+      running_var[c] = __fadd_rn(__fmul_rn(running_var[c], keep), __fmul_rn(var[c], take_var));
+  }
+}
+
 }  // namespace
+
+// [C] vectors: invstd, and the running averages in place (either may be null).
+void batchnorm_running(float* invstd, float* running_mean, float* running_var, const float* mean,
+                       const float* var, int64_t C, float eps, float momentum, float unbias) {
+  if (C <= 0) return;
+  running_kernel<<<grid_for(C), kThreads>>>(invstd, running_mean, running_var, mean, var, C, eps,
+                                            momentum, unbias);
+  SL_CUDA_LAUNCHED("batchnorm running_kernel");
+}
 
 // x [N, C, HW] -> mean [C], var [C] (biased).
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s) {
   if (s.C <= 0) return;
-  if (batchnorm_stats_fast(mean, var, x, s)) return;  // SL_CUDA_FAST=1 only
+  if (batchnorm_stats_fast(mean, var, x, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
   stats_kernel<<<(unsigned)s.C, kThreads>>>(mean, var, x, s);
   SL_CUDA_LAUNCHED("batchnorm stats_kernel");
 }
@@ -148,7 +172,8 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
                         const float* mean, const float* invstd, const float* gamma,
                         const BatchNormShape& s) {
   if (s.C <= 0) return;
-  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s)) return;
+  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, nullptr, x, mean, invstd, gamma, s))
+    return;  // the fast twin, unless SL_CUDA_FAST=0
   backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
   SL_CUDA_LAUNCHED("batchnorm backward_kernel");
 }
@@ -167,6 +192,7 @@ void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float
                              const float* y, const float* x, const float* mean, const float* invstd,
                              const float* gamma, const BatchNormShape& s) {
   if (s.C <= 0) return;
+  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, y, x, mean, invstd, gamma, s)) return;
   relu_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, y, x, mean, invstd,
                                                     gamma, s);
   SL_CUDA_LAUNCHED("batchnorm relu_backward_kernel");

@@ -2,8 +2,8 @@
 // per element with 64-bit indices (the readable version): out channel j = i_inner * G +
 // i_group takes input channel i = i_group * (C/G) + i_inner (shuffle_source_channel); and
 // cat_shuffle, the same on the concatenation of two tensors, forward and backward, in one
-// pass. The fast shuffle is core/cuda/channel_shuffle_fast.cu (SL_CUDA_FAST=1). Not the op
-// (core/channel_shuffle.cpp). Twin: core/cpu/channel_shuffle.cpp.
+// pass. The fast shuffle is core/cuda/channel_shuffle_fast.cu (the default; SL_CUDA_FAST=0 off).
+// Not the op (core/channel_shuffle.cpp). Twin: core/cpu/channel_shuffle.cpp.
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/kernels.h"
 #include "core/cuda/shuffle_index.h"
@@ -54,7 +54,7 @@ __global__ void cat_shuffle_backward_kernel(float* da, float* db, const float* d
 void channel_shuffle(float* out, const float* x, const ShuffleShape& s) {
   int64_t n = s.N * s.C * s.HW;
   if (n <= 0) return;
-  if (channel_shuffle_fast(out, x, s)) return;  // SL_CUDA_FAST=1 only
+  if (channel_shuffle_fast(out, x, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
   shuffle_kernel<<<grid_for(n), kThreads>>>(out, x, s);
   SL_CUDA_LAUNCHED("shuffle_kernel");
 }

@@ -4,7 +4,7 @@
 // when each channel's plane of HW floats is a multiple of 4 and both pointers are aligned.
 // Reads and writes are both coalesced: consecutive threads take consecutive positions p of
 // one channel's plane, which is contiguous in x and in out.
-// NEVER RUN ON A GPU: compiled only. Used only under SL_CUDA_FAST=1 (channel_shuffle.cu
+// Checked on an H200 (scripts/gpu-check). Used unless SL_CUDA_FAST=0 (channel_shuffle.cu
 // asks first). The index map is shuffle_source_channel (core/cuda/shuffle_index.h).
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/kernels.h"
@@ -36,10 +36,10 @@ __global__ void shuffle_fast_vec4_kernel(float4* out, const float4* x, uint32_t 
 
 }  // namespace
 
-// x, out [N, C, HW] when SL_CUDA_FAST=1 and N * C * HW < 2^31; false otherwise.
+// x, out [N, C, HW] when the shuffle family is on and N * C * HW < 2^31; false otherwise.
 bool channel_shuffle_fast(float* out, const float* x, const ShuffleShape& s) {
   const int64_t total = s.N * s.C * s.HW;
-  if (!fast_kernels() || total <= 0 || total >= (1ll << 31) || s.G <= 0) return false;
+  if (!fast_kernels(Fast::shuffle) || total <= 0 || total >= (1ll << 31) || s.G <= 0) return false;
   const bool aligned =
       reinterpret_cast<uintptr_t>(out) % 16 == 0 && reinterpret_cast<uintptr_t>(x) % 16 == 0;
   if (s.HW % 4 == 0 && aligned) {

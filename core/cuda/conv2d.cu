@@ -96,7 +96,7 @@ __global__ void backward_weight_kernel(float* dw, const float* dout, const float
 void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s) {
   int64_t n = s.N * s.C_out * s.H_out * s.W_out;
   if (n <= 0) return;
-  if (conv2d_forward_fast(out, x, w, s)) return;  // SL_CUDA_FAST=1 only
+  if (conv2d_forward_fast(out, x, w, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
   forward_kernel<<<grid_for(n), kThreads>>>(out, x, w, s);
   SL_CUDA_LAUNCHED("conv2d forward_kernel");
 }
@@ -105,7 +105,7 @@ void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShap
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
   int64_t n = s.N * s.C_in * s.H * s.W;
   if (n <= 0) return;
-  if (conv2d_backward_input_fast(dx, dout, w, s)) return;  // SL_CUDA_FAST=1 only
+  if (conv2d_backward_input_fast(dx, dout, w, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
   backward_input_kernel<<<grid_for(n), kThreads>>>(dx, dout, w, s);
   SL_CUDA_LAUNCHED("conv2d backward_input_kernel");
 }
@@ -116,7 +116,7 @@ void conv2d_backward_weight(float* dw, const float* dout, const float* x, const 
   if (weights <= 0) return;
   SL_CHECK(weights < (1ll << 31), "cuda conv2d_backward_weight: ", weights,
            " weights exceed the grid");
-  if (conv2d_backward_weight_fast(dw, dout, x, s)) return;  // SL_CUDA_FAST=1 only
+  if (conv2d_backward_weight_fast(dw, dout, x, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
   backward_weight_kernel<<<(unsigned)weights, kThreads>>>(dw, dout, x, s);
   SL_CUDA_LAUNCHED("conv2d backward_weight_kernel");
 }

@@ -1,14 +1,16 @@
 // core/cuda/conv2d_fast.cu - faster CUDA kernels for the two convolutions that dominate
 // ShuffleNet, beside the readable ones in core/cuda/conv2d.cu:
-//   - 1x1 forward (grouped or not, stride 1): a register-blocked SGEMM, a 64x64 tile of out
-//     per block of 256 threads, each thread 4x4 outputs, A and B staged through shared memory
-//     in 8-deep slabs (no vector loads or double buffering yet: sizes are not 16-byte aligned);
+//   - 1x1 (grouped or not, stride 1), forward, backward-input and backward-weight: one
+//     strided batched SGEMM, a 64x64 tile of the product per block of 256 threads, each
+//     thread 4x4 outputs, A and B staged through shared memory in 8-deep slabs; the weight
+//     gradient's sum over images split over blocks, with partials added in a fixed order;
 //   - depthwise 3x3 (stride 1 or 2, padding 1), forward and backward-input: a 16x16 tile per
 //     block, the window it reads (with the halo) loaded once into shared memory;
 //   - depthwise 3x3 backward-weight as a 2-D reduction: blocks (channel, chunk of positions)
 //     each sum all 9 taps over their chunk, a finishing kernel adds the chunks in order.
-// NEVER RUN ON A GPU: compiled only. Off unless SL_CUDA_FAST=1 (conv2d.cu asks the *_fast
-// entry first); validate with `SL_CUDA_FAST=1 scripts/gpu-check` before making it the default.
+// Not yet here: double buffering, vector global loads, tensor cores (FP32 only).
+// Used unless SL_CUDA_FAST turns families conv1x1 / depthwise off (core/cuda/cuda_check.h);
+// checked against the readable kernels and the CPU by tests/core/test_cuda_vs_cpu.cpp.
 #include <cstdlib>
 #include <cstring>
 
@@ -20,58 +22,148 @@ namespace sl::cuda {
 namespace {
 
 // [SECTION] 1x1 as a GEMM
+// All three 1x1 products are one strided GEMM per group g (and split, below):
+//   C [M, cols] = sum over k-blocks kb < KB and k < K of A(kb) [M, K] @ B(kb) [K, cols],
+// where a column j stands for (n, p) = (j / period, j % period), so that the images of a
+// batch sit side by side as columns (a 4x4 map has only 16 positions: alone it would fill a
+// quarter of a 64-wide tile). Elements, for group g and k-block kb:
+//   A(m, k) = a.p + g * a.s_g + kb * a.s_kb + m * a.s_row + k * a.s_col
+//   B(k, j) = b.p + g * b.s_g + kb * b.s_kb + k * b.s_row + n * b.s_n + p * b.s_col
+//   C(m, j) = c + split * c_split + g * c_g + m * c_row + n * c_n + p
+// With NCHW tensors, P = H * W, cgi = C_in / G, cgo = C_out / G:
+//   forward          out[:, g] [cgo, N*P] = w[g] [cgo, cgi] @ x[:, g] [cgi, N*P]
+//   backward input   dx[:, g]  [cgi, N*P] = w[g]^T [cgi, cgo] @ dout[:, g] [cgo, N*P]
+//   backward weight  dw[g] [cgo, cgi] = sum over images n (the k-blocks) of
+//                                       dout[n, g] [cgo, P] @ x[n, g]^T [P, cgi]
+// A block computes a 64x64 tile of C with 256 threads, 4x4 outputs each, A and B staged
+// through shared memory in 8-deep slabs (loads coalesced along whichever of an operand's
+// two strides is 1; 16-byte shared-memory reads). The weight gradient's sum over images is
+// split over `splits` blocks per tile when the tiles alone would leave SMs idle; each split
+// writes its own partial, and a finishing kernel adds them in split order (deterministic).
 constexpr int kBM = 64, kBN = 64, kBK = 8, kTM = 4, kTN = 4;  // 16 x 16 threads, 4 x 4 each
 
-// Block (bx, by, z = n * G + g): out[n, g*cgo + m, p] for m in [by*64, +64), p in [bx*64, +64)
-//   = sum_k w[g*cgo + m, k] * x[n, g*cgi + k, p],   k < cgi = C_in / G, P = H * W.
-// As A [cgo, cgi] @ B [cgi, P] = C [cgo, P], with A the group's weights and B its input slab.
-__global__ void gemm_1x1_kernel(float* out, const float* x, const float* w, Conv2dShape s) {
-  __shared__ float a_s[kBK][kBM];  // a_s[k][m] = A[m0 + m, k0 + k]
-  __shared__ float b_s[kBK][kBN];  // b_s[k][p] = B[k0 + k, p0 + p]
-  const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, P = s.H * s.W;
-  const int64_t n = blockIdx.z / s.groups, g = blockIdx.z % s.groups;
-  const float* A = w + g * cgo * cgi;
-  const float* B = x + (n * s.C_in + g * cgi) * P;
-  float* C = out + (n * s.C_out + g * cgo) * P;
+struct GemmOperand {
+  const float* p;
+  int64_t s_g, s_kb, s_row, s_col, s_n;  // s_n: B only (a column's image)
+};
+
+struct GemmArgs {
+  GemmOperand a, b;                  // A [M, K], B [K, cols] per (g, kb)
+  float* c;                          // C [M, cols] per (split, g)
+  int64_t c_split, c_g, c_row, c_n;  // strides of C
+  int64_t M, cols, K, KB, G, splits;
+  uint32_t period;  // positions per image along the columns (cols < 2^31)
+  bool vec_store;   // set by launch_gemm: C's rows and images start 16-byte aligned
+};
+
+__global__ void gemm_kernel(GemmArgs q) {
+  __shared__ __align__(16) float a_s[kBK][kBM];  // a_s[k][m] = A[m0 + m, k0 + k]
+  __shared__ __align__(16) float b_s[kBK][kBN];  // b_s[k][j] = B[k0 + k, j0 + j]
+  const int64_t split = blockIdx.z % q.splits, g = blockIdx.z / q.splits;
+  const float* A = q.a.p + g * q.a.s_g;
+  const float* B = q.b.p + g * q.b.s_g;
   const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
-  const int64_t m0 = (int64_t)blockIdx.y * kBM, p0 = (int64_t)blockIdx.x * kBN;
+  const int64_t m0 = (int64_t)blockIdx.y * kBM, j0 = (int64_t)blockIdx.x * kBN;
+  const bool a_k_dense = q.a.s_col == 1, b_j_dense = q.b.s_col == 1;
+  const int64_t kb_lo = q.KB * split / q.splits, kb_hi = q.KB * (split + 1) / q.splits;
+  // The two B columns this thread loads are fixed for the whole k loop: their (n, p)
+  // offsets are computed once (32-bit division).
+  int64_t b_col_off[2];
+  bool b_col_ok[2];
+  for (int t = 0; t < 2; ++t) {
+    const int i = tid + t * 256;
+    const int64_t gj = j0 + (b_j_dense ? i % kBN : i / kBK);
+    const uint32_t n = (uint32_t)gj / q.period, p = (uint32_t)gj - n * q.period;
+    b_col_ok[t] = gj < q.cols;
+    b_col_off[t] = n * q.b.s_n + p * q.b.s_col;
+  }
   float acc[kTM][kTN] = {};
-  for (int64_t k0 = 0; k0 < cgi; k0 += kBK) {
-    for (int i = tid; i < kBM * kBK; i += 256) {  // 2 loads per thread
-      const int m = i / kBK, k = i % kBK;
-      const int64_t gm = m0 + m, gk = k0 + k;
-      a_s[k][m] = gm < cgo && gk < cgi ? A[gm * cgi + gk] : 0.f;
-    }
-    for (int i = tid; i < kBK * kBN; i += 256) {  // consecutive threads read consecutive p
-      const int k = i / kBN, p = i % kBN;
-      const int64_t gk = k0 + k, gp = p0 + p;
-      b_s[k][p] = gk < cgi && gp < P ? B[gk * P + gp] : 0.f;
-    }
-    __syncthreads();
+  for (int64_t kb = kb_lo; kb < kb_hi; ++kb) {
+    const float* Ak = A + kb * q.a.s_kb;
+    const float* Bk = B + kb * q.b.s_kb;
+    for (int64_t k0 = 0; k0 < q.K; k0 += kBK) {
 #pragma unroll
-    for (int k = 0; k < kBK; ++k) {
-      float a[kTM], b[kTN];
+      for (int t = 0; t < 2; ++t) {  // kBM * kBK = 512 = 2 loads per thread
+        // consecutive threads take consecutive addresses: along k when A's k stride is 1
+        // (w in the forward, dout rows in the weight gradient), else along m (w^T)
+        const int i = tid + t * 256;
+        const int m = a_k_dense ? i / kBK : i % kBM, k = a_k_dense ? i % kBK : i / kBM;
+        const int64_t gm = m0 + m, gk = k0 + k;
+        a_s[k][m] = gm < q.M && gk < q.K ? Ak[gm * q.a.s_row + gk * q.a.s_col] : 0.f;
+      }
 #pragma unroll
-      for (int i = 0; i < kTM; ++i) a[i] = a_s[k][ty * kTM + i];
+      for (int t = 0; t < 2; ++t) {
+        const int i = tid + t * 256;
+        const int j = b_j_dense ? i % kBN : i / kBK, k = b_j_dense ? i / kBN : i % kBK;
+        const int64_t gk = k0 + k;
+        b_s[k][j] = b_col_ok[t] && gk < q.K ? Bk[gk * q.b.s_row + b_col_off[t]] : 0.f;
+      }
+      __syncthreads();
 #pragma unroll
-      for (int j = 0; j < kTN; ++j) b[j] = b_s[k][tx * kTN + j];
+      for (int k = 0; k < kBK; ++k) {
+        const float4 a = *reinterpret_cast<const float4*>(&a_s[k][ty * kTM]);
+        const float4 b = *reinterpret_cast<const float4*>(&b_s[k][tx * kTN]);
+        const float av[kTM] = {a.x, a.y, a.z, a.w}, bv[kTN] = {b.x, b.y, b.z, b.w};
 #pragma unroll
-      for (int i = 0; i < kTM; ++i)
+        for (int i = 0; i < kTM; ++i)
 #pragma unroll
-        for (int j = 0; j < kTN; ++j) acc[i][j] += a[i] * b[j];
-    }
-    __syncthreads();
-  }
-#pragma unroll
-  for (int i = 0; i < kTM; ++i) {
-    const int64_t m = m0 + ty * kTM + i;
-    if (m >= cgo) break;
-#pragma unroll
-    for (int j = 0; j < kTN; ++j) {
-      const int64_t p = p0 + tx * kTN + j;
-      if (p < P) C[m * P + p] = acc[i][j];
+          for (int j = 0; j < kTN; ++j) acc[i][j] += av[i] * bv[j];
+      }
+      __syncthreads();
     }
   }
+  float* C = q.c + split * q.c_split + g * q.c_g;
+  if (q.vec_store) {  // 4 columns of one image, 16-byte aligned: one float4 per row
+    const int64_t col = j0 + tx * kTN;
+    if (col >= q.cols) return;
+    const uint32_t n = (uint32_t)col / q.period, p = (uint32_t)col - n * q.period;
+    float* Cj = C + n * q.c_n + p;
+#pragma unroll
+    for (int i = 0; i < kTM; ++i) {
+      const int64_t m = m0 + ty * kTM + i;
+      if (m < q.M)
+        *reinterpret_cast<float4*>(Cj + m * q.c_row) =
+            make_float4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+    }
+    return;
+  }
+#pragma unroll
+  for (int j = 0; j < kTN; ++j) {
+    const int64_t col = j0 + tx * kTN + j;
+    if (col >= q.cols) break;
+    const uint32_t n = (uint32_t)col / q.period, p = (uint32_t)col - n * q.period;
+    float* Cj = C + n * q.c_n + p;
+#pragma unroll
+    for (int i = 0; i < kTM; ++i) {
+      const int64_t m = m0 + ty * kTM + i;
+      if (m < q.M) Cj[m * q.c_row] = acc[i][j];
+    }
+  }
+}
+
+// out[e] = sum over s < splits of partial[s * total + e], in split order.
+__global__ void sum_splits_kernel(float* out, const float* partial, int64_t splits, int64_t total) {
+  for (int64_t e = first_index(); e < total; e += index_stride()) {
+    float sum = 0.f;
+    for (int64_t k = 0; k < splits; ++k) sum += partial[k * total + e];
+    out[e] = sum;
+  }
+}
+
+// Launches gemm_kernel over groups (and splits) of q; false when the grid or the 32-bit
+// column arithmetic would not hold (the readable kernel then runs).
+bool launch_gemm(GemmArgs q, const char* what) {
+  q.vec_store = q.period % 4 == 0 && q.c_row % 4 == 0 && q.c_n % 4 == 0 && q.c_g % 4 == 0 &&
+                q.c_split % 4 == 0 && reinterpret_cast<uintptr_t>(q.c) % 16 == 0;
+  const int64_t gx = (q.cols + kBN - 1) / kBN, gy = (q.M + kBM - 1) / kBM, gz = q.G * q.splits;
+  if (q.cols >= (1ll << 31) - kBN || gy > 65535 || gz > 65535 || q.period == 0) return false;
+  gemm_kernel<<<dim3((unsigned)gx, (unsigned)gy, (unsigned)gz), 256>>>(q);
+  check_launch(what, __FILE__, __LINE__);
+  return true;
+}
+
+bool is_pointwise(const Conv2dShape& s) {
+  return s.K == 1 && s.stride == 1 && s.padding == 0 && s.H == s.H_out && s.W == s.W_out;
 }
 
 // [SECTION] depthwise 3x3 with a shared-memory halo
@@ -158,10 +250,10 @@ __global__ void depthwise3x3_backward_input_kernel(float* dx, const float* dout,
 // consecutive ow, so dout reads coalesce.
 __global__ void depthwise3x3_weight_partial_kernel(float* partial, const float* dout,
                                                    const float* x, Conv2dShape s) {
-  __shared__ float shared[kThreads / 32];
+  __shared__ double shared[kThreads / 32];
   const int64_t c = blockIdx.x, chunk = blockIdx.y, chunks = gridDim.y;
   const int64_t hwo = s.H_out * s.W_out, m = s.N * hwo;
-  float acc[9] = {};
+  double acc[9] = {};  // double, as the CPU: a sum of many products of one sign and mixed ones
   for (int64_t r = chunk * kThreads + threadIdx.x; r < m; r += chunks * kThreads) {
     const int64_t n = r / hwo, oh = r % hwo / s.W_out, ow = r % s.W_out;
     const float d = dout[(n * s.C_out + c) * hwo + r % hwo];
@@ -173,14 +265,14 @@ __global__ void depthwise3x3_weight_partial_kernel(float* partial, const float* 
 #pragma unroll
       for (int kw = 0; kw < 3; ++kw) {
         const int64_t iw = ow * s.stride - 1 + kw;
-        if (iw >= 0 && iw < s.W) acc[kh * 3 + kw] += d * xp[ih * s.W + iw];
+        if (iw >= 0 && iw < s.W) acc[kh * 3 + kw] += (double)d * xp[ih * s.W + iw];
       }
     }
   }
 #pragma unroll
   for (int t = 0; t < 9; ++t) {
-    const float total = block_sum_to_thread0(acc[t], shared);
-    if (threadIdx.x == 0) partial[(chunk * s.C_out + c) * 9 + t] = total;
+    const double total = block_sum_to_thread0(acc[t], shared);
+    if (threadIdx.x == 0) partial[(chunk * s.C_out + c) * 9 + t] = (float)total;
   }
 }
 
@@ -201,27 +293,24 @@ bool is_depthwise3x3(const Conv2dShape& s) {
 
 }  // namespace
 
-bool fast_kernels() {
-  static const bool on = [] {
-    const char* v = std::getenv("SL_CUDA_FAST");
-    return v != nullptr && std::strcmp(v, "1") == 0;
-  }();
-  return on;
-}
-
 // x [N, C_in, H, W], w [C_out, C_in/G, K, K] -> out [N, C_out, H_out, W_out] when a fast kernel
-// covers the shape and SL_CUDA_FAST=1; false (nothing launched) otherwise.
+// covers the shape (1x1, or depthwise 3x3) and its family is on; false (nothing launched)
+// otherwise.
 bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2dShape& s) {
-  if (!fast_kernels() || s.N <= 0 || s.C_out <= 0 || s.H_out <= 0 || s.W_out <= 0) return false;
-  if (s.K == 1 && s.stride == 1 && s.padding == 0) {
-    const int64_t cgo = s.C_out / s.groups, P = s.H * s.W, z = s.N * s.groups;
-    if (z > 65535 || (cgo + kBM - 1) / kBM > 65535) return false;
-    const dim3 grid((unsigned)((P + kBN - 1) / kBN), (unsigned)((cgo + kBM - 1) / kBM),
-                    (unsigned)z);
-    gemm_1x1_kernel<<<grid, 256>>>(out, x, w, s);
-    SL_CUDA_LAUNCHED("conv2d_fast gemm_1x1_kernel");
-    return true;
+  if (s.N <= 0 || s.C_out <= 0 || s.H_out <= 0 || s.W_out <= 0) return false;
+  if (is_pointwise(s)) {
+    if (!fast_kernels(Fast::conv1x1)) return false;
+    const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, P = s.H * s.W;
+    GemmArgs q{};
+    q.a = {w, cgo * cgi, 0, cgi, 1, 0};       // w[g] [cgo, cgi]
+    q.b = {x, cgi * P, 0, P, 1, s.C_in * P};  // x[:, g] [cgi, N*P]
+    q.c = out;                                // out[:, g] [cgo, N*P]
+    q.c_split = 0, q.c_g = cgo * P, q.c_row = P, q.c_n = s.C_out * P;
+    q.M = cgo, q.cols = s.N * P, q.K = cgi, q.KB = 1, q.G = s.groups, q.splits = 1;
+    q.period = (uint32_t)P;
+    return launch_gemm(q, "conv2d_fast gemm_kernel (1x1 forward)");
   }
+  if (!fast_kernels(Fast::depthwise)) return false;
   if (is_depthwise3x3(s)) {
     const int64_t tiles = ((s.H_out + kTile - 1) / kTile) * ((s.W_out + kTile - 1) / kTile);
     const int64_t planes = s.N * s.C_out;
@@ -234,11 +323,25 @@ bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2
   return false;
 }
 
-// Depthwise 3x3 only: dout [N, C, H_out, W_out], w [C, 1, 3, 3] -> dx [N, C, H, W] when
-// SL_CUDA_FAST=1; false (nothing launched) otherwise.
+// dout [N, C_out, H, W], w [C_out, C_in/G, 1, 1] -> dx [N, C_in, H, W] (1x1), or depthwise
+// 3x3: dout [N, C, H_out, W_out], w [C, 1, 3, 3] -> dx [N, C, H, W], when the family is on;
+// false (nothing launched) otherwise.
 bool conv2d_backward_input_fast(float* dx, const float* dout, const float* w,
                                 const Conv2dShape& s) {
-  if (!fast_kernels() || !is_depthwise3x3(s) || s.N <= 0 || s.H <= 0 || s.W <= 0) return false;
+  if (s.N <= 0 || s.C_in <= 0 || s.H <= 0 || s.W <= 0) return false;
+  if (is_pointwise(s)) {
+    if (!fast_kernels(Fast::conv1x1)) return false;
+    const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, P = s.H * s.W;
+    GemmArgs q{};
+    q.a = {w, cgo * cgi, 0, 1, cgi, 0};           // w[g]^T [cgi, cgo]
+    q.b = {dout, cgo * P, 0, P, 1, s.C_out * P};  // dout[:, g] [cgo, N*P]
+    q.c = dx;                                     // dx[:, g] [cgi, N*P]
+    q.c_split = 0, q.c_g = cgi * P, q.c_row = P, q.c_n = s.C_in * P;
+    q.M = cgi, q.cols = s.N * P, q.K = cgo, q.KB = 1, q.G = s.groups, q.splits = 1;
+    q.period = (uint32_t)P;
+    return launch_gemm(q, "conv2d_fast gemm_kernel (1x1 backward input)");
+  }
+  if (!fast_kernels(Fast::depthwise) || !is_depthwise3x3(s)) return false;
   const int64_t tiles = ((s.H + kTile - 1) / kTile) * ((s.W + kTile - 1) / kTile);
   const int64_t planes = s.N * s.C_in;
   if (tiles > 65535 || planes >= (1ll << 31)) return false;
@@ -248,12 +351,39 @@ bool conv2d_backward_input_fast(float* dx, const float* dout, const float* w,
   return true;
 }
 
-// Depthwise 3x3 only: dout [N, C, H_out, W_out], x [N, C, H, W] -> dw [C, 1, 3, 3] when
-// SL_CUDA_FAST=1; false otherwise. Chunks: enough blocks to fill the GPU (about 1024 in
+// dout [N, C_out, H, W], x [N, C_in, H, W] -> dw [C_out, C_in/G, 1, 1] (1x1), or depthwise
+// 3x3: dout [N, C, H_out, W_out], x [N, C, H, W] -> dw [C, 1, 3, 3], when the family is on;
+// false otherwise. Depthwise chunks: enough blocks to fill the GPU (about 1024 in
 // all) even when C is 24, but no chunk shorter than one block-sized strip.
 bool conv2d_backward_weight_fast(float* dw, const float* dout, const float* x,
                                  const Conv2dShape& s) {
-  if (!fast_kernels() || !is_depthwise3x3(s) || s.C_out <= 0 || s.C_out > 65535) return false;
+  if (s.N <= 0 || s.C_out <= 0) return false;
+  if (is_pointwise(s)) {
+    if (!fast_kernels(Fast::conv1x1)) return false;
+    const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, P = s.H * s.W;
+    GemmArgs q{};
+    q.a = {dout, cgo * P, s.C_out * P, P, 1, 0};  // dout[kb = n, g] [cgo, P]
+    q.b = {x, cgi * P, s.C_in * P, 1, P, 0};      // x[kb = n, g]^T [P, cgi]
+    q.M = cgo, q.cols = cgi, q.K = P, q.KB = s.N, q.G = s.groups;
+    q.period = (uint32_t)cgi;  // one "image" of columns: n is always 0
+    // Enough blocks for every SM twice over (132 on an H100/H200), each summing at least
+    // one image; the partials [splits, G, cgo, cgi] are then added in split order.
+    const int64_t tiles = ((cgo + kBM - 1) / kBM) * ((cgi + kBN - 1) / kBN) * s.groups;
+    q.splits = std::clamp<int64_t>((264 + tiles - 1) / tiles, 1, s.N);
+    q.c_g = cgo * cgi, q.c_row = cgi, q.c_n = 0;
+    if (q.splits == 1) {
+      q.c = dw, q.c_split = 0;
+      return launch_gemm(q, "conv2d_fast gemm_kernel (1x1 weight gradient)");
+    }
+    const int64_t total = s.C_out * cgi;
+    const Scratch partial(q.splits * total);
+    q.c = partial.p, q.c_split = total;
+    if (!launch_gemm(q, "conv2d_fast gemm_kernel (1x1 weight gradient, split)")) return false;
+    sum_splits_kernel<<<grid_for(total), kThreads>>>(dw, partial.p, q.splits, total);
+    SL_CUDA_LAUNCHED("conv2d_fast sum_splits_kernel");
+    return true;
+  }
+  if (!fast_kernels(Fast::depthwise) || !is_depthwise3x3(s) || s.C_out > 65535) return false;
   const int64_t m = s.N * s.H_out * s.W_out;
   const int64_t chunks =
       std::clamp<int64_t>((m + kThreads - 1) / kThreads, 1, std::max<int64_t>(1, 1024 / s.C_out));

@@ -45,10 +45,15 @@ inline unsigned grid_for(int64_t n) {
   return (unsigned)std::clamp<int64_t>(blocks, 1, 1 << 20);
 }
 
-// SL_CUDA_FAST=1 in the environment (read once): the fast kernels beside the readable ones
-// (conv2d_fast.cu, batchnorm_fast.cu, elementwise_fast.cu, channel_shuffle_fast.cu) run instead.
-// Off by default until scripts/gpu-check has validated them on a GPU.
-bool fast_kernels();
+// The families of fast kernels, each beside its readable twin: conv1x1 (the 1x1 GEMMs,
+// forward and both backwards: conv2d_fast.cu), depthwise (3x3, conv2d_fast.cu), batchnorm
+// (batchnorm_fast.cu), elementwise (elementwise_fast.cu), shuffle (channel_shuffle_fast.cu).
+enum class Fast { conv1x1, depthwise, batchnorm, elementwise, shuffle };
+// Whether family f's fast kernels run, from SL_CUDA_FAST (read once): unset, "1" or "all"
+// every family (the default since scripts/gpu-check passed on an H200), "0" none (the
+// readable kernels alone), or a comma list of family names ("conv1x1,batchnorm") to find
+// which family breaks a comparison. An unknown name is reported once on stderr and ignored.
+bool fast_kernels(Fast f);
 
 // Device scratch memory for one call (partial sums of a reduction): taken from and given
 // back to the caching allocator, so it costs no cudaMalloc after the first step. Kernels
@@ -67,13 +72,14 @@ __device__ inline int64_t index_stride() { return (int64_t)gridDim.x * blockDim.
 
 // Sums v over the block (blockDim.x == kThreads): shuffles within each warp, then the first
 // warp adds the warps' sums, staged in `shared` [kThreads / 32]. Only thread 0 gets the total.
-// Every thread of the block must call it (it synchronizes).
-__device__ inline float block_sum_to_thread0(float v, float* shared) {
+// Every thread of the block must call it (it synchronizes). T is float or double.
+template <class T>
+__device__ inline T block_sum_to_thread0(T v, T* shared) {
   for (int o = 16; o > 0; o /= 2) v += __shfl_down_sync(0xffffffffu, v, o);
   const int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32;
   if (lane == 0) shared[warp] = v;
   __syncthreads();
-  v = threadIdx.x < kThreads / 32 ? shared[threadIdx.x] : 0.f;
+  v = threadIdx.x < kThreads / 32 ? shared[threadIdx.x] : T(0);
   if (warp == 0)
     for (int o = 16; o > 0; o /= 2) v += __shfl_down_sync(0xffffffffu, v, o);
   __syncthreads();  // shared is reused by the next call

@@ -2,8 +2,8 @@
 // on the GPU, one thread per output element; strided operands are located by turning
 // the element's flat index into a multi-index over the Layout. Not here: broadcasting
 // rules and gradients (core/ops_elementwise.cpp). The coalescing, 32-bit fast versions of
-// the copy and binary kernels: core/cuda/elementwise_fast.cu (SL_CUDA_FAST=1).
-// Twin: core/cpu/elementwise.cpp.
+// the copy and binary kernels: core/cuda/elementwise_fast.cu (the default; SL_CUDA_FAST=0 turns
+// them off). Twin: core/cpu/elementwise.cpp.
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/elementwise_apply.h"
 #include "core/cuda/kernels.h"
@@ -64,7 +64,8 @@ void fill(float* out, int64_t n, float value) {
 void copy_strided(float* out, const Layout& out_layout, const float* x, const Layout& x_layout) {
   int64_t n = numel_of(x_layout);
   if (n <= 0) return;
-  if (copy_strided_fast(out, out_layout, x, x_layout)) return;  // SL_CUDA_FAST=1 only
+  if (copy_strided_fast(out, out_layout, x, x_layout))
+    return;  // the fast twin, unless SL_CUDA_FAST=0
   copy_strided_kernel<<<grid_for(n), kThreads>>>(out, out_layout, x, x_layout, n);
   SL_CUDA_LAUNCHED("copy_strided_kernel");
 }
@@ -81,7 +82,7 @@ void binary(BinaryOp op, float* out, const float* a, const Layout& la, const flo
             const Layout& lb) {
   int64_t n = numel_of(la);
   if (n <= 0) return;
-  if (binary_fast(op, out, a, la, b, lb)) return;  // SL_CUDA_FAST=1 only
+  if (binary_fast(op, out, a, la, b, lb)) return;  // the fast twin, unless SL_CUDA_FAST=0
   binary_kernel<<<grid_for(n), kThreads>>>(op, out, a, la, b, lb, n);
   SL_CUDA_LAUNCHED("binary_kernel");
 }

@@ -5,7 +5,7 @@
 //   - both operands dense: cudaMemcpyAsync device to device (copy), a flat loop (binary);
 //   - otherwise the strided kernel over the few dims left, with 32-bit index arithmetic when
 //     every index and offset fits (a 64-bit division costs many more instructions).
-// NEVER RUN ON A GPU: compiled only. Used only under SL_CUDA_FAST=1 (elementwise.cu asks
+// Checked on an H200 (scripts/gpu-check). Used unless SL_CUDA_FAST=0 (elementwise.cu asks
 // first). Same results as the readable kernels: the same element gets the same value.
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/elementwise_apply.h"
@@ -122,11 +122,11 @@ __global__ void binary_dense_kernel(BinaryOp op, float* out, const float* a, con
 
 }  // namespace
 
-// out[out_layout] = x[x_layout] (same shape) when SL_CUDA_FAST=1; false otherwise.
+// out[out_layout] = x[x_layout] (same shape) when the elementwise family is on; false otherwise.
 bool copy_strided_fast(float* out, const Layout& out_layout, const float* x,
                        const Layout& x_layout) {
   const int64_t n = numel(x_layout);
-  if (!fast_kernels() || n <= 0) return false;
+  if (!fast_kernels(Fast::elementwise) || n <= 0) return false;
   Layout lo = out_layout, lx = x_layout;
   if (lx.ndim == 0) {  // a scalar: one dim of size 1
     lo.ndim = lx.ndim = 1;
@@ -150,11 +150,11 @@ bool copy_strided_fast(float* out, const Layout& out_layout, const float* x,
 }
 
 // out (contiguous) = a [la] op b [lb] (same shape, broadcast dims stride 0) when
-// SL_CUDA_FAST=1; false otherwise.
+// the elementwise family is on; false otherwise.
 bool binary_fast(BinaryOp op, float* out, const float* a, const Layout& la_in, const float* b,
                  const Layout& lb_in) {
   const int64_t n = numel(la_in);
-  if (!fast_kernels() || n <= 0) return false;
+  if (!fast_kernels(Fast::elementwise) || n <= 0) return false;
   Layout la = la_in, lb = lb_in, lo = la_in;  // lo: the contiguous output, coalesced alongside
   if (la.ndim == 0) {
     la.ndim = lb.ndim = lo.ndim = 1;

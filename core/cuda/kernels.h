@@ -38,10 +38,11 @@ void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShap
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s);
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s);
 
-// The fast kernels, beside the readable ones above, used only under SL_CUDA_FAST=1 until
-// validated on a GPU (scripts/gpu-check). Each returns false, launching nothing, when it is
-// off or does not cover the shape; the readable entry then runs its own kernel.
-// core/cuda/conv2d_fast.cu: 1x1 forward, depthwise 3x3 forward and backward
+// The fast kernels, beside the readable ones above; the default, and SL_CUDA_FAST=0 turns
+// them off (its families: fast_kernels in core/cuda/cuda_check.h). Each returns false, launching
+// nothing, when its family is off or it does not cover the shape; the readable entry then runs its
+// own kernel. core/cuda/conv2d_fast.cu: 1x1 (a batched SGEMM) and depthwise 3x3, forward and
+// backward
 bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2dShape& s);
 bool conv2d_backward_input_fast(float* dx, const float* dout, const float* w, const Conv2dShape& s);
 bool conv2d_backward_weight_fast(float* dw, const float* dout, const float* x,
@@ -49,7 +50,7 @@ bool conv2d_backward_weight_fast(float* dw, const float* dout, const float* x,
 // core/cuda/batchnorm_fast.cu: 2-D partial reductions and a finishing kernel
 bool batchnorm_stats_fast(float* mean, float* var, const float* x, const BatchNormShape& s);
 bool batchnorm_backward_fast(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* x, const float* mean, const float* invstd,
+                             const float* y, const float* x, const float* mean, const float* invstd,
                              const float* gamma, const BatchNormShape& s);
 // core/cuda/elementwise_fast.cu: dimension coalescing, dense fast path, 32-bit indexing
 bool copy_strided_fast(float* out, const Layout& out_layout, const float* x,
@@ -60,6 +61,8 @@ bool binary_fast(BinaryOp op, float* out, const float* a, const Layout& la, cons
 bool channel_shuffle_fast(float* out, const float* x, const ShuffleShape& s);
 
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s);
+void batchnorm_running(float* invstd, float* running_mean, float* running_var, const float* mean,
+                       const float* var, int64_t C, float eps, float momentum, float unbias);
 void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
                        const float* gamma, const float* beta, const BatchNormShape& s);
 void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,

@@ -100,6 +100,37 @@ bool sync_after_launch() {
   return on;
 }
 
+// SL_CUDA_FAST: unset, "1" or "all"; "0"; or a comma list of family names (cuda_check.h).
+bool fast_kernels(Fast f) {
+  static const unsigned mask = [] {
+    const char* v = std::getenv("SL_CUDA_FAST");
+    if (v == nullptr || *v == 0 || std::strcmp(v, "1") == 0 || std::strcmp(v, "all") == 0)
+      return ~0u;  // the default: every family (validated on an H200, docs/cuda.md)
+    if (std::strcmp(v, "0") == 0) return 0u;
+    static const char* const names[] = {"conv1x1", "depthwise", "batchnorm", "elementwise",
+                                        "shuffle"};
+    unsigned m = 0;
+    for (const char* p = v; *p != 0;) {
+      const char* end = std::strchr(p, ',');
+      const size_t len = end ? (size_t)(end - p) : std::strlen(p);
+      bool known = false;
+      for (unsigned i = 0; i < 5; ++i)
+        if (std::strlen(names[i]) == len && std::strncmp(p, names[i], len) == 0) {
+          m |= 1u << i;
+          known = true;
+        }
+      if (!known && len > 0)
+        std::fprintf(stderr,
+                     "warning: SL_CUDA_FAST: unknown family '%.*s' ignored (use 1, 0, or a "
+                     "comma list of conv1x1, depthwise, batchnorm, elementwise, shuffle)\n",
+                     (int)len, p);
+      p += len + (end ? 1 : 0);
+    }
+    return m;
+  }();
+  return (mask >> (unsigned)f & 1u) != 0;
+}
+
 const char* sync_hint() {
   return sync_after_launch() ? ""
                              : " (kernels run asynchronously, so the fault may come from an "

@@ -31,6 +31,7 @@ const Backend& table() {
       .batchnorm_backward = batchnorm_backward,
       .batchnorm_relu_forward = batchnorm_relu_forward,
       .batchnorm_relu_backward = batchnorm_relu_backward,
+      .batchnorm_running = batchnorm_running,
       .maxpool2d_forward = maxpool2d_forward,
       .maxpool2d_backward = maxpool2d_backward,
       .avgpool2d_forward = avgpool2d_forward,

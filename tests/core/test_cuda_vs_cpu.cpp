@@ -6,8 +6,10 @@
 // below), so a kernel that leaves an output element unwritten fails the comparison.
 // Without a usable GPU each case prints "skipped (no CUDA device)" and CTest reports the
 // test as skipped; SL_REQUIRE_CUDA=1 (scripts/gpu-check) turns that into a failure.
-// The same binary runs twice under CTest: `cuda_vs_cpu` with the readable kernels and
-// `cuda_vs_cpu_fast` with SL_CUDA_FAST=1 (core/cuda/*_fast.cu); the "fast kernels" cases
+// The same binary runs twice under CTest: `cuda_vs_cpu` with the readable kernels
+// (SL_CUDA_FAST=0) and `cuda_vs_cpu_fast` with SL_CUDA_FAST=1, the fast ones
+// (core/cuda/*_fast.cu, the default); SL_CUDA_FAST=conv1x1,... runs some families (to
+// find which one breaks a case, core/cuda/cuda_check.h); the "fast kernels" cases
 // below pick shapes that reach every branch of those kernels (tiles, halos, chunks, paths).
 // Not here: the CPU kernels' own correctness (test_kernels*.cpp).
 #include <array>
@@ -383,6 +385,27 @@ TEST_CASE("cuda vs cpu: fast kernels: channel shuffle, both paths") {
   compare(
       "shuffle 64x232x16x16", {big}, [](auto& in) { return channel_shuffle(in[0], 2); }, 0, 0,
       false);
+}
+
+// Shapes for the 1x1 GEMMs of core/cuda/conv2d_fast.cu (forward, backward-input and the
+// weight gradient, whose sum over images is split over blocks): partial 64x64 tiles, K
+// shorter than one 8-deep slab, every group count of V1, the models' own sizes at batch 64
+// (a weight gradient summed over 16,384 positions in many splits), and one image (no split).
+TEST_CASE("cuda vs cpu: fast kernels: 1x1 convolution as a batched GEMM, all three products") {
+  if (!have_cuda()) return;
+  struct Case {
+    int64_t N, C_in, C_out, H, W, groups;
+  };
+  for (Case c : {Case{2, 24, 30, 32, 32, 1}, Case{5, 37, 74, 5, 7, 1}, Case{1, 3, 5, 1, 1, 1},
+                 Case{3, 120, 120, 8, 8, 3}, Case{2, 48, 24, 4, 4, 2}, Case{2, 64, 64, 3, 3, 4},
+                 Case{2, 240, 480, 4, 4, 8}, Case{64, 58, 58, 16, 16, 1},
+                 Case{64, 232, 232, 4, 4, 1}, Case{1, 130, 70, 9, 9, 1}}) {
+    const Tensor x = rand_tensor({c.N, c.C_in, c.H, c.W}, 50),
+                 w = rand_tensor({c.C_out, c.C_in / c.groups, 1, 1}, 51);
+    compare(
+        str_cat("1x1 ", shape_str(x.shape()), " -> ", c.C_out, ", g = ", c.groups), {x, w},
+        [&](auto& in) { return conv2d(in[0], in[1], {.groups = c.groups}); }, 1e-3, 1e-3);
+  }
 }
 
 TEST_CASE("cuda vs cpu: cross-entropy and the SGD update kernel") {

@@ -399,6 +399,7 @@ TEST_CASE(
   unfused.batchnorm_relu_backward = nullptr;
   unfused.cat_shuffle = nullptr;
   unfused.cat_shuffle_backward = nullptr;
+  unfused.batchnorm_running = nullptr;
   for (const char* name : {"v2-0.5", "v1-g3-0.5"}) {
     CAPTURE(name);
     const Tensor x = sl::test::rand_tensor({3, 3, 32, 32}, 9);
