@@ -63,6 +63,7 @@ void channel_shuffle(float* out, const float* x, const ShuffleShape& s) {
 void cat_shuffle(float* out, const float* a, const float* b, const CatShuffleShape& s) {
   int64_t n = s.N * (s.C_a + s.C_b) * s.HW;
   if (n <= 0) return;
+  if (cat_shuffle_fast(out, a, b, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
   cat_shuffle_kernel<<<grid_for(n), kThreads>>>(out, a, b, s);
   SL_CUDA_LAUNCHED("cat_shuffle_kernel");
 }
@@ -71,6 +72,7 @@ void cat_shuffle(float* out, const float* a, const float* b, const CatShuffleSha
 void cat_shuffle_backward(float* da, float* db, const float* dout, const CatShuffleShape& s) {
   int64_t n = s.N * (s.C_a + s.C_b) * s.HW;
   if (n <= 0) return;
+  if (cat_shuffle_backward_fast(da, db, dout, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
   cat_shuffle_backward_kernel<<<grid_for(n), kThreads>>>(da, db, dout, s);
   SL_CUDA_LAUNCHED("cat_shuffle_backward_kernel");
 }

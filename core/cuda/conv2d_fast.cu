@@ -5,7 +5,8 @@
 //     thread 4x4 outputs, A and B staged through shared memory in 8-deep slabs; the weight
 //     gradient's sum over images split over blocks, with partials added in a fixed order;
 //   - depthwise 3x3 (stride 1 or 2, padding 1), forward and backward-input: a 16x16 tile per
-//     block, the window it reads (with the halo) loaded once into shared memory;
+//     block, the window it reads (with the halo) loaded once into shared memory; planes of
+//     at most 128 outputs (8x8, 4x4) one thread per element instead;
 //   - depthwise 3x3 backward-weight as a 2-D reduction: blocks (channel, chunk of positions)
 //     each sum all 9 taps over their chunk, a finishing kernel adds the chunks in order.
 // Not yet here: double buffering, vector global loads, tensor cores (FP32 only).
@@ -200,6 +201,60 @@ __global__ void depthwise3x3_kernel(float* out, const float* x, const float* w, 
   out[(plane * s.H_out + oh) * s.W_out + ow] = sum;
 }
 
+// Planes of at most 128 outputs (8x8 and 4x4 in ShuffleNet's last stages on CIFAR) would
+// leave most of a 16x16 tile's threads idle: there, one thread per output element with
+// 32-bit indices, the 9 taps read through the cache (each input is read by up to 9
+// neighbouring threads of the same warp). total = N * C * H_out * W_out < 2^31.
+__global__ void depthwise3x3_small_kernel(float* out, const float* x, const float* w,
+                                          uint32_t total, uint32_t C, uint32_t H, uint32_t W,
+                                          uint32_t H_out, uint32_t W_out, uint32_t stride) {
+  for (uint32_t e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+    const uint32_t ow = e % W_out, oh = e / W_out % H_out, plane = e / (W_out * H_out);
+    const float* xp = x + (size_t)plane * H * W;
+    const float* wc = w + plane % C * 9;
+    float sum = 0.f;
+#pragma unroll
+    for (int kh = 0; kh < 3; ++kh) {
+      const int ih = (int)(oh * stride) - 1 + kh;
+      if (ih < 0 || ih >= (int)H) continue;
+#pragma unroll
+      for (int kw = 0; kw < 3; ++kw) {
+        const int iw = (int)(ow * stride) - 1 + kw;
+        if (iw >= 0 && iw < (int)W) sum += __ldg(xp + ih * W + iw) * __ldg(wc + kh * 3 + kw);
+      }
+    }
+    out[e] = sum;
+  }
+}
+
+// The input gradient the same way: thread e = (plane, ih, iw) gathers dout[plane, oh, ow] *
+// w[c, kh, kw] over the taps with oh * stride - 1 + kh = ih (and the same for iw).
+__global__ void depthwise3x3_small_backward_input_kernel(float* dx, const float* dout,
+                                                         const float* w, uint32_t total, uint32_t C,
+                                                         uint32_t H, uint32_t W, uint32_t H_out,
+                                                         uint32_t W_out, uint32_t stride) {
+  for (uint32_t e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+    const uint32_t iw = e % W, ih = e / W % H, plane = e / (W * H);
+    const float* dp = dout + (size_t)plane * H_out * W_out;
+    const float* wc = w + plane % C * 9;
+    float sum = 0.f;
+#pragma unroll
+    for (int kh = 0; kh < 3; ++kh) {
+      const int th = (int)ih + 1 - kh;  // = oh * stride when this tap reads x[ih]
+      if (th < 0 || th % (int)stride != 0 || th / (int)stride >= (int)H_out) continue;
+#pragma unroll
+      for (int kw = 0; kw < 3; ++kw) {
+        const int tw = (int)iw + 1 - kw;
+        if (tw < 0 || tw % (int)stride != 0 || tw / (int)stride >= (int)W_out) continue;
+        sum += __ldg(dp + th / (int)stride * W_out + tw / (int)stride) * __ldg(wc + kh * 3 + kw);
+      }
+    }
+    dx[e] = sum;
+  }
+}
+
+constexpr int64_t kSmallPlane = 128;  // outputs per plane below which the small kernels run
+
 // Block (plane = n * C + c, tile): dx[plane, ih, iw] for a 16x16 tile of (ih, iw)
 //   = sum_{kh, kw} dout[plane, oh, ow] * w[c, 0, kh, kw] over oh*s - 1 + kh = ih and
 //     ow*s - 1 + kw = iw (dout = 0 outside [0, H_out) x [0, W_out)).
@@ -311,6 +366,16 @@ bool conv2d_forward_fast(float* out, const float* x, const float* w, const Conv2
     return launch_gemm(q, "conv2d_fast gemm_kernel (1x1 forward)");
   }
   if (!fast_kernels(Fast::depthwise)) return false;
+  if (is_depthwise3x3(s) && s.H_out * s.W_out <= kSmallPlane) {
+    const int64_t total = s.N * s.C_out * s.H_out * s.W_out;
+    if (total >= (1ll << 31)) return false;
+    depthwise3x3_small_kernel<<<grid_for(total), kThreads>>>(out, x, w, (uint32_t)total,
+                                                             (uint32_t)s.C_out, (uint32_t)s.H,
+                                                             (uint32_t)s.W, (uint32_t)s.H_out,
+                                                             (uint32_t)s.W_out, (uint32_t)s.stride);
+    SL_CUDA_LAUNCHED("conv2d_fast depthwise3x3_small_kernel");
+    return true;
+  }
   if (is_depthwise3x3(s)) {
     const int64_t tiles = ((s.H_out + kTile - 1) / kTile) * ((s.W_out + kTile - 1) / kTile);
     const int64_t planes = s.N * s.C_out;
@@ -342,6 +407,15 @@ bool conv2d_backward_input_fast(float* dx, const float* dout, const float* w,
     return launch_gemm(q, "conv2d_fast gemm_kernel (1x1 backward input)");
   }
   if (!fast_kernels(Fast::depthwise) || !is_depthwise3x3(s)) return false;
+  if (s.H * s.W <= kSmallPlane) {
+    const int64_t total = s.N * s.C_in * s.H * s.W;
+    if (total >= (1ll << 31)) return false;
+    depthwise3x3_small_backward_input_kernel<<<grid_for(total), kThreads>>>(
+        dx, dout, w, (uint32_t)total, (uint32_t)s.C_in, (uint32_t)s.H, (uint32_t)s.W,
+        (uint32_t)s.H_out, (uint32_t)s.W_out, (uint32_t)s.stride);
+    SL_CUDA_LAUNCHED("conv2d_fast depthwise3x3_small_backward_input_kernel");
+    return true;
+  }
   const int64_t tiles = ((s.H + kTile - 1) / kTile) * ((s.W + kTile - 1) / kTile);
   const int64_t planes = s.N * s.C_in;
   if (tiles > 65535 || planes >= (1ll << 31)) return false;

@@ -59,6 +59,8 @@ bool binary_fast(BinaryOp op, float* out, const float* a, const Layout& la, cons
                  const Layout& lb);
 // core/cuda/channel_shuffle_fast.cu: 32-bit indices, 16-byte loads and stores
 bool channel_shuffle_fast(float* out, const float* x, const ShuffleShape& s);
+bool cat_shuffle_fast(float* out, const float* a, const float* b, const CatShuffleShape& s);
+bool cat_shuffle_backward_fast(float* da, float* db, const float* dout, const CatShuffleShape& s);
 
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s);
 void batchnorm_running(float* invstd, float* running_mean, float* running_var, const float* mean,

@@ -303,7 +303,11 @@ TEST_CASE("cuda vs cpu: fast kernels: depthwise 3x3 forward and backward over ma
   };
   for (Case c :
        {Case{2, 3, 37, 21, 1}, Case{2, 3, 37, 21, 2}, Case{3, 5, 32, 32, 2}, Case{1, 2, 16, 17, 1},
-        Case{1, 1, 1, 1, 1}, Case{1, 1, 2, 3, 2}, Case{16, 24, 33, 33, 1}}) {
+        Case{1, 1, 1, 1, 1}, Case{1, 1, 2, 3, 2}, Case{16, 24, 33, 33, 1},
+        // planes of at most 128 outputs take the one-thread-per-element kernels: the models'
+        // 8x8 and 4x4 stages, stride 2 into 4x4, odd sizes, and 11x11 (121) against 12x11 (132)
+        Case{8, 116, 8, 8, 1}, Case{8, 232, 4, 4, 1}, Case{4, 24, 8, 8, 2}, Case{3, 5, 7, 9, 2},
+        Case{2, 3, 11, 11, 1}, Case{2, 3, 12, 11, 1}}) {
     const Tensor x = rand_tensor({c.N, c.C, c.H, c.W}, 40), w = rand_tensor({c.C, 1, 3, 3}, 41);
     const Conv2dParams p{.stride = c.stride, .padding = 1, .groups = c.C};
     compare(
@@ -381,6 +385,15 @@ TEST_CASE("cuda vs cpu: fast kernels: channel shuffle, both paths") {
         str_cat("shuffle HW = 99, g = ", g), {b},
         [&](auto& in) { return channel_shuffle(in[0].narrow(1, 1, 24), g); }, 0, 0);
   }
+  // cat_shuffle (concat + shuffle): float4 (HW = 64) and scalar (HW = 9) paths, the left
+  // input a channel slice read in place (its own image stride), as in the V2 unit
+  for (int64_t hw : {8, 3})
+    for (int64_t g : {2, 4}) {
+      const Tensor l = rand_tensor({3, 12, hw, hw}, 52), r = rand_tensor({3, 4, hw, hw}, 53);
+      compare(
+          str_cat("cat_shuffle ", hw, "x", hw, ", g = ", g, ", left half a slice"), {l, r},
+          [&](auto& in) { return cat_shuffle(in[0].narrow(1, 8, 4), in[1], g); }, 0, 0);
+    }
   const Tensor big = rand_tensor({64, 232, 16, 16}, 49);  // 3.8 M elements, 116 groups of 2
   compare(
       "shuffle 64x232x16x16", {big}, [](auto& in) { return channel_shuffle(in[0], 2); }, 0, 0,
