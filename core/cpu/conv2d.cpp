@@ -192,27 +192,69 @@ void backward_input_1x1(float* dx, const float* dout, const float* w, const Conv
   }
 }
 
-// dw_g [C_out/G, C_in/G] = sum_n dout[n,g] [C_out/G, HW] @ x[n,g]^T [HW, C_in/G]; the sum
-// over images (and HW chunks) is split across threads and reduced race-free.
+// dw_g [C_out/G, C_in/G] = sum_n dout[n,g] [C_out/G, HW] @ x[n,g]^T [HW, C_in/G]: each dw
+// value is one dot product over (n, HW) of a dout row and an x row, both contiguous in HW.
+// A GEMM would first transpose (pack) both operands, which costs more than the product when
+// C/G is small; instead a TI x TJ tile of dw keeps TI * TJ vectors of kLanes partial sums
+// in registers while it walks the rows, and sums each across its lanes once per block of
+// images (the block's rows, all groups, fit in L2). Threads split the tiles, so every dw
+// value is summed by one thread in the same order whatever the thread count: no partials.
+constexpr int64_t TI = 4, TJ = 4, kLanes = 16;
+
+// dw[i, j] (=|+=) sum over images [n0, n1) and k < hw of a(n)[i, k] * b(n)[j, k] for the
+// ti x tj tile whose rows start at a, b (image strides sa, sb; row stride hw).
+void dot_tile(float* dw, int64_t ldw, const float* a, int64_t sa, const float* b, int64_t sb,
+              int64_t hw, int64_t n0, int64_t n1, int64_t ti, int64_t tj, bool add) {
+  float acc[TI][TJ][kLanes] = {};
+  const int64_t full = hw / kLanes * kLanes;
+  for (int64_t n = n0; n < n1; ++n) {
+    const float* ar[TI];
+    const float* br[TJ];
+    for (int64_t i = 0; i < TI; ++i) ar[i] = a + n * sa + std::min(i, ti - 1) * hw;  // rows past
+    for (int64_t j = 0; j < TJ; ++j) br[j] = b + n * sb + std::min(j, tj - 1) * hw;  // ti, tj:
+    for (int64_t k = 0; k < full; k += kLanes)  // repeats of the last row, results discarded
+#pragma GCC unroll 4
+      for (int64_t i = 0; i < TI; ++i)
+#pragma GCC unroll 4
+        for (int64_t j = 0; j < TJ; ++j)
+#pragma omp simd
+          for (int64_t l = 0; l < kLanes; ++l) acc[i][j][l] += ar[i][k + l] * br[j][k + l];
+    for (int64_t k = full; k < hw; ++k)  // the last hw % kLanes columns, lane k - full
+      for (int64_t i = 0; i < TI; ++i)
+        for (int64_t j = 0; j < TJ; ++j) acc[i][j][k - full] += ar[i][k] * br[j][k];
+  }
+  for (int64_t i = 0; i < ti; ++i)
+    for (int64_t j = 0; j < tj; ++j) {
+      float sum = 0.f;
+      for (int64_t l = 0; l < kLanes; ++l) sum += acc[i][j][l];
+      dw[i * ldw + j] = add ? dw[i * ldw + j] + sum : sum;
+    }
+}
+
 void backward_weight_1x1(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  int64_t cw = chunk_width(s.N, hw), chunks = (hw + cw - 1) / cw;
-  reduce_units(dw, s.C_out * cgi, s.N * chunks, [&](int64_t u, float* part) {
-    int64_t n = u / chunks, c0 = u % chunks * cw;
-    for (int64_t g = 0; g < s.groups; ++g)
-      gemm({.M = cgo,
-            .N = cgi,
-            .K = std::min(cw, hw - c0),
-            .a = dout + (n * s.C_out + g * cgo) * hw + c0,
-            .lda = hw,
-            .trans_a = false,
-            .b = x + (n * s.C_in + g * cgi) * hw + c0,
-            .ldb = hw,
-            .trans_b = true,
-            .c = part + g * cgo * cgi,
-            .ldc = cgi,
-            .accumulate = true});
-  });
+  const int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
+  if (s.N == 0 || hw == 0) {
+    std::fill(dw, dw + s.C_out * cgi, 0.f);
+    return;
+  }
+  // Images per block: about 1 MB of dout and x rows, at least one image.
+  const int64_t per_image = hw * (s.C_in + s.C_out) * (int64_t)sizeof(float);
+  const int64_t block = std::clamp<int64_t>((1 << 20) / per_image, 1, s.N);
+  const int64_t ti_n = (cgo + TI - 1) / TI, tj_n = (cgi + TJ - 1) / TJ;
+  const int64_t tiles = s.groups * ti_n * tj_n;
+  // One parallel region: each thread owns a fixed share of the tiles for every block, so
+  // blocks need no barrier between them (and idle threads no wake-up per block).
+#pragma omp parallel
+  {
+    const int64_t id = omp_get_thread_num(), nt = omp_get_num_threads();
+    for (int64_t n0 = 0; n0 < s.N; n0 += block)
+      for (int64_t t = tiles * id / nt; t < tiles * (id + 1) / nt; ++t) {
+        const int64_t g = t / (ti_n * tj_n), i0 = t / tj_n % ti_n * TI, j0 = t % tj_n * TJ;
+        dot_tile(dw + (g * cgo + i0) * cgi + j0, cgi, dout + (g * cgo + i0) * hw, s.C_out * hw,
+                 x + (g * cgi + j0) * hw, s.C_in * hw, hw, n0, std::min(s.N, n0 + block),
+                 std::min(TI, cgo - i0), std::min(TJ, cgi - j0), n0 > 0);
+      }
+  }
 }
 
 // [SECTION] im2col -------------------------------------------------------------------
