@@ -6,7 +6,8 @@
 //
 // [SECTION] helpers     index ranges, per-thread scratch, race-free weight reduction
 // [SECTION] reference   the spec: plain loops over N, C, H, W and the kernel window
-// [SECTION] 1x1         stride 1, padding 0: per (image, group) one GEMM over channels
+// [SECTION] 1x1         stride 1, padding 0: per (image, group) one GEMM over channels;
+//                       the weight gradient as register-tiled dot products over (n, HW)
 // [SECTION] im2col      everything else: unfold the window into columns, then GEMM
 // [SECTION] dispatch    the three backend entries: depthwise (G == C_in == C_out, in
 //                       core/cpu/conv2d_depthwise.cpp), else 1x1, else im2col
@@ -149,9 +150,36 @@ namespace {
 // out[n,g] [C_out/G, HW] = w_g [C_out/G, C_in/G] @ x[n,g] [C_in/G, HW]. Column chunks
 // of HW are independent, which keeps every thread busy even at batch 1.
 
+// Each group's weights, packed once per call for the GEMM (when they fit one cache block)
+// instead of once per image: at HW = 16 packing them every time cost more than the product.
+const float* pack_group_weights(const float* w, const Conv2dShape& s, bool trans) {
+  const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
+  const int64_t m = trans ? cgi : cgo, k = trans ? cgo : cgi;
+  if (!gemm_a_is_one_block(m, k)) return nullptr;
+  thread_local std::vector<float> buf;
+  const int64_t size = gemm_packed_a_size(m, k);
+  float* packed = scratch(buf, s.groups * size);
+  for (int64_t g = 0; g < s.groups; ++g)
+    gemm_pack_a(packed + g * size, {.M = m,
+                                    .N = 0,
+                                    .K = k,
+                                    .a = w + g * cgo * cgi,
+                                    .lda = cgi,
+                                    .trans_a = trans,
+                                    .b = nullptr,
+                                    .ldb = 0,
+                                    .trans_b = false,
+                                    .c = nullptr,
+                                    .ldc = 0,
+                                    .accumulate = false});
+  return packed;
+}
+
 void forward_1x1(float* out, const float* x, const float* w, const Conv2dShape& s) {
   int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
+  const float* packed = pack_group_weights(w, s, false);
+  const int64_t size = gemm_packed_a_size(cgo, cgi);
 #pragma omp parallel for schedule(dynamic)
   for (int64_t t = 0; t < tasks * chunks; ++t) {
     int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
@@ -166,7 +194,8 @@ void forward_1x1(float* out, const float* x, const float* w, const Conv2dShape& 
           .trans_b = false,
           .c = out + (n * s.C_out + g * cgo) * hw + c0,
           .ldc = hw,
-          .accumulate = false});
+          .accumulate = false,
+          .a_packed = packed ? packed + g * size : nullptr});
   }
 }
 
@@ -174,6 +203,8 @@ void forward_1x1(float* out, const float* x, const float* w, const Conv2dShape& 
 void backward_input_1x1(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
   int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
+  const float* packed = pack_group_weights(w, s, true);
+  const int64_t size = gemm_packed_a_size(cgi, cgo);
 #pragma omp parallel for schedule(dynamic)
   for (int64_t t = 0; t < tasks * chunks; ++t) {
     int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
@@ -188,7 +219,8 @@ void backward_input_1x1(float* dx, const float* dout, const float* w, const Conv
           .trans_b = false,
           .c = dx + (n * s.C_in + g * cgi) * hw + c0,
           .ldc = hw,
-          .accumulate = false});
+          .accumulate = false,
+          .a_packed = packed ? packed + g * size : nullptr});
   }
 }
 

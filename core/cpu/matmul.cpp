@@ -105,6 +105,7 @@ void gemm(const GemmArgs& g) {
       for (int64_t i = 0; i < g.M; ++i) std::fill(g.c + i * g.ldc, g.c + i * g.ldc + g.N, 0.f);
     return;
   }
+  const bool a_ready = g.a_packed != nullptr && gemm_a_is_one_block(g.M, g.K);
   thread_local PackScratch scratch;
   int64_t nc_max = std::min(NC, (g.N + NR - 1) / NR * NR);
   if ((int64_t)scratch.b.size() < KC * nc_max) scratch.b.resize(KC * nc_max);
@@ -131,12 +132,16 @@ void gemm(const GemmArgs& g) {
       for (int64_t ic = 0; ic < g.M; ic += MC) {
         int64_t mc = std::min(MC, g.M - ic);
         const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
-        pack_a(ap, a, g.lda, g.trans_a, mc, kc);
+        const float* apc = ap;
+        if (a_ready)
+          apc = g.a_packed;
+        else
+          pack_a(ap, a, g.lda, g.trans_a, mc, kc);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const bool direct = b_in_place && jr < full;
           const float* bs = direct ? b + jr : bp + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR)
-            micro_kernel(kc, ap + ir * kc, bs, direct ? g.ldb : NR,
+            micro_kernel(kc, apc + ir * kc, bs, direct ? g.ldb : NR,
                          g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, std::min(MR, mc - ir),
                          std::min(NR, nc - jr), add);
         }
@@ -144,6 +149,12 @@ void gemm(const GemmArgs& g) {
     }
   }
 }
+
+bool gemm_a_is_one_block(int64_t M, int64_t K) { return M > 0 && M <= MC && K > 0 && K <= KC; }
+
+int64_t gemm_packed_a_size(int64_t M, int64_t K) { return (M + MR - 1) / MR * MR * K; }
+
+void gemm_pack_a(float* ap, const GemmArgs& g) { pack_a(ap, g.a, g.lda, g.trans_a, g.M, g.K); }
 
 // [SECTION] matmul -------------------------------------------------------------------
 

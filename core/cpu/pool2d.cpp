@@ -1,9 +1,10 @@
 // core/cpu/pool2d.cpp - 2-D max and average pooling on the CPU, forward and backward,
 // square window K with stride and padding. Max-pool pads with -inf and records where
 // each max came from; average-pool counts the padding (divides by K*K, PyTorch's
-// count_include_pad=True). The fast kernels run one thread per (n, c) plane; the reference
-// twins (last section) loop over N, C, H_out, W_out, K, K with no tricks. Not here: global
-// average pooling (a mean over HW in the ops). CUDA twin: core/cuda/pool2d.cu.
+// count_include_pad=True). The fast kernels run one thread per (n, c) plane (average pooling
+// as a row pass then a column pass); the reference twins (last section) loop over N, C,
+// H_out, W_out, K, K with no tricks. Not here: global average pooling (a mean over HW in the
+// ops). CUDA twin: core/cuda/pool2d.cu.
 #include <algorithm>
 #include <cmath>
 #include <limits>
