@@ -26,6 +26,10 @@ namespace {
 
 // [SECTION] helpers ------------------------------------------------------------------
 
+// A thread's reusable buffer (thread_local in the callers), grown to the largest request.
+// The parallel loops around it use schedule(static), so a thread gets the same tasks in
+// every call and its buffers reach their final size in warm-up: a steady training step
+// then allocates nothing (dynamic scheduling made that depend on which thread ran what).
 float* scratch(std::vector<float>& v, int64_t n) {
   if ((int64_t)v.size() < n) v.resize(n);
   return v.data();
@@ -180,7 +184,7 @@ void forward_1x1(float* out, const float* x, const float* w, const Conv2dShape& 
   int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
   const float* packed = pack_group_weights(w, s, false);
   const int64_t size = gemm_packed_a_size(cgo, cgi);
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
   for (int64_t t = 0; t < tasks * chunks; ++t) {
     int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
     gemm({.M = cgo,
@@ -205,7 +209,7 @@ void backward_input_1x1(float* dx, const float* dout, const float* w, const Conv
   int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
   const float* packed = pack_group_weights(w, s, true);
   const int64_t size = gemm_packed_a_size(cgi, cgo);
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
   for (int64_t t = 0; t < tasks * chunks; ++t) {
     int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
     gemm({.M = cgi,
@@ -339,7 +343,7 @@ void col2im(float* dx, const float* col, int64_t cgi, const Conv2dShape& s) {
 void forward_im2col(float* out, const float* x, const float* w, const Conv2dShape& s) {
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, ckk = cgi * s.K * s.K;
   int64_t hwo = s.H_out * s.W_out;
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
   for (int64_t t = 0; t < s.N * s.groups; ++t) {
     int64_t n = t / s.groups, g = t % s.groups;
     thread_local std::vector<float> buf;
@@ -364,7 +368,7 @@ void forward_im2col(float* out, const float* x, const float* w, const Conv2dShap
 void backward_input_im2col(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, ckk = cgi * s.K * s.K;
   int64_t hwo = s.H_out * s.W_out;
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
   for (int64_t t = 0; t < s.N * s.groups; ++t) {
     int64_t n = t / s.groups, g = t % s.groups;
     thread_local std::vector<float> buf;
