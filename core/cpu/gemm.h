@@ -23,8 +23,21 @@ struct GemmArgs {
   float* c;
   int64_t ldc;
   bool accumulate;
+  // Optional: A already in the micro-kernel's order (gemm_pack_a of these a, lda, trans_a,
+  // M, K), for a caller that multiplies one small A by many B, as a 1x1 convolution does
+  // with a group's weights for every image. Used only when A is one cache block
+  // (gemm_a_is_one_block); null means gemm packs A itself.
+  const float* a_packed = nullptr;
 };
 
 void gemm(const GemmArgs& g);
+
+// True when an M x K operand A fits one cache block, so that it can be packed once.
+bool gemm_a_is_one_block(int64_t M, int64_t K);
+// Floats that gemm_pack_a writes for an M x K operand A.
+int64_t gemm_packed_a_size(int64_t M, int64_t K);
+// ap <- A (g.a, g.lda, g.trans_a, g.M, g.K) in the micro-kernel's order; needs
+// gemm_a_is_one_block(g.M, g.K).
+void gemm_pack_a(float* ap, const GemmArgs& g);
 
 }  // namespace sl::cpu

@@ -62,16 +62,17 @@ void pack_b(float* bp, const float* b, int64_t ldb, bool trans, int64_t kc, int6
 
 // [SECTION] micro-kernel -------------------------------------------------------------
 
-// c[0:mr, 0:nr] (=|+=) sum_k ap[k, 0:MR] (outer) bp[k, 0:NR]. The fixed-size
+// c[0:mr, 0:nr] (=|+=) sum_k ap[k, 0:MR] (outer) bp[k, 0:NR], where row k of B starts
+// at bp + k * ldbk (NR for a packed sliver, B's own row stride when read in place). The fixed-size
 // accumulator and loops let the compiler keep acc in vector registers; the unroll and
 // simd pragmas are what make GCC do so (without them it spills acc to the stack and
 // runs about 30x slower: measured 2 vs 60 GFLOP/s on one AVX2 core).
-void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, float* c,
-                  int64_t ldc, int64_t mr, int64_t nr, bool add) {
+void micro_kernel(int64_t kc, const float* __restrict ap, const float* __restrict bp, int64_t ldbk,
+                  float* c, int64_t ldc, int64_t mr, int64_t nr, bool add) {
   float acc[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     const float* a = ap + k * MR;
-    const float* b = bp + k * NR;
+    const float* b = bp + k * ldbk;
 #pragma GCC unroll 6
     for (int64_t i = 0; i < MR; ++i)
 #pragma omp simd
@@ -104,31 +105,56 @@ void gemm(const GemmArgs& g) {
       for (int64_t i = 0; i < g.M; ++i) std::fill(g.c + i * g.ldc, g.c + i * g.ldc + g.N, 0.f);
     return;
   }
+  const bool a_ready = g.a_packed != nullptr && gemm_a_is_one_block(g.M, g.K);
   thread_local PackScratch scratch;
   int64_t nc_max = std::min(NC, (g.N + NR - 1) / NR * NR);
   if ((int64_t)scratch.b.size() < KC * nc_max) scratch.b.resize(KC * nc_max);
   float* ap = scratch.a.data();
   float* bp = scratch.b.data();
 
+  // B read in place: when B is row-major (not trans_b) and A fits one MC block, each KC x NR
+  // sliver of B is used by one sweep of at most MC / MR micro-tiles right after it is first
+  // read, so packing it (a full copy of B, as much memory traffic as the product itself when
+  // M is small, as in a grouped 1x1 convolution) buys nothing. Only a ragged last sliver
+  // (fewer than NR columns) is still packed, with zeros past the edge.
+  const bool b_in_place = !g.trans_b && g.M <= MC;
   for (int64_t jc = 0; jc < g.N; jc += NC) {
     int64_t nc = std::min(NC, g.N - jc);
     for (int64_t pc = 0; pc < g.K; pc += KC) {
       int64_t kc = std::min(KC, g.K - pc);
       bool add = g.accumulate || pc > 0;
       const float* b = g.trans_b ? g.b + jc * g.ldb + pc : g.b + pc * g.ldb + jc;
-      pack_b(bp, b, g.ldb, g.trans_b, kc, nc);
+      const int64_t full = nc / NR * NR;  // columns in whole slivers
+      if (!b_in_place)
+        pack_b(bp, b, g.ldb, g.trans_b, kc, nc);
+      else if (full < nc)
+        pack_b(bp + full * kc, b + full, g.ldb, false, kc, nc - full);
       for (int64_t ic = 0; ic < g.M; ic += MC) {
         int64_t mc = std::min(MC, g.M - ic);
         const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
-        pack_a(ap, a, g.lda, g.trans_a, mc, kc);
-        for (int64_t jr = 0; jr < nc; jr += NR)
+        const float* apc = ap;
+        if (a_ready)
+          apc = g.a_packed;
+        else
+          pack_a(ap, a, g.lda, g.trans_a, mc, kc);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const bool direct = b_in_place && jr < full;
+          const float* bs = direct ? b + jr : bp + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR)
-            micro_kernel(kc, ap + ir * kc, bp + jr * kc, g.c + (ic + ir) * g.ldc + jc + jr, g.ldc,
-                         std::min(MR, mc - ir), std::min(NR, nc - jr), add);
+            micro_kernel(kc, apc + ir * kc, bs, direct ? g.ldb : NR,
+                         g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, std::min(MR, mc - ir),
+                         std::min(NR, nc - jr), add);
+        }
       }
     }
   }
 }
+
+bool gemm_a_is_one_block(int64_t M, int64_t K) { return M > 0 && M <= MC && K > 0 && K <= KC; }
+
+int64_t gemm_packed_a_size(int64_t M, int64_t K) { return (M + MR - 1) / MR * MR * K; }
+
+void gemm_pack_a(float* ap, const GemmArgs& g) { pack_a(ap, g.a, g.lda, g.trans_a, g.M, g.K); }
 
 // [SECTION] matmul -------------------------------------------------------------------
 
@@ -148,7 +174,7 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s) {
   int64_t total = s.B * mt * nt;
   bool parallel = total > 1 && s.B * s.M * s.N * s.K > (1 << 15);
 
-#pragma omp parallel for schedule(dynamic) if (parallel)
+#pragma omp parallel for schedule(static) if (parallel)  // static: see conv2d.cpp scratch()
   for (int64_t t = 0; t < total; ++t) {
     int64_t bi = t / (mt * nt), mi = (t / nt) % mt * m_blk, ni = t % nt * n_blk;
     int64_t m = std::min(m_blk, s.M - mi), n = std::min(n_blk, s.N - ni);

@@ -150,6 +150,29 @@ TEST_CASE("conv2d: fast kernels match the reference with an odd thread count") {
   omp_set_num_threads(before);
 }
 
+TEST_CASE("conv2d: grouped 1x1 fast kernels match the reference, random shapes, threads 1 and 3") {
+  // Every group count the ShuffleNet models use; odd channel counts per group (tiles of the
+  // weight-gradient kernel and register tiles of the GEMM cut ragged), planes smaller and
+  // larger than a 16-lane vector and not a multiple of it, and sizes past one image block.
+  const int before = omp_get_max_threads();
+  uint64_t state = 7;
+  auto roll = [&](int64_t lo, int64_t hi) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + (int64_t)((state >> 33) % (uint64_t)(hi - lo + 1));
+  };
+  const int64_t groups[] = {1, 2, 3, 4, 8};
+  for (int trial = 0; trial < 40; ++trial) {
+    const int threads = trial % 2 == 0 ? 1 : 3;
+    omp_set_num_threads(threads);
+    CAPTURE(threads);
+    const int64_t g = groups[trial % 5], h = roll(1, trial < 30 ? 9 : 37), w = roll(1, 19);
+    const Conv2dShape s =
+        conv_shape(roll(1, 3), g * roll(1, 13), h, w, g * roll(1, 13), 1, 1, 0, g);
+    check_fast_matches_reference(s, 900 + (uint64_t)trial * 10);
+  }
+  omp_set_num_threads(before);
+}
+
 TEST_CASE("conv2d: reference backward kernels are the adjoints of the forward") {
   // conv is linear in x and in w, so <conv(x, w), d> = <x, backward_input(d, w)>
   //                                                 = <w, backward_weight(d, x)>.

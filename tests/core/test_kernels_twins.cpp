@@ -99,15 +99,20 @@ TEST_CASE("twins: batchnorm stats, forward and backward, fast vs reference") {
 
 TEST_CASE("twins: max and average pooling, forward and backward, fast vs reference") {
   Dice dice{11};
-  for (int trial = 0; trial < 60; ++trial) {
+  const int saved = omp_get_max_threads();
+  for (int trial = 0; trial < 80; ++trial) {
+    const int threads = trial % 2 == 0 ? 1 : 3;
+    omp_set_num_threads(threads);
+    CAPTURE(threads);
     Pool2dShape s{};
     s.N = dice.roll(1, 3);
     s.C = dice.roll(1, 4);
     s.K = dice.roll(1, 3);
     s.stride = dice.roll(1, 3);
+    if (trial % 4 == 1) s.K = 3, s.stride = 2;  // V1's shortcut: the stride-2 fast path
     s.padding = dice.roll(0, s.K / 2);
-    s.H = dice.roll(std::max<int64_t>(1, s.K - 2 * s.padding), 11);
-    s.W = dice.roll(std::max<int64_t>(1, s.K - 2 * s.padding), 11);
+    s.H = dice.roll(std::max<int64_t>(1, s.K - 2 * s.padding), trial < 60 ? 11 : 37);
+    s.W = dice.roll(std::max<int64_t>(1, s.K - 2 * s.padding), trial < 60 ? 11 : 37);
     s.H_out = (s.H + 2 * s.padding - s.K) / s.stride + 1;
     s.W_out = (s.W + 2 * s.padding - s.K) / s.stride + 1;
     CAPTURE(s.N);
@@ -142,6 +147,7 @@ TEST_CASE("twins: max and average pooling, forward and backward, fast vs referen
     check_near(dx.values(), dx_ref.values(), "avgpool dx", 1e-5);
     CHECK((out.guards_intact() && dx.guards_intact()));
   }
+  omp_set_num_threads(saved);
 }
 
 namespace {
