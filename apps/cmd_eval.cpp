@@ -3,7 +3,8 @@
 // CIFAR-10 test set; --logits writes the raw outputs (little-endian
 // float32, N x classes, in test-file order) for comparison with other tools; --json
 // prints {"model", "n", "test_acc"}. Weights with NaN/Inf values are refused, and so is a
-// --logits path that names an input. Not here: the evaluation itself (nn/train.h).
+// --logits path that names an input. On the CPU it runs the inference plan, on CUDA the
+// model's own forward. Not here: the evaluation itself (nn/infer.h, nn/train.h).
 #include <omp.h>
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 
 #include "apps/cli.h"
 #include "apps/commands.h"
+#include "nn/infer.h"
 #include "nn/models/models.h"
 #include "nn/safetensors.h"
 #include "nn/train.h"
@@ -88,7 +90,11 @@ int cmd_eval(int argc, char** argv) {
   model->to(device);  // evaluate() sends each batch to the model's device
   const Cifar10 test = cifar10_load(cifar10_find_dir(f.str("data")), false, limit);
   std::vector<float> logits;
-  const double acc = evaluate(*model, test, batch, f.has("logits") ? &logits : nullptr);
+  std::vector<float>* keep = f.has("logits") ? &logits : nullptr;
+  // The CPU runs the inference plan (nn/infer.h: BatchNorm folded, no autograd, buffers
+  // planned once); the plan is CPU-only, so CUDA runs the model's own eval-mode forward.
+  const double acc = device == Device::cpu ? evaluate_with_plan(*model, test, batch, keep)
+                                           : evaluate(*model, test, batch, keep);
 
   if (f.has("logits")) {
     write_file_atomic(f.str("logits"), std::span(reinterpret_cast<const uint8_t*>(logits.data()),
