@@ -96,29 +96,60 @@ void print_json(const BenchResult& r, const BenchConfig& c) {
   }
 }
 
+// Text: the lines the CPU and the device pages share, then each page.
+
+// Every line is "<label, 16 columns><value>   <what>"; its continuation lines start at
+// column 16 (kMore).
+constexpr const char* kMore = "\n                ";
+
+// Training throughput and how it was measured (`recipe`: what runs, and how a step ends).
+void print_step(const BenchResult& r, const std::string& recipe, const BenchConfig& c) {
+  std::printf("training step   %8.1f img/s   %.2f ms per step (steps %.2f .. %.2f ms)\n",
+              r.img_per_s, r.step.median_ms, r.step.min_ms, r.step.max_ms);
+  std::printf("                %s;%smedian of %d timed steps (%d untimed first); img/s = batch / "
+              "median step time\n",
+              recipe.c_str(), kMore, c.steps, c.warmup);
+}
+
+// One batch-1 latency: `label` ("inference", "inference plan"), what ran (`what`), the
+// median and fastest of its timed runs after the warm-up, then `tail`.
+void print_latency(const char* label, const Timing& t, const std::string& what,
+                   const std::string& tail, const BenchConfig& c) {
+  std::printf("%-16s%8.3f ms        batch 1, %s;%smedian of %d after %d warm-up (fastest %.3f "
+              "ms)%s\n",
+              label, t.median_ms, what.c_str(), kMore, c.latency_repeats, c.latency_warmup,
+              t.min_ms, tail.c_str());
+}
+
+// Channel-shuffle bandwidth beside `copy`, the plain copy of the same bytes it is measured
+// against.
+void print_shuffle(const BenchResult& r, const char* copy, const BenchConfig& c) {
+  std::printf("channel shuffle %8.1f GB/s      = %.0f%% of copy (%s of the same bytes: %.1f "
+              "GB/s)\n",
+              r.shuffle_gb_per_s, 100.0 * r.shuffle_gb_per_s / r.copy_gb_per_s, copy,
+              r.copy_gb_per_s);
+  std::printf("                input %s, %lld groups (%s at this batch);%sGB/s = bytes moved "
+              "(read + write = %.1f MB) / median time of %d\n",
+              shape_str(r.shuffle_shape).c_str(), (long long)r.shuffle_groups,
+              r.model_has_shuffle ? "the model's first shuffle"
+                                  : "no shuffle in it: the stem's output",
+              kMore, (double)r.shuffle_bytes / (1024.0 * 1024.0), c.shuffle_repeats);
+}
+
 // --device cuda: the same training, latency and shuffle lines; the multiply-adds as rates only
 // (no GPU peak is measured), and none of the CPU's heap and memory lines.
 void print_text_device(const BenchResult& r, const BenchConfig& c) {
   std::printf("bench %s (cifar variant, 10 classes, %s parameters), batch %lld, device %s\n\n",
               r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch,
               device_name(c.device));
-  std::printf("training step   %8.1f img/s   %.2f ms per step (steps %.2f .. %.2f ms)\n",
-              r.img_per_s, r.step.median_ms, r.step.min_ms, r.step.max_ms);
-  std::printf("                forward + cross-entropy + backward + SGD update on the device, "
-              "the device synchronized\n                at the end of each step; median of %d "
-              "timed steps (%d untimed first); img/s = batch / median\n",
-              c.steps, c.warmup);
-  std::printf("inference       %8.3f ms        batch 1, eval mode, no autograd graph, synchronized "
-              "after each forward;\n                median of %d after %d warm-up (fastest %.3f "
-              "ms)\n",
-              r.latency.median_ms, c.latency_repeats, c.latency_warmup, r.latency.min_ms);
-  std::printf("channel shuffle %8.1f GB/s      cudaMemcpy device to device of the same bytes: %.1f "
-              "GB/s;\n                shuffle = %.0f%% of copy\n",
-              r.shuffle_gb_per_s, r.copy_gb_per_s, 100.0 * r.shuffle_gb_per_s / r.copy_gb_per_s);
-  std::printf("                input %s, %lld groups; GB/s = bytes moved (read + write = %.1f MB) "
-              "/ median time of %d\n",
-              shape_str(r.shuffle_shape).c_str(), (long long)r.shuffle_groups,
-              (double)r.shuffle_bytes / (1024.0 * 1024.0), c.shuffle_repeats);
+  print_step(r,
+             str_cat("forward + cross-entropy + backward + SGD update on the device, the device "
+                     "synchronized",
+                     kMore, "at the end of each step"),
+             c);
+  print_latency("inference", r.latency,
+                "eval mode, no autograd graph, synchronized after each forward", "", c);
+  print_shuffle(r, "cudaMemcpy device to device", c);
   std::printf("multiply-adds   training %.1f GMAdd/s (3 x %s forward MAdds per image x img/s); "
               "inference %.2f GMAdd/s\n                (no GPU peak is measured: compare with "
               "the vendor's FP32 peak, docs/cuda.md)\n",
@@ -135,31 +166,21 @@ void print_text(const BenchResult& r, const BenchConfig& c) {
               "OMP_WAIT_POLICY=%s\n\n",
               r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch, r.threads,
               r.threads == 1 ? "thread" : "threads", wait && *wait ? wait : "(libgomp default)");
-  std::printf("training step   %8.1f img/s   %.2f ms per step (steps %.2f .. %.2f ms)\n",
-              r.img_per_s, r.step.median_ms, r.step.min_ms, r.step.max_ms);
-  std::printf("                forward + cross-entropy + backward + SGD update, the recipe of "
-              "`train`, on one random batch;\n                median of %d timed steps (%d "
-              "untimed first); img/s = batch / median step time\n",
-              c.steps, c.warmup);
-  std::printf("inference       %8.3f ms        batch 1, eval path: the Module's forward in eval "
-              "mode, no autograd graph;\n                median of %d after %d warm-up (fastest "
-              "%.3f ms)\n",
-              r.latency.median_ms, c.latency_repeats, c.latency_warmup, r.latency.min_ms);
-  if (r.plan_measured)
-    std::printf("inference plan  %8.3f ms        batch 1, the same model compiled once "
-                "(nn/infer.h: BatchNorm folded,\n                ReLU fused, buffers planned); "
-                "median of %d (fastest %.3f ms); logits within %.1e of the eval path\n",
-                r.plan_latency.median_ms, c.latency_repeats, r.plan_latency.min_ms,
-                r.plan_max_abs_diff);
-  std::printf("channel shuffle %8.1f GB/s      copy of the same bytes: %.1f GB/s; shuffle = %.0f%% "
-              "of copy\n",
-              r.shuffle_gb_per_s, r.copy_gb_per_s, 100.0 * r.shuffle_gb_per_s / r.copy_gb_per_s);
-  std::printf("                input %s, %lld groups (%s at this batch); "
-              "GB/s = bytes moved (read + write = %.1f MB) / median time of %d\n",
-              shape_str(r.shuffle_shape).c_str(), (long long)r.shuffle_groups,
-              r.model_has_shuffle ? "the model's first shuffle"
-                                  : "no shuffle in it: the stem's output",
-              (double)r.shuffle_bytes / MB, c.shuffle_repeats);
+  print_step(r,
+             "forward + cross-entropy + backward + SGD update, the recipe of `train`, on one "
+             "random batch",
+             c);
+  print_latency("inference", r.latency,
+                "eval path: the Module's forward in eval mode, no autograd graph", "", c);
+  if (r.plan_measured) {
+    char diff[64];
+    std::snprintf(diff, sizeof diff, "; logits within %.1e of the eval path", r.plan_max_abs_diff);
+    print_latency("inference plan", r.plan_latency,
+                  str_cat("the same model compiled once (nn/infer.h: BatchNorm folded,", kMore,
+                          "ReLU fused, buffers planned)"),
+                  diff, c);
+  }
+  print_shuffle(r, "copy", c);
   std::printf("multiply-adds   training %.2f GMAdd/s = %.1f%% of peak; inference %.2f GMAdd/s = "
               "%.1f%% of peak\n",
               r.train_madds_per_s / 1e9, 100.0 * r.train_madds_per_s / r.peak_madds_per_s,

@@ -1,7 +1,8 @@
 // nn/batchnorm.cpp - batch_norm forward and backward, training and eval, and batch_norm_relu
-// (the same fused with the ReLU after it). The statistics, the normalize and the training-mode
-// backwards are backend kernels; the eval-mode backward (a per-channel affine map) is written
-// with tensor ops. Not here: the loops (core/cpu/batchnorm.cpp).
+// (the same fused with the ReLU after it), both one body (normalize). The statistics, the
+// normalize and the training-mode backwards are backend kernels; the eval-mode backward (a
+// per-channel affine map) is written with tensor ops. Not here: the loops
+// (core/cpu/batchnorm.cpp).
 #include "nn/batchnorm.h"
 
 #include "nn/module.h"
@@ -91,40 +92,65 @@ std::vector<Tensor> eval_backward(const Tensor& d_in, const Tensor& x_saved, con
   return {dx, sum(d * xhat, {0, 2}), sum(d, {0, 2})};
 }
 
-}  // namespace
-
-// x [N, C, H, W] (viewed as [N, C, HW]) -> out, same shape
-Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                  const Tensor& running_mean, const Tensor& running_var, const BatchNormParams& p) {
+// The one body of batch_norm (relu false) and batch_norm_relu (relu true): x [N, C, H, W]
+// (viewed as [N, C, HW]) -> out, same shape. The statistics pass, then one pass that
+// normalizes (and clamps); the training backward is one kernel (core/cpu/batchnorm.cpp).
+// With relu, the saved output y is ReLU's mask (y > 0 where the pre-activation was > 0); the
+// pre-activation itself is never stored.
+Tensor normalize(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                 const Tensor& running_mean, const Tensor& running_var, const BatchNormParams& p,
+                 bool relu) {
   const BatchNormShape s = bn_shape(x, gamma, beta, running_mean, running_var);
   const Device dev = x.device();
   const Tensor xc = x.contiguous();
   Tensor out = Tensor::empty(x.shape(), dev);
   const Stats st = statistics(xc, running_mean, running_var, p, s);
   const Tensor g = gamma.contiguous(), b = beta.contiguous();
-  SL_KERNEL(dev, batchnorm_forward)
-  (out.data(), xc.data(), st.mean.data(), st.invstd.data(), g.data(), b.data(), s);
+  const auto forward =
+      relu ? SL_KERNEL(dev, batchnorm_relu_forward) : SL_KERNEL(dev, batchnorm_forward);
+  forward(out.data(), xc.data(), st.mean.data(), st.invstd.data(), g.data(), b.data(), s);
 
   const Tensor x_saved = xc.detach(), g_saved = g.detach();
+  const Tensor y_saved = relu ? out.detach() : Tensor();  // only the ReLU's backward reads y
+  const char* op = relu ? "batch_norm_relu" : "batch_norm";
   if (p.training) {
-    // With xhat = (x - mean) * invstd over the n = N*HW values of a channel:
-    // dbeta = sum(dout), dgamma = sum(dout * xhat),
-    // dx = gamma * invstd * (dout - dbeta / n - xhat * dgamma / n); one kernel does all three.
-    record(out, "batch_norm", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
+    // With xhat = (x - mean) * invstd over the n = N*HW values of a channel and g = dout
+    // (times the ReLU's mask y > 0): dbeta = sum(g), dgamma = sum(g * xhat),
+    // dx = gamma * invstd * (g - dbeta / n - xhat * dgamma / n); one kernel does all three.
+    record(out, op, {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
       const Tensor d = dout.contiguous();
       Tensor dx = Tensor::empty(x_saved.shape(), d.device());
       Tensor dgamma = Tensor::empty({s.C}, d.device()), dbeta = Tensor::empty({s.C}, d.device());
-      SL_KERNEL(d.device(), batchnorm_backward)
-      (dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(), st.mean.data(),
-       st.invstd.data(), g_saved.data(), s);
+      if (relu) {
+        SL_KERNEL(d.device(), batchnorm_relu_backward)
+        (dx.data(), dgamma.data(), dbeta.data(), d.data(), y_saved.data(), x_saved.data(),
+         st.mean.data(), st.invstd.data(), g_saved.data(), s);
+      } else {
+        SL_KERNEL(d.device(), batchnorm_backward)
+        (dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(), st.mean.data(),
+         st.invstd.data(), g_saved.data(), s);
+      }
       return {dx, dgamma, dbeta};
     });
   } else {
-    record(out, "batch_norm", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
-      return eval_backward(dout, x_saved, g_saved, st, s);
+    // Eval: ReLU's backward first when there is one (one relu_backward pass over y), then the
+    // affine map's.
+    record(out, op, {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
+      if (!relu) return eval_backward(dout, x_saved, g_saved, st, s);
+      const Tensor d = dout.contiguous();
+      Tensor masked = Tensor::empty(d.shape(), d.device());
+      SL_KERNEL(d.device(), relu_backward)(masked.data(), d.data(), y_saved.data(), d.numel());
+      return eval_backward(masked, x_saved, g_saved, st, s);
     });
   }
   return out;
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                  const Tensor& running_mean, const Tensor& running_var, const BatchNormParams& p) {
+  return normalize(x, gamma, beta, running_mean, running_var, p, false);
 }
 
 Tensor batch_norm_relu_reference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
@@ -133,46 +159,14 @@ Tensor batch_norm_relu_reference(const Tensor& x, const Tensor& gamma, const Ten
   return relu(batch_norm(x, gamma, beta, running_mean, running_var, p));
 }
 
-// x [N, C, H, W] -> y = relu(batch_norm(x)), same shape. The statistics pass, then one pass
-// that normalizes and clamps; backward from y's mask in one kernel (core/cpu/batchnorm.cpp).
+// A backend without the fused pair runs the reference composition.
 Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                        const Tensor& running_mean, const Tensor& running_var,
                        const BatchNormParams& p) {
-  const BatchNormShape s = bn_shape(x, gamma, beta, running_mean, running_var);
-  const Device dev = x.device();
-  const Backend& be = backend(dev);
+  const Backend& be = backend(x.device());
   if (be.batchnorm_relu_forward == nullptr || be.batchnorm_relu_backward == nullptr)
     return batch_norm_relu_reference(x, gamma, beta, running_mean, running_var, p);
-  const Tensor xc = x.contiguous();
-  Tensor y = Tensor::empty(x.shape(), dev);
-  const Stats st = statistics(xc, running_mean, running_var, p, s);
-  const Tensor g = gamma.contiguous(), b = beta.contiguous();
-  SL_KERNEL(dev, batchnorm_relu_forward)
-  (y.data(), xc.data(), st.mean.data(), st.invstd.data(), g.data(), b.data(), s);
-
-  // Saved: x (for xhat) and y (the ReLU mask: y > 0 where the pre-activation was > 0); the
-  // pre-activation itself is never stored.
-  const Tensor x_saved = xc.detach(), y_saved = y.detach(), g_saved = g.detach();
-  if (p.training) {
-    record(y, "batch_norm_relu", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
-      const Tensor d = dout.contiguous();
-      Tensor dx = Tensor::empty(x_saved.shape(), d.device());
-      Tensor dgamma = Tensor::empty({s.C}, d.device()), dbeta = Tensor::empty({s.C}, d.device());
-      SL_KERNEL(d.device(), batchnorm_relu_backward)
-      (dx.data(), dgamma.data(), dbeta.data(), d.data(), y_saved.data(), x_saved.data(),
-       st.mean.data(), st.invstd.data(), g_saved.data(), s);
-      return {dx, dgamma, dbeta};
-    });
-  } else {
-    // Eval: ReLU's backward (one relu_backward pass over y), then the affine map's.
-    record(y, "batch_norm_relu", {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
-      const Tensor d = dout.contiguous();
-      Tensor masked = Tensor::empty(d.shape(), d.device());
-      SL_KERNEL(d.device(), relu_backward)(masked.data(), d.data(), y_saved.data(), d.numel());
-      return eval_backward(masked, x_saved, g_saved, st, s);
-    });
-  }
-  return y;
+  return normalize(x, gamma, beta, running_mean, running_var, p, true);
 }
 
 }  // namespace sl

@@ -6,12 +6,14 @@
 // copy of the pass-through half, V1's shuffle costs nothing), and plans the activations into
 // a few arena buffers reused by liveness. `run` then does no autograd bookkeeping and no heap
 // allocation. Not here: training (it is a snapshot of the weights), CUDA, other models
-// (compiling one says so). docs/inference.md walks through it.
+// (compiling one says so). Also evaluate_with_plan, `shufflelab eval`'s CPU path.
+// docs/inference.md walks through it.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "core/tensor.h"
+#include "nn/cifar10.h"
 #include "nn/module.h"
 
 namespace sl {
@@ -77,5 +79,13 @@ class InferencePlan {
 // weights and BatchNorm running statistics as they are now (eval-mode semantics, whatever
 // model.is_training() says). Throws sl::Error naming the layer it cannot plan.
 InferencePlan compile_for_inference(Module& model, const Shape& input);
+
+// Test accuracy of `model` (on the CPU) on `data` in order, in batches of `batch`, through
+// inference plans compiled from it: what `shufflelab eval` runs on the CPU. The same walk,
+// arg-max and logits layout as evaluate() (nn/train.h), which runs the model's own forward;
+// logits agree with it to float rounding (docs/inference.md). The last, smaller batch gets
+// a plan of its own.
+double evaluate_with_plan(Module& model, const Cifar10& data, int64_t batch = 500,
+                          std::vector<float>* logits = nullptr);
 
 }  // namespace sl

@@ -77,25 +77,32 @@ int64_t count_correct(const Tensor& logits, const std::vector<int>& labels) {
   return correct;
 }
 
-double evaluate(Module& model, const Cifar10& data, int64_t batch, std::vector<float>* logits) {
-  const bool was_training = model.is_training();
-  model.eval();
-  NoGradGuard no_grad;
+double evaluate_batches(const Cifar10& data, int64_t batch, std::vector<float>* logits,
+                        const std::function<Tensor(const Tensor&)>& forward) {
   BatchLoader loader(data, {.batch = batch, .shuffle = false, .augment = false, .seed = 0});
   loader.start_epoch(0);
   if (logits) logits->clear();
   int64_t correct = 0;
   Batch b;
   while (loader.next(b)) {
-    const Tensor out = model(b.x.to(model.device()));
+    const Tensor out = forward(b.x);
     correct += count_correct(out, b.y);
     if (logits) {
       const std::vector<float> v = out.to_vector();
       logits->insert(logits->end(), v.begin(), v.end());
     }
   }
-  model.train(was_training);
   return (double)correct / (double)data.size();
+}
+
+double evaluate(Module& model, const Cifar10& data, int64_t batch, std::vector<float>* logits) {
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  const double acc = evaluate_batches(data, batch, logits,
+                                      [&](const Tensor& x) { return model(x.to(model.device())); });
+  model.train(was_training);
+  return acc;
 }
 
 // [SECTION] resuming

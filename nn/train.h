@@ -106,6 +106,10 @@ void check_new_run_folder(const TrainConfig& cfg);
 // logits is non-null it receives N x classes floats, row n for image n.
 double evaluate(Module& model, const Cifar10& data, int64_t batch = 500,
                 std::vector<float>* logits = nullptr);
+// The walk evaluate() makes, with `forward` (x [B, 3, 32, 32] on the CPU -> logits [B, classes],
+// on any device) in place of the model: shared with evaluate_with_plan (nn/infer.h).
+double evaluate_batches(const Cifar10& data, int64_t batch, std::vector<float>* logits,
+                        const std::function<Tensor(const Tensor&)>& forward);
 
 // Correct predictions in logits [N, K] (the arg-max of each row, first on ties). Logits on
 // a device are compared there (only the count comes back; a NaN row counts as its NaN's class).

@@ -1,10 +1,11 @@
 // core/cpu/batchnorm.cpp - batch normalization kernels on the CPU: per-channel training
 // statistics, the normalize-scale-shift forward and the training-mode backward, the same two
-// fused with the ReLU that follows (BN+ReLU), each with its plain reference twin (last
-// section: nested loops in double; the BN+ReLU twins are the unfused pair). Not here: running
-// averages, eps and the choice of train/eval statistics (nn/batchnorm), autograd. CUDA twin:
-// core/cuda/batchnorm.cu. Layout everywhere: x, out, y, dout, dx [N, C, HW]; mean, var, invstd,
-// gamma, beta, dgamma, dbeta [C]; M = N * HW values per channel.
+// fused with the ReLU that follows (BN+ReLU: the same bodies, the ReLU a compile-time flag),
+// each with its plain reference twin (last section: nested loops in double; the BN+ReLU twins
+// are the unfused pair). Not here: running averages, eps and the choice of train/eval
+// statistics (nn/batchnorm), autograd. CUDA twin: core/cuda/batchnorm.cu. Layout everywhere:
+// x, out, y, dout, dx [N, C, HW]; mean, var, invstd, gamma, beta, dgamma, dbeta [C];
+// M = N * HW values per channel.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -64,89 +65,6 @@ void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormSha
   }
 }
 
-// out[n, c, i] = (x[n, c, i] - mean[c]) * invstd[c] * gamma[c] + beta[c];
-// gamma null means 1, beta null means 0.
-void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
-                       const float* gamma, const float* beta, const BatchNormShape& s) {
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < s.N * s.C; ++plane) {
-    int64_t c = plane % s.C;
-    float scale = invstd[c] * (gamma ? gamma[c] : 1.f), mu = mean[c], shift = beta ? beta[c] : 0.f;
-    const float* xp = x + plane * s.HW;
-    float* op = out + plane * s.HW;
-    for (int64_t i = 0; i < s.HW; ++i) op[i] = (xp[i] - mu) * scale + shift;
-  }
-}
-
-// Training-mode backward (mean and invstd depend on x). With xhat = (x - mean) * invstd:
-//   dbeta[c]  = sum dout,   dgamma[c] = sum dout * xhat   (sums over n and i)
-//   dx = gamma * invstd / M * (M * dout - dbeta[c] - xhat * dgamma[c])
-// which is the usual invstd/M * (M*dout*gamma - sum(dout*gamma) - xhat*sum(dout*gamma*xhat))
-// with the per-channel gamma taken out of the sums. Any of dx, dgamma, dbeta may be null.
-void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
-                        const float* mean, const float* invstd, const float* gamma,
-                        const BatchNormShape& s) {
-  int64_t m = s.N * s.HW;
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < s.C; ++c) {
-    float mu = mean[c], is = invstd[c];
-    double sd[kLanes] = {}, sdx[kLanes] = {};
-    for (int64_t n = 0; n < s.N; ++n) {
-      const float* dc = dout + (n * s.C + c) * s.HW;
-      const float* xc = x + (n * s.C + c) * s.HW;
-      int64_t i = 0;
-      for (; i + kLanes <= s.HW; i += kLanes)
-        for (int j = 0; j < kLanes; ++j) {
-          sd[j] += dc[i + j];
-          sdx[j] += (double)dc[i + j] * ((xc[i + j] - mu) * is);
-        }
-      for (; i < s.HW; ++i) {
-        sd[0] += dc[i];
-        sdx[0] += (double)dc[i] * ((xc[i] - mu) * is);
-      }
-    }
-    float sum_dy = (float)lane_total(sd), sum_dy_xhat = (float)lane_total(sdx);
-    if (dbeta) dbeta[c] = sum_dy;
-    if (dgamma) dgamma[c] = sum_dy_xhat;
-    if (!dx || m == 0) continue;
-    float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
-    for (int64_t n = 0; n < s.N; ++n) {
-      const float* dc = dout + (n * s.C + c) * s.HW;
-      const float* xc = x + (n * s.C + c) * s.HW;
-      float* dxc = dx + (n * s.C + c) * s.HW;
-      for (int64_t i = 0; i < s.HW; ++i)
-        dxc[i] = k * (mf * dc[i] - sum_dy - (xc[i] - mu) * is * sum_dy_xhat);
-    }
-  }
-}
-
-// [SECTION] BN + ReLU fused: one pass forward, one kernel backward
-
-// out[n, c, i] = max(0, (x[n, c, i] - mean[c]) * invstd[c] * gamma[c] + beta[c]): the
-// batchnorm_forward expression with the ReLU applied before the store, so the pre-activation
-// never reaches memory. Bit-identical to batchnorm_forward followed by relu.
-void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
-                            const float* gamma, const float* beta, const BatchNormShape& s) {
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < s.N * s.C; ++plane) {
-    int64_t c = plane % s.C;
-    float scale = invstd[c] * (gamma ? gamma[c] : 1.f), mu = mean[c], shift = beta ? beta[c] : 0.f;
-    const float* xp = x + plane * s.HW;
-    float* op = out + plane * s.HW;
-    for (int64_t i = 0; i < s.HW; ++i) {
-      float v = (xp[i] - mu) * scale + shift;
-      op[i] = v > 0.f ? v : 0.f;
-    }
-  }
-}
-
-// Training-mode backward of y = relu(bn(x)), from the output y (y > 0 exactly where the
-// pre-activation was > 0). With g = y > 0 ? dout : 0 (ReLU's backward, never stored):
-//   dbeta[c] = sum g,   dgamma[c] = sum g * xhat,
-//   dx = gamma * invstd / M * (M * g - dbeta[c] - xhat * dgamma[c])
-// Per channel: one sweep for the two sums, one for dx, while the channel is still in cache;
-// the unfused pair would write g out and read it back. Same sums in the same order as
-// relu_backward then batchnorm_backward, so the results are bit-identical to the pair.
 // invstd [C], running_mean [C], running_var [C] (either may be null) from mean [C], var [C].
 // The volatile temporaries keep each product rounded on its own (no FMA contraction under
 // -ffp-contract=fast), so the result equals the element-wise ops this replaces bit for bit.
@@ -167,33 +85,78 @@ void batchnorm_running(float* invstd, float* running_mean, float* running_var, c
   }
 }
 
-void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* y, const float* x, const float* mean, const float* invstd,
-                             const float* gamma, const BatchNormShape& s) {
+// [SECTION] normalize and backward: one body each, with and without the ReLU after
+
+namespace {
+
+// out[n, c, i] = act((x[n, c, i] - mean[c]) * invstd[c] * gamma[c] + beta[c]), act = max(0, .)
+// when kRelu (applied before the store, so the pre-activation never reaches memory), else the
+// identity. gamma null means 1, beta null means 0.
+template <bool kRelu>
+void normalize(float* out, const float* x, const float* mean, const float* invstd,
+               const float* gamma, const float* beta, const BatchNormShape& s) {
+#pragma omp parallel for schedule(static)
+  for (int64_t plane = 0; plane < s.N * s.C; ++plane) {
+    int64_t c = plane % s.C;
+    float scale = invstd[c] * (gamma ? gamma[c] : 1.f), mu = mean[c], shift = beta ? beta[c] : 0.f;
+    const float* xp = x + plane * s.HW;
+    float* op = out + plane * s.HW;
+    for (int64_t i = 0; i < s.HW; ++i) {
+      float v = (xp[i] - mu) * scale + shift;
+      if constexpr (kRelu) v = v > 0.f ? v : 0.f;
+      op[i] = v;
+    }
+  }
+}
+
+// Training-mode backward (mean and invstd depend on x). With xhat = (x - mean) * invstd and
+// g = dout (kRelu false) or g = y > 0 ? dout : 0 (kRelu: ReLU's backward read from the output
+// y, which is > 0 exactly where the pre-activation was; g is never stored):
+//   dbeta[c]  = sum g,   dgamma[c] = sum g * xhat   (sums over n and i)
+//   dx = gamma * invstd / M * (M * g - dbeta[c] - xhat * dgamma[c])
+// which is the usual invstd/M * (M*g*gamma - sum(g*gamma) - xhat*sum(g*gamma*xhat)) with the
+// per-channel gamma taken out of the sums. Per channel: one sweep for the two sums, one for
+// dx, while the channel is still in cache. y is read only when kRelu. Any of dx, dgamma, dbeta
+// may be null.
+template <bool kRelu>
+void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* y,
+                        const float* x, const float* mean, const float* invstd, const float* gamma,
+                        const BatchNormShape& s) {
   int64_t m = s.N * s.HW;
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < s.C; ++c) {
     float mu = mean[c], is = invstd[c];
     double sd[kLanes] = {}, sdx[kLanes] = {};
-    float masked[kChunk];  // ReLU's backward for a stretch of the plane: the sums vectorize
+    // Lane j sums the values at i = j (mod kLanes) of a stretch in order, and the stretch's
+    // last len % kLanes values go to lane 0.
+    auto add = [&](const float* g, const float* xs, int64_t len) {
+      int64_t t = 0;
+      for (; t + kLanes <= len; t += kLanes)
+        for (int j = 0; j < kLanes; ++j) {
+          sd[j] += g[t + j];
+          sdx[j] += (double)g[t + j] * ((xs[t + j] - mu) * is);
+        }
+      for (; t < len; ++t) {
+        sd[0] += g[t];
+        sdx[0] += (double)g[t] * ((xs[t] - mu) * is);
+      }
+    };
     for (int64_t n = 0; n < s.N; ++n) {
       const int64_t at = (n * s.C + c) * s.HW;
-      const float *dc = dout + at, *yc = y + at, *xc = x + at;
-      for (int64_t i0 = 0; i0 < s.HW; i0 += kChunk) {
-        const int64_t len = std::min(kChunk, s.HW - i0);
-        for (int64_t t = 0; t < len; ++t) masked[t] = yc[i0 + t] > 0.f ? dc[i0 + t] : 0.f;
-        // the lanes see the same values in the same order as batchnorm_backward's (kChunk is a
-        // multiple of kLanes, so only the plane's last HW % kLanes values go to lane 0)
-        int64_t t = 0;
-        for (; t + kLanes <= len; t += kLanes)
-          for (int j = 0; j < kLanes; ++j) {
-            sd[j] += masked[t + j];
-            sdx[j] += (double)masked[t + j] * ((xc[i0 + t + j] - mu) * is);
-          }
-        for (; t < len; ++t) {
-          sd[0] += masked[t];
-          sdx[0] += (double)masked[t] * ((xc[i0 + t] - mu) * is);
+      if constexpr (kRelu) {
+        // g for a stretch of kChunk values at a time, so that the sums vectorize. kChunk is a
+        // multiple of kLanes: every value meets the lane it would meet in one stretch, in the
+        // same order, so the sums are the same bits as ReLU's backward stored, then the plain
+        // kernel.
+        float masked[kChunk];
+        for (int64_t i0 = 0; i0 < s.HW; i0 += kChunk) {
+          const int64_t len = std::min(kChunk, s.HW - i0);
+          for (int64_t t = 0; t < len; ++t)
+            masked[t] = y[at + i0 + t] > 0.f ? dout[at + i0 + t] : 0.f;
+          add(masked, x + at + i0, len);
         }
+      } else {
+        add(dout + at, x + at, s.HW);
       }
     }
     float sum_dy = (float)lane_total(sd), sum_dy_xhat = (float)lane_total(sdx);
@@ -203,15 +166,41 @@ void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float
     float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
     for (int64_t n = 0; n < s.N; ++n) {
       const int64_t at = (n * s.C + c) * s.HW;
-      const float *dc = dout + at, *yc = y + at, *xc = x + at;
+      const float *dc = dout + at, *xc = x + at;
       float* dxc = dx + at;
       for (int64_t i = 0; i < s.HW; ++i) {
-        const float d = dc[i];
-        float g = yc[i] > 0.f ? d : 0.f;
+        float g = dc[i];
+        if constexpr (kRelu) g = y[at + i] > 0.f ? g : 0.f;
         dxc[i] = k * (mf * g - sum_dy - (xc[i] - mu) * is * sum_dy_xhat);
       }
     }
   }
+}
+
+}  // namespace
+
+void batchnorm_forward(float* out, const float* x, const float* mean, const float* invstd,
+                       const float* gamma, const float* beta, const BatchNormShape& s) {
+  normalize<false>(out, x, mean, invstd, gamma, beta, s);
+}
+
+void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                        const float* mean, const float* invstd, const float* gamma,
+                        const BatchNormShape& s) {
+  normalize_backward<false>(dx, dgamma, dbeta, dout, nullptr, x, mean, invstd, gamma, s);
+}
+
+// BN + ReLU fused: bit-identical to batchnorm_forward followed by relu, and to relu_backward
+// followed by batchnorm_backward, without the pre-activation or the masked gradient in memory.
+void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
+                            const float* gamma, const float* beta, const BatchNormShape& s) {
+  normalize<true>(out, x, mean, invstd, gamma, beta, s);
+}
+
+void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
+                             const float* y, const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const BatchNormShape& s) {
+  normalize_backward<true>(dx, dgamma, dbeta, dout, y, x, mean, invstd, gamma, s);
 }
 
 // [SECTION] reference twins: loops over C, N, HW in double, the textbook formulas

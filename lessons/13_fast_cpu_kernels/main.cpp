@@ -2,9 +2,13 @@
 // fast kernel (the cache-blocked GEMM, the 1x1 and im2col convolutions, the direct depthwise
 // kernel, the channel shuffle) beside its *_reference twin on a few shapes, then napkin math:
 // achieved GFLOP/s against this machine's FMA peak (nn/bench's measure), and bytes moved
-// against a measured memcpy bandwidth. Times are printed, never asserted; exit 1 if a fast
-// kernel disagrees with its twin; `--precise` times 15 passes instead of 3.
-// Not a test suite: tests/core/test_kernels*.cpp are.
+// against a measured memcpy bandwidth; then the fused kernels (BN + ReLU, concat + shuffle)
+// against the pairs they replace, and the inference plan (BatchNorm folded) against the
+// model's own forward. Times are printed, never asserted; exit 1 if a fast kernel disagrees
+// with its twin; `--precise` times 15 passes instead of 3.
+// Not a test suite: tests/core/test_kernels*.cpp and tests/nn/test_infer*.cpp are.
+//
+// [SECTION] index: [1] GEMM | [2] convolutions | [3] memory | [4] fused kernels | [5] the plan
 #include <omp.h>
 
 #include <algorithm>
@@ -17,7 +21,11 @@
 #include "core/cpu/gemm.h"
 #include "core/cpu/kernels.h"
 #include "lessons/check.h"
+#include "nn/batchnorm.h"
 #include "nn/bench.h"
+#include "nn/conv2d.h"
+#include "nn/infer.h"
+#include "nn/models/models.h"
 
 using namespace sl;
 using lesson::claim;
@@ -77,6 +85,93 @@ Conv2dShape conv_shape(int64_t N, int64_t C_in, int64_t H, int64_t C_out, int64_
           .groups = groups,
           .H_out = H,
           .W_out = H};
+}
+
+// [4] fused kernels: the same floats as the pair they replace, in one pass over memory.
+void fused_kernels() {
+  std::printf("\n4. fused kernels: BN + ReLU and concat + shuffle, one pass instead of two\n");
+  Generator gen(8);
+  const int64_t N = 32, C = 58, H = 14;  // half of a V2 stage-3 unit at batch 32
+  const Tensor x = Tensor::uniform({N, C, H, H}, gen, -2.f, 2.f);
+  const Tensor gamma = Tensor::uniform({C}, gen, 0.5f, 1.5f);
+  const Tensor beta = Tensor::uniform({C}, gen, -0.5f, 0.5f);
+  NoGradGuard no_grad;
+  const BatchNormParams batch_stats{.training = true};  // no running averages to update
+  Tensor fused, pair;
+  const double t_fused =
+      seconds([&] { fused = batch_norm_relu(x, gamma, beta, Tensor(), Tensor(), batch_stats); });
+  const double t_pair =
+      seconds([&] { pair = relu(batch_norm(x, gamma, beta, Tensor(), Tensor(), batch_stats)); });
+  claim(fused.to_vector() == pair.to_vector(),
+        "batch_norm_relu equals relu(batch_norm(x)), bit for bit (nn/batchnorm.h)");
+  // Napkin bytes, every pass's reads and writes: both read x for the statistics; the pair then
+  // reads x, writes the pre-activation, reads it again and writes y; fused reads x, writes y.
+  const double v = 4.0 * (double)x.numel();
+  auto row = [](const char* what, double bytes, double s) {
+    std::printf("   %-44s %9.2f MB %8.3f ms %7.1f GB/s\n", what, bytes / 1e6, s * 1e3,
+                gflops(bytes, s));
+  };
+  row("batch_norm then relu", 5 * v, t_pair);
+  row("batch_norm_relu", 3 * v, t_fused);
+
+  const Tensor a = Tensor::uniform({N, C, H, H}, gen, -1.f, 1.f);
+  const Tensor b = Tensor::uniform({N, C, H, H}, gen, -1.f, 1.f);
+  Tensor one, two;
+  const double t_one = seconds([&] { one = cat_shuffle(a, b, 2); });
+  const double t_two = seconds([&] { two = channel_shuffle(cat({a, b}, 1), 2); });
+  claim(one.to_vector() == two.to_vector(),
+        "cat_shuffle equals channel_shuffle(cat({a, b})), bit for bit (core/tensor.h)");
+  const double out = 2.0 * v;  // bytes of the output, [N, 2C, H, W]
+  row("cat then channel_shuffle (2 copies)", 4 * out, t_two);
+  row("cat_shuffle (1 copy)", 2 * out, t_one);
+  std::printf("   MB: every pass's reads and writes. The fused ops never store the pre-activation\n"
+              "   or the concatenation: 3/5 and 1/2 of the pairs' bytes, the same floats out.\n");
+}
+
+// [5] the inference plan: BatchNorm folded into the convolution before it, then the whole
+// model compiled once (nn/infer.h) against its own eval-mode forward.
+void inference_plan() {
+  std::printf("\n5. the inference plan (nn/infer.h): BatchNorm folded, ReLU fused, buffers "
+              "planned\n");
+  Generator gen(9);
+  const int64_t co = 6;
+  const Tensor x = Tensor::uniform({2, 4, 9, 9}, gen, -1.f, 1.f);
+  const Tensor w = Tensor::uniform({co, 4, 3, 3}, gen, -0.5f, 0.5f);
+  const Tensor gamma = Tensor::uniform({co}, gen, 0.5f, 1.5f);
+  const Tensor beta = Tensor::uniform({co}, gen, -0.3f, 0.3f);
+  const Tensor mean = Tensor::uniform({co}, gen, -0.2f, 0.2f);
+  const Tensor var = Tensor::uniform({co}, gen, 0.5f, 2.f);
+  NoGradGuard no_grad;
+  const BatchNormParams eval{.training = false};
+  // BN(conv(x, w)) = conv(x, w * s) + (beta - mean * s), s = gamma / sqrt(var + eps)
+  const Tensor bn = batch_norm(conv2d(x, w, {.padding = 1}), gamma, beta, mean, var, eval);
+  const Tensor s = gamma / sqrt(var + eval.eps);
+  const Tensor folded =
+      conv2d(x, w * s.view({co, 1, 1, 1}), {.padding = 1}) + (beta - mean * s).view({1, co, 1, 1});
+  const double d_fold = worst(folded.to_vector(), bn.to_vector());
+  std::printf("   conv 3x3 [2, 4, 9, 9] -> 6 channels, then BatchNorm: folded vs not, largest "
+              "difference %.1e\n",
+              d_fold);
+  claim(d_fold < 1e-5, "conv2d with the folded weights and bias equals conv2d then batch_norm");
+
+  auto model = make_model("v2-0.5", "cifar", 10, 1);
+  for (int i = 0; i < 2; ++i)  // training-mode forwards move the running statistics off (0, 1)
+    (*model)(Tensor::uniform({8, 3, 32, 32}, gen, -1.f, 2.f));
+  model->eval();
+  const Tensor x1 = Tensor::uniform({1, 3, 32, 32}, gen, -1.f, 1.f);
+  const Tensor want = (*model)(x1);
+  InferencePlan plan = compile_for_inference(*model, {1, 3, 32, 32});
+  std::vector<float> logits(10);
+  const double t_model = seconds([&] { (*model)(x1); });
+  const double t_plan = seconds([&] { plan.run(x1.data(), logits.data()); });
+  const double d_plan = worst(logits, want.to_vector());
+  std::printf("   v2-0.5 at batch 1: %lld steps, %lld barriers, arena %lld KiB in %lld buffers\n",
+              (long long)plan.steps(), (long long)plan.syncs(),
+              (long long)(plan.arena_floats() * 4 / 1024), (long long)plan.arena_buffers());
+  std::printf("   %-44s %8.3f ms\n", "the model's own forward (eval mode)", t_model * 1e3);
+  std::printf("   %-44s %8.3f ms  (largest difference %.1e)\n", "plan.run", t_plan * 1e3, d_plan);
+  claim(d_plan < 1e-4, "the plan's logits equal the model's eval-mode forward (relative 1e-4)");
+  g_timed = g_timed && std::isfinite(t_model) && t_model > 0 && std::isfinite(t_plan) && t_plan > 0;
 }
 
 }  // namespace
@@ -234,6 +329,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "   The %lld^3 GEMM does %.0f FLOP per byte of its three matrices: it can use the FMAs.\n",
       dw_flops / dw_bytes, peak_all / (dw_flops / dw_bytes), gbs(sh_bytes, t_cp),
       gbs(2.0 * 4 * big, t_big), (long long)n, flops / (3.0 * 4 * n * n));
+
+  fused_kernels();
+  inference_plan();
   claim(g_timed && peak1 > 0 && peak_all > 0,
         "every kernel, memcpy and the FMA loop were timed (times finite and positive)");
   return lesson::failures() == 0 ? 0 : 1;
