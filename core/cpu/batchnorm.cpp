@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "core/cpu/kernels.h"
@@ -21,6 +22,9 @@ namespace {
 // vectorize the loop without reordering any one lane's additions.
 constexpr int kLanes = 8;
 constexpr int64_t kChunk = 512;  // floats of a plane staged on the stack (a multiple of kLanes)
+
+using D8 = double __attribute__((vector_size(kLanes * sizeof(double))));
+using F8 = float __attribute__((vector_size(kLanes * sizeof(float))));
 
 double lane_total(const double* lanes) {
   double t = 0.0;
@@ -126,19 +130,24 @@ void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dou
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < s.C; ++c) {
     float mu = mean[c], is = invstd[c];
-    double sd[kLanes] = {}, sdx[kLanes] = {};
     // Lane j sums the values at i = j (mod kLanes) of a stretch in order, and the stretch's
-    // last len % kLanes values go to lane 0.
+    // last len % kLanes values go to lane 0. The lanes are one vector register of doubles
+    // (GCC's vector extension: GCC left the plain-array form scalar), each lane adding in
+    // the same order as the array form would, so the sums are the same bits.
+    D8 vsd = {}, vsdx = {};
     auto add = [&](const float* g, const float* xs, int64_t len) {
       int64_t t = 0;
-      for (; t + kLanes <= len; t += kLanes)
-        for (int j = 0; j < kLanes; ++j) {
-          sd[j] += g[t + j];
-          sdx[j] += (double)g[t + j] * ((xs[t + j] - mu) * is);
-        }
-      for (; t < len; ++t) {
-        sd[0] += g[t];
-        sdx[0] += (double)g[t] * ((xs[t] - mu) * is);
+      for (; t + kLanes <= len; t += kLanes) {
+        F8 gv, xv;
+        std::memcpy(&gv, g + t, sizeof gv);
+        std::memcpy(&xv, xs + t, sizeof xv);
+        const D8 gd = __builtin_convertvector(gv, D8);
+        vsd += gd;
+        vsdx += gd * __builtin_convertvector((xv - mu) * is, D8);
+      }
+      for (; t < len; ++t) {  // in order, into lane 0 itself
+        vsd[0] += g[t];
+        vsdx[0] += (double)g[t] * ((xs[t] - mu) * is);
       }
     };
     for (int64_t n = 0; n < s.N; ++n) {
@@ -159,6 +168,9 @@ void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dou
         add(dout + at, x + at, s.HW);
       }
     }
+    double sd[kLanes], sdx[kLanes];
+    std::memcpy(sd, &vsd, sizeof sd);
+    std::memcpy(sdx, &vsdx, sizeof sdx);
     float sum_dy = (float)lane_total(sd), sum_dy_xhat = (float)lane_total(sdx);
     if (dbeta) dbeta[c] = sum_dy;
     if (dgamma) dgamma[c] = sum_dy_xhat;
