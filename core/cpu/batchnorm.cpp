@@ -47,22 +47,28 @@ void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormSha
       continue;
     }
     double shift = x[c * s.HW];
-    double s1[kLanes] = {}, s2[kLanes] = {};
+    // kLanes lanes in one vector of doubles (as in normalize_backward below): lane j adds the
+    // values at i = j (mod kLanes) of each plane in order, a plane's tail goes to lane 0.
+    D8 v1 = {}, v2 = {};
     for (int64_t n = 0; n < s.N; ++n) {
       const float* xc = x + (n * s.C + c) * s.HW;
       int64_t i = 0;
-      for (; i + kLanes <= s.HW; i += kLanes)
-        for (int j = 0; j < kLanes; ++j) {
-          double d = xc[i + j] - shift;
-          s1[j] += d;
-          s2[j] += d * d;
-        }
+      for (; i + kLanes <= s.HW; i += kLanes) {
+        F8 xv;
+        std::memcpy(&xv, xc + i, sizeof xv);
+        const D8 d = __builtin_convertvector(xv, D8) - shift;
+        v1 += d;
+        v2 += d * d;
+      }
       for (; i < s.HW; ++i) {
         double d = xc[i] - shift;
-        s1[0] += d;
-        s2[0] += d * d;
+        v1[0] += d;
+        v2[0] += d * d;
       }
     }
+    double s1[kLanes], s2[kLanes];
+    std::memcpy(s1, &v1, sizeof s1);
+    std::memcpy(s2, &v2, sizeof s2);
     double t1 = lane_total(s1), t2 = lane_total(s2);
     mean[c] = (float)(shift + t1 / m);
     var[c] = (float)std::max(0.0, (t2 - t1 * t1 / m) / m);
