@@ -96,8 +96,7 @@ int cmd_eval(int argc, char** argv) {
   std::vector<float>* keep = f.has("logits") ? &logits : nullptr;
   // The CPU runs the inference plan (nn/infer.h: BatchNorm folded, no autograd, buffers
   // planned once); the plan is CPU-only, so CUDA runs the model's own eval-mode forward.
-  const double acc = device == Device::cpu ? evaluate_with_plan(*model, test, batch, keep)
-                                           : evaluate(*model, test, batch, keep);
+  const double acc = evaluate(*model, test, batch, keep);
 
   if (f.has("logits")) {
     write_file_atomic(f.str("logits"), std::span(reinterpret_cast<const uint8_t*>(logits.data()),

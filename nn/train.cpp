@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "core/alloc.h"
+#include "nn/infer.h"
 #include "nn/loss.h"
 #include "nn/models/models.h"
 #include "nn/safetensors.h"
@@ -96,6 +97,12 @@ double evaluate_batches(const Cifar10& data, int64_t batch, std::vector<float>* 
 }
 
 double evaluate(Module& model, const Cifar10& data, int64_t batch, std::vector<float>* logits) {
+  return model.device() == Device::cpu ? evaluate_with_plan(model, data, batch, logits)
+                                       : evaluate_forward(model, data, batch, logits);
+}
+
+double evaluate_forward(Module& model, const Cifar10& data, int64_t batch,
+                        std::vector<float>* logits) {
   const bool was_training = model.is_training();
   model.eval();
   NoGradGuard no_grad;
@@ -334,8 +341,9 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     m.train_loss = st.loss_sum / (double)st.seen;
     m.train_acc = (double)st.correct / (double)st.seen;
     m.test_acc = evaluate(*model, test_set, cfg.eval_batch);
-    // The test batches (500 images) need bigger buffers than a training step: hand them back
-    // to the system rather than keep them cached beside the training step's (core/alloc.h).
+    // The test pass used buffers of other sizes than a training step (on a device, the
+    // model's forward at eval_batch images): hand them back to the system rather than keep
+    // them cached beside the training step's (core/alloc.h).
     release_cached_memory();
     m.lr = st.lr;
     m.img_per_s = (double)st.seen / st.step_s;

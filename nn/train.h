@@ -36,7 +36,7 @@ struct TrainConfig {
   uint64_t seed = 0;                  // model init, data order, augmentation
   int64_t limit_train = -1;           // use the first N training / test images (-1: all)
   int64_t limit_test = -1;
-  int64_t eval_batch = 500;
+  int64_t eval_batch = 64;  // test batches (the CPU plan is fastest at 64: docs/inference.md)
   bool resume = false;          // continue the run saved in out_dir
   bool overwrite = false;       // a new run may replace the run already in out_dir
   Device device = Device::cpu;  // where the model, loss, metrics and update run (not saved:
@@ -102,10 +102,17 @@ std::string existing_run(const std::string& out_dir);
 void check_new_run_folder(const TrainConfig& cfg);
 
 // [SECTION] evaluation
-// Test accuracy of `model` (switched to eval mode) on `data` in order, in batches; when
-// logits is non-null it receives N x classes floats, row n for image n.
+// Test accuracy of `model` (in eval mode) on `data` in order, in batches; when logits is
+// non-null it receives N x classes floats, row n for image n. What `train` (after each epoch),
+// `eval` and the app's Train panel call: on the CPU it runs inference plans compiled from the
+// model (evaluate_with_plan, nn/infer.h: BatchNorm folded, no autograd, ~2.5x faster), on a
+// device the model's own forward (evaluate_forward).
 double evaluate(Module& model, const Cifar10& data, int64_t batch = 500,
                 std::vector<float>* logits = nullptr);
+// The same through the model's own eval-mode forward, on the model's device: the reference
+// the plan is tested against (tests/nn/test_infer_eval.cpp) and the path for devices.
+double evaluate_forward(Module& model, const Cifar10& data, int64_t batch = 500,
+                        std::vector<float>* logits = nullptr);
 // The walk evaluate() makes, with `forward` (x [B, 3, 32, 32] on the CPU -> logits [B, classes],
 // on any device) in place of the model: shared with evaluate_with_plan (nn/infer.h).
 double evaluate_batches(const Cifar10& data, int64_t batch, std::vector<float>* logits,

@@ -19,6 +19,7 @@
 #include "core/cpu/conv2d_depthwise.h"
 #include "core/cpu/gemm.h"
 #include "core/cpu/kernels.h"
+#include "core/cpu/valid_range.h"
 
 namespace sl::cpu {
 
@@ -33,14 +34,6 @@ namespace {
 float* scratch(std::vector<float>& v, int64_t n) {
   if ((int64_t)v.size() < n) v.resize(n);
   return v.data();
-}
-
-// Outputs o in [lo, hi) whose input i = o * stride + offset falls inside [0, in_len).
-void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t offset, int64_t& lo,
-                 int64_t& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  hi = in_len - 1 - offset < 0 ? 0 : std::min(out_len, (in_len - 1 - offset) / stride + 1);
-  hi = std::max(hi, lo);
 }
 
 // Columns per GEMM call so that `tasks` independent calls, each cut into column chunks,

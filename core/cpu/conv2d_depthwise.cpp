@@ -11,6 +11,7 @@
 // and the tap reads phase element i + (kh/s)*wq + kw/s: one multiply-add over a flat
 // range of i per tap. With s = 1 the single phase is just the padded plane.
 #include "core/cpu/conv2d_depthwise.h"
+#include "core/cpu/valid_range.h"
 
 #include <omp.h>
 
@@ -67,14 +68,6 @@ void copy_strided_row(float* dst, const float* src, int64_t lo, int64_t hi, int6
   }
 }
 
-// Columns c in [lo, hi) of a phase row whose x column w = c*s + offset lies in [0, W).
-void column_range(int64_t wq, int64_t width, int64_t stride, int64_t offset, int64_t& lo,
-                  int64_t& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  hi = width - 1 - offset < 0 ? 0 : std::min(wq, (width - 1 - offset) / stride + 1);
-  hi = std::max(hi, lo);
-}
-
 // x plane [H, W] <-> phases [s*s, hq, wq]. Row rr of phase (a, b) is x row rr*s + a - p
 // and its column c is x column c*s + b - p; split zeroes the padding, merge keeps only
 // the interior. Loops run over phase rows and columns, so no index needs a division.
@@ -83,7 +76,7 @@ void split_phases(float* phases, const float* x, const Conv2dShape& s, const Pha
   for (int64_t a = 0; a < q.s; ++a)
     for (int64_t b = 0; b < q.s; ++b) {
       int64_t lo, hi;
-      column_range(q.wq, s.W, q.s, b - s.padding, lo, hi);
+      valid_range(q.wq, s.W, q.s, b - s.padding, lo, hi);
       for (int64_t rr = 0; rr < q.hq; ++rr) {
         int64_t h = rr * q.s + a - s.padding;
         if (h < 0 || h >= s.H) continue;
@@ -98,7 +91,7 @@ void merge_phases(float* dx, const float* phases, const Conv2dShape& s, const Ph
   for (int64_t a = 0; a < q.s; ++a)
     for (int64_t b = 0; b < q.s; ++b) {
       int64_t lo, hi;
-      column_range(q.wq, s.W, q.s, b - s.padding, lo, hi);
+      valid_range(q.wq, s.W, q.s, b - s.padding, lo, hi);
       for (int64_t rr = 0; rr < q.hq; ++rr) {
         int64_t h = rr * q.s + a - s.padding;
         if (h < 0 || h >= s.H) continue;

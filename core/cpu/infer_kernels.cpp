@@ -5,22 +5,11 @@
 // purpose: the plan (nn/infer.cpp) hands each thread its own planes or tiles.
 // Not here: gemm (core/cpu/matmul.cpp), training kernels (core/cpu/conv2d.cpp, pool2d.cpp).
 #include "core/cpu/infer_kernels.h"
+#include "core/cpu/valid_range.h"
 
 #include <algorithm>
 
 namespace sl::cpu {
-
-namespace {
-
-// Outputs o in [lo, hi) whose input i = o * stride + offset falls inside [0, in_len).
-void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t offset, int64_t& lo,
-                 int64_t& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  hi = in_len - 1 - offset < 0 ? 0 : std::min(out_len, (in_len - 1 - offset) / stride + 1);
-  hi = std::max(hi, lo);
-}
-
-}  // namespace
 
 // [SECTION] pointwise ------------------------------------------------------------------
 // A 1x1 convolution tile is out [rows, cols] = w [rows, K] @ x [K, cols]. The weights are

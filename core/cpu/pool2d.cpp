@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/cpu/kernels.h"
+#include "core/cpu/valid_range.h"
 
 namespace sl::cpu {
 
@@ -68,14 +69,6 @@ void maxpool2d_backward(float* dx, const float* dout, const int32_t* idx, const 
 // so it vectorizes; the backward is the same two passes transposed.
 
 namespace {
-
-// Outputs o in [lo, hi) whose input i = o * stride + offset falls inside [0, in_len).
-void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t offset, int64_t& lo,
-                 int64_t& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  hi = in_len - 1 - offset < 0 ? 0 : std::min(out_len, (in_len - 1 - offset) / stride + 1);
-  hi = std::max(hi, lo);
-}
 
 // rr[ow] += xr[ow * stride] for ow in [lo, hi); STRIDE 2 (every stride-2 pool of the models)
 // is a compile-time constant so the loop vectorizes, 0 reads the stride at run time.

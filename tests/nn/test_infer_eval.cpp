@@ -1,5 +1,5 @@
 // tests/nn/test_infer_eval.cpp - evaluate_with_plan (nn/infer.h), the CPU path of
-// `shufflelab eval`, against evaluate() (nn/train.h), the model's own eval-mode forward: the
+// `shufflelab eval`, against evaluate_forward() (nn/train.h), the model's own eval-mode forward: the
 // same logits to float rounding, image by image, the last smaller batch included, and the
 // same accuracy to one image. Once on synthetic CIFAR files (always), once with the shipped
 // trained model on real test images (skipped, with a message, where CIFAR-10 is absent).
@@ -42,8 +42,12 @@ constexpr double kRelative = 1e-4;
 // Runs both paths on `data` in batches of `batch` and checks logits, loss and accuracy.
 void check_plan_equals_module(Module& model, const Cifar10& data, int64_t batch) {
   std::vector<float> want, got;
-  const double acc_module = evaluate(model, data, batch, &want);
+  const double acc_module = evaluate_forward(model, data, batch, &want);
   const double acc_plan = evaluate_with_plan(model, data, batch, &got);
+  // evaluate(), what train, eval and the app call, takes the plan on the CPU: the same bits.
+  std::vector<float> dispatched;
+  CHECK(evaluate(model, data, batch, &dispatched) == acc_plan);
+  CHECK(dispatched == got);
   const int64_t n = data.size();
   REQUIRE(want.size() == (size_t)(n * kCifarClasses));
   REQUIRE(got.size() == want.size());

@@ -75,7 +75,7 @@ void fill_predictions(Inspection& in, const std::vector<float>& logits,
 // Errors (no data, wrong model for the weights) become in.error, never an exception.
 Inspection inspect_weights(const std::string& model, const std::string& weights,
                            const std::string& data_dir, int64_t limit_test,
-                           int64_t eval_batch = 500);
+                           int64_t eval_batch = 64);
 
 // [SECTION] feature maps: one image through the model, layer by layer
 struct FeatureMap {
