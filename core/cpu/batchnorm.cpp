@@ -6,6 +6,8 @@
 // statistics (nn/batchnorm), autograd. CUDA twin: core/cuda/batchnorm.cu. Layout everywhere:
 // x, out, y, dout, dx [N, C, HW]; mean, var, invstd, gamma, beta, dgamma, dbeta [C];
 // M = N * HW values per channel.
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -26,10 +28,30 @@ constexpr int64_t kChunk = 512;  // floats of a plane staged on the stack (a mul
 using D8 = double __attribute__((vector_size(kLanes * sizeof(double))));
 using F8 = float __attribute__((vector_size(kLanes * sizeof(float))));
 
-double lane_total(const double* lanes) {
+double lane_total(const D8& v) {
+  double lanes[kLanes];
+  std::memcpy(lanes, &v, sizeof lanes);
   double t = 0.0;
   for (int j = 0; j < kLanes; ++j) t += lanes[j];
   return t;
+}
+
+// Channel blocks. A channel's values are N planes of HW floats, C * HW floats apart; visited
+// channel by channel, a small plane (HW = 16 is 64 bytes, one cache line) is a scattered read
+// that the prefetchers cannot follow. So the sweeps below take a block of channels image by
+// image: for each n, the block's planes are one contiguous run of memory. Each channel still
+// adds its values in the same order (n, then i), so the sums are the same bits whatever the
+// block. A block's `arrays` tensors (N planes each) should fit in L2 (2 MB per core here), so
+// the dx sweep of the backward finds what its sums sweep read; and there are at least as many
+// blocks as threads.
+constexpr int64_t kMaxBlock = 64;             // channels per block (per-channel sums on the stack)
+constexpr int64_t kBlockBytes = 1024 * 1024;  // a block's data, all arrays
+
+int64_t channel_block(const BatchNormShape& s, int64_t arrays) {
+  const int64_t per_channel = std::max<int64_t>(1, s.N * s.HW * arrays * (int64_t)sizeof(float));
+  const int64_t threads = std::max(1, omp_get_max_threads());
+  const int64_t fair = (s.C + threads - 1) / threads;  // every thread gets a block
+  return std::max<int64_t>(1, std::min({kBlockBytes / per_channel, kMaxBlock, fair}));
 }
 
 }  // namespace
@@ -38,40 +60,46 @@ double lane_total(const double* lanes) {
 // One pass over x, shifted by the channel's first value so that sum(d^2) - sum(d)^2/M
 // does not cancel catastrophically when |mean| >> std.
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s) {
-  int64_t m = s.N * s.HW;
+  const int64_t m = s.N * s.HW, cb = channel_block(s, 1), blocks = (s.C + cb - 1) / cb;
 #pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < s.C; ++c) {
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t c0 = blk * cb, nc = std::min(s.C, c0 + cb) - c0;
     if (m == 0) {
-      mean[c] = 0.f;
-      var[c] = 0.f;
+      std::fill(mean + c0, mean + c0 + nc, 0.f);
+      std::fill(var + c0, var + c0 + nc, 0.f);
       continue;
     }
-    double shift = x[c * s.HW];
     // kLanes lanes in one vector of doubles (as in normalize_backward below): lane j adds the
     // values at i = j (mod kLanes) of each plane in order, a plane's tail goes to lane 0.
-    D8 v1 = {}, v2 = {};
-    for (int64_t n = 0; n < s.N; ++n) {
-      const float* xc = x + (n * s.C + c) * s.HW;
-      int64_t i = 0;
-      for (; i + kLanes <= s.HW; i += kLanes) {
-        F8 xv;
-        std::memcpy(&xv, xc + i, sizeof xv);
-        const D8 d = __builtin_convertvector(xv, D8) - shift;
-        v1 += d;
-        v2 += d * d;
+    double shift[kMaxBlock];
+    D8 v1[kMaxBlock] = {}, v2[kMaxBlock] = {};
+    for (int64_t j = 0; j < nc; ++j) shift[j] = x[(c0 + j) * s.HW];
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t j = 0; j < nc; ++j) {
+        const float* xc = x + (n * s.C + c0 + j) * s.HW;
+        const double sh = shift[j];
+        D8 a1 = v1[j], a2 = v2[j];
+        int64_t i = 0;
+        for (; i + kLanes <= s.HW; i += kLanes) {
+          F8 xv;
+          std::memcpy(&xv, xc + i, sizeof xv);
+          const D8 d = __builtin_convertvector(xv, D8) - sh;
+          a1 += d;
+          a2 += d * d;
+        }
+        for (; i < s.HW; ++i) {
+          double d = xc[i] - sh;
+          a1[0] += d;
+          a2[0] += d * d;
+        }
+        v1[j] = a1;
+        v2[j] = a2;
       }
-      for (; i < s.HW; ++i) {
-        double d = xc[i] - shift;
-        v1[0] += d;
-        v2[0] += d * d;
-      }
+    for (int64_t j = 0; j < nc; ++j) {
+      const double t1 = lane_total(v1[j]), t2 = lane_total(v2[j]);
+      mean[c0 + j] = (float)(shift[j] + t1 / m);
+      var[c0 + j] = (float)std::max(0.0, (t2 - t1 * t1 / m) / m);
     }
-    double s1[kLanes], s2[kLanes];
-    std::memcpy(s1, &v1, sizeof s1);
-    std::memcpy(s2, &v2, sizeof s2);
-    double t1 = lane_total(s1), t2 = lane_total(s2);
-    mean[c] = (float)(shift + t1 / m);
-    var[c] = (float)std::max(0.0, (t2 - t1 * t1 / m) / m);
   }
 }
 
@@ -132,66 +160,76 @@ template <bool kRelu>
 void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* y,
                         const float* x, const float* mean, const float* invstd, const float* gamma,
                         const BatchNormShape& s) {
-  int64_t m = s.N * s.HW;
+  const int64_t m = s.N * s.HW, cb = channel_block(s, kRelu ? 4 : 3);
+  const int64_t blocks = (s.C + cb - 1) / cb;
 #pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < s.C; ++c) {
-    float mu = mean[c], is = invstd[c];
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t c0 = blk * cb, nc = std::min(s.C, c0 + cb) - c0;
     // Lane j sums the values at i = j (mod kLanes) of a stretch in order, and the stretch's
     // last len % kLanes values go to lane 0. The lanes are one vector register of doubles
     // (GCC's vector extension: GCC left the plain-array form scalar), each lane adding in
     // the same order as the array form would, so the sums are the same bits.
-    D8 vsd = {}, vsdx = {};
-    auto add = [&](const float* g, const float* xs, int64_t len) {
+    D8 vsd[kMaxBlock] = {}, vsdx[kMaxBlock] = {};
+    auto add = [](D8& sd, D8& sdx, const float* g, const float* xs, int64_t len, float mu,
+                  float is) {
       int64_t t = 0;
       for (; t + kLanes <= len; t += kLanes) {
         F8 gv, xv;
         std::memcpy(&gv, g + t, sizeof gv);
         std::memcpy(&xv, xs + t, sizeof xv);
         const D8 gd = __builtin_convertvector(gv, D8);
-        vsd += gd;
-        vsdx += gd * __builtin_convertvector((xv - mu) * is, D8);
+        sd += gd;
+        sdx += gd * __builtin_convertvector((xv - mu) * is, D8);
       }
       for (; t < len; ++t) {  // in order, into lane 0 itself
-        vsd[0] += g[t];
-        vsdx[0] += (double)g[t] * ((xs[t] - mu) * is);
+        sd[0] += g[t];
+        sdx[0] += (double)g[t] * ((xs[t] - mu) * is);
       }
     };
-    for (int64_t n = 0; n < s.N; ++n) {
-      const int64_t at = (n * s.C + c) * s.HW;
-      if constexpr (kRelu) {
-        // g for a stretch of kChunk values at a time, so that the sums vectorize. kChunk is a
-        // multiple of kLanes: every value meets the lane it would meet in one stretch, in the
-        // same order, so the sums are the same bits as ReLU's backward stored, then the plain
-        // kernel.
-        float masked[kChunk];
-        for (int64_t i0 = 0; i0 < s.HW; i0 += kChunk) {
-          const int64_t len = std::min(kChunk, s.HW - i0);
-          for (int64_t t = 0; t < len; ++t)
-            masked[t] = y[at + i0 + t] > 0.f ? dout[at + i0 + t] : 0.f;
-          add(masked, x + at + i0, len);
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t j = 0; j < nc; ++j) {
+        const int64_t c = c0 + j, at = (n * s.C + c) * s.HW;
+        D8 sd = vsd[j], sdx = vsdx[j];
+        if constexpr (kRelu) {
+          // g for a stretch of kChunk values at a time, so that the sums vectorize. kChunk is
+          // a multiple of kLanes: every value meets the lane it would meet in one stretch, in
+          // the same order, so the sums are the same bits as ReLU's backward stored, then the
+          // plain kernel.
+          float masked[kChunk];
+          for (int64_t i0 = 0; i0 < s.HW; i0 += kChunk) {
+            const int64_t len = std::min(kChunk, s.HW - i0);
+            for (int64_t t = 0; t < len; ++t)
+              masked[t] = y[at + i0 + t] > 0.f ? dout[at + i0 + t] : 0.f;
+            add(sd, sdx, masked, x + at + i0, len, mean[c], invstd[c]);
+          }
+        } else {
+          add(sd, sdx, dout + at, x + at, s.HW, mean[c], invstd[c]);
         }
-      } else {
-        add(dout + at, x + at, s.HW);
+        vsd[j] = sd;
+        vsdx[j] = sdx;
       }
+    float sum_dy[kMaxBlock], sum_dy_xhat[kMaxBlock];
+    for (int64_t j = 0; j < nc; ++j) {
+      sum_dy[j] = (float)lane_total(vsd[j]);
+      sum_dy_xhat[j] = (float)lane_total(vsdx[j]);
+      if (dbeta) dbeta[c0 + j] = sum_dy[j];
+      if (dgamma) dgamma[c0 + j] = sum_dy_xhat[j];
     }
-    double sd[kLanes], sdx[kLanes];
-    std::memcpy(sd, &vsd, sizeof sd);
-    std::memcpy(sdx, &vsdx, sizeof sdx);
-    float sum_dy = (float)lane_total(sd), sum_dy_xhat = (float)lane_total(sdx);
-    if (dbeta) dbeta[c] = sum_dy;
-    if (dgamma) dgamma[c] = sum_dy_xhat;
     if (!dx || m == 0) continue;
-    float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
-    for (int64_t n = 0; n < s.N; ++n) {
-      const int64_t at = (n * s.C + c) * s.HW;
-      const float *dc = dout + at, *xc = x + at;
-      float* dxc = dx + at;
-      for (int64_t i = 0; i < s.HW; ++i) {
-        float g = dc[i];
-        if constexpr (kRelu) g = y[at + i] > 0.f ? g : 0.f;
-        dxc[i] = k * (mf * g - sum_dy - (xc[i] - mu) * is * sum_dy_xhat);
+    const float mf = (float)m;
+    for (int64_t n = 0; n < s.N; ++n)
+      for (int64_t j = 0; j < nc; ++j) {
+        const int64_t c = c0 + j, at = (n * s.C + c) * s.HW;
+        const float mu = mean[c], is = invstd[c], k = (gamma ? gamma[c] : 1.f) * is / m;
+        const float sd = sum_dy[j], sdx = sum_dy_xhat[j];
+        const float *dc = dout + at, *xc = x + at;
+        float* dxc = dx + at;
+        for (int64_t i = 0; i < s.HW; ++i) {
+          float g = dc[i];
+          if constexpr (kRelu) g = y[at + i] > 0.f ? g : 0.f;
+          dxc[i] = k * (mf * g - sd - (xc[i] - mu) * is * sdx);
+        }
       }
-    }
   }
 }
 
