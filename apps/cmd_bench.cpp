@@ -162,10 +162,12 @@ void print_text_device(const BenchResult& r, const BenchConfig& c) {
 void print_text(const BenchResult& r, const BenchConfig& c) {
   const double MB = 1024.0 * 1024.0;
   const char* wait = std::getenv("OMP_WAIT_POLICY");
+  const char* spin = std::getenv("GOMP_SPINCOUNT");
   std::printf("bench %s (cifar variant, 10 classes, %s parameters), batch %lld, %d %s, cpu, "
-              "OMP_WAIT_POLICY=%s\n\n",
+              "OMP_WAIT_POLICY=%s%s%s\n\n",
               r.model.c_str(), grouped(r.params).c_str(), (long long)r.batch, r.threads,
-              r.threads == 1 ? "thread" : "threads", wait && *wait ? wait : "(libgomp default)");
+              r.threads == 1 ? "thread" : "threads", wait && *wait ? wait : "(libgomp default)",
+              spin && *spin ? " GOMP_SPINCOUNT=" : "", spin && *spin ? spin : "");
   print_step(r,
              "forward + cross-entropy + backward + SGD update, the recipe of `train`, on one "
              "random batch",
@@ -243,10 +245,12 @@ int cmd_bench(int argc, char** argv) {
                 "median of repeats after a warm-up. Run scripts/bench_torch_train.py with the\n"
                 "same --model, --batch and --threads for PyTorch's numbers; close other\n"
                 "programs first, since a busy machine slows every number.\n\n"
-                "OpenMP waiting: shufflelab sets OMP_WAIT_POLICY=passive unless you set it (idle\n"
-                "threads sleep: robust on shared cores). On a quiet machine\n"
-                "OMP_WAIT_POLICY=active is faster (v2-0.5 on 2 cores: ~430 against ~350 img/s,\n"
-                "batch 1 ~1.6 against ~10 ms); give PyTorch's script the same setting.\n\n"
+                "OpenMP waiting: unless you set OMP_WAIT_POLICY or GOMP_SPINCOUNT, shufflelab\n"
+                "sets OMP_WAIT_POLICY=passive GOMP_SPINCOUNT=3000: idle threads spin ~30 us,\n"
+                "then sleep, which keeps two runs on shared cores as fast as sleeping at once\n"
+                "does. On a quiet machine OMP_WAIT_POLICY=active is faster still (train v2-0.5\n"
+                "at batch 128 on 2 cores: ~550 against ~485 img/s); give PyTorch's script the\n"
+                "same setting.\n\n"
                 "--device cuda measures the same on the GPU (a synchronization ends each timed\n"
                 "call), with the shuffle beside a cudaMemcpy device to device; where CUDA\n"
                 "cannot run it says why and exits 1 (docs/cuda.md).")

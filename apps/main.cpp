@@ -51,13 +51,15 @@ bool display_present() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Idle OpenMP threads sleep instead of spinning (spinning collapses throughput on shared
-  // cores). libgomp reads its environment before main, so set it and start again once.
-  // The price on a quiet machine (2-core VM, v2-0.5, batch 64): ~350 img/s against ~430
-  // with OMP_WAIT_POLICY=active, and batch-1 inference ~10 ms against ~1.6 ms; a second run
-  // sharing the cores, though, drops spinning threads to ~110 img/s or far worse. A value
-  // the user sets wins (README, "Speed against PyTorch").
-  if (!std::getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "passive", 0) == 0)
+  // Idle OpenMP threads spin a moment, then sleep: GOMP_SPINCOUNT=3000 (~30 us) with
+  // OMP_WAIT_POLICY=passive. libgomp reads its environment before main, so set it and start
+  // again once. Measured on the 2-core VM (`train --model v2-0.5 --batch 128`, 50 steps,
+  // two rounds): sleeping at once ~400 img/s, this ~485, spinning (active) ~550; two runs
+  // sharing the cores: ~285 + ~285 img/s with this or with sleeping at once, ~97 + ~97 with
+  // a spin of 1 ms. Batch-1 inference: ~3.5 ms sleeping at once, ~0.45 ms this. A value the
+  // user sets for either variable wins (README, "Speed against PyTorch").
+  if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT") &&
+      setenv("OMP_WAIT_POLICY", "passive", 0) == 0 && setenv("GOMP_SPINCOUNT", "3000", 0) == 0)
     execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
   if (argc < 2) {
 #ifdef SL_HAVE_VIZ

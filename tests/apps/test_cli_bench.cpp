@@ -85,6 +85,23 @@ TEST_CASE("bench: the text form names each measurement and its formula") {
     CHECK_MESSAGE(has(r.out, part), part);
 }
 
+TEST_CASE("bench: the OpenMP wait setting, shufflelab's default and the user's own") {
+  // Unset, shufflelab sets a ~30 us spin, then sleep (apps/main.cpp); the header says so.
+  Run r = sl::test::run_cli("bench --quick --batch 2 --threads 1", false,
+                            "-u OMP_WAIT_POLICY -u GOMP_SPINCOUNT");
+  REQUIRE_MESSAGE(r.code == 0, r.out);
+  CHECK_MESSAGE(has(r.out, "OMP_WAIT_POLICY=passive GOMP_SPINCOUNT=3000\n"), r.out);
+  // A variable the user sets wins, and the other one stays unset.
+  r = sl::test::run_cli("bench --quick --batch 2 --threads 1", false,
+                        "-u GOMP_SPINCOUNT OMP_WAIT_POLICY=active");
+  REQUIRE_MESSAGE(r.code == 0, r.out);
+  CHECK_MESSAGE(has(r.out, "OMP_WAIT_POLICY=active\n"), r.out);
+  r = sl::test::run_cli("bench --quick --batch 2 --threads 1", false,
+                        "-u OMP_WAIT_POLICY GOMP_SPINCOUNT=0");
+  REQUIRE_MESSAGE(r.code == 0, r.out);
+  CHECK_MESSAGE(has(r.out, "OMP_WAIT_POLICY=(libgomp default) GOMP_SPINCOUNT=0\n"), r.out);
+}
+
 TEST_CASE("bench: --help, and errors with exit codes") {
   Run r = sl::test::run_cli("bench --help");
   CHECK(r.code == 0);
