@@ -147,12 +147,11 @@ namespace {
 // out[n,g] [C_out/G, HW] = w_g [C_out/G, C_in/G] @ x[n,g] [C_in/G, HW]. Column chunks
 // of HW are independent, which keeps every thread busy even at batch 1.
 
-// Each group's weights, packed once per call for the GEMM (when they fit one cache block)
-// instead of once per image: at HW = 16 packing them every time cost more than the product.
+// Each group's weights, packed once per call for the GEMM instead of once per image and
+// column chunk: at HW = 16 packing them every time cost more than the product.
 const float* pack_group_weights(const float* w, const Conv2dShape& s, bool trans) {
   const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   const int64_t m = trans ? cgi : cgo, k = trans ? cgo : cgi;
-  if (!gemm_a_is_one_block(m, k)) return nullptr;
   thread_local std::vector<float> buf;
   const int64_t size = gemm_packed_a_size(m, k);
   float* packed = scratch(buf, s.groups * size);
@@ -192,7 +191,7 @@ void forward_1x1(float* out, const float* x, const float* w, const Conv2dShape& 
           .c = out + (n * s.C_out + g * cgo) * hw + c0,
           .ldc = hw,
           .accumulate = false,
-          .a_packed = packed ? packed + g * size : nullptr});
+          .a_packed = packed + g * size});
   }
 }
 
@@ -217,7 +216,7 @@ void backward_input_1x1(float* dx, const float* dout, const float* w, const Conv
           .c = dx + (n * s.C_in + g * cgi) * hw + c0,
           .ldc = hw,
           .accumulate = false,
-          .a_packed = packed ? packed + g * size : nullptr});
+          .a_packed = packed + g * size});
   }
 }
 

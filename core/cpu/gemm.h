@@ -24,20 +24,18 @@ struct GemmArgs {
   int64_t ldc;
   bool accumulate;
   // Optional: A already in the micro-kernel's order (gemm_pack_a of these a, lda, trans_a,
-  // M, K), for a caller that multiplies one small A by many B, as a 1x1 convolution does
-  // with a group's weights for every image. Used only when A is one cache block
-  // (gemm_a_is_one_block); null means gemm packs A itself.
+  // M, K), for a caller that multiplies one A by many B, as a 1x1 convolution does with a
+  // group's weights for every image; null means gemm packs A itself, block by block.
   const float* a_packed = nullptr;
 };
 
 void gemm(const GemmArgs& g);
 
-// True when an M x K operand A fits one cache block, so that it can be packed once.
-bool gemm_a_is_one_block(int64_t M, int64_t K);
 // Floats that gemm_pack_a writes for an M x K operand A.
 int64_t gemm_packed_a_size(int64_t M, int64_t K);
-// ap <- A (g.a, g.lda, g.trans_a, g.M, g.K) in the micro-kernel's order; needs
-// gemm_a_is_one_block(g.M, g.K).
+// ap <- A (g.a, g.lda, g.trans_a, g.M, g.K) in the micro-kernel's order: every cache block
+// of A packed as gemm would pack it, block (K offset pc, M offset ic) at ap + pc * Mp + ic *
+// kc, where Mp is M rounded up to whole register tiles and kc the block's K extent.
 void gemm_pack_a(float* ap, const GemmArgs& g);
 
 }  // namespace sl::cpu

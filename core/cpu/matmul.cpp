@@ -113,7 +113,7 @@ void gemm(const GemmArgs& g) {
       for (int64_t i = 0; i < g.M; ++i) std::fill(g.c + i * g.ldc, g.c + i * g.ldc + g.N, 0.f);
     return;
   }
-  const bool a_ready = g.a_packed != nullptr && gemm_a_is_one_block(g.M, g.K);
+  const int64_t m_packed = (g.M + MR - 1) / MR * MR;  // rows of A packed, whole tiles
   thread_local PackScratch scratch;
   int64_t nc_max = std::min(NC, (g.N + NR - 1) / NR * NR);
   if ((int64_t)scratch.b.size() < KC * nc_max) scratch.b.resize(KC * nc_max);
@@ -141,8 +141,8 @@ void gemm(const GemmArgs& g) {
         int64_t mc = std::min(MC, g.M - ic);
         const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
         const float* apc = ap;
-        if (a_ready)
-          apc = g.a_packed;
+        if (g.a_packed)  // the layout of gemm_pack_a
+          apc = g.a_packed + pc * m_packed + ic * kc;
         else
           pack_a(ap, a, g.lda, g.trans_a, mc, kc);
         for (int64_t jr = 0; jr < nc; jr += NR) {
@@ -158,11 +158,20 @@ void gemm(const GemmArgs& g) {
   }
 }
 
-bool gemm_a_is_one_block(int64_t M, int64_t K) { return M > 0 && M <= MC && K > 0 && K <= KC; }
-
 int64_t gemm_packed_a_size(int64_t M, int64_t K) { return (M + MR - 1) / MR * MR * K; }
 
-void gemm_pack_a(float* ap, const GemmArgs& g) { pack_a(ap, g.a, g.lda, g.trans_a, g.M, g.K); }
+// MC is a multiple of MR, so the M blocks before ic hold exactly ic packed rows.
+void gemm_pack_a(float* ap, const GemmArgs& g) {
+  const int64_t m_packed = (g.M + MR - 1) / MR * MR;
+  for (int64_t pc = 0; pc < g.K; pc += KC) {
+    const int64_t kc = std::min(KC, g.K - pc);
+    for (int64_t ic = 0; ic < g.M; ic += MC) {
+      const float* a = g.trans_a ? g.a + pc * g.lda + ic : g.a + ic * g.lda + pc;
+      pack_a(ap + pc * m_packed + ic * kc, a, g.lda, g.trans_a, std::min(MC, g.M - ic), kc);
+    }
+  }
+}
+static_assert(MC % MR == 0, "gemm_pack_a's layout needs whole register tiles per M block");
 
 // [SECTION] matmul -------------------------------------------------------------------
 
