@@ -71,8 +71,9 @@ void copy_strided_row(float* dst, const float* src, int64_t lo, int64_t hi, int6
 // x plane [H, W] <-> phases [s*s, hq, wq]. Row rr of phase (a, b) is x row rr*s + a - p
 // and its column c is x column c*s + b - p; split zeroes the padding, merge keeps only
 // the interior. Loops run over phase rows and columns, so no index needs a division.
+// split writes only the interior: the padding is wherever it never writes, the same places
+// for every plane of a shape, so a buffer zeroed once per call serves all its planes.
 void split_phases(float* phases, const float* x, const Conv2dShape& s, const Phases& q) {
-  std::fill(phases, phases + q.s * q.s * q.size, 0.f);
   for (int64_t a = 0; a < q.s; ++a)
     for (int64_t b = 0; b < q.s; ++b) {
       int64_t lo, hi;
@@ -103,9 +104,9 @@ void merge_phases(float* dx, const float* phases, const Conv2dShape& s, const Ph
 }
 
 // dout plane [H_out, W_out] -> buf at row stride wq after `front` zeros, zero elsewhere,
-// buf size front + hq * wq.
+// buf size front + hq * wq. Like split_phases it writes only the plane's own places, so the
+// zeros come from zeroing buf once per call.
 void spread_rows(float* buf, int64_t front, const float* d, const Conv2dShape& s, const Phases& q) {
-  std::fill(buf, buf + front + q.size, 0.f);
   for (int64_t oh = 0; oh < s.H_out; ++oh)
     copy_strided_row(buf + front + oh * q.wq, d + oh * s.W_out, 0, s.W_out, 1, 1);
 }
@@ -156,19 +157,23 @@ void conv2d_depthwise_forward(float* out, const float* x, const float* w, const 
   int64_t kk = s.K * s.K;
   thread_local std::vector<int64_t> offset_buf;
   const int64_t* offsets = tap_offsets(offset_buf, s, q);
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
+#pragma omp parallel
+  {
     thread_local std::vector<float> phase_buf, acc_buf;
     thread_local std::vector<const float*> src;
     float* phases = scratch(phase_buf, q.s * q.s * q.size);
     float* acc = scratch(acc_buf, q.len);
     src.resize(kk);
-    split_phases(phases, x + plane * s.H * s.W, s, q);
-    for (int64_t t = 0; t < kk; ++t) src[t] = phases + offsets[t];
-    gather_taps(acc, q.len, src.data(), w + plane % s.C_in * kk, kk);
-    float* o = out + plane * s.H_out * s.W_out;
-    for (int64_t oh = 0; oh < s.H_out; ++oh)
-      for (int64_t ow = 0; ow < s.W_out; ++ow) o[oh * s.W_out + ow] = acc[oh * q.wq + ow];
+    std::fill(phases, phases + q.s * q.s * q.size, 0.f);  // the padding, for every plane
+#pragma omp for schedule(static)
+    for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
+      split_phases(phases, x + plane * s.H * s.W, s, q);
+      for (int64_t t = 0; t < kk; ++t) src[t] = phases + offsets[t];
+      gather_taps(acc, q.len, src.data(), w + plane % s.C_in * kk, kk);
+      float* o = out + plane * s.H_out * s.W_out;
+      for (int64_t oh = 0; oh < s.H_out; ++oh)
+        for (int64_t ow = 0; ow < s.W_out; ++ow) o[oh * s.W_out + ow] = acc[oh * q.wq + ow];
+    }
   }
 }
 
@@ -183,26 +188,30 @@ void conv2d_depthwise_backward_input(float* dx, const float* dout, const float* 
           front = (s.K - 1) / s.stride * q.wq + (s.K - 1) / s.stride;
   thread_local std::vector<int64_t> offset_buf;
   const int64_t* offsets = tap_offsets(offset_buf, s, q);
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
+#pragma omp parallel
+  {
     thread_local std::vector<float> d_buf, phase_buf, wts;
     thread_local std::vector<const float*> src;
     float* d = scratch(d_buf, front + q.size);
     float* dphases = scratch(phase_buf, n_phases * q.size);
     wts.resize(kk);
     src.resize(kk);
-    spread_rows(d, front, dout + plane * s.H_out * s.W_out, s, q);
-    const float* wc = w + plane % s.C_in * kk;
-    for (int64_t ph = 0; ph < n_phases; ++ph) {
-      int64_t taps = 0;  // the taps of phase ph are those whose offset lies in its plane
-      for (int64_t t = 0; t < kk; ++t)
-        if (offsets[t] >= ph * q.size && offsets[t] < (ph + 1) * q.size) {
-          src[taps] = d + front - (offsets[t] - ph * q.size);
-          wts[taps++] = wc[t];
-        }
-      gather_taps(dphases + ph * q.size, q.size, src.data(), wts.data(), taps);
+    std::fill(d, d + front + q.size, 0.f);  // the zeros around every plane's rows
+#pragma omp for schedule(static)
+    for (int64_t plane = 0; plane < s.N * s.C_in; ++plane) {
+      spread_rows(d, front, dout + plane * s.H_out * s.W_out, s, q);
+      const float* wc = w + plane % s.C_in * kk;
+      for (int64_t ph = 0; ph < n_phases; ++ph) {
+        int64_t taps = 0;  // the taps of phase ph are those whose offset lies in its plane
+        for (int64_t t = 0; t < kk; ++t)
+          if (offsets[t] >= ph * q.size && offsets[t] < (ph + 1) * q.size) {
+            src[taps] = d + front - (offsets[t] - ph * q.size);
+            wts[taps++] = wc[t];
+          }
+        gather_taps(dphases + ph * q.size, q.size, src.data(), wts.data(), taps);
+      }
+      merge_phases(dx + plane * s.H * s.W, dphases, s, q);
     }
-    merge_phases(dx + plane * s.H * s.W, dphases, s, q);
   }
 }
 
@@ -228,6 +237,8 @@ void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float*
     thread_local std::vector<float> d_buf, phase_buf;
     float* d = scratch(d_buf, q.size);
     float* phases = scratch(phase_buf, q.s * q.s * q.size);
+    std::fill(d, d + q.size, 0.f);  // the zeros split_phases and spread_rows never write
+    std::fill(phases, phases + q.s * q.s * q.size, 0.f);
     for (int64_t plane = planes * t / nt; plane < planes * (t + 1) / nt; ++plane) {
       split_phases(phases, x + plane * s.H * s.W, s, q);
       spread_rows(d, 0, dout + plane * s.H_out * s.W_out, s, q);
