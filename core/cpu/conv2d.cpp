@@ -4,45 +4,28 @@
 // Not here: shape checks and autograd (nn/conv2d.cpp), cost model (nn/cost).
 // CUDA twin: core/cuda/conv2d.cu.
 //
-// [SECTION] helpers     index ranges, per-thread scratch, race-free weight reduction
+// [SECTION] helpers     race-free weight reduction
 // [SECTION] reference   the spec: plain loops over N, C, H, W and the kernel window
-// [SECTION] 1x1         stride 1, padding 0: per (image, group) one GEMM over channels;
-//                       the weight gradient as register-tiled dot products over (n, HW)
-// [SECTION] im2col      everything else: unfold the window into columns, then GEMM
+// [SECTION] im2col      unfold the window into columns, then GEMM
 // [SECTION] dispatch    the three backend entries: depthwise (G == C_in == C_out, in
-//                       core/cpu/conv2d_depthwise.cpp), else 1x1, else im2col
+//                       core/cpu/conv2d_depthwise.cpp), else 1x1 (K = 1, stride 1, padding
+//                       0, in core/cpu/conv2d_1x1.cpp), else im2col
 #include <omp.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "core/cpu/conv2d_1x1.h"
 #include "core/cpu/conv2d_depthwise.h"
 #include "core/cpu/gemm.h"
+#include "core/cpu/kernel_helpers.h"
 #include "core/cpu/kernels.h"
-#include "core/cpu/valid_range.h"
 
 namespace sl::cpu {
 
 namespace {
 
 // [SECTION] helpers ------------------------------------------------------------------
-
-// A thread's reusable buffer (thread_local in the callers), grown to the largest request.
-// The parallel loops around it use schedule(static), so a thread gets the same tasks in
-// every call and its buffers reach their final size in warm-up: a steady training step
-// then allocates nothing (dynamic scheduling made that depend on which thread ran what).
-float* scratch(std::vector<float>& v, int64_t n) {
-  if ((int64_t)v.size() < n) v.resize(n);
-  return v.data();
-}
-
-// Columns per GEMM call so that `tasks` independent calls, each cut into column chunks,
-// give every thread about two pieces (batch 1 still uses all cores). Multiple of 16.
-int64_t chunk_width(int64_t tasks, int64_t cols) {
-  int64_t want = (2 * (int64_t)omp_get_max_threads() + tasks - 1) / tasks;
-  int64_t width = ((cols + want - 1) / want + 15) / 16 * 16;
-  return std::min(cols, std::max<int64_t>(width, 64));
-}
 
 // dw [size] = sum over units u of what add_unit(u, partial) adds into a zeroed partial.
 // Each thread sums its own contiguous share of units into a private partial, then the
@@ -141,149 +124,6 @@ void conv2d_backward_weight_reference(float* dw, const float* dout, const float*
 }
 
 namespace {
-
-// [SECTION] 1x1 ----------------------------------------------------------------------
-// With K = 1, stride 1, padding 0 a convolution is a matrix product per image and group:
-// out[n,g] [C_out/G, HW] = w_g [C_out/G, C_in/G] @ x[n,g] [C_in/G, HW]. Column chunks
-// of HW are independent, which keeps every thread busy even at batch 1.
-
-// Each group's weights, packed once per call for the GEMM instead of once per image and
-// column chunk: at HW = 16 packing them every time cost more than the product.
-const float* pack_group_weights(const float* w, const Conv2dShape& s, bool trans) {
-  const int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  const int64_t m = trans ? cgi : cgo, k = trans ? cgo : cgi;
-  thread_local std::vector<float> buf;
-  const int64_t size = gemm_packed_a_size(m, k);
-  float* packed = scratch(buf, s.groups * size);
-  for (int64_t g = 0; g < s.groups; ++g)
-    gemm_pack_a(packed + g * size, {.M = m,
-                                    .N = 0,
-                                    .K = k,
-                                    .a = w + g * cgo * cgi,
-                                    .lda = cgi,
-                                    .trans_a = trans,
-                                    .b = nullptr,
-                                    .ldb = 0,
-                                    .trans_b = false,
-                                    .c = nullptr,
-                                    .ldc = 0,
-                                    .accumulate = false});
-  return packed;
-}
-
-void forward_1x1(float* out, const float* x, const float* w, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
-  const float* packed = pack_group_weights(w, s, false);
-  const int64_t size = gemm_packed_a_size(cgo, cgi);
-#pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
-  for (int64_t t = 0; t < tasks * chunks; ++t) {
-    int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
-    gemm({.M = cgo,
-          .N = std::min(cw, hw - c0),
-          .K = cgi,
-          .a = w + g * cgo * cgi,
-          .lda = cgi,
-          .trans_a = false,
-          .b = x + (n * s.C_in + g * cgi) * hw + c0,
-          .ldb = hw,
-          .trans_b = false,
-          .c = out + (n * s.C_out + g * cgo) * hw + c0,
-          .ldc = hw,
-          .accumulate = false,
-          .a_packed = packed + g * size});
-  }
-}
-
-// dx[n,g] [C_in/G, HW] = w_g^T [C_in/G, C_out/G] @ dout[n,g] [C_out/G, HW].
-void backward_input_1x1(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
-  const float* packed = pack_group_weights(w, s, true);
-  const int64_t size = gemm_packed_a_size(cgi, cgo);
-#pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
-  for (int64_t t = 0; t < tasks * chunks; ++t) {
-    int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
-    gemm({.M = cgi,
-          .N = std::min(cw, hw - c0),
-          .K = cgo,
-          .a = w + g * cgo * cgi,
-          .lda = cgi,
-          .trans_a = true,
-          .b = dout + (n * s.C_out + g * cgo) * hw + c0,
-          .ldb = hw,
-          .trans_b = false,
-          .c = dx + (n * s.C_in + g * cgi) * hw + c0,
-          .ldc = hw,
-          .accumulate = false,
-          .a_packed = packed + g * size});
-  }
-}
-
-// dw_g [C_out/G, C_in/G] = sum_n dout[n,g] [C_out/G, HW] @ x[n,g]^T [HW, C_in/G]: each dw
-// value is one dot product over (n, HW) of a dout row and an x row, both contiguous in HW.
-// A GEMM would first transpose (pack) both operands, which costs more than the product when
-// C/G is small; instead a TI x TJ tile of dw keeps TI * TJ vectors of kLanes partial sums
-// in registers while it walks the rows, and sums each across its lanes once per block of
-// images (the block's rows, all groups, fit in L2). Threads split the tiles, so every dw
-// value is summed by one thread in the same order whatever the thread count: no partials.
-constexpr int64_t TI = 4, TJ = 4, kLanes = 16;
-
-// dw[i, j] (=|+=) sum over images [n0, n1) and k < hw of a(n)[i, k] * b(n)[j, k] for the
-// ti x tj tile whose rows start at a, b (image strides sa, sb; row stride hw).
-void dot_tile(float* dw, int64_t ldw, const float* a, int64_t sa, const float* b, int64_t sb,
-              int64_t hw, int64_t n0, int64_t n1, int64_t ti, int64_t tj, bool add) {
-  float acc[TI][TJ][kLanes] = {};
-  const int64_t full = hw / kLanes * kLanes;
-  for (int64_t n = n0; n < n1; ++n) {
-    const float* ar[TI];
-    const float* br[TJ];
-    for (int64_t i = 0; i < TI; ++i) ar[i] = a + n * sa + std::min(i, ti - 1) * hw;  // rows past
-    for (int64_t j = 0; j < TJ; ++j) br[j] = b + n * sb + std::min(j, tj - 1) * hw;  // ti, tj:
-    for (int64_t k = 0; k < full; k += kLanes)  // repeats of the last row, results discarded
-#pragma GCC unroll 4
-      for (int64_t i = 0; i < TI; ++i)
-#pragma GCC unroll 4
-        for (int64_t j = 0; j < TJ; ++j)
-#pragma omp simd
-          for (int64_t l = 0; l < kLanes; ++l) acc[i][j][l] += ar[i][k + l] * br[j][k + l];
-    for (int64_t k = full; k < hw; ++k)  // the last hw % kLanes columns, lane k - full
-      for (int64_t i = 0; i < TI; ++i)
-        for (int64_t j = 0; j < TJ; ++j) acc[i][j][k - full] += ar[i][k] * br[j][k];
-  }
-  for (int64_t i = 0; i < ti; ++i)
-    for (int64_t j = 0; j < tj; ++j) {
-      float sum = 0.f;
-      for (int64_t l = 0; l < kLanes; ++l) sum += acc[i][j][l];
-      dw[i * ldw + j] = add ? dw[i * ldw + j] + sum : sum;
-    }
-}
-
-void backward_weight_1x1(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
-  const int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  if (s.N == 0 || hw == 0) {
-    std::fill(dw, dw + s.C_out * cgi, 0.f);
-    return;
-  }
-  // Images per block: about 1 MB of dout and x rows, at least one image.
-  const int64_t per_image = hw * (s.C_in + s.C_out) * (int64_t)sizeof(float);
-  const int64_t block = std::clamp<int64_t>((1 << 20) / per_image, 1, s.N);
-  const int64_t ti_n = (cgo + TI - 1) / TI, tj_n = (cgi + TJ - 1) / TJ;
-  const int64_t tiles = s.groups * ti_n * tj_n;
-  // One parallel region: each thread owns a fixed share of the tiles for every block, so
-  // blocks need no barrier between them (and idle threads no wake-up per block).
-#pragma omp parallel
-  {
-    const int64_t id = omp_get_thread_num(), nt = omp_get_num_threads();
-    for (int64_t n0 = 0; n0 < s.N; n0 += block)
-      for (int64_t t = tiles * id / nt; t < tiles * (id + 1) / nt; ++t) {
-        const int64_t g = t / (ti_n * tj_n), i0 = t / tj_n % ti_n * TI, j0 = t % tj_n * TJ;
-        dot_tile(dw + (g * cgo + i0) * cgi + j0, cgi, dout + (g * cgo + i0) * hw, s.C_out * hw,
-                 x + (g * cgi + j0) * hw, s.C_in * hw, hw, n0, std::min(s.N, n0 + block),
-                 std::min(TI, cgo - i0), std::min(TJ, cgi - j0), n0 > 0);
-      }
-  }
-}
 
 // [SECTION] im2col -------------------------------------------------------------------
 // col [C_in/G * K * K, H_out * W_out]: row (ci, kh, kw) holds, for every output pixel,
@@ -415,21 +255,21 @@ bool is_pointwise(const Conv2dShape& s) { return s.K == 1 && s.stride == 1 && s.
 // x [N, C_in, H, W], w [C_out, C_in/G, K, K] -> out [N, C_out, H_out, W_out].
 void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShape& s) {
   if (is_depthwise(s)) return conv2d_depthwise_forward(out, x, w, s);
-  if (is_pointwise(s)) return forward_1x1(out, x, w, s);
+  if (is_pointwise(s)) return conv2d_1x1_forward(out, x, w, s);
   forward_im2col(out, x, w, s);
 }
 
 // dout [N, C_out, H_out, W_out], w [C_out, C_in/G, K, K] -> dx [N, C_in, H, W].
 void conv2d_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
   if (is_depthwise(s)) return conv2d_depthwise_backward_input(dx, dout, w, s);
-  if (is_pointwise(s)) return backward_input_1x1(dx, dout, w, s);
+  if (is_pointwise(s)) return conv2d_1x1_backward_input(dx, dout, w, s);
   backward_input_im2col(dx, dout, w, s);
 }
 
 // dout [N, C_out, H_out, W_out], x [N, C_in, H, W] -> dw [C_out, C_in/G, K, K] (overwritten).
 void conv2d_backward_weight(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
   if (is_depthwise(s)) return conv2d_depthwise_backward_weight(dw, dout, x, s);
-  if (is_pointwise(s)) return backward_weight_1x1(dw, dout, x, s);
+  if (is_pointwise(s)) return conv2d_1x1_backward_weight(dw, dout, x, s);
   backward_weight_im2col(dw, dout, x, s);
 }
 

@@ -11,7 +11,7 @@
 // and the tap reads phase element i + (kh/s)*wq + kw/s: one multiply-add over a flat
 // range of i per tap. With s = 1 the single phase is just the padded plane.
 #include "core/cpu/conv2d_depthwise.h"
-#include "core/cpu/valid_range.h"
+#include "core/cpu/kernel_helpers.h"
 
 #include <omp.h>
 
@@ -31,11 +31,6 @@ Phases phases_of(const Conv2dShape& s) {
   int64_t hq = (s.H + 2 * s.padding + s.stride - 1) / s.stride;
   int64_t wq = (s.W + 2 * s.padding + s.stride - 1) / s.stride;
   return {s.stride, hq, wq, hq * wq, (s.H_out - 1) * wq + s.W_out};
-}
-
-float* scratch(std::vector<float>& v, int64_t n) {
-  if ((int64_t)v.size() < n) v.resize(n);
-  return v.data();
 }
 
 // Where tap (kh, kw) reads its first element, counted from the start of the s*s phase
@@ -69,10 +64,10 @@ void copy_strided_row(float* dst, const float* src, int64_t lo, int64_t hi, int6
 }
 
 // x plane [H, W] <-> phases [s*s, hq, wq]. Row rr of phase (a, b) is x row rr*s + a - p
-// and its column c is x column c*s + b - p; split zeroes the padding, merge keeps only
-// the interior. Loops run over phase rows and columns, so no index needs a division.
-// split writes only the interior: the padding is wherever it never writes, the same places
-// for every plane of a shape, so a buffer zeroed once per call serves all its planes.
+// and its column c is x column c*s + b - p; merge keeps only the interior. Loops run over
+// phase rows and columns, so no index needs a division. split writes only the interior:
+// the padding is wherever it never writes, the same places for every plane of a shape, so
+// a buffer its caller zeroed once per call serves all the planes of the call.
 void split_phases(float* phases, const float* x, const Conv2dShape& s, const Phases& q) {
   for (int64_t a = 0; a < q.s; ++a)
     for (int64_t b = 0; b < q.s; ++b) {

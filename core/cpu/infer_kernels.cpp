@@ -5,7 +5,7 @@
 // purpose: the plan (nn/infer.cpp) hands each thread its own planes or tiles.
 // Not here: gemm (core/cpu/matmul.cpp), training kernels (core/cpu/conv2d.cpp, pool2d.cpp).
 #include "core/cpu/infer_kernels.h"
-#include "core/cpu/valid_range.h"
+#include "core/cpu/kernel_helpers.h"
 
 #include <algorithm>
 

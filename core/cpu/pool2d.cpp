@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/cpu/kernels.h"
-#include "core/cpu/valid_range.h"
+#include "core/cpu/kernel_helpers.h"
 
 namespace sl::cpu {
 

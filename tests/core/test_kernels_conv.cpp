@@ -91,6 +91,11 @@ const std::vector<Conv2dShape> kShapes = {
     conv_shape(2, 48, 16, 16, 48, 1, 1, 0, 1),    // ShuffleNet V2 1x1
     conv_shape(2, 48, 16, 16, 48, 3, 1, 1, 48),   // ShuffleNet V2 depthwise
     conv_shape(1, 1, 3, 3, 1, 3, 1, 1, 1),        // single channel (takes the depthwise path)
+    // 1x1 weight gradients by GEMM on gathered rows (core/cpu/conv2d_1x1.cpp,
+    // weight_grad_as_gemm): small planes, wide layers, ragged register tiles, groups
+    conv_shape(2, 70, 4, 4, 75, 1, 1, 0, 1),    // HW 16, 75 x 70 (conv5-like)
+    conv_shape(3, 99, 7, 9, 100, 1, 1, 0, 1),   // HW 63, 100 x 99
+    conv_shape(2, 210, 3, 5, 198, 1, 1, 0, 3),  // HW 15, 3 groups of 66 x 70
 };
 
 }  // namespace
@@ -169,6 +174,22 @@ TEST_CASE("conv2d: grouped 1x1 fast kernels match the reference, random shapes, 
     const Conv2dShape s =
         conv_shape(roll(1, 3), g * roll(1, 13), h, w, g * roll(1, 13), 1, 1, 0, g);
     check_fast_matches_reference(s, 900 + (uint64_t)trial * 10);
+  }
+  omp_set_num_threads(before);
+}
+
+TEST_CASE("conv2d: 1x1 weight gradient on small planes, the same bits at 1 and 3 threads") {
+  // The GEMM path splits dw's rows over the threads; each value is still one sum in order.
+  const int before = omp_get_max_threads();
+  for (const Conv2dShape& s :
+       {conv_shape(3, 70, 4, 4, 75, 1, 1, 0, 1), conv_shape(2, 210, 3, 5, 198, 1, 1, 0, 3)}) {
+    const auto x = random_vec(x_size(s), 41), dout = random_vec(out_size(s), 42);
+    std::vector<float> dw1(w_size(s)), dw3(w_size(s));
+    omp_set_num_threads(1);
+    cpu::conv2d_backward_weight(dw1.data(), dout.data(), x.data(), s);
+    omp_set_num_threads(3);
+    cpu::conv2d_backward_weight(dw3.data(), dout.data(), x.data(), s);
+    CHECK_MESSAGE(dw1 == dw3, describe(s));
   }
   omp_set_num_threads(before);
 }

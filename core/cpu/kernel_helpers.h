@@ -1,0 +1,32 @@
+// core/cpu/kernel_helpers.h - two small helpers shared by the CPU convolution, depthwise,
+// pooling and inference kernels: valid_range, which outputs of a strided, padded window read
+// an input inside the tensor (hoisting it out of the inner loop is what lets those loops run
+// without a bounds test, and vectorize), and scratch, a thread's reusable buffer. Not a
+// backend entry; no CUDA twin.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace sl::cpu {
+
+// Outputs o in [lo, hi) whose input i = o * stride + offset falls inside [0, in_len);
+// lo == hi when there are none. Example: out_len 4, in_len 7, stride 2, offset -1
+// (kernel tap 0, padding 1): o = 0 reads i = -1 (outside), o = 1..3 read 1, 3, 5: [1, 4).
+inline void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t offset,
+                        int64_t& lo, int64_t& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  hi = in_len - 1 - offset < 0 ? 0 : std::min(out_len, (in_len - 1 - offset) / stride + 1);
+  hi = std::max(hi, lo);
+}
+
+// A thread's reusable buffer (thread_local in the callers), grown to the largest request.
+// The parallel loops around it use schedule(static), so a thread gets the same tasks in
+// every call and its buffers reach their final size in warm-up: a steady training step
+// then allocates nothing (dynamic scheduling made that depend on which thread ran what).
+inline float* scratch(std::vector<float>& v, int64_t n) {
+  if ((int64_t)v.size() < n) v.resize(n);
+  return v.data();
+}
+
+}  // namespace sl::cpu
