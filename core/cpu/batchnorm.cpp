@@ -50,8 +50,13 @@ constexpr int64_t kBlockBytes = 1024 * 1024;  // a block's data, all arrays
 int64_t channel_block(const BatchNormShape& s, int64_t arrays) {
   const int64_t per_channel = std::max<int64_t>(1, s.N * s.HW * arrays * (int64_t)sizeof(float));
   const int64_t threads = std::max(1, omp_get_max_threads());
-  const int64_t fair = (s.C + threads - 1) / threads;  // every thread gets a block
-  return std::max<int64_t>(1, std::min({kBlockBytes / per_channel, kMaxBlock, fair}));
+  const int64_t most = std::clamp<int64_t>(kBlockBytes / per_channel, 1, kMaxBlock);
+  // As few blocks as fit, rounded up to a multiple of the threads, then channels spread
+  // evenly over them: 24 channels of at most 5 on 2 threads are 6 blocks of 4 (5 blocks,
+  // 3 + 2, left one thread with 15 channels and the other 9).
+  int64_t blocks = (s.C + most - 1) / most;
+  blocks = (blocks + threads - 1) / threads * threads;
+  return std::max<int64_t>(1, (s.C + blocks - 1) / blocks);
 }
 
 }  // namespace
