@@ -27,7 +27,7 @@ __device__ double block_sum(double v, double* shared) {
 
 // Block c: mean and biased variance of channel c, shifted by the channel's first value
 // exactly as on the CPU (var = (sum d^2 - (sum d)^2 / M) / M with d = x - shift).
-__global__ void stats_kernel(float* mean, float* var, const float* x, BatchNormShape s) {
+__global__ void bn_stats_kernel(float* mean, float* var, const float* x, BatchNormShape s) {
   __shared__ double shared[kThreads];
   int64_t c = blockIdx.x, m = s.N * s.HW;
   if (m == 0) {
@@ -48,7 +48,7 @@ __global__ void stats_kernel(float* mean, float* var, const float* x, BatchNormS
 }
 
 // out = (x - mean[c]) * (invstd[c] * gamma[c]) + beta[c]; gamma null = 1, beta null = 0.
-__global__ void forward_kernel(float* out, const float* x, const float* mean, const float* invstd,
+__global__ void bn_forward_kernel(float* out, const float* x, const float* mean, const float* invstd,
                                const float* gamma, const float* beta, BatchNormShape s) {
   for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
     int64_t c = e / s.HW % s.C;
@@ -59,7 +59,7 @@ __global__ void forward_kernel(float* out, const float* x, const float* mean, co
 
 // Block c: dbeta = sum dout, dgamma = sum dout * xhat, then
 // dx = gamma * invstd / M * (M * dout - dbeta - xhat * dgamma) for the whole channel.
-__global__ void backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
+__global__ void bn_backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
                                 const float* x, const float* mean, const float* invstd,
                                 const float* gamma, BatchNormShape s) {
   __shared__ double shared[kThreads];
@@ -84,8 +84,8 @@ __global__ void backward_kernel(float* dx, float* dgamma, float* dbeta, const fl
   }
 }
 
-// forward_kernel with max(0, .) applied before the store.
-__global__ void relu_forward_kernel(float* out, const float* x, const float* mean,
+// bn_forward_kernel with max(0, .) applied before the store.
+__global__ void bn_relu_forward_kernel(float* out, const float* x, const float* mean,
                                     const float* invstd, const float* gamma, const float* beta,
                                     BatchNormShape s) {
   for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
@@ -96,8 +96,8 @@ __global__ void relu_forward_kernel(float* out, const float* x, const float* mea
   }
 }
 
-// backward_kernel on g = y > 0 ? dout : 0 (ReLU's backward, never stored).
-__global__ void relu_backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
+// bn_backward_kernel on g = y > 0 ? dout : 0 (ReLU's backward, never stored).
+__global__ void bn_relu_backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
                                      const float* y, const float* x, const float* mean,
                                      const float* invstd, const float* gamma, BatchNormShape s) {
   __shared__ double shared[kThreads];
@@ -126,7 +126,7 @@ __global__ void relu_backward_kernel(float* dx, float* dgamma, float* dbeta, con
 
 // Thread c: invstd[c] and the running averages of channel c; the _rn intrinsics round each
 // product and sum on its own (nvcc would otherwise fuse a multiply-add), as the CPU twin.
-__global__ void running_kernel(float* invstd, float* running_mean, float* running_var,
+__global__ void bn_running_kernel(float* invstd, float* running_mean, float* running_var,
                                const float* mean, const float* var, int64_t C, float eps,
                                float momentum, float unbias) {
   const float keep = 1.f - momentum, take_var = momentum * unbias;
@@ -145,17 +145,17 @@ __global__ void running_kernel(float* invstd, float* running_mean, float* runnin
 void batchnorm_running(float* invstd, float* running_mean, float* running_var, const float* mean,
                        const float* var, int64_t C, float eps, float momentum, float unbias) {
   if (C <= 0) return;
-  running_kernel<<<grid_for(C), kThreads>>>(invstd, running_mean, running_var, mean, var, C, eps,
+  bn_running_kernel<<<grid_for(C), kThreads>>>(invstd, running_mean, running_var, mean, var, C, eps,
                                             momentum, unbias);
-  SL_CUDA_LAUNCHED("batchnorm running_kernel");
+  SL_CUDA_LAUNCHED("batchnorm bn_running_kernel");
 }
 
 // x [N, C, HW] -> mean [C], var [C] (biased).
 void batchnorm_stats(float* mean, float* var, const float* x, const BatchNormShape& s) {
   if (s.C <= 0) return;
   if (batchnorm_stats_fast(mean, var, x, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
-  stats_kernel<<<(unsigned)s.C, kThreads>>>(mean, var, x, s);
-  SL_CUDA_LAUNCHED("batchnorm stats_kernel");
+  bn_stats_kernel<<<(unsigned)s.C, kThreads>>>(mean, var, x, s);
+  SL_CUDA_LAUNCHED("batchnorm bn_stats_kernel");
 }
 
 // x [N, C, HW] -> out [N, C, HW]
@@ -163,8 +163,8 @@ void batchnorm_forward(float* out, const float* x, const float* mean, const floa
                        const float* gamma, const float* beta, const BatchNormShape& s) {
   int64_t n = s.N * s.C * s.HW;
   if (n <= 0) return;
-  forward_kernel<<<grid_for(n), kThreads>>>(out, x, mean, invstd, gamma, beta, s);
-  SL_CUDA_LAUNCHED("batchnorm forward_kernel");
+  bn_forward_kernel<<<grid_for(n), kThreads>>>(out, x, mean, invstd, gamma, beta, s);
+  SL_CUDA_LAUNCHED("batchnorm bn_forward_kernel");
 }
 
 // dout, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C]; any output may be null.
@@ -174,8 +174,8 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
   if (s.C <= 0) return;
   if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, nullptr, x, mean, invstd, gamma, s))
     return;  // the fast twin, unless SL_CUDA_FAST=0
-  backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
-  SL_CUDA_LAUNCHED("batchnorm backward_kernel");
+  bn_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
+  SL_CUDA_LAUNCHED("batchnorm bn_backward_kernel");
 }
 
 // x [N, C, HW] -> out = max(0, bn(x)) [N, C, HW]
@@ -183,8 +183,8 @@ void batchnorm_relu_forward(float* out, const float* x, const float* mean, const
                             const float* gamma, const float* beta, const BatchNormShape& s) {
   int64_t n = s.N * s.C * s.HW;
   if (n <= 0) return;
-  relu_forward_kernel<<<grid_for(n), kThreads>>>(out, x, mean, invstd, gamma, beta, s);
-  SL_CUDA_LAUNCHED("batchnorm relu_forward_kernel");
+  bn_relu_forward_kernel<<<grid_for(n), kThreads>>>(out, x, mean, invstd, gamma, beta, s);
+  SL_CUDA_LAUNCHED("batchnorm bn_relu_forward_kernel");
 }
 
 // dout, y, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C]; any output may be null.
@@ -193,9 +193,9 @@ void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float
                              const float* gamma, const BatchNormShape& s) {
   if (s.C <= 0) return;
   if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, y, x, mean, invstd, gamma, s)) return;
-  relu_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, y, x, mean, invstd,
+  bn_relu_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, y, x, mean, invstd,
                                                     gamma, s);
-  SL_CUDA_LAUNCHED("batchnorm relu_backward_kernel");
+  SL_CUDA_LAUNCHED("batchnorm bn_relu_backward_kernel");
 }
 
 }  // namespace sl::cuda

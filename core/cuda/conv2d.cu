@@ -13,7 +13,7 @@ namespace {
 
 // out[n, co, oh, ow] = sum_{ci, kh, kw} x[n, g*C_in/G + ci, oh*s - p + kh, ow*s - p + kw]
 //                      * w[co, ci, kh, kw], g = co / (C_out/G), x = 0 outside.
-__global__ void forward_kernel(float* out, const float* x, const float* w, Conv2dShape s) {
+__global__ void conv2d_forward_kernel(float* out, const float* x, const float* w, Conv2dShape s) {
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   int64_t total = s.N * s.C_out * s.H_out * s.W_out;
   for (int64_t e = first_index(); e < total; e += index_stride()) {
@@ -39,7 +39,7 @@ __global__ void forward_kernel(float* out, const float* x, const float* w, Conv2
 // dx[n, c, ih, iw] = sum over the outputs whose window read x[n, c, ih, iw]: for each
 // co of c's group and tap (kh, kw), oh = (ih + p - kh) / s when that divides exactly
 // and lands in [0, H_out) (same for ow); adds dout[n, co, oh, ow] * w[co, ci, kh, kw].
-__global__ void backward_input_kernel(float* dx, const float* dout, const float* w, Conv2dShape s) {
+__global__ void conv2d_backward_input_kernel(float* dx, const float* dout, const float* w, Conv2dShape s) {
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   int64_t total = s.N * s.C_in * s.H * s.W;
   for (int64_t e = first_index(); e < total; e += index_stride()) {
@@ -67,7 +67,7 @@ __global__ void backward_input_kernel(float* dx, const float* dout, const float*
 // Block b owns dw[b] = dw[co, ci, kh, kw] = sum_{n, oh, ow} dout[n, co, oh, ow] *
 // x[n, g*C_in/G + ci, oh*s - p + kh, ow*s - p + kw]: its threads stride over (n, oh, ow),
 // then add their partial sums in shared memory (a tree). No atomics: deterministic.
-__global__ void backward_weight_kernel(float* dw, const float* dout, const float* x,
+__global__ void conv2d_backward_weight_kernel(float* dw, const float* dout, const float* x,
                                        Conv2dShape s) {
   __shared__ float partial[kThreads];
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, hwo = s.H_out * s.W_out;
@@ -97,8 +97,8 @@ void conv2d_forward(float* out, const float* x, const float* w, const Conv2dShap
   int64_t n = s.N * s.C_out * s.H_out * s.W_out;
   if (n <= 0) return;
   if (conv2d_forward_fast(out, x, w, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
-  forward_kernel<<<grid_for(n), kThreads>>>(out, x, w, s);
-  SL_CUDA_LAUNCHED("conv2d forward_kernel");
+  conv2d_forward_kernel<<<grid_for(n), kThreads>>>(out, x, w, s);
+  SL_CUDA_LAUNCHED("conv2d conv2d_forward_kernel");
 }
 
 // dout [N, C_out, H_out, W_out], w [C_out, C_in/G, K, K] -> dx [N, C_in, H, W].
@@ -106,8 +106,8 @@ void conv2d_backward_input(float* dx, const float* dout, const float* w, const C
   int64_t n = s.N * s.C_in * s.H * s.W;
   if (n <= 0) return;
   if (conv2d_backward_input_fast(dx, dout, w, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
-  backward_input_kernel<<<grid_for(n), kThreads>>>(dx, dout, w, s);
-  SL_CUDA_LAUNCHED("conv2d backward_input_kernel");
+  conv2d_backward_input_kernel<<<grid_for(n), kThreads>>>(dx, dout, w, s);
+  SL_CUDA_LAUNCHED("conv2d conv2d_backward_input_kernel");
 }
 
 // dout [N, C_out, H_out, W_out], x [N, C_in, H, W] -> dw [C_out, C_in/G, K, K] (overwritten).
@@ -117,8 +117,8 @@ void conv2d_backward_weight(float* dw, const float* dout, const float* x, const 
   SL_CHECK(weights < (1ll << 31), "cuda conv2d_backward_weight: ", weights,
            " weights exceed the grid");
   if (conv2d_backward_weight_fast(dw, dout, x, s)) return;  // the fast twin, unless SL_CUDA_FAST=0
-  backward_weight_kernel<<<(unsigned)weights, kThreads>>>(dw, dout, x, s);
-  SL_CUDA_LAUNCHED("conv2d backward_weight_kernel");
+  conv2d_backward_weight_kernel<<<(unsigned)weights, kThreads>>>(dw, dout, x, s);
+  SL_CUDA_LAUNCHED("conv2d conv2d_backward_weight_kernel");
 }
 
 }  // namespace sl::cuda
