@@ -341,10 +341,13 @@ TrainResult train(const TrainConfig& cfg, const TrainHooks& hooks) {
     m.train_loss = st.loss_sum / (double)st.seen;
     m.train_acc = (double)st.correct / (double)st.seen;
     m.test_acc = evaluate(*model, test_set, cfg.eval_batch);
-    // The test pass used buffers of other sizes than a training step (on a device, the
-    // model's forward at eval_batch images): hand them back to the system rather than keep
-    // them cached beside the training step's (core/alloc.h).
-    release_cached_memory();
+    // On a device the test pass ran the model's forward at eval_batch images, in buffers of
+    // other sizes than a training step's: hand them back to the system rather than keep them
+    // cached beside the training step's (core/alloc.h). The CPU's inference plan keeps its
+    // activations in its own arena, freed when evaluate returns, so there the training
+    // step's cached buffers stay (dropping them cost the next epoch's first step ~400 MB of
+    // fresh pages).
+    if (cfg.device != Device::cpu) release_cached_memory();
     m.lr = st.lr;
     m.img_per_s = (double)st.seen / st.step_s;
     m.elapsed_s = elapsed();
