@@ -36,7 +36,7 @@ struct TrainConfig {
   uint64_t seed = 0;                  // model init, data order, augmentation
   int64_t limit_train = -1;           // use the first N training / test images (-1: all)
   int64_t limit_test = -1;
-  int64_t eval_batch = 64;  // test batches (the CPU plan is fastest at 64: docs/inference.md)
+  int64_t eval_batch = 64;      // test batches (the CPU plan is fastest at 64: docs/inference.md)
   bool resume = false;          // continue the run saved in out_dir
   bool overwrite = false;       // a new run may replace the run already in out_dir
   Device device = Device::cpu;  // where the model, loss, metrics and update run (not saved:

@@ -44,8 +44,8 @@ double lane_total(const D8& v) {
 // block. A block's `arrays` tensors (N planes each) should fit in L2 (2 MB per core here), so
 // the dx sweep of the backward finds what its sums sweep read; and there are at least as many
 // blocks as threads.
-constexpr int64_t kMaxBlock = 64;             // channels per block (per-channel sums on the stack)
-constexpr int64_t kBlockBytes = 1024 * 1024;  // a block's data, all arrays
+constexpr int64_t kMaxBlock = 64;  // channels per block (per-channel sums on the stack)
+constexpr int64_t kBlockBytes = int64_t{1} << 20;  // a block's data, all arrays (1 MB)
 
 int64_t channel_block(const BatchNormShape& s, int64_t arrays) {
   const int64_t per_channel = std::max<int64_t>(1, s.N * s.HW * arrays * (int64_t)sizeof(float));

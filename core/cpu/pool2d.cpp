@@ -10,8 +10,8 @@
 #include <limits>
 #include <vector>
 
-#include "core/cpu/kernels.h"
 #include "core/cpu/kernel_helpers.h"
+#include "core/cpu/kernels.h"
 
 namespace sl::cpu {
 

@@ -48,8 +48,9 @@ __global__ void bn_stats_kernel(float* mean, float* var, const float* x, BatchNo
 }
 
 // out = (x - mean[c]) * (invstd[c] * gamma[c]) + beta[c]; gamma null = 1, beta null = 0.
-__global__ void bn_forward_kernel(float* out, const float* x, const float* mean, const float* invstd,
-                               const float* gamma, const float* beta, BatchNormShape s) {
+__global__ void bn_forward_kernel(float* out, const float* x, const float* mean,
+                                  const float* invstd, const float* gamma, const float* beta,
+                                  BatchNormShape s) {
   for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
     int64_t c = e / s.HW % s.C;
     float scale = invstd[c] * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
@@ -60,8 +61,8 @@ __global__ void bn_forward_kernel(float* out, const float* x, const float* mean,
 // Block c: dbeta = sum dout, dgamma = sum dout * xhat, then
 // dx = gamma * invstd / M * (M * dout - dbeta - xhat * dgamma) for the whole channel.
 __global__ void bn_backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
-                                const float* x, const float* mean, const float* invstd,
-                                const float* gamma, BatchNormShape s) {
+                                   const float* x, const float* mean, const float* invstd,
+                                   const float* gamma, BatchNormShape s) {
   __shared__ double shared[kThreads];
   int64_t c = blockIdx.x, m = s.N * s.HW;
   float mu = mean[c], is = invstd[c];
@@ -86,8 +87,8 @@ __global__ void bn_backward_kernel(float* dx, float* dgamma, float* dbeta, const
 
 // bn_forward_kernel with max(0, .) applied before the store.
 __global__ void bn_relu_forward_kernel(float* out, const float* x, const float* mean,
-                                    const float* invstd, const float* gamma, const float* beta,
-                                    BatchNormShape s) {
+                                       const float* invstd, const float* gamma, const float* beta,
+                                       BatchNormShape s) {
   for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
     int64_t c = e / s.HW % s.C;
     float scale = invstd[c] * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
@@ -98,8 +99,8 @@ __global__ void bn_relu_forward_kernel(float* out, const float* x, const float* 
 
 // bn_backward_kernel on g = y > 0 ? dout : 0 (ReLU's backward, never stored).
 __global__ void bn_relu_backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
-                                     const float* y, const float* x, const float* mean,
-                                     const float* invstd, const float* gamma, BatchNormShape s) {
+                                        const float* y, const float* x, const float* mean,
+                                        const float* invstd, const float* gamma, BatchNormShape s) {
   __shared__ double shared[kThreads];
   int64_t c = blockIdx.x, m = s.N * s.HW;
   float mu = mean[c], is = invstd[c];
@@ -127,8 +128,8 @@ __global__ void bn_relu_backward_kernel(float* dx, float* dgamma, float* dbeta, 
 // Thread c: invstd[c] and the running averages of channel c; the _rn intrinsics round each
 // product and sum on its own (nvcc would otherwise fuse a multiply-add), as the CPU twin.
 __global__ void bn_running_kernel(float* invstd, float* running_mean, float* running_var,
-                               const float* mean, const float* var, int64_t C, float eps,
-                               float momentum, float unbias) {
+                                  const float* mean, const float* var, int64_t C, float eps,
+                                  float momentum, float unbias) {
   const float keep = 1.f - momentum, take_var = momentum * unbias;
   for (int64_t c = first_index(); c < C; c += index_stride()) {
     invstd[c] = __fdiv_rn(1.f, __fsqrt_rn(__fadd_rn(var[c], eps)));
@@ -146,7 +147,7 @@ void batchnorm_running(float* invstd, float* running_mean, float* running_var, c
                        const float* var, int64_t C, float eps, float momentum, float unbias) {
   if (C <= 0) return;
   bn_running_kernel<<<grid_for(C), kThreads>>>(invstd, running_mean, running_var, mean, var, C, eps,
-                                            momentum, unbias);
+                                               momentum, unbias);
   SL_CUDA_LAUNCHED("batchnorm bn_running_kernel");
 }
 
@@ -174,7 +175,8 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
   if (s.C <= 0) return;
   if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, nullptr, x, mean, invstd, gamma, s))
     return;  // the fast twin, unless SL_CUDA_FAST=0
-  bn_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, s);
+  bn_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma,
+                                                  s);
   SL_CUDA_LAUNCHED("batchnorm bn_backward_kernel");
 }
 
@@ -194,7 +196,7 @@ void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float
   if (s.C <= 0) return;
   if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, y, x, mean, invstd, gamma, s)) return;
   bn_relu_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, y, x, mean, invstd,
-                                                    gamma, s);
+                                                       gamma, s);
   SL_CUDA_LAUNCHED("batchnorm bn_relu_backward_kernel");
 }
 

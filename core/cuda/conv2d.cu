@@ -39,7 +39,8 @@ __global__ void conv2d_forward_kernel(float* out, const float* x, const float* w
 // dx[n, c, ih, iw] = sum over the outputs whose window read x[n, c, ih, iw]: for each
 // co of c's group and tap (kh, kw), oh = (ih + p - kh) / s when that divides exactly
 // and lands in [0, H_out) (same for ow); adds dout[n, co, oh, ow] * w[co, ci, kh, kw].
-__global__ void conv2d_backward_input_kernel(float* dx, const float* dout, const float* w, Conv2dShape s) {
+__global__ void conv2d_backward_input_kernel(float* dx, const float* dout, const float* w,
+                                             Conv2dShape s) {
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
   int64_t total = s.N * s.C_in * s.H * s.W;
   for (int64_t e = first_index(); e < total; e += index_stride()) {
@@ -68,7 +69,7 @@ __global__ void conv2d_backward_input_kernel(float* dx, const float* dout, const
 // x[n, g*C_in/G + ci, oh*s - p + kh, ow*s - p + kw]: its threads stride over (n, oh, ow),
 // then add their partial sums in shared memory (a tree). No atomics: deterministic.
 __global__ void conv2d_backward_weight_kernel(float* dw, const float* dout, const float* x,
-                                       Conv2dShape s) {
+                                              Conv2dShape s) {
   __shared__ float partial[kThreads];
   int64_t cgi = s.C_in / s.groups, cgo = s.C_out / s.groups, hwo = s.H_out * s.W_out;
   int64_t b = blockIdx.x;

@@ -1,9 +1,9 @@
 // tests/nn/test_infer_eval.cpp - evaluate_with_plan (nn/infer.h), the CPU path of
-// `shufflelab eval`, against evaluate_forward() (nn/train.h), the model's own eval-mode forward: the
-// same logits to float rounding, image by image, the last smaller batch included, and the
-// same accuracy to one image. Once on synthetic CIFAR files (always), once with the shipped
-// trained model on real test images (skipped, with a message, where CIFAR-10 is absent).
-// Not here: the plan itself (tests/nn/test_infer.cpp), the command's flags (tests/apps/).
+// `shufflelab eval`, against evaluate_forward() (nn/train.h), the model's own eval-mode forward:
+// the same logits to float rounding, image by image, the last smaller batch included, and the same
+// accuracy to one image. Once on synthetic CIFAR files (always), once with the shipped trained
+// model on real test images (skipped, with a message, where CIFAR-10 is absent). Not here: the plan
+// itself (tests/nn/test_infer.cpp), the command's flags (tests/apps/).
 #include <doctest/doctest.h>
 
 #include <algorithm>
