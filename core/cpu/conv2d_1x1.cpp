@@ -158,7 +158,8 @@ void dot_tile(float* dw, int64_t ldw, const float* a, int64_t sa, const float* b
 // 24 -> 24, HW 256 0.62 / 1.62.
 bool weight_grad_as_gemm(const Conv2dShape& s) {
   const int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  return (hw <= 16 && cgo * cgi >= int64_t{64 * 64}) || (hw <= 64 && cgo * cgi >= int64_t{96 * 96});
+  constexpr int64_t kWide = 64, kWider = 96;  // sqrt of C_out/G * C_in/G at each cut
+  return (hw <= 16 && cgo * cgi >= kWide * kWide) || (hw <= 64 && cgo * cgi >= kWider * kWider);
 }
 
 void backward_weight_gemm(float* dw, const float* dout, const float* x, const Conv2dShape& s) {
