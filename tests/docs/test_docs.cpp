@@ -1,7 +1,9 @@
 // tests/docs/test_docs.cpp - the project's words point only inside the project: every
 // repository path named in a Markdown file (README.md, docs/, lessons/) or in the opening
-// comment of a source file exists, and no file names the folder beside the clone that
-// users do not have. Not here: whether the prose is still true (review does that).
+// comment of a source file exists, every function or type a Markdown file cites in
+// backticks (`conv2d_1x1_forward`, `sl::Sgd`) is still a name in the code, and no file
+// names the folder beside the clone that users do not have. Not here: whether the prose is
+// still true (review does that).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -244,6 +246,72 @@ TEST_CASE("docs: every repository path named in the docs and file headers exists
   MESSAGE(files << " files read, " << named << " repository paths checked");
   CHECK(files > 50);  // the walk found the project, so an empty result means something
   CHECK(named > 100);
+  CHECK(missing.empty());
+}
+
+// A name a Markdown file cites in backticks, as code: `snake_case`, `ns::name` or `name()`,
+// at least one underscore or "::" (so plain words in backticks are not taken for code),
+// some lower case (so OMP_WAIT_POLICY and other variables are left out). Returns the last
+// component ("sl::cpu::gemm" -> "gemm"), or "" for anything else.
+std::string cited_name(std::string t) {
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "()") == 0) t.resize(t.size() - 2);
+  if (t.empty() || std::isdigit((unsigned char)t[0]) || t[0] == ':') return "";
+  bool lower = false;
+  for (char c : t) {
+    if (!std::isalnum((unsigned char)c) && c != '_' && c != ':') return "";
+    lower = lower || std::islower((unsigned char)c);
+  }
+  if (!lower || (t.find('_') == std::string::npos && t.find("::") == std::string::npos)) return "";
+  const size_t colons = t.rfind("::");
+  return colons == std::string::npos ? t : t.substr(colons + 2);
+}
+
+// Placeholders the how-to docs use for a name the reader chooses.
+bool is_placeholder(const std::string& name) {
+  return name.find("NAME") != std::string::npos || name.find("_NN") != std::string::npos ||
+         name == "snake_case";
+}
+
+bool has_word(const std::string& text, const std::string& word) {
+  auto part_of_name = [](char c) { return std::isalnum((unsigned char)c) || c == '_'; };
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
+    if ((at == 0 || !part_of_name(text[at - 1])) &&
+        (at + word.size() == text.size() || !part_of_name(text[at + word.size()])))
+      return true;
+  return false;
+}
+
+TEST_CASE("docs: every function or type a Markdown file cites in backticks is in the code") {
+  std::string code;  // every file of the project that is not Markdown, one after another
+  for (const fs::path& rel : project_files())
+    if (syntax_of(rel) != Syntax::markdown)
+      for (const std::string& line : read_lines(rel)) code += line + "\n";
+  REQUIRE(has_word(code, "conv2d_1x1_forward"));  // the walk found the code
+  CHECK(cited_name("sl::cpu::gemm") == "gemm");
+  CHECK(cited_name("reduce_units()") == "reduce_units");
+  CHECK(cited_name("OMP_WAIT_POLICY").empty());
+  CHECK(cited_name("--limit-train").empty());
+  CHECK_FALSE(has_word("conv2d_1x1_forward_x", "conv2d_1x1_forward"));
+  int cited = 0;
+  std::vector<std::string> missing;
+  for (const fs::path& rel : project_files()) {
+    if (syntax_of(rel) != Syntax::markdown) continue;
+    for (const auto& [n, line] : words_of(rel))
+      for (size_t open = line.find('`'); open != std::string::npos;) {
+        const size_t close = line.find('`', open + 1);
+        if (close == std::string::npos) break;
+        const std::string name = cited_name(line.substr(open + 1, close - open - 1));
+        open = line.find('`', close + 1);
+        if (name.empty() || is_placeholder(name)) continue;
+        ++cited;
+        if (!has_word(code, name))
+          missing.push_back(rel.generic_string() + ":" + std::to_string(n) + ": cites `" + name +
+                            "`, which no source file defines or uses (renamed or moved?)");
+      }
+  }
+  for (const std::string& m : missing) FAIL_CHECK(m);
+  MESSAGE(cited << " cited names checked");
+  CHECK(cited > 200);
   CHECK(missing.empty());
 }
 
