@@ -54,56 +54,44 @@ const float* pack_group_weights(const float* w, const Conv2dShape& s, bool trans
   return packed;
 }
 
-}  // namespace
-
-// out[n,g] [C_out/G, HW] = w_g [C_out/G, C_in/G] @ x[n,g] [C_in/G, HW].
-void conv2d_1x1_forward(float* out, const float* x, const float* w, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
-  const float* packed = pack_group_weights(w, s, false);
-  const int64_t size = gemm_packed_a_size(cgo, cgi);
+// The product both 1x1 passes over the data are: per image n and group g,
+//   forward:        out[n,g] [C_out/G, HW] = w_g   [C_out/G, C_in/G] @ x[n,g]    [C_in/G, HW]
+//   backward_input: dx[n,g]  [C_in/G, HW]  = w_g^T [C_in/G, C_out/G] @ dout[n,g] [C_out/G, HW]
+// so y [cy/G, HW] = op(w_g) @ v [cv/G, HW], op the transpose when `transpose`, with the HW
+// columns cut in chunks when there are fewer (image, group) tasks than threads.
+void per_image_gemm(float* y, int64_t cy, const float* v, int64_t cv, const float* w,
+                    const Conv2dShape& s, bool transpose) {
+  const int64_t hw = s.H * s.W, cgy = cy / s.groups, cgv = cv / s.groups;
+  const int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
+  const float* packed = pack_group_weights(w, s, transpose);
+  const int64_t size = gemm_packed_a_size(cgy, cgv);
 #pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
   for (int64_t t = 0; t < tasks * chunks; ++t) {
-    int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
-    gemm({.M = cgo,
+    const int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
+    gemm({.M = cgy,
           .N = std::min(cw, hw - c0),
-          .K = cgi,
-          .a = w + g * cgo * cgi,
-          .lda = cgi,
-          .trans_a = false,
-          .b = x + (n * s.C_in + g * cgi) * hw + c0,
+          .K = cgv,
+          .a = w + g * cgy * cgv,  // w_g is [C_out/G, C_in/G] either way
+          .lda = s.C_in / s.groups,
+          .trans_a = transpose,
+          .b = v + (n * cv + g * cgv) * hw + c0,
           .ldb = hw,
           .trans_b = false,
-          .c = out + (n * s.C_out + g * cgo) * hw + c0,
+          .c = y + (n * cy + g * cgy) * hw + c0,
           .ldc = hw,
           .accumulate = false,
           .a_packed = packed + g * size});
   }
 }
 
-// dx[n,g] [C_in/G, HW] = w_g^T [C_in/G, C_out/G] @ dout[n,g] [C_out/G, HW].
+}  // namespace
+
+void conv2d_1x1_forward(float* out, const float* x, const float* w, const Conv2dShape& s) {
+  per_image_gemm(out, s.C_out, x, s.C_in, w, s, false);
+}
+
 void conv2d_1x1_backward_input(float* dx, const float* dout, const float* w, const Conv2dShape& s) {
-  int64_t hw = s.H * s.W, cgi = s.C_in / s.groups, cgo = s.C_out / s.groups;
-  int64_t tasks = s.N * s.groups, cw = chunk_width(tasks, hw), chunks = (hw + cw - 1) / cw;
-  const float* packed = pack_group_weights(w, s, true);
-  const int64_t size = gemm_packed_a_size(cgi, cgo);
-#pragma omp parallel for schedule(static)  // see scratch(): same tasks per thread each call
-  for (int64_t t = 0; t < tasks * chunks; ++t) {
-    int64_t n = t / chunks / s.groups, g = t / chunks % s.groups, c0 = t % chunks * cw;
-    gemm({.M = cgi,
-          .N = std::min(cw, hw - c0),
-          .K = cgo,
-          .a = w + g * cgo * cgi,
-          .lda = cgi,
-          .trans_a = true,
-          .b = dout + (n * s.C_out + g * cgo) * hw + c0,
-          .ldb = hw,
-          .trans_b = false,
-          .c = dx + (n * s.C_in + g * cgi) * hw + c0,
-          .ldc = hw,
-          .accumulate = false,
-          .a_packed = packed + g * size});
-  }
+  per_image_gemm(dx, s.C_in, dout, s.C_out, w, s, true);
 }
 
 namespace {
