@@ -54,7 +54,7 @@ const float* pack_group_weights(const float* w, const Conv2dShape& s, bool trans
   return packed;
 }
 
-// The product both 1x1 passes over the data are: per image n and group g,
+// The product that both 1x1 passes over the data compute, per image n and group g:
 //   forward:        out[n,g] [C_out/G, HW] = w_g   [C_out/G, C_in/G] @ x[n,g]    [C_in/G, HW]
 //   backward_input: dx[n,g]  [C_in/G, HW]  = w_g^T [C_in/G, C_out/G] @ dout[n,g] [C_out/G, HW]
 // so y [cy/G, HW] = op(w_g) @ v [cv/G, HW], op the transpose when `transpose`, with the HW

@@ -191,8 +191,8 @@ void matmul(float* out, const float* a, const float* b, const MatmulShape& s) {
   int64_t total = s.B * mt * nt;
   bool parallel = total > 1 && s.B * s.M * s.N * s.K > (1 << 15);
 
-#pragma omp parallel for schedule( \
-    static) if (parallel)  // static: see scratch() in core/cpu/kernel_helpers.h
+  // static: see scratch() in core/cpu/kernel_helpers.h
+#pragma omp parallel for schedule(static) if (parallel)
   for (int64_t t = 0; t < total; ++t) {
     int64_t bi = t / (mt * nt), mi = (t / nt) % mt * m_blk, ni = t % nt * n_blk;
     int64_t m = std::min(m_blk, s.M - mi), n = std::min(n_blk, s.N - ni);

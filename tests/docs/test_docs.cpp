@@ -197,6 +197,40 @@ bool outside_allowed(const fs::path& rel, const std::string& line) {
                    rel.generic_string()) != std::end(kOutsideAllowedInCode);
 }
 
+// [SECTION] Which words are names in the code
+
+// A name a Markdown file cites in backticks, as code: `snake_case`, `ns::name` or `name()`,
+// at least one underscore or "::" (so plain words in backticks are not taken for code),
+// some lower case (so OMP_WAIT_POLICY and other variables are left out). Returns the last
+// component ("sl::cpu::gemm" -> "gemm"), or "" for anything else.
+std::string cited_name(std::string t) {
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "()") == 0) t.resize(t.size() - 2);
+  if (t.empty() || std::isdigit((unsigned char)t[0]) || t[0] == ':') return "";
+  bool lower = false;
+  for (char c : t) {
+    if (!std::isalnum((unsigned char)c) && c != '_' && c != ':') return "";
+    lower = lower || std::islower((unsigned char)c);
+  }
+  if (!lower || (t.find('_') == std::string::npos && t.find("::") == std::string::npos)) return "";
+  const size_t colons = t.rfind("::");
+  return colons == std::string::npos ? t : t.substr(colons + 2);
+}
+
+// Placeholders the how-to docs use for a name the reader chooses.
+bool is_placeholder(const std::string& name) {
+  return name.find("NAME") != std::string::npos || name.find("_NN") != std::string::npos ||
+         name == "snake_case";
+}
+
+bool has_word(const std::string& text, const std::string& word) {
+  auto part_of_name = [](char c) { return std::isalnum((unsigned char)c) || c == '_'; };
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
+    if ((at == 0 || !part_of_name(text[at - 1])) &&
+        (at + word.size() == text.size() || !part_of_name(text[at + word.size()])))
+      return true;
+  return false;
+}
+
 }  // namespace
 
 // [SECTION] The checker, on sentences written here
@@ -247,38 +281,6 @@ TEST_CASE("docs: every repository path named in the docs and file headers exists
   CHECK(files > 50);  // the walk found the project, so an empty result means something
   CHECK(named > 100);
   CHECK(missing.empty());
-}
-
-// A name a Markdown file cites in backticks, as code: `snake_case`, `ns::name` or `name()`,
-// at least one underscore or "::" (so plain words in backticks are not taken for code),
-// some lower case (so OMP_WAIT_POLICY and other variables are left out). Returns the last
-// component ("sl::cpu::gemm" -> "gemm"), or "" for anything else.
-std::string cited_name(std::string t) {
-  if (t.size() > 2 && t.compare(t.size() - 2, 2, "()") == 0) t.resize(t.size() - 2);
-  if (t.empty() || std::isdigit((unsigned char)t[0]) || t[0] == ':') return "";
-  bool lower = false;
-  for (char c : t) {
-    if (!std::isalnum((unsigned char)c) && c != '_' && c != ':') return "";
-    lower = lower || std::islower((unsigned char)c);
-  }
-  if (!lower || (t.find('_') == std::string::npos && t.find("::") == std::string::npos)) return "";
-  const size_t colons = t.rfind("::");
-  return colons == std::string::npos ? t : t.substr(colons + 2);
-}
-
-// Placeholders the how-to docs use for a name the reader chooses.
-bool is_placeholder(const std::string& name) {
-  return name.find("NAME") != std::string::npos || name.find("_NN") != std::string::npos ||
-         name == "snake_case";
-}
-
-bool has_word(const std::string& text, const std::string& word) {
-  auto part_of_name = [](char c) { return std::isalnum((unsigned char)c) || c == '_'; };
-  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
-    if ((at == 0 || !part_of_name(text[at - 1])) &&
-        (at + word.size() == text.size() || !part_of_name(text[at + word.size()])))
-      return true;
-  return false;
 }
 
 TEST_CASE("docs: every function or type a Markdown file cites in backticks is in the code") {
