@@ -117,14 +117,16 @@ struct Backend {
                              const float* x, const float* mean, const float* invstd,
                              const float* gamma, const BatchNormShape& s);
   // batch norm then ReLU, fused: the forward is batchnorm_forward with max(0, .) applied
-  // before the store; the training-mode backward masks dout where the output y is 0 and runs
-  // batchnorm_backward's reductions and dx in the same kernel. Optional: a null pair makes
-  // batch_norm_relu (nn/batchnorm.h) run batch_norm then relu.
+  // before the store; the training-mode backward masks dout where the pre-activation
+  // (x - mean) * invstd * gamma + beta was not > 0 (recomputed from x, rounded exactly as the
+  // forward rounded it, so the output is not read) and runs batchnorm_backward's reductions
+  // and dx in the same kernel. Optional: a null pair makes batch_norm_relu (nn/batchnorm.h)
+  // run batch_norm then relu.
   void (*batchnorm_relu_forward)(float* out, const float* x, const float* mean, const float* invstd,
                                  const float* gamma, const float* beta, const BatchNormShape& s);
   void (*batchnorm_relu_backward)(float* dx, float* dgamma, float* dbeta, const float* dout,
-                                  const float* y, const float* x, const float* mean,
-                                  const float* invstd, const float* gamma, const BatchNormShape& s);
+                                  const float* x, const float* mean, const float* invstd,
+                                  const float* gamma, const float* beta, const BatchNormShape& s);
   // The training statistics' bookkeeping in one pass over the C channels: invstd = 1 /
   // sqrt(var + eps), and the running averages in place, running_mean = running_mean *
   // (1 - momentum) + mean * momentum and running_var = running_var * (1 - momentum) + var *

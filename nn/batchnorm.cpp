@@ -95,8 +95,9 @@ std::vector<Tensor> eval_backward(const Tensor& d_in, const Tensor& x_saved, con
 // The one body of batch_norm (relu false) and batch_norm_relu (relu true): x [N, C, H, W]
 // (viewed as [N, C, HW]) -> out, same shape. The statistics pass, then one pass that
 // normalizes (and clamps); the training backward is one kernel (core/cpu/batchnorm.cpp).
-// With relu, the saved output y is ReLU's mask (y > 0 where the pre-activation was > 0); the
-// pre-activation itself is never stored.
+// With relu, the training backward recomputes ReLU's mask from x (the pre-activation is
+// never stored, and the output need not stay alive for it); the eval backward reads the mask
+// from the saved output y (y > 0 where the pre-activation was > 0).
 Tensor normalize(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                  const Tensor& running_mean, const Tensor& running_var, const BatchNormParams& p,
                  bool relu) {
@@ -110,12 +111,12 @@ Tensor normalize(const Tensor& x, const Tensor& gamma, const Tensor& beta,
       relu ? SL_KERNEL(dev, batchnorm_relu_forward) : SL_KERNEL(dev, batchnorm_forward);
   forward(out.data(), xc.data(), st.mean.data(), st.invstd.data(), g.data(), b.data(), s);
 
-  const Tensor x_saved = xc.detach(), g_saved = g.detach();
-  const Tensor y_saved = relu ? out.detach() : Tensor();  // only the ReLU's backward reads y
+  const Tensor x_saved = xc.detach(), g_saved = g.detach(), b_saved = b.detach();
+  const Tensor y_saved = relu && !p.training ? out.detach() : Tensor();  // eval ReLU's mask
   const char* op = relu ? "batch_norm_relu" : "batch_norm";
   if (p.training) {
     // With xhat = (x - mean) * invstd over the n = N*HW values of a channel and g = dout
-    // (times the ReLU's mask y > 0): dbeta = sum(g), dgamma = sum(g * xhat),
+    // (times the ReLU's mask, pre-activation > 0): dbeta = sum(g), dgamma = sum(g * xhat),
     // dx = gamma * invstd * (g - dbeta / n - xhat * dgamma / n); one kernel does all three.
     record(out, op, {x, gamma, beta}, [=](const Tensor& dout) -> std::vector<Tensor> {
       const Tensor d = dout.contiguous();
@@ -123,8 +124,8 @@ Tensor normalize(const Tensor& x, const Tensor& gamma, const Tensor& beta,
       Tensor dgamma = Tensor::empty({s.C}, d.device()), dbeta = Tensor::empty({s.C}, d.device());
       if (relu) {
         SL_KERNEL(d.device(), batchnorm_relu_backward)
-        (dx.data(), dgamma.data(), dbeta.data(), d.data(), y_saved.data(), x_saved.data(),
-         st.mean.data(), st.invstd.data(), g_saved.data(), s);
+        (dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(), st.mean.data(),
+         st.invstd.data(), g_saved.data(), b_saved.data(), s);
       } else {
         SL_KERNEL(d.device(), batchnorm_backward)
         (dx.data(), dgamma.data(), dbeta.data(), d.data(), x_saved.data(), st.mean.data(),

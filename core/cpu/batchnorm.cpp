@@ -4,7 +4,7 @@
 // each with its plain reference twin (last section: nested loops in double; the BN+ReLU twins
 // are the unfused pair). Not here: running averages, eps and the choice of train/eval
 // statistics (nn/batchnorm), autograd. CUDA twin: core/cuda/batchnorm.cu. Layout everywhere:
-// x, out, y, dout, dx [N, C, HW]; mean, var, invstd, gamma, beta, dgamma, dbeta [C];
+// x, out, dout, dx [N, C, HW]; mean, var, invstd, gamma, beta, dgamma, dbeta [C];
 // M = N * HW values per channel.
 #include <omp.h>
 
@@ -132,6 +132,14 @@ void batchnorm_running(float* invstd, float* running_mean, float* running_var, c
 
 namespace {
 
+// The pre-activation (x - mean) * scale + shift, scale = invstd * gamma, shift = beta, as one
+// explicit fused multiply-add: the forward computes it, and the BN + ReLU backward computes it
+// again for ReLU's mask, so both must round it the same way, whatever the compiler would
+// contract on its own.
+inline float pre_activation(float x, float mu, float scale, float shift) {
+  return std::fma(x - mu, scale, shift);
+}
+
 // out[n, c, i] = act((x[n, c, i] - mean[c]) * invstd[c] * gamma[c] + beta[c]), act = max(0, .)
 // when kRelu (applied before the store, so the pre-activation never reaches memory), else the
 // identity. gamma null means 1, beta null means 0.
@@ -145,7 +153,7 @@ void normalize(float* out, const float* x, const float* mean, const float* invst
     const float* xp = x + plane * s.HW;
     float* op = out + plane * s.HW;
     for (int64_t i = 0; i < s.HW; ++i) {
-      float v = (xp[i] - mu) * scale + shift;
+      float v = pre_activation(xp[i], mu, scale, shift);
       if constexpr (kRelu) v = v > 0.f ? v : 0.f;
       op[i] = v;
     }
@@ -153,19 +161,20 @@ void normalize(float* out, const float* x, const float* mean, const float* invst
 }
 
 // Training-mode backward (mean and invstd depend on x). With xhat = (x - mean) * invstd and
-// g = dout (kRelu false) or g = y > 0 ? dout : 0 (kRelu: ReLU's backward read from the output
-// y, which is > 0 exactly where the pre-activation was; g is never stored):
+// g = dout (kRelu false) or g = pre > 0 ? dout : 0 (kRelu: ReLU's backward, its mask from the
+// pre-activation recomputed from x exactly as normalize computed it, so the output y is
+// never read; g is never stored):
 //   dbeta[c]  = sum g,   dgamma[c] = sum g * xhat   (sums over n and i)
 //   dx = gamma * invstd / M * (M * g - dbeta[c] - xhat * dgamma[c])
 // which is the usual invstd/M * (M*g*gamma - sum(g*gamma) - xhat*sum(g*gamma*xhat)) with the
 // per-channel gamma taken out of the sums. Per channel: one sweep for the two sums, one for
-// dx, while the channel is still in cache. y is read only when kRelu. Any of dx, dgamma, dbeta
-// may be null.
+// dx, while the channel is still in cache; both read only dout and x (and write dx). beta is
+// read only when kRelu. Any of dx, dgamma, dbeta may be null.
 template <bool kRelu>
-void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* y,
-                        const float* x, const float* mean, const float* invstd, const float* gamma,
-                        const BatchNormShape& s) {
-  const int64_t m = s.N * s.HW, cb = channel_block(s, kRelu ? 4 : 3);
+void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
+                        const float* mean, const float* invstd, const float* gamma,
+                        const float* beta, const BatchNormShape& s) {
+  const int64_t m = s.N * s.HW, cb = channel_block(s, 3);
   const int64_t blocks = (s.C + cb - 1) / cb;
 #pragma omp parallel for schedule(static)
   for (int64_t blk = 0; blk < blocks; ++blk) {
@@ -201,10 +210,12 @@ void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dou
           // the same order, so the sums are the same bits as ReLU's backward stored, then the
           // plain kernel.
           float masked[kChunk];
+          const float scale = invstd[c] * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
           for (int64_t i0 = 0; i0 < s.HW; i0 += kChunk) {
             const int64_t len = std::min(kChunk, s.HW - i0);
+            const float *xs = x + at + i0, *ds = dout + at + i0;
             for (int64_t t = 0; t < len; ++t)
-              masked[t] = y[at + i0 + t] > 0.f ? dout[at + i0 + t] : 0.f;
+              masked[t] = pre_activation(xs[t], mean[c], scale, shift) > 0.f ? ds[t] : 0.f;
             add(sd, sdx, masked, x + at + i0, len, mean[c], invstd[c]);
           }
         } else {
@@ -226,12 +237,13 @@ void normalize_backward(float* dx, float* dgamma, float* dbeta, const float* dou
       for (int64_t j = 0; j < nc; ++j) {
         const int64_t c = c0 + j, at = (n * s.C + c) * s.HW;
         const float mu = mean[c], is = invstd[c], k = (gamma ? gamma[c] : 1.f) * is / m;
+        const float scale = is * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
         const float sd = sum_dy[j], sdx = sum_dy_xhat[j];
         const float *dc = dout + at, *xc = x + at;
         float* dxc = dx + at;
         for (int64_t i = 0; i < s.HW; ++i) {
           float g = dc[i];
-          if constexpr (kRelu) g = y[at + i] > 0.f ? g : 0.f;
+          if constexpr (kRelu) g = pre_activation(xc[i], mu, scale, shift) > 0.f ? g : 0.f;
           dxc[i] = k * (mf * g - sd - (xc[i] - mu) * is * sdx);
         }
       }
@@ -248,20 +260,21 @@ void batchnorm_forward(float* out, const float* x, const float* mean, const floa
 void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dout, const float* x,
                         const float* mean, const float* invstd, const float* gamma,
                         const BatchNormShape& s) {
-  normalize_backward<false>(dx, dgamma, dbeta, dout, nullptr, x, mean, invstd, gamma, s);
+  normalize_backward<false>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, nullptr, s);
 }
 
 // BN + ReLU fused: bit-identical to batchnorm_forward followed by relu, and to relu_backward
-// followed by batchnorm_backward, without the pre-activation or the masked gradient in memory.
+// (on that output) followed by batchnorm_backward, without the pre-activation, the masked
+// gradient or (in the backward) the output in memory.
 void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
                             const float* gamma, const float* beta, const BatchNormShape& s) {
   normalize<true>(out, x, mean, invstd, gamma, beta, s);
 }
 
 void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* y, const float* x, const float* mean, const float* invstd,
-                             const float* gamma, const BatchNormShape& s) {
-  normalize_backward<true>(dx, dgamma, dbeta, dout, y, x, mean, invstd, gamma, s);
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const float* beta, const BatchNormShape& s) {
+  normalize_backward<true>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, beta, s);
 }
 
 // [SECTION] reference twins: loops over C, N, HW in double, the textbook formulas
@@ -330,14 +343,15 @@ void batchnorm_relu_forward_reference(float* out, const float* x, const float* m
   for (int64_t at = 0; at < s.N * s.C * s.HW; ++at) out[at] = std::max(0.f, out[at]);
 }
 
-// The unfused pair backward: ReLU's backward stored as g (dout where y > 0, else 0), then the
-// BN reference backward on g.
+// The unfused pair backward: the reference forward's output y recomputed, ReLU's backward
+// stored as g (dout where y > 0, else 0), then the BN reference backward on g.
 void batchnorm_relu_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout,
-                                       const float* y, const float* x, const float* mean,
-                                       const float* invstd, const float* gamma,
+                                       const float* x, const float* mean, const float* invstd,
+                                       const float* gamma, const float* beta,
                                        const BatchNormShape& s) {
   std::vector<float> g((size_t)(s.N * s.C * s.HW));
-  for (size_t at = 0; at < g.size(); ++at) g[at] = y[at] > 0.f ? dout[at] : 0.f;
+  batchnorm_relu_forward_reference(g.data(), x, mean, invstd, gamma, beta, s);  // y
+  for (size_t at = 0; at < g.size(); ++at) g[at] = g[at] > 0.f ? dout[at] : 0.f;
   batchnorm_backward_reference(dx, dgamma, dbeta, g.data(), x, mean, invstd, gamma, s);
 }
 

@@ -62,14 +62,14 @@ void batchnorm_backward_reference(float* dx, float* dgamma, float* dbeta, const 
 void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
                             const float* gamma, const float* beta, const BatchNormShape& s);
 void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* y, const float* x, const float* mean, const float* invstd,
-                             const float* gamma, const BatchNormShape& s);
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const float* beta, const BatchNormShape& s);
 void batchnorm_relu_forward_reference(float* out, const float* x, const float* mean,
                                       const float* invstd, const float* gamma, const float* beta,
                                       const BatchNormShape& s);
 void batchnorm_relu_backward_reference(float* dx, float* dgamma, float* dbeta, const float* dout,
-                                       const float* y, const float* x, const float* mean,
-                                       const float* invstd, const float* gamma,
+                                       const float* x, const float* mean, const float* invstd,
+                                       const float* gamma, const float* beta,
                                        const BatchNormShape& s);
 
 void maxpool2d_forward(float* out, int32_t* idx, const float* x, const Pool2dShape& s);

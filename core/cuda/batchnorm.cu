@@ -2,9 +2,9 @@
 // statistics (one block per channel, sums in double), the normalize-scale-shift forward
 // (one thread per element) and the training-mode backward (one block per channel); the same
 // two fused with the ReLU after them (BN+ReLU: max(0, .) before the store; the backward masks
-// dout where the output y is 0). Not here: running averages and eps (nn/batchnorm), autograd. Twin:
-// core/cpu/batchnorm.cpp. Layout everywhere: x, out, dout, dx [N, C, HW]; per-channel vectors [C];
-// M = N * HW.
+// dout where the pre-activation, recomputed from x, was not > 0). Not here: running averages and
+// eps (nn/batchnorm), autograd. Twin: core/cpu/batchnorm.cpp. Layout everywhere: x, out, dout, dx
+// [N, C, HW]; per-channel vectors [C]; M = N * HW.
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/kernels.h"
 
@@ -54,7 +54,7 @@ __global__ void bn_forward_kernel(float* out, const float* x, const float* mean,
   for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
     int64_t c = e / s.HW % s.C;
     float scale = invstd[c] * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
-    out[e] = (x[e] - mean[c]) * scale + shift;
+    out[e] = bn_pre_activation(x[e], mean[c], scale, shift);
   }
 }
 
@@ -92,22 +92,24 @@ __global__ void bn_relu_forward_kernel(float* out, const float* x, const float* 
   for (int64_t e = first_index(); e < s.N * s.C * s.HW; e += index_stride()) {
     int64_t c = e / s.HW % s.C;
     float scale = invstd[c] * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
-    float v = (x[e] - mean[c]) * scale + shift;
+    float v = bn_pre_activation(x[e], mean[c], scale, shift);
     out[e] = v > 0.f ? v : 0.f;
   }
 }
 
-// bn_backward_kernel on g = y > 0 ? dout : 0 (ReLU's backward, never stored).
+// bn_backward_kernel on g = pre > 0 ? dout : 0 (ReLU's backward, never stored), the
+// pre-activation recomputed from x as bn_relu_forward_kernel computed it.
 __global__ void bn_relu_backward_kernel(float* dx, float* dgamma, float* dbeta, const float* dout,
-                                        const float* y, const float* x, const float* mean,
-                                        const float* invstd, const float* gamma, BatchNormShape s) {
+                                        const float* x, const float* mean, const float* invstd,
+                                        const float* gamma, const float* beta, BatchNormShape s) {
   __shared__ double shared[kThreads];
   int64_t c = blockIdx.x, m = s.N * s.HW;
   float mu = mean[c], is = invstd[c];
+  float scale = is * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
   double sd = 0.0, sdx = 0.0;
   for (int64_t r = threadIdx.x; r < m; r += blockDim.x) {
     int64_t i = (r / s.HW * s.C + c) * s.HW + r % s.HW;
-    float g = y[i] > 0.f ? dout[i] : 0.f;
+    float g = bn_pre_activation(x[i], mu, scale, shift) > 0.f ? dout[i] : 0.f;
     sd += g;
     sdx += (double)g * ((x[i] - mu) * is);
   }
@@ -120,7 +122,7 @@ __global__ void bn_relu_backward_kernel(float* dx, float* dgamma, float* dbeta, 
   float k = (gamma ? gamma[c] : 1.f) * is / m, mf = (float)m;
   for (int64_t r = threadIdx.x; r < m; r += blockDim.x) {
     int64_t i = (r / s.HW * s.C + c) * s.HW + r % s.HW;
-    float g = y[i] > 0.f ? dout[i] : 0.f;
+    float g = bn_pre_activation(x[i], mu, scale, shift) > 0.f ? dout[i] : 0.f;
     dx[i] = k * (mf * g - sum_dy - (x[i] - mu) * is * sum_dy_xhat);
   }
 }
@@ -173,7 +175,7 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
                         const float* mean, const float* invstd, const float* gamma,
                         const BatchNormShape& s) {
   if (s.C <= 0) return;
-  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, nullptr, x, mean, invstd, gamma, s))
+  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, nullptr, false, s))
     return;  // the fast twin, unless SL_CUDA_FAST=0
   bn_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd, gamma,
                                                   s);
@@ -189,14 +191,15 @@ void batchnorm_relu_forward(float* out, const float* x, const float* mean, const
   SL_CUDA_LAUNCHED("batchnorm bn_relu_forward_kernel");
 }
 
-// dout, y, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C]; any output may be null.
+// dout, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C]; any output may be null.
 void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* y, const float* x, const float* mean, const float* invstd,
-                             const float* gamma, const BatchNormShape& s) {
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const float* beta, const BatchNormShape& s) {
   if (s.C <= 0) return;
-  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, y, x, mean, invstd, gamma, s)) return;
-  bn_relu_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, y, x, mean, invstd,
-                                                       gamma, s);
+  if (batchnorm_backward_fast(dx, dgamma, dbeta, dout, x, mean, invstd, gamma, beta, true, s))
+    return;
+  bn_relu_backward_kernel<<<(unsigned)s.C, kThreads>>>(dx, dgamma, dbeta, dout, x, mean, invstd,
+                                                       gamma, beta, s);
   SL_CUDA_LAUNCHED("batchnorm bn_relu_backward_kernel");
 }
 

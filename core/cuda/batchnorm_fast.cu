@@ -5,8 +5,8 @@
 // keep 24 blocks busy; these keep about 1024. Sums are in double, statistics of values
 // shifted by the channel's first value, as on the CPU (see stats_partial_kernel for why).
 // Used unless SL_CUDA_FAST turns family batchnorm off (core/cuda/cuda_check.h); the BN + ReLU
-// backward is the same kernels with ReLU's mask. Layout: x, dout, dx [N, C, HW]; per-channel
-// vectors [C]; M = N * HW.
+// backward is the same kernels with ReLU's mask (the pre-activation recomputed from x). Layout: x,
+// dout, dx [N, C, HW]; per-channel vectors [C]; M = N * HW.
 #include "core/cuda/cuda_check.h"
 #include "core/cuda/kernels.h"
 
@@ -58,22 +58,29 @@ __global__ void stats_finish_kernel(float* mean, float* var, const double2* part
   }
 }
 
-// Block (c, chunk): partial[chunk, c] = (sum dout, sum dout * xhat) over the chunk's strip,
-// xhat = (x - mean[c]) * invstd[c].
-// y non-null: BN + ReLU, whose backward uses g = y > 0 ? dout : 0 in place of dout.
-__global__ void backward_partial_kernel(double2* partial, const float* dout, const float* y,
-                                        const float* x, const float* mean, const float* invstd,
-                                        BatchNormShape s) {
+// g = dout, or with relu (BN + ReLU) dout where the pre-activation was > 0, else 0: the
+// pre-activation recomputed from x exactly as the forward computed it.
+__device__ inline float masked_grad(bool relu, float d, float x, float mu, float scale,
+                                    float shift) {
+  return !relu || bn_pre_activation(x, mu, scale, shift) > 0.f ? d : 0.f;
+}
+
+// Block (c, chunk): partial[chunk, c] = (sum g, sum g * xhat) over the chunk's strip,
+// xhat = (x - mean[c]) * invstd[c], g = masked_grad(relu, dout, ...).
+__global__ void backward_partial_kernel(double2* partial, const float* dout, const float* x,
+                                        const float* mean, const float* invstd, const float* gamma,
+                                        const float* beta, bool relu, BatchNormShape s) {
   __shared__ double shared[kThreads / 32];
   const int64_t c = blockIdx.x, chunk = blockIdx.y, chunks = gridDim.y, m = s.N * s.HW;
   const float mu = mean[c], is = invstd[c];
+  const float scale = is * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
   // In double, as the readable kernel and the CPU: dx's sum over the channel must cancel
   // to ~0, or the depthwise weight gradient before it (sum of dx * a positive input)
   // picks up the residue times the input's mean.
   double sd = 0.0, sdx = 0.0;
   for (int64_t r = chunk * kThreads + threadIdx.x; r < m; r += chunks * kThreads) {
     const int64_t i = (r / s.HW * s.C + c) * s.HW + r % s.HW;
-    const float g = y == nullptr || y[i] > 0.f ? dout[i] : 0.f;
+    const float g = masked_grad(relu, dout[i], x[i], mu, scale, shift);
     sd += g;
     sdx += (double)g * ((x[i] - mu) * is);
   }
@@ -98,17 +105,17 @@ __global__ void backward_finish_kernel(float2* sums, float* dgamma, float* dbeta
   }
 }
 
-// dx = gamma * invstd / M * (M * g - sum_dy - xhat * sum_dy_xhat), g = dout (masked by y > 0
-// when y is non-null), one thread per element (32-bit indices: the caller checks
-// N * C * HW < 2^31).
-__global__ void backward_dx_kernel(float* dx, const float* dout, const float* y, const float* x,
-                                   const float* mean, const float* invstd, const float* gamma,
-                                   const float2* sums, uint32_t total, uint32_t C, uint32_t HW,
-                                   float mf) {
+// dx = gamma * invstd / M * (M * g - sum_dy - xhat * sum_dy_xhat), g = masked_grad(relu,
+// dout, ...), one thread per element (32-bit indices: the caller checks N * C * HW < 2^31).
+__global__ void backward_dx_kernel(float* dx, const float* dout, const float* x, const float* mean,
+                                   const float* invstd, const float* gamma, const float* beta,
+                                   bool relu, const float2* sums, uint32_t total, uint32_t C,
+                                   uint32_t HW, float mf) {
   for (uint32_t e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
     const uint32_t c = e / HW % C;
     const float is = invstd[c], k = (gamma ? gamma[c] : 1.f) * is / mf;
-    const float g = y == nullptr || y[e] > 0.f ? dout[e] : 0.f;
+    const float scale = is * (gamma ? gamma[c] : 1.f), shift = beta ? beta[c] : 0.f;
+    const float g = masked_grad(relu, dout[e], x[e], mean[c], scale, shift);
     dx[e] = k * (mf * g - sums[c].x - (x[e] - mean[c]) * is * sums[c].y);
   }
 }
@@ -130,11 +137,12 @@ bool batchnorm_stats_fast(float* mean, float* var, const float* x, const BatchNo
 }
 
 // dout, x [N, C, HW] -> dx [N, C, HW], dgamma [C], dbeta [C] (any may be null) when the
-// batchnorm family is on and N * C * HW < 2^31; false otherwise. y [N, C, HW] non-null: the
-// backward of BN + ReLU with output y (dout masked where y is 0).
+// batchnorm family is on and N * C * HW < 2^31; false otherwise. relu: the backward of BN + ReLU
+// (dout masked where the pre-activation, with beta, was not > 0).
 bool batchnorm_backward_fast(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* y, const float* x, const float* mean, const float* invstd,
-                             const float* gamma, const BatchNormShape& s) {
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const float* beta, bool relu,
+                             const BatchNormShape& s) {
   const int64_t total = s.N * s.C * s.HW;
   if (!fast_kernels(Fast::batchnorm) || s.C <= 0 || total >= (1ll << 31)) return false;
   const int64_t chunks = chunks_for(s);
@@ -142,15 +150,16 @@ bool batchnorm_backward_fast(float* dx, float* dgamma, float* dbeta, const float
   const Scratch scratch(4 * chunks * s.C + 2 * s.C);
   auto* partial = reinterpret_cast<double2*>(scratch.p);
   auto* sums = reinterpret_cast<float2*>(scratch.p + 4 * chunks * s.C);
-  backward_partial_kernel<<<dim3((unsigned)s.C, (unsigned)chunks), kThreads>>>(partial, dout, y, x,
-                                                                               mean, invstd, s);
+  backward_partial_kernel<<<dim3((unsigned)s.C, (unsigned)chunks), kThreads>>>(partial, dout, x,
+                                                                               mean, invstd, gamma,
+                                                                               beta, relu, s);
   SL_CUDA_LAUNCHED("batchnorm_fast backward_partial_kernel");
   backward_finish_kernel<<<grid_for(s.C), kThreads>>>(sums, dgamma, dbeta, partial, chunks, s.C);
   SL_CUDA_LAUNCHED("batchnorm_fast backward_finish_kernel");
   if (!dx || total == 0) return true;
-  backward_dx_kernel<<<grid_for(total), kThreads>>>(dx, dout, y, x, mean, invstd, gamma, sums,
-                                                    (uint32_t)total, (uint32_t)s.C, (uint32_t)s.HW,
-                                                    (float)(s.N * s.HW));
+  backward_dx_kernel<<<grid_for(total), kThreads>>>(dx, dout, x, mean, invstd, gamma, beta, relu,
+                                                    sums, (uint32_t)total, (uint32_t)s.C,
+                                                    (uint32_t)s.HW, (float)(s.N * s.HW));
   SL_CUDA_LAUNCHED("batchnorm_fast backward_dx_kernel");
   return true;
 }

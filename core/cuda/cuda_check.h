@@ -70,6 +70,13 @@ struct Scratch {
 __device__ inline int64_t first_index() { return (int64_t)blockIdx.x * blockDim.x + threadIdx.x; }
 __device__ inline int64_t index_stride() { return (int64_t)gridDim.x * blockDim.x; }
 
+// Batch norm's pre-activation (x - mean) * scale + shift, scale = invstd * gamma, as one explicit
+// fused multiply-add: the BN + ReLU backward recomputes it for ReLU's mask, so it must round
+// exactly as the forward did (as core/cpu/batchnorm.cpp's pre_activation, the same bits).
+__device__ inline float bn_pre_activation(float x, float mu, float scale, float shift) {
+  return __fmaf_rn(x - mu, scale, shift);
+}
+
 // Sums v over the block (blockDim.x == kThreads): shuffles within each warp, then the first
 // warp adds the warps' sums, staged in `shared` [kThreads / 32]. Only thread 0 gets the total.
 // Every thread of the block must call it (it synchronizes). T is float or double.

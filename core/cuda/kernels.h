@@ -50,8 +50,9 @@ bool conv2d_backward_weight_fast(float* dw, const float* dout, const float* x,
 // core/cuda/batchnorm_fast.cu: 2-D partial reductions and a finishing kernel
 bool batchnorm_stats_fast(float* mean, float* var, const float* x, const BatchNormShape& s);
 bool batchnorm_backward_fast(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* y, const float* x, const float* mean, const float* invstd,
-                             const float* gamma, const BatchNormShape& s);
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const float* beta, bool relu,
+                             const BatchNormShape& s);
 // core/cuda/elementwise_fast.cu: dimension coalescing, dense fast path, 32-bit indexing
 bool copy_strided_fast(float* out, const Layout& out_layout, const float* x,
                        const Layout& x_layout);
@@ -74,8 +75,8 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dou
 void batchnorm_relu_forward(float* out, const float* x, const float* mean, const float* invstd,
                             const float* gamma, const float* beta, const BatchNormShape& s);
 void batchnorm_relu_backward(float* dx, float* dgamma, float* dbeta, const float* dout,
-                             const float* y, const float* x, const float* mean, const float* invstd,
-                             const float* gamma, const BatchNormShape& s);
+                             const float* x, const float* mean, const float* invstd,
+                             const float* gamma, const float* beta, const BatchNormShape& s);
 
 void maxpool2d_forward(float* out, int32_t* idx, const float* x, const Pool2dShape& s);
 void maxpool2d_backward(float* dx, const float* dout, const int32_t* idx, const Pool2dShape& s);

@@ -298,14 +298,26 @@ TEST_CASE("batchnorm_relu: one channel of [1,2,3,4] gives [0,0,0.447,1.342] (han
   }
   // dout = 1 everywhere: the mask keeps the last two, g = [0, 0, 1, 1]; dbeta = 2,
   // dgamma = 0.447 + 1.342 = 1.789, dx = invstd / 4 * (4 g - 2 - xhat * 1.789)
-  const std::vector<float> y = {0.f, 0.f, 0.4472136f, 1.3416408f}, dout = {1, 1, 1, 1};
+  const std::vector<float> dout = {1, 1, 1, 1};
   for (auto bwd : {cpu::batchnorm_relu_backward, cpu::batchnorm_relu_backward_reference}) {
     std::vector<float> dx(4), dg(1), db(1);
-    bwd(dx.data(), dg.data(), db.data(), dout.data(), y.data(), x.data(), mean.data(),
-        invstd.data(), nullptr, s);
+    bwd(dx.data(), dg.data(), db.data(), dout.data(), x.data(), mean.data(), invstd.data(), nullptr,
+        nullptr, s);
     CHECK(db[0] == doctest::Approx(2.0));
     CHECK(dg[0] == doctest::Approx(1.7888544));
     check_near(dx, {0.0894427f, -0.2683282f, 0.2683282f, -0.0894427f}, "dx", 1e-5);
+  }
+  // beta = 0.5 moves the pre-activation to [-0.842, 0.053, 0.947, 1.842]: the mask, recomputed
+  // from x and beta, now keeps the last three, g = [0, 1, 1, 1]; dbeta = 3,
+  // dgamma = -0.447 + 0.447 + 1.342 = 1.342, dx = invstd / 4 * (4 g - 3 - xhat * 1.342)
+  const std::vector<float> beta = {0.5f};
+  for (auto bwd : {cpu::batchnorm_relu_backward, cpu::batchnorm_relu_backward_reference}) {
+    std::vector<float> dx(4), dg(1), db(1);
+    bwd(dx.data(), dg.data(), db.data(), dout.data(), x.data(), mean.data(), invstd.data(), nullptr,
+        beta.data(), s);
+    CHECK(db[0] == doctest::Approx(3.0));
+    CHECK(dg[0] == doctest::Approx(1.3416408));
+    check_near(dx, {-0.2683282f, 0.3577709f, 0.0894427f, -0.1788854f}, "dx", 1e-5);
   }
 }
 

@@ -306,8 +306,8 @@ TEST_CASE("twins: fused BN + ReLU forward and backward vs the unfused pair, thre
     Buf y_ref(n, 0, 7), dx_ref(n, 0, 8), dg_ref(s.C, 0, 9), db_ref(s.C, 0, 10);
     cpu::batchnorm_relu_forward_reference(y_ref.p(), x.p(), mean.data(), invstd.data(), gamma.p(),
                                           beta.p(), s);
-    cpu::batchnorm_relu_backward_reference(dx_ref.p(), dg_ref.p(), db_ref.p(), dout.p(), y_ref.p(),
-                                           x.p(), mean.data(), invstd.data(), gamma.p(), s);
+    cpu::batchnorm_relu_backward_reference(dx_ref.p(), dg_ref.p(), db_ref.p(), dout.p(), x.p(),
+                                           mean.data(), invstd.data(), gamma.p(), beta.p(), s);
     for (const int threads : {1, 3}) {
       CAPTURE(threads);
       omp_set_num_threads(threads);
@@ -319,11 +319,21 @@ TEST_CASE("twins: fused BN + ReLU forward and backward vs the unfused pair, thre
       cpu::batchnorm_forward(pre.data(), x.p(), mean.data(), invstd.data(), gamma.p(), beta.p(), s);
       cpu::unary(UnaryOp::relu, y_pair.data(), pre.data(), n);
       CHECK(y.values() == y_pair);
-      cpu::batchnorm_relu_backward(dx.p(), dg.p(), db.p(), dout.p(), y.p(), x.p(), mean.data(),
-                                   invstd.data(), gamma.p(), s);
+      cpu::batchnorm_relu_backward(dx.p(), dg.p(), db.p(), dout.p(), x.p(), mean.data(),
+                                   invstd.data(), gamma.p(), beta.p(), s);
       check_near(db.values(), db_ref.values(), "dbeta", 1e-5, 1e-5);
       check_near(dg.values(), dg_ref.values(), "dgamma", 1e-4, 1e-5);
       check_near(dx.values(), dx_ref.values(), "dx", 1e-3, 1e-5);
+      // and bit-identical to the fast pair: ReLU's backward on the output y, stored, then
+      // batchnorm_backward (the mask recomputed from x must match y's zeros exactly)
+      std::vector<float> g(n), dx_pair(n), dg_pair(s.C), db_pair(s.C);
+      const std::vector<float> yv = y.values(), dv = dout.values();
+      for (int64_t i = 0; i < n; ++i) g[i] = yv[i] > 0.f ? dv[i] : 0.f;
+      cpu::batchnorm_backward(dx_pair.data(), dg_pair.data(), db_pair.data(), g.data(), x.p(),
+                              mean.data(), invstd.data(), gamma.p(), s);
+      CHECK(dx.values() == dx_pair);
+      CHECK(dg.values() == dg_pair);
+      CHECK(db.values() == db_pair);
       CHECK((y.guards_intact() && dx.guards_intact() && dg.guards_intact() && db.guards_intact()));
     }
   }
