@@ -4,7 +4,9 @@
 // never into one an op returned (that may alias dout); narrow's gradient goes straight into
 // the slice of its input's gradient. With KeepGraph::no each node's inputs and closure are
 // dropped right after its backward ran, so saved activations return to the allocator while the
-// rest of the backward still runs. Nodes, closures and the engine's work lists all come from
+// rest of the backward still runs. A node holds an op output it took as input by a stand-in
+// without storage (graph_edge), so the graph itself keeps no activation alive: only what a
+// backward saved. Nodes, closures, stand-ins and the engine's work lists all come from
 // the small-object pool (core/alloc_pool.h): no heap allocation per step. Not here: any op's
 // derivative (each op writes its own backward next to its forward).
 #include <functional>
@@ -94,6 +96,30 @@ std::vector<Tensor> BackwardFn::operator()(const Tensor& dout) const {
   return ops_->call(obj_, dout);
 }
 
+namespace {
+
+// What a node keeps of input t: a leaf (a weight, or data) as it is, since its gradient lands
+// on it; an op's output as its stand-in, TensorImpl::edge (made on first use, then shared by
+// every node that took t, so the engine meets one tensor per output), which has t's shape,
+// strides and node but not its storage. The graph then holds no activation: an activation
+// lives as long as a tensor the program holds or a backward saved (x.detach() in a closure),
+// and a V2 unit's output, which no backward reads, is freed when the next unit is done with it.
+Tensor graph_edge(const Tensor& t) {
+  if (!t.defined() || t.impl()->node == nullptr) return t;
+  TensorImpl& impl = *t.impl();
+  if (impl.edge == nullptr) {
+    impl.edge = std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>{});  // no heap
+    impl.edge->shape = impl.shape;
+    impl.edge->strides = impl.strides;
+    impl.edge->offset = impl.offset;
+    impl.edge->requires_grad = impl.requires_grad;
+    impl.edge->node = impl.node;
+  }
+  return Tensor(impl.edge);
+}
+
+}  // namespace
+
 void record(Tensor& out, const char* op, TensorList inputs, BackwardFn backward) {
   if (!g_grad_enabled) return;
   bool any = false;
@@ -102,8 +128,10 @@ void record(Tensor& out, const char* op, TensorList inputs, BackwardFn backward)
   auto node = std::allocate_shared<Node>(PoolAllocator<Node>{});
   node->op = op;
   node->inputs = std::move(inputs);
+  for (Tensor& in : node->inputs) in = graph_edge(in);
   node->backward = std::move(backward);
   out.impl()->node = std::move(node);
+  out.impl()->edge = nullptr;  // a stand-in made before this node stands for the old history
   out.impl()->requires_grad = true;
 }
 

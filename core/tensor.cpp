@@ -144,7 +144,16 @@ static TensorImpl& must(const std::shared_ptr<TensorImpl>& p) {
 const Shape& Tensor::shape() const { return must(impl_).shape; }
 const Shape& Tensor::strides() const { return must(impl_).strides; }
 int64_t Tensor::offset() const { return must(impl_).offset; }
-Device Tensor::device() const { return must(impl_).storage->device; }
+// Only a graph stand-in (TensorImpl::edge) is a defined tensor without storage.
+static const Storage& storage_of(const std::shared_ptr<TensorImpl>& p) {
+  const TensorImpl& t = must(p);
+  SL_CHECK(t.storage != nullptr,
+           "tensor: this is a graph edge's stand-in for an op's output (Node::inputs), which "
+           "keeps its shape and node but not its data; use the tensor the op returned");
+  return *t.storage;
+}
+
+Device Tensor::device() const { return storage_of(impl_).device; }
 
 int64_t Tensor::size(int64_t d) const {
   int64_t n = dim();
@@ -169,7 +178,8 @@ bool Tensor::is_contiguous() const {
 }
 
 bool Tensor::shares_storage(const Tensor& other) const {
-  return defined() && other.defined() && impl_->storage == other.impl_->storage;
+  return defined() && other.defined() && impl_->storage != nullptr &&
+         impl_->storage == other.impl_->storage;
 }
 
 std::string Tensor::str() const {
@@ -187,7 +197,7 @@ Layout Tensor::layout() const {
   return l;
 }
 
-float* Tensor::data() const { return must(impl_).storage->data + impl_->offset; }
+float* Tensor::data() const { return storage_of(impl_).data + impl_->offset; }
 
 std::vector<float> Tensor::to_vector() const {
   Tensor c = is_contiguous() ? *this : clone();  // a read, not counted as a layout copy

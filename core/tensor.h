@@ -78,6 +78,11 @@ struct TensorImpl {
   bool requires_grad = false;
   std::shared_ptr<TensorImpl> grad;  // leaf tensors only
   std::shared_ptr<Node> node;        // how this tensor was made (null for leaves)
+  // What the graph holds of this op output where another op used it as an input: a stand-in
+  // with the same shape, strides and node but no storage (made once, by record() in
+  // core/autograd.cpp), so that the graph alone keeps no activation alive; a backward that
+  // needs an input's values saves them itself.
+  std::shared_ptr<TensorImpl> edge;
 };
 
 class Tensor {
@@ -269,6 +274,8 @@ class BackwardFn {
 
 struct Node {
   const char* op;
+  // The op's inputs, in order: leaves as they are; op outputs as their stand-ins (TensorImpl::
+  // edge: shape, strides and node, no data: data() and device() refuse them).
   TensorList inputs;
   BackwardFn backward;
   // narrow() only: its output is input 0's slice [start, start + length) along narrow_dim.

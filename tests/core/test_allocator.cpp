@@ -226,16 +226,26 @@ TEST_CASE("BackwardFn: small closures inline, big ones in the pool, both called 
 TEST_CASE("backward(KeepGraph::no) frees saved tensors early and forbids a second backward") {
   Tensor w = Tensor::full({64, 64}, 0.5f).requires_grad_();
   const Tensor x = Tensor::full({64, 64}, 2.f);
+  const int64_t block = 64 * 64 * (int64_t)sizeof(float), start = cpu_memory_stats().in_use_bytes;
   Tensor h = relu(mul(w, x));
   const Tensor loss = sum(mul(h, h));
+  // Held now: w, x, h and mul(w, x) (relu's saved input), 4 blocks, and the scalar loss. Not
+  // mul(h, h): sum's backward does not read it, and the graph keeps only its stand-in.
   const int64_t before = cpu_memory_stats().in_use_bytes;
+  CHECK(before - start < 3 * block);  // h, mul(w, x) and the loss (w, x came before start)
+  CHECK(before - start > 2 * block);
+  const Tensor& stand_in = loss.impl()->node->inputs[0];
+  CHECK(stand_in.impl() != nullptr);
+  CHECK(stand_in.impl()->storage == nullptr);  // shape and node only
+  CHECK(stand_in.shape() == Shape{64, 64});
+  CHECK_THROWS_AS((void)stand_in.data(), Error);
   loss.backward(Tensor::KeepGraph::no);
   // h's node no longer holds its input (mul's output) nor relu's saved copy of it.
   CHECK(h.impl()->node->freed);
   CHECK(h.impl()->node->inputs.empty());
   CHECK_FALSE(h.impl()->node->backward);
-  // mul(w, x) and mul(h, h) went back to the allocator; only w's gradient is new.
-  CHECK(cpu_memory_stats().in_use_bytes < before);
+  // mul(w, x) went back to the allocator; w's gradient is the one new block.
+  CHECK(cpu_memory_stats().in_use_bytes - block < before);
   CHECK(w.grad().to_vector()[0] == doctest::Approx(4.f));  // d(wx)^2/dw = 2wx * x = 2*1*2
   CHECK_THROWS_AS(loss.backward(), Error);
   // KeepGraph::yes (the default) leaves the graph whole: backward runs twice.
