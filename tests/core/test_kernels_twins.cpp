@@ -290,6 +290,42 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("sgd_update: the same bits on 1 and 3 threads, and the formula, small and large n") {
+  const int saved = omp_get_max_threads();
+  // n below and above the size where the update goes parallel (core/cpu/optim.cpp)
+  for (const int64_t n : {int64_t{1000}, int64_t{100003}}) {
+    for (const bool nesterov : {false, true}) {
+      CAPTURE(n);
+      CAPTURE(nesterov);
+      const SgdShape s{
+          .n = n, .lr = 0.1f, .momentum = 0.9f, .weight_decay = 5e-4f, .nesterov = nesterov};
+      const Buf w0(n, 1, 51), buf0(n, 2, 52), g(n, 3, 53);
+      std::vector<std::vector<float>> w_after, buf_after;
+      for (const int threads : {1, 3}) {
+        omp_set_num_threads(threads);
+        Buf w = w0, buf = buf0;
+        cpu::sgd_update(w.p(), buf.p(), Buf(g).p(), s);
+        CHECK((w.guards_intact() && buf.guards_intact()));
+        w_after.push_back(w.values());
+        buf_after.push_back(buf.values());
+      }
+      CHECK(w_after[0] == w_after[1]);
+      CHECK(buf_after[0] == buf_after[1]);
+      // torch.optim.SGD's rule, element by element (no FMA here, hence the tolerance)
+      const std::vector<float> wv = w0.values(), bv = buf0.values(), gv = g.values();
+      std::vector<float> w_ref(n), b_ref(n);
+      for (int64_t k = 0; k < n; ++k) {
+        const double d = (double)gv[k] + 5e-4 * wv[k], b = 0.9 * bv[k] + d;
+        b_ref[k] = (float)b;
+        w_ref[k] = (float)(wv[k] - 0.1 * (nesterov ? d + 0.9 * b : b));
+      }
+      check_near(w_after[0], w_ref, "w", 1e-6, 1e-6);
+      check_near(buf_after[0], b_ref, "buf", 1e-5, 1e-6);
+    }
+  }
+  omp_set_num_threads(saved);
+}
+
 TEST_CASE("twins: fused BN + ReLU forward and backward vs the unfused pair, threads 1 and 3") {
   const int saved = omp_get_max_threads();
   Dice dice{41};
