@@ -90,6 +90,7 @@ const std::vector<Conv2dShape> kShapes = {
     conv_shape(2, 3, 2, 2, 3, 3, 1, 1, 3),        // depthwise, kernel larger than the image
     conv_shape(2, 48, 16, 16, 48, 1, 1, 0, 1),    // ShuffleNet V2 1x1
     conv_shape(2, 48, 16, 16, 48, 3, 1, 1, 48),   // ShuffleNet V2 depthwise
+    conv_shape(24, 6, 32, 32, 6, 3, 2, 1, 6),     // depthwise s2, long sums (24 planes of 32x32)
     conv_shape(1, 1, 3, 3, 1, 3, 1, 1, 1),        // single channel (takes the depthwise path)
     // 1x1 weight gradients by GEMM on gathered rows (core/cpu/conv2d_1x1.cpp,
     // weight_grad_as_gemm): small planes, wide layers, ragged register tiles, groups
@@ -178,11 +179,14 @@ TEST_CASE("conv2d: grouped 1x1 fast kernels match the reference, random shapes, 
   omp_set_num_threads(before);
 }
 
-TEST_CASE("conv2d: 1x1 weight gradient on small planes, the same bits at 1 and 3 threads") {
-  // The GEMM path splits dw's rows over the threads; each value is still one sum in order.
+TEST_CASE("conv2d: 1x1 and depthwise weight gradients, the same bits at 1 and 3 threads") {
+  // The 1x1 GEMM path splits dw's rows over the threads, the depthwise kernel its channels;
+  // each value is still one sum in one order.
   const int before = omp_get_max_threads();
   for (const Conv2dShape& s :
-       {conv_shape(3, 70, 4, 4, 75, 1, 1, 0, 1), conv_shape(2, 210, 3, 5, 198, 1, 1, 0, 3)}) {
+       {conv_shape(3, 70, 4, 4, 75, 1, 1, 0, 1), conv_shape(2, 210, 3, 5, 198, 1, 1, 0, 3),
+        conv_shape(5, 7, 9, 8, 7, 3, 1, 1, 7), conv_shape(4, 5, 11, 12, 5, 3, 2, 1, 5),
+        conv_shape(3, 4, 9, 9, 4, 5, 1, 2, 4), conv_shape(2, 3, 6, 7, 3, 2, 2, 0, 3)}) {
     const auto x = random_vec(x_size(s), 41), dout = random_vec(out_size(s), 42);
     std::vector<float> dw1(w_size(s)), dw3(w_size(s));
     omp_set_num_threads(1);
