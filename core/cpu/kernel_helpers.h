@@ -24,7 +24,8 @@ inline void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t
 // The parallel loops around it use schedule(static), so a thread gets the same tasks in
 // every call and its buffers reach their final size in warm-up: a steady training step
 // then allocates nothing (dynamic scheduling made that depend on which thread ran what).
-inline float* scratch(std::vector<float>& v, int64_t n) {
+template <class T>
+T* scratch(std::vector<T>& v, int64_t n) {
   if ((int64_t)v.size() < n) v.resize(n);
   return v.data();
 }

@@ -58,10 +58,12 @@ TEST_CASE("twins: batchnorm stats, forward and backward, fast vs reference") {
     const int threads = trial % 2 == 0 ? 1 : 3;
     omp_set_num_threads(threads);
     CAPTURE(threads);
-    // HW crosses the 8-lane loop; every 4th trial has more channels than one channel block
-    // holds (kMaxBlock = 64 in core/cpu/batchnorm.cpp), so blocks of several sizes meet.
-    const BatchNormShape s{dice.roll(1, 3), trial % 4 == 3 ? dice.roll(60, 150) : dice.roll(1, 5),
-                           dice.roll(1, 23)};
+    // HW crosses the 8-lane loop, and every 3rd trial the four-vector one (32 values); every
+    // 5th trial has more images than kSumChunks (16 in core/cpu/batchnorm.cpp), so chunks of
+    // two sizes meet; every 4th has many channels.
+    const BatchNormShape s{trial % 5 == 4 ? dice.roll(17, 40) : dice.roll(1, 3),
+                           trial % 4 == 3 ? dice.roll(60, 150) : dice.roll(1, 5),
+                           trial % 3 == 2 ? dice.roll(30, 100) : dice.roll(1, 23)};
     const int64_t n = s.N * s.C * s.HW, off = dice.roll(0, 3);
     CAPTURE(s.N);
     CAPTURE(s.C);
@@ -101,8 +103,8 @@ TEST_CASE("twins: batchnorm stats, forward and backward, fast vs reference") {
     check_near(dx.values(), dx_ref.values(), "dx", 1e-3, 1e-5);
     CHECK((dx.guards_intact() && dg.guards_intact() && db.guards_intact()));
 
-    // The channel blocks depend on the thread count, each channel's sums do not: the other
-    // thread count gives the same bits.
+    // The threads split the image chunks; each channel's sums add the chunks in one order:
+    // the other thread count gives the same bits.
     omp_set_num_threads(4 - threads);
     Buf mean2(s.C, 0, 15), var2(s.C, 0, 16), dx2(n, 0, 17), dg2(s.C, 0, 18), db2(s.C, 0, 19);
     cpu::batchnorm_stats(mean2.p(), var2.p(), x.p(), s);
@@ -330,9 +332,11 @@ TEST_CASE("twins: fused BN + ReLU forward and backward vs the unfused pair, thre
   const int saved = omp_get_max_threads();
   Dice dice{41};
   for (int trial = 0; trial < 40; ++trial) {
-    // every 4th trial: more channels than one channel block holds (core/cpu/batchnorm.cpp)
-    const BatchNormShape s{dice.roll(1, 4), trial % 4 == 3 ? dice.roll(60, 150) : dice.roll(1, 7),
-                           dice.roll(1, 29)};
+    // every 4th trial many channels, every 5th more images than kSumChunks (16, in
+    // core/cpu/batchnorm.cpp), every 3rd planes past the four-vector loop (32 values)
+    const BatchNormShape s{trial % 5 == 4 ? dice.roll(17, 40) : dice.roll(1, 4),
+                           trial % 4 == 3 ? dice.roll(60, 150) : dice.roll(1, 7),
+                           trial % 3 == 2 ? dice.roll(30, 100) : dice.roll(1, 29)};
     const int64_t n = s.N * s.C * s.HW, off = dice.roll(0, 3);
     CAPTURE(trial);
     Buf x(n, off, 300 + trial), dout(n, off + 1, 400 + trial), gamma(s.C, 1, 5), beta(s.C, 2, 6);
