@@ -4,23 +4,23 @@
 // their nested-loop reference twins. Not here: the ops, which are also expressible as
 // view -> transpose -> contiguous -> view (core/channel_shuffle.cpp).
 // CUDA twin: core/cuda/channel_shuffle.cu.
-#include <cstring>
 #include <vector>
 
+#include "core/cpu/kernel_helpers.h"
 #include "core/cpu/kernels.h"
 
 namespace sl::cpu {
 
 // x, out [N, C, HW], C = G * (C/G). Read the channels as a [G, C/G] grid and transpose it:
 // out channel j = i_inner * G + i_group takes input channel i = i_group * (C/G) + i_inner.
-// Each output plane is one contiguous copy of HW floats.
+// Each output plane is one contiguous copy of HW floats (copy_floats).
 void channel_shuffle(float* out, const float* x, const ShuffleShape& s) {
   int64_t cg = s.C / s.G;
 #pragma omp parallel for schedule(static)
   for (int64_t plane = 0; plane < s.N * s.C; ++plane) {
     int64_t n = plane / s.C, j = plane % s.C;
     int64_t i = j % s.G * cg + j / s.G;
-    std::memcpy(out + plane * s.HW, x + (n * s.C + i) * s.HW, s.HW * sizeof(float));
+    copy_floats(out + plane * s.HW, x + (n * s.C + i) * s.HW, s.HW);
   }
 }
 
@@ -38,7 +38,7 @@ void channel_shuffle_reference(float* out, const float* x, const ShuffleShape& s
 
 // a [N, C_a, HW], b [N, C_b, HW] (image strides a_stride_n, b_stride_n) -> out [N, C, HW],
 // C = C_a + C_b: the shuffle of cat(a, b).
-// Output plane (n, j) is one memcpy of HW floats from concatenated channel
+// Output plane (n, j) is one copy of HW floats from concatenated channel
 // i = (j % G) * (C/G) + j / G, which is a's channel i or b's channel i - C_a.
 void cat_shuffle(float* out, const float* a, const float* b, const CatShuffleShape& s) {
   const int64_t C = s.C_a + s.C_b, cg = C / s.G;
@@ -49,12 +49,12 @@ void cat_shuffle(float* out, const float* a, const float* b, const CatShuffleSha
     const int64_t n = plane / C, j = plane % C;
     const int64_t i = j % s.G * cg + j / s.G;
     const float* src = i < s.C_a ? a + n * sa + i * s.HW : b + n * sb + (i - s.C_a) * s.HW;
-    std::memcpy(out + plane * s.HW, src, s.HW * sizeof(float));
+    copy_floats(out + plane * s.HW, src, s.HW);
   }
 }
 
 // dout [N, C, HW] -> da [N, C_a, HW], db [N, C_b, HW]: concatenated channel i takes dout's
-// channel (i % (C/G)) * G + i / (C/G), one memcpy per plane; no full-size gradient is built.
+// channel (i % (C/G)) * G + i / (C/G), one plane copy each; no full-size gradient is built.
 void cat_shuffle_backward(float* da, float* db, const float* dout, const CatShuffleShape& s) {
   const int64_t C = s.C_a + s.C_b, cg = C / s.G;
 #pragma omp parallel for schedule(static)
@@ -62,7 +62,7 @@ void cat_shuffle_backward(float* da, float* db, const float* dout, const CatShuf
     const int64_t n = plane / C, i = plane % C;
     const int64_t j = i % cg * s.G + i / cg;
     float* dst = i < s.C_a ? da + (n * s.C_a + i) * s.HW : db + (n * s.C_b + i - s.C_a) * s.HW;
-    std::memcpy(dst, dout + (n * C + j) * s.HW, s.HW * sizeof(float));
+    copy_floats(dst, dout + (n * C + j) * s.HW, s.HW);
   }
 }
 

@@ -20,6 +20,15 @@ inline void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t
   hi = std::max(hi, lo);
 }
 
+// dst[0, n) = src[0, n) as an inline vector loop: for plane-sized copies (64 bytes to a few
+// KB, as in the channel shuffle kernels) this ran at 97-100% of one large memcpy's
+// bandwidth, a memcpy call per plane at 86% (glibc's path for these sizes has a start-up
+// cost per call). The simd pragma also keeps GCC from turning the loop back into a call.
+inline void copy_floats(float* __restrict dst, const float* __restrict src, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
 // A thread's reusable buffer (thread_local in the callers), grown to the largest request.
 // The parallel loops around it use schedule(static), so a thread gets the same tasks in
 // every call and its buffers reach their final size in warm-up: a steady training step
