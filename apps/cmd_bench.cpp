@@ -129,7 +129,7 @@ void print_shuffle(const BenchResult& r, const char* copy, const BenchConfig& c)
               r.shuffle_gb_per_s, 100.0 * r.shuffle_gb_per_s / r.copy_gb_per_s, copy,
               r.copy_gb_per_s);
   std::printf("                input %s, %lld groups (%s at this batch);%sGB/s = bytes moved "
-              "(read + write = %.1f MB) / median time of %d\n",
+              "(read + write = %.1f MB) / median time of %d, shuffle and copy timed in turns\n",
               shape_str(r.shuffle_shape).c_str(), (long long)r.shuffle_groups,
               r.model_has_shuffle ? "the model's first shuffle"
                                   : "no shuffle in it: the stem's output",

@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/alloc_count.h"
@@ -54,6 +56,28 @@ Timing time_it(int warmup, int repeats, F&& f) {
   return summarize(std::move(ms));
 }
 
+// f and g timed in turns (f, g, f, g, ...) after `warmup` calls of each, so that a machine
+// whose speed drifts (a shared VM's slow spells) slows both alike and their ratio holds.
+template <class F, class G>
+std::pair<Timing, Timing> time_in_turns(int warmup, int repeats, F&& f, G&& g) {
+  for (int i = 0; i < warmup; ++i) {
+    f();
+    g();
+  }
+  std::vector<double> fm, gm;
+  fm.reserve((size_t)repeats);
+  gm.reserve((size_t)repeats);
+  for (int i = 0; i < repeats; ++i) {
+    double t0 = now_ms();
+    f();
+    fm.push_back(now_ms() - t0);
+    t0 = now_ms();
+    g();
+    gm.push_back(now_ms() - t0);
+  }
+  return {summarize(std::move(fm)), summarize(std::move(gm))};
+}
+
 // The FMA loop: 12 independent chains acc = acc * m + a on vectors of kLanes floats, enough
 // chains to cover the FMA latency (4 cycles) on two FMA ports. Each step is 12 * kLanes FMAs.
 #if defined(__AVX512F__)
@@ -74,17 +98,6 @@ float fma_loop(int64_t iters) {
   for (const Vec& v : acc)
     for (int l = 0; l < kLanes; ++l) sum += v[l];
   return sum;
-}
-
-// The device's plain copy of n floats (Backend::copy_device: cudaMemcpy device to device),
-// timed like the shuffle: each call ends with a synchronization.
-Timing time_device_copy(Device dev, const Tensor& src, const Tensor& dst, int repeats) {
-  const Backend& b = backend(dev);
-  SL_CHECK(b.copy_device != nullptr, "bench: the ", b.name, " backend has no copy_device entry");
-  return time_it(3, repeats, [&] {
-    b.copy_device(dst.data(), src.data(), src.numel());
-    b.synchronize();
-  });
 }
 
 double peak_rss_mb() {
@@ -229,23 +242,29 @@ BenchResult run_bench(const BenchConfig& cfg,
     const Tensor dst = Tensor::empty(r.shuffle_shape, dev);
     const int64_t n = x.numel();
     r.shuffle_bytes = 2 * n * (int64_t)sizeof(float);
-    r.shuffle = time_it(3, cfg.shuffle_repeats, [&] {
-      const Tensor out = channel_shuffle(x, r.shuffle_groups);
-      sync();
-    });
     const float* src = x.data();
     float* out = dst.data();
-    if (dev == Device::cpu)
-      r.copy = time_it(3, cfg.shuffle_repeats, [&] {
+    const Backend& b = backend(dev);
+    SL_CHECK(dev == Device::cpu || b.copy_device != nullptr, "bench: the ", b.name,
+             " backend has no copy_device entry");
+    auto shuffle = [&] {
+      const Tensor shuffled = channel_shuffle(x, r.shuffle_groups);
+      sync();
+    };
+    auto copy = [&] {
+      if (dev != Device::cpu) {  // cudaMemcpy device to device
+        b.copy_device(out, src, n);
+        b.synchronize();
+        return;
+      }
 #pragma omp parallel
-        {
-          const int64_t T = omp_get_num_threads(), i = omp_get_thread_num();
-          const int64_t lo = n * i / T, hi = n * (i + 1) / T;
-          std::memcpy(out + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
-        }
-      });
-    else
-      r.copy = time_device_copy(dev, x, dst, cfg.shuffle_repeats);
+      {
+        const int64_t T = omp_get_num_threads(), i = omp_get_thread_num();
+        const int64_t lo = n * i / T, hi = n * (i + 1) / T;
+        std::memcpy(out + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
+      }
+    };
+    std::tie(r.shuffle, r.copy) = time_in_turns(3, cfg.shuffle_repeats, shuffle, copy);
     r.shuffle_gb_per_s = (double)r.shuffle_bytes / (r.shuffle.median_ms / 1e3) / 1e9;
     r.copy_gb_per_s = (double)r.shuffle_bytes / (r.copy.median_ms / 1e3) / 1e9;
   }

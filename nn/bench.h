@@ -19,9 +19,9 @@ struct BenchConfig {
   int64_t batch = 64;            // training batch; inference is always batch 1
   int warmup = 3, steps = 20;    // training steps: untimed, then timed (median)
   int latency_warmup = 10, latency_repeats = 200;
-  int shuffle_repeats = 30;  // channel shuffle and copy, each
-  int fma_repeats = 5;       // FMA-loop runs; the fastest is the peak
-  uint64_t seed = 0;         // model weights, the random batch and its labels
+  int shuffle_repeats = 100;  // channel shuffle and copy, each (timed in turns)
+  int fma_repeats = 5;        // FMA-loop runs; the fastest is the peak
+  uint64_t seed = 0;          // model weights, the random batch and its labels
   Device device = Device::cpu;
 };
 
