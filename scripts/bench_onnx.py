@@ -8,9 +8,12 @@ nn/infer.h, which does the same rewrites) and its "inference" line (the eval pat
 A measuring tool for people, never a dependency of the project. Not here: training (bench_torch_train.py).
 
 Needs torch and onnxruntime in one Python. onnxruntime goes into a
-throwaway virtual environment outside the repository:
-    python3 -m venv ~/ortvenv --system-site-packages
-    ~/ortvenv/bin/pip install onnxruntime
+throwaway virtual environment outside the repository, made from the Python that has torch
+(Debian's /usr/bin/python3 with python3-torch); numpy stays below 2, which Debian's torch
+1.13 was built against (onnxruntime would otherwise pull in numpy 2 and torch could not
+hand it tensors):
+    /usr/bin/python3 -m venv ~/ortvenv --system-site-packages
+    ~/ortvenv/bin/pip install onnxruntime "numpy<2"
 usage: ~/ortvenv/bin/python scripts/bench_onnx.py [--model v2-0.5] [--threads 2] [--json]
 """
 import argparse
@@ -21,9 +24,10 @@ import sys
 import tempfile
 import time
 
-HINT = ("hint: put onnxruntime in a throwaway virtual environment, outside the repository:\n"
-        "    python3 -m venv ~/ortvenv --system-site-packages\n"
-        "    ~/ortvenv/bin/pip install onnxruntime\n"
+HINT = ("hint: put onnxruntime in a throwaway virtual environment, outside the repository,\n"
+        "made from the Python that has torch:\n"
+        "    /usr/bin/python3 -m venv ~/ortvenv --system-site-packages\n"
+        "    ~/ortvenv/bin/pip install onnxruntime \"numpy<2\"\n"
         "then run: ~/ortvenv/bin/python scripts/bench_onnx.py --model v2-0.5")
 try:
     import onnxruntime as ort
@@ -34,6 +38,13 @@ except ImportError as e:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_torch_train as models  # noqa: E402  (exits with its own hint without torch)
 import torch  # noqa: E402
+
+try:
+    torch.zeros(1).numpy()
+except RuntimeError as e:  # e.g. numpy 2 beside a torch built against numpy 1
+    print(f"error: torch cannot hand tensors to this numpy ({e}); "
+          f"install numpy<2 beside it\n{HINT}", file=sys.stderr)
+    sys.exit(2)
 
 
 def main():
