@@ -22,6 +22,7 @@ namespace {
 // Sums in double for accuracy, kept in 8 independent lanes so that the compiler can
 // vectorize the loop without reordering any one lane's additions.
 constexpr int kLanes = 8;
+constexpr int64_t kRun = int64_t{4} * kLanes;  // values per turn of the four accumulators below
 constexpr int64_t kChunk = 512;  // floats of a plane staged on the stack (a multiple of kLanes)
 
 using D8 = double __attribute__((vector_size(kLanes * sizeof(double))));
@@ -62,16 +63,16 @@ D8* chunk_partials(int64_t chunks, int64_t C) {
 inline void add_shifted(D8& a, D8& b, const float* xc, int64_t len, double sh) {
   D8 p[4] = {}, q[4] = {};
   int64_t i = 0;
-  for (; i + 4 * kLanes <= len; i += 4 * kLanes)
+  for (; i + kRun <= len; i += kRun)
 #pragma GCC unroll 4
-    for (int v = 0; v < 4; ++v) {
+    for (int64_t v = 0; v < 4; ++v) {
       F8 xv;
       std::memcpy(&xv, xc + i + v * kLanes, sizeof xv);
       const D8 d = __builtin_convertvector(xv, D8) - sh;
       p[v] += d;
       q[v] += d * d;
     }
-  for (int v = 0; i + kLanes <= len; i += kLanes, ++v) {
+  for (int64_t v = 0; i + kLanes <= len; i += kLanes, ++v) {
     F8 xv;
     std::memcpy(&xv, xc + i, sizeof xv);
     const D8 d = __builtin_convertvector(xv, D8) - sh;
@@ -163,9 +164,9 @@ inline void add_gradient(D8& sd, D8& sdx, const float* g, const float* xs, int64
                          float is) {
   D8 a[4] = {}, b[4] = {};
   int64_t t = 0;
-  for (; t + 4 * kLanes <= len; t += 4 * kLanes)
+  for (; t + kRun <= len; t += kRun)
 #pragma GCC unroll 4
-    for (int v = 0; v < 4; ++v) {
+    for (int64_t v = 0; v < 4; ++v) {
       F8 gv, xv;
       std::memcpy(&gv, g + t + v * kLanes, sizeof gv);
       std::memcpy(&xv, xs + t + v * kLanes, sizeof xv);
@@ -173,7 +174,7 @@ inline void add_gradient(D8& sd, D8& sdx, const float* g, const float* xs, int64
       a[v] += gd;
       b[v] += gd * __builtin_convertvector((xv - mu) * is, D8);
     }
-  for (int v = 0; t + kLanes <= len; t += kLanes, ++v) {
+  for (int64_t v = 0; t + kLanes <= len; t += kLanes, ++v) {
     F8 gv, xv;
     std::memcpy(&gv, g + t, sizeof gv);
     std::memcpy(&xv, xs + t, sizeof xv);

@@ -24,8 +24,7 @@ inline void valid_range(int64_t out_len, int64_t in_len, int64_t stride, int64_t
 // KB, as in the channel shuffle kernels) `bench`'s shuffle ran at a median 97% of one large
 // copy's bandwidth this way, 88% with a memcpy call per plane (glibc's path for these sizes
 // has a start-up cost per call). GCC turns such a loop back into a memmove call unless the
-// file is built with -fno-tree-loop-distribute-patterns (core/CMakeLists.txt does so for the
-// shuffle file).
+// caller's file turns that off (core/cpu/channel_shuffle.cpp does).
 inline void copy_floats(float* __restrict dst, const float* __restrict src, int64_t n) {
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
