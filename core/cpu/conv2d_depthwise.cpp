@@ -230,22 +230,21 @@ void tap_sums(float* __restrict acc, const float* __restrict d, const float* pha
 // dw[c, kh, kw] = sum_n sum_i d[n, c][i] * (tap (kh, kw)'s phase element at i), where d is
 // dout at row stride wq. The planes are read in memory order (a channel's planes are C * H * W
 // floats apart, and visiting them channel by channel made the reads of x jump every plane,
-// which the prefetchers cannot follow): the N images are cut into at most kImageChunks chunks,
-// a cut that does not depend on the thread count, and threads take whole chunks. A chunk keeps
-// kVec lanes of partial sums per (channel, tap) over all its planes (tap_sums); each dw value
-// is then its chunks' lanes, folded pairwise, added in chunk order: the same bits on any
-// number of threads. The stretches run to len rounded up to kVec: d is zero there (its buffer
-// is zeroed once, and spread_rows writes only the plane's own places), so those products add
-// nothing (the phase values they meet are zeros or the next phase plane's, finite inputs).
-// Measured on v2-0.5 at batch 128 (2 threads, alternating `bench` runs): a training step
-// 106.8 -> 102.8 ms; per-plane dot products per tap, in per-thread sums, before.
-constexpr int64_t kImageChunks = 16;
-
+// which the prefetchers cannot follow), by image chunks (image_chunks in
+// core/cpu/kernel_helpers.h: a cut that does not depend on the thread count; threads take whole
+// chunks). A chunk keeps kVec lanes of partial sums per (channel, tap) over all its planes
+// (tap_sums); each dw value is then its chunks' lanes, folded pairwise, added in chunk order:
+// the same bits on any number of threads. The stretches run to len rounded up to kVec: d is
+// zero there (its buffer is zeroed once, and spread_rows writes only the plane's own places),
+// so those products add nothing (the phase values they meet are zeros or the next phase
+// plane's, finite inputs). Measured on v2-0.5 at batch 128 (2 threads, alternating `bench`
+// runs): a training step 106.8 -> 102.8 ms; per-plane dot products per tap, in per-thread
+// sums, before.
 void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float* x,
                                       const Conv2dShape& s) {
   const Phases q = phases_of(s);
   const int64_t kk = s.K * s.K, len = (q.len + kVec - 1) / kVec * kVec;
-  const int64_t chunks = std::max<int64_t>(1, std::min(s.N, kImageChunks));
+  const int64_t chunks = image_chunks(s.N);
   const int64_t per_chunk = s.C_in * kk * kVec;  // lanes of one chunk's partial sums
   thread_local std::vector<int64_t> offset_buf;
   thread_local std::vector<float> partial_buf;
@@ -263,7 +262,7 @@ void conv2d_depthwise_backward_weight(float* dw, const float* dout, const float*
     for (int64_t k = 0; k < chunks; ++k) {
       float* part = partials + k * per_chunk;
       std::fill(part, part + per_chunk, 0.f);
-      for (int64_t n = k * s.N / chunks; n < (k + 1) * s.N / chunks; ++n)
+      for (int64_t n = chunk_begin(k, chunks, s.N); n < chunk_begin(k + 1, chunks, s.N); ++n)
         for (int64_t c = 0; c < s.C_in; ++c) {
           const int64_t plane = n * s.C_in + c;
           split_phases(phases, x + plane * s.H * s.W, s, q);

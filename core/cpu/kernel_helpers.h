@@ -30,6 +30,15 @@ inline void copy_floats(float* __restrict dst, const float* __restrict src, int6
   for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
 }
 
+// A fixed cut of a batch of N images into image_chunks(N) chunks (at most kImageChunks), for
+// sums that must be the same bits on any number of threads: threads take whole chunks, each
+// chunk sums its images in order into partials of its own, and the chunks' partials are then
+// added in chunk order. The cut depends on N only. Used by BatchNorm's sums and the depthwise
+// weight gradient. Chunk k holds images [chunk_begin(k), chunk_begin(k + 1)).
+constexpr int64_t kImageChunks = 16;
+inline int64_t image_chunks(int64_t N) { return std::clamp<int64_t>(N, 1, kImageChunks); }
+inline int64_t chunk_begin(int64_t k, int64_t chunks, int64_t N) { return k * N / chunks; }
+
 // A thread's reusable buffer (thread_local in the callers), grown to the largest request.
 // The parallel loops around it use schedule(static), so a thread gets the same tasks in
 // every call and its buffers reach their final size in warm-up: a steady training step

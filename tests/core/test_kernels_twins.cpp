@@ -59,7 +59,7 @@ TEST_CASE("twins: batchnorm stats, forward and backward, fast vs reference") {
     omp_set_num_threads(threads);
     CAPTURE(threads);
     // HW crosses the 8-lane loop, and every 3rd trial the four-vector one (32 values); every
-    // 5th trial has more images than kSumChunks (16 in core/cpu/batchnorm.cpp), so chunks of
+    // 5th trial has more images than kImageChunks (16, core/cpu/kernel_helpers.h), so chunks of
     // two sizes meet; every 4th has many channels.
     const BatchNormShape s{trial % 5 == 4 ? dice.roll(17, 40) : dice.roll(1, 3),
                            trial % 4 == 3 ? dice.roll(60, 150) : dice.roll(1, 5),
@@ -332,8 +332,8 @@ TEST_CASE("twins: fused BN + ReLU forward and backward vs the unfused pair, thre
   const int saved = omp_get_max_threads();
   Dice dice{41};
   for (int trial = 0; trial < 40; ++trial) {
-    // every 4th trial many channels, every 5th more images than kSumChunks (16, in
-    // core/cpu/batchnorm.cpp), every 3rd planes past the four-vector loop (32 values)
+    // every 4th trial many channels, every 5th more images than kImageChunks (16, in
+    // core/cpu/kernel_helpers.h), every 3rd planes past the four-vector loop (32 values)
     const BatchNormShape s{trial % 5 == 4 ? dice.roll(17, 40) : dice.roll(1, 4),
                            trial % 4 == 3 ? dice.roll(60, 150) : dice.roll(1, 7),
                            trial % 3 == 2 ? dice.roll(30, 100) : dice.roll(1, 29)};
